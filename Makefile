@@ -1,0 +1,29 @@
+# vodsim: build, run, test and benchmark.
+GO      ?= go
+BIN     := bin/vodsim
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+.PHONY: build run test bench fmt clean
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/vodsim
+
+# The main job on an embedded default: no target, no account needed.
+run: build
+	./$(BIN) gen --count 5
+
+# vet, then every package's tests under the race detector.
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 10m ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin
+	$(GO) clean -testcache

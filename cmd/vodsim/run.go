@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/pflag"
+)
+
+// stdio is where a command reads and writes.
+type stdio struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+// command is one subcommand. Run parses args with its own FlagSet.
+type command interface {
+	Run(ctx context.Context, args []string) error
+}
+
+type commandInfo struct {
+	name    string
+	summary string
+	make    func(stdio) command
+}
+
+// commands lists the subcommands in the order help shows them.
+var commands []commandInfo
+
+func register(name, summary string, make func(stdio) command) {
+	commands = append(commands, commandInfo{name, summary, make})
+}
+
+func lookup(name string) (commandInfo, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return commandInfo{}, false
+}
+
+func run(ctx context.Context, args []string, io stdio) error {
+	if len(args) == 0 {
+		usage(io.err)
+		return usageErrorf("no subcommand given")
+	}
+	name := args[0]
+	switch name {
+	case "-h", "--help", "help":
+		if len(args) > 1 && name == "help" {
+			if c, ok := lookup(args[1]); ok {
+				return c.make(io).Run(ctx, []string{"--help"})
+			}
+			return usageErrorf("unknown subcommand %q (run 'vodsim help' for the list)", args[1])
+		}
+		usage(io.out)
+		return nil
+	case "-v", "--version":
+		name = "version"
+	}
+	c, ok := lookup(name)
+	if !ok {
+		return usageErrorf("unknown subcommand %q (run 'vodsim help' for the list)", name)
+	}
+	return c.make(io).Run(ctx, args[1:])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `vodsim stands in for Tencent Cloud VOD's CreateImageSpriteComplete event
+notifications: it generates realistic events, POSTs them to your callback
+receiver as the real service would, or serves a fake PullEvent endpoint.
+
+Usage:
+  vodsim <subcommand> [flags]
+
+Subcommands:
+`)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, c := range commands {
+		fmt.Fprintf(tw, "  %s\t%s\n", c.name, c.summary)
+	}
+	tw.Flush()
+	fmt.Fprint(w, `
+Run 'vodsim <subcommand> --help' for its flags and examples.
+
+Exit codes: 0 success; 1 the run finished but fell short; 2 bad input or
+usage; 130 interrupted.
+`)
+}
+
+// newFlagSet returns a FlagSet for a subcommand whose usage text prints the
+// synopsis, the flags and the examples.
+func newFlagSet(io stdio, name, synopsis, examples string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(io.err)
+	fs.SortFlags = false
+	fs.Usage = func() {
+		w := io.out
+		fmt.Fprintf(w, "%s\n\nFlags:\n%s", strings.TrimSpace(synopsis), fs.FlagUsages())
+		if examples != "" {
+			fmt.Fprintf(w, "\nExamples:\n%s\n", strings.Trim(examples, "\n"))
+		}
+	}
+	return fs
+}
+
+// parseFlags parses args; --help prints usage and returns errHelp, any other
+// problem is a usage error.
+func parseFlags(fs *pflag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard)
+	show := fs.Usage
+	fs.Usage = func() {} // pflag calls it on every error; print only for --help
+	err := fs.Parse(args)
+	fs.Usage = show
+	if err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			show()
+			return errHelp
+		}
+		return usageErrorf("%s: %v (run 'vodsim %s --help')", fs.Name(), err, fs.Name())
+	}
+	return nil
+}
+
+// errHelp is returned after --help printed the usage: exit 0.
+var errHelp = errors.New("help shown")
+
+// errShortfall marks a run that finished but fell short: exit 1.
+var errShortfall = errors.New("run fell short")
+
+// errInterrupted marks a run stopped by a signal: exit 130.
+var errInterrupted = errors.New("interrupted")
+
+// usageError is bad input or usage: exit 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, a ...any) error {
+	return &usageError{fmt.Sprintf(format, a...)}
+}
+
+// exitCode maps the error of run to the process exit code, printing it.
+func exitCode(err error, stderr io.Writer) int {
+	var ue *usageError
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "vodsim: %v\n", err)
+		return 2
+	case errors.Is(err, errInterrupted), errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "vodsim: interrupted")
+		return 130
+	case errors.Is(err, errShortfall):
+		fmt.Fprintf(stderr, "vodsim: %v\n", err)
+		return 1
+	default:
+		fmt.Fprintf(stderr, "vodsim: %v\n", err)
+		return 1
+	}
+}

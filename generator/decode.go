@@ -1,0 +1,209 @@
+package generator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// ErrPayload is wrapped by every error Decode returns.
+var ErrPayload = errors.New("not a well-formed CreateImageSpriteComplete payload")
+
+type v4Envelope struct {
+	Version   json.RawMessage `json:"version"`
+	EventType *string         `json:"eventType"`
+	Data      *v4Data         `json:"data"`
+}
+
+type v4Data struct {
+	Status         *int     `json:"status"`
+	Message        *string  `json:"message"`
+	VodTaskID      *string  `json:"vodTaskId"`
+	FileID         *string  `json:"fileId"`
+	Definition     *int     `json:"definition"`
+	TotalCount     *int     `json:"totalCount"`
+	ImageSpriteURL []string `json:"imageSpriteUrl"`
+	WebVTTURL      *string  `json:"webVttUrl"`
+}
+
+type v3Content struct {
+	EventHandle               *string         `json:"EventHandle"`
+	EventType                 *string         `json:"EventType"`
+	FileUploadEvent           json.RawMessage `json:"FileUploadEvent"`
+	ProcedureStateChangeEvent json.RawMessage `json:"ProcedureStateChangeEvent"`
+	FileDeleteEvent           json.RawMessage `json:"FileDeleteEvent"`
+	PullCompleteEvent         json.RawMessage `json:"PullCompleteEvent"`
+	EditMediaComplete         json.RawMessage `json:"EditMediaComplete"`
+	WechatPublishComplete     json.RawMessage `json:"WechatPublishComplete"`
+	TranscodeCompleteEvent    json.RawMessage `json:"TranscodeCompleteEvent"`
+	ConcatCompleteEvent       json.RawMessage `json:"ConcatCompleteEvent"`
+	ClipCompleteEvent         json.RawMessage `json:"ClipCompleteEvent"`
+	Event                     *v3Event        `json:"CreateImageSpriteCompleteEvent"`
+}
+
+type v3Event struct {
+	ErrCode           *int     `json:"ErrCode"`
+	Message           *string  `json:"Message"`
+	TaskID            *string  `json:"TaskId"`
+	FileID            *string  `json:"FileId"`
+	Definition        *int     `json:"Definition"`
+	TotalCount        *int     `json:"TotalCount"`
+	ImageSpriteURLSet []string `json:"ImageSpriteUrlSet"`
+	WebVTTURL         *string  `json:"WebVttUrl"`
+}
+
+// Decode parses a CreateImageSpriteComplete payload in either format and
+// returns the event and the Encoding that reproduces it: for any payload
+// this package encodes, enc.Append(nil, &e) gives back the same JSON.
+//
+// Decode is strict, as a careful receiver would be: unknown fields, wrong
+// types, a missing required field, another event type, sprite fields on a
+// failure, or trailing data are errors wrapping ErrPayload. A 3.0 payload's
+// EventHandle, if any, is returned in handle.
+func Decode(data []byte) (e Event, enc Encoding, handle string, err error) {
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return e, enc, "", fmt.Errorf("%w: not a JSON object", ErrPayload)
+	}
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return e, enc, "", fmt.Errorf("%w: %v", ErrPayload, err)
+	}
+	if _, ok := probe["EventType"]; ok {
+		enc.Format = FormatV3
+		e, handle, err = decodeV3(data)
+		return e, enc, handle, err
+	}
+	enc.Format = FormatV4
+	e, enc, err = decodeV4(data)
+	return e, enc, "", err
+}
+
+func strictUnmarshal(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%w: %v", ErrPayload, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%w: data after the JSON object", ErrPayload)
+	}
+	return nil
+}
+
+func missing(field string) error { return fmt.Errorf("%w: %s is missing", ErrPayload, field) }
+
+func decodeV4(data []byte) (Event, Encoding, error) {
+	var env v4Envelope
+	enc := Encoding{Format: FormatV4}
+	if err := strictUnmarshal(data, &env); err != nil {
+		return Event{}, enc, err
+	}
+	switch string(env.Version) {
+	case `"4.0"`:
+	case `4`:
+		enc.NumericVersion = true
+	case "":
+		return Event{}, enc, missing("version")
+	default:
+		return Event{}, enc, fmt.Errorf("%w: version is %s, want \"4.0\"", ErrPayload, env.Version)
+	}
+	if env.EventType == nil {
+		return Event{}, enc, missing("eventType")
+	}
+	if *env.EventType != EventType {
+		return Event{}, enc, fmt.Errorf("%w: eventType is %q", ErrPayload, *env.EventType)
+	}
+	d := env.Data
+	if d == nil {
+		return Event{}, enc, missing("data")
+	}
+	var e Event
+	switch {
+	case d.Status == nil:
+		return e, enc, missing("data.status")
+	case d.Message == nil:
+		return e, enc, missing("data.message")
+	case d.VodTaskID == nil:
+		return e, enc, missing("data.vodTaskId")
+	case d.FileID == nil:
+		return e, enc, missing("data.fileId")
+	}
+	e.Status, e.Message, e.TaskID, e.FileID = *d.Status, *d.Message, *d.VodTaskID, *d.FileID
+	if e.Status != 0 {
+		if d.Definition != nil || d.TotalCount != nil || d.ImageSpriteURL != nil || d.WebVTTURL != nil {
+			return e, enc, fmt.Errorf("%w: failure (status %d) carries sprite fields", ErrPayload, e.Status)
+		}
+		return e, enc, nil
+	}
+	switch {
+	case d.Definition == nil:
+		return e, enc, missing("data.definition")
+	case d.TotalCount == nil:
+		return e, enc, missing("data.totalCount")
+	case d.ImageSpriteURL == nil:
+		return e, enc, missing("data.imageSpriteUrl")
+	}
+	e.Template = templateFor(*d.Definition)
+	e.TotalCount = *d.TotalCount
+	e.SpriteURLs = d.ImageSpriteURL
+	if d.WebVTTURL != nil {
+		enc.WebVTT = true
+		e.WebVTTURL = *d.WebVTTURL
+	}
+	return e, enc, nil
+}
+
+func decodeV3(data []byte) (Event, string, error) {
+	var c v3Content
+	if err := strictUnmarshal(data, &c); err != nil {
+		return Event{}, "", err
+	}
+	var handle string
+	if c.EventHandle != nil {
+		handle = *c.EventHandle
+	}
+	if c.EventType == nil {
+		return Event{}, handle, missing("EventType")
+	}
+	if *c.EventType != EventType {
+		return Event{}, handle, fmt.Errorf("%w: EventType is %q", ErrPayload, *c.EventType)
+	}
+	d := c.Event
+	if d == nil {
+		return Event{}, handle, missing("CreateImageSpriteCompleteEvent")
+	}
+	var e Event
+	switch {
+	case d.ErrCode == nil:
+		return e, handle, missing("CreateImageSpriteCompleteEvent.ErrCode")
+	case d.Message == nil:
+		return e, handle, missing("CreateImageSpriteCompleteEvent.Message")
+	case d.TaskID == nil:
+		return e, handle, missing("CreateImageSpriteCompleteEvent.TaskId")
+	case d.FileID == nil:
+		return e, handle, missing("CreateImageSpriteCompleteEvent.FileId")
+	}
+	e.Status, e.Message, e.TaskID, e.FileID = *d.ErrCode, *d.Message, *d.TaskID, *d.FileID
+	if d.Definition != nil && (*d.Definition != 0 || e.Status == 0) {
+		e.Template = templateFor(*d.Definition)
+	}
+	if d.TotalCount != nil {
+		e.TotalCount = *d.TotalCount
+	}
+	e.SpriteURLs = d.ImageSpriteURLSet
+	if d.WebVTTURL != nil {
+		e.WebVTTURL = *d.WebVTTURL
+	}
+	return e, handle, nil
+}
+
+// templateFor gives the preset for 10 and a template that carries just the
+// id otherwise: a payload does not say a custom template's layout.
+func templateFor(def int) Template {
+	if def == PresetTemplate.Definition {
+		return PresetTemplate
+	}
+	return Template{Definition: def}
+}

@@ -1,0 +1,105 @@
+package generator
+
+import (
+	"time"
+)
+
+// EventType is the eventType / EventType of every event this package builds.
+const EventType = "CreateImageSpriteComplete"
+
+// TaskIDPrefix starts every vodTaskId / TaskId.
+const TaskIDPrefix = "CreateImageSprite-"
+
+// Template is an image sprite template: how tiles are sampled and laid out
+// on sheets. The zero value is not a valid template; use PresetTemplate or a
+// custom one with Definition >= MinCustomDefinition.
+type Template struct {
+	// Definition is the template id: 10 for the preset, MinCustomDefinition
+	// and up for templates an account creates.
+	Definition int
+	// Rows and Columns give the grid of tiles on one sheet.
+	Rows, Columns int
+	// Width and Height are the tile size in pixels; 0 keeps the source's
+	// aspect ratio on that side.
+	Width, Height int
+	// Interval is the time between two sampled tiles.
+	Interval time.Duration
+	// Format is the sheet image format: "jpg", "png" or "webp".
+	Format string
+}
+
+// PresetTemplate is the system image sprite template 10: 142x80 JPG tiles,
+// 10 rows by 10 columns a sheet, one tile every 10 seconds.
+var PresetTemplate = Template{
+	Definition: 10,
+	Rows:       10,
+	Columns:    10,
+	Width:      142,
+	Height:     80,
+	Interval:   10 * time.Second,
+	Format:     "jpg",
+}
+
+// Limits on custom templates, as the VOD console enforces them.
+const (
+	MinCustomDefinition = 10000 // the first id a custom template gets
+	MinTileSide         = 128   // a tile side is 0 (keep ratio) or at least this
+	MaxTileSide         = 4096  // and at most this
+	MaxSheetSide        = 15000 // a sheet side in pixels is at most this
+)
+
+// TilesPerSheet is Rows*Columns.
+func (t Template) TilesPerSheet() int { return t.Rows * t.Columns }
+
+// TileCount is the number of tiles a video of duration d gives with this
+// template: one at 0 s, then one every Interval.
+func (t Template) TileCount(d time.Duration) int {
+	if t.Interval <= 0 {
+		return 1
+	}
+	return int(d/t.Interval) + 1
+}
+
+// SheetCount is the number of sheets that hold n tiles.
+func (t Template) SheetCount(n int) int {
+	per := t.TilesPerSheet()
+	if per <= 0 || n <= 0 {
+		return 0
+	}
+	return (n + per - 1) / per
+}
+
+// Event is one CreateImageSpriteComplete notification: everything either
+// wire format needs. The zero value is an empty success with no sheets.
+//
+// Fields that only a success carries (Template, Duration, TotalCount,
+// SpriteURLs, WebVTTURL) are empty for a failure.
+type Event struct {
+	// Index is the event's position in its stream.
+	Index uint64
+	// Status is 0 for success, else a video-processing error code.
+	Status int
+	// Message is "" or a short reason; often "" even for failures.
+	Message string
+	// TaskID is "CreateImageSprite-" + 32 lowercase hex digits.
+	TaskID string
+	// FileID is the media file id, a 17 to 20 digit decimal string.
+	FileID string
+	// AppID is the account's decimal app id.
+	AppID uint64
+	// Template is the sprite template the task used.
+	Template Template
+	// Duration is the source video's length.
+	Duration time.Duration
+	// TotalCount is the number of tiles across all sheets.
+	TotalCount int
+	// SpriteURLs holds one URL per sheet.
+	SpriteURLs []string
+	// WebVTTURL is the WebVTT index of the tiles.
+	WebVTTURL string
+	// Time is when the task finished.
+	Time time.Time
+}
+
+// Success reports whether the task succeeded (Status 0).
+func (e *Event) Success() bool { return e.Status == 0 }

@@ -1,0 +1,8 @@
+module github.com/vodsim/vodsim
+
+go 1.26
+
+require (
+	github.com/brianvoe/gofakeit/v6 v6.28.0
+	github.com/spf13/pflag v1.1.0
+)
