@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 )
 
 // ErrPayload is wrapped by every error Decode returns.
@@ -67,8 +68,8 @@ func Decode(data []byte) (e Event, enc Encoding, handle string, err error) {
 		return e, enc, "", fmt.Errorf("%w: not a JSON object", ErrPayload)
 	}
 	var probe map[string]json.RawMessage
-	if err := json.Unmarshal(data, &probe); err != nil {
-		return e, enc, "", fmt.Errorf("%w: %v", ErrPayload, err)
+	if err := strictUnmarshal(data, &probe); err != nil {
+		return e, enc, "", err
 	}
 	if _, ok := probe["EventType"]; ok {
 		enc.Format = FormatV3
@@ -84,6 +85,9 @@ func strictUnmarshal(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return fmt.Errorf("%w: the JSON ends early (truncated)", ErrPayload)
+		}
 		return fmt.Errorf("%w: %v", ErrPayload, err)
 	}
 	if dec.More() {
