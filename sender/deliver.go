@@ -178,7 +178,7 @@ func (w *worker) attempt(ctx context.Context) (int, time.Duration, error) {
 		return 0, 0, err
 	}
 	req.ContentLength = int64(len(w.body))
-	req.Header = r.header.Clone()
+	req.Header = r.header // read-only: shared by every request
 	resp, err := r.client.Do(req)
 	if err != nil {
 		return 0, 0, err

@@ -357,11 +357,6 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if r.ownTr != nil {
 		defer r.ownTr.CloseIdleConnections()
 	}
-	workers := r.inflight
-	if r.planned > 0 && r.planned < uint64(workers) {
-		workers = int(r.planned)
-	}
-
 	var jw *bufio.Writer
 	if r.journal != nil {
 		jw = bufio.NewWriterSize(r.journal, 64<<10)
@@ -379,9 +374,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		t.collect(r.results)
 	}()
 
+	// Workers start on demand, up to MaxInFlight: their number follows
+	// the concurrency the receiver needs, not the bound.
 	var wg sync.WaitGroup
-	wg.Add(workers)
-	for range workers {
+	spawn := func() {
+		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			w := newWorker(r)
@@ -391,7 +388,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}()
 	}
 
-	stats := r.dispatch(ctx, jobs)
+	stats := r.dispatch(ctx, jobs, spawn)
 	close(jobs)
 	wg.Wait()
 	close(r.results)
@@ -430,8 +427,9 @@ type dispatchStats struct {
 // dispatch walks the schedule: it waits for each event's send time and
 // hands the event to a worker, holding back the events chosen for
 // reordering. It returns when the schedule ends or ctx is cancelled.
-func (r *run) dispatch(ctx context.Context, jobs chan<- job) dispatchStats {
+func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispatchStats {
 	var st dispatchStats
+	workers := 0
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
@@ -442,8 +440,14 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job) dispatchStats {
 		select {
 		case jobs <- j:
 		default:
-			j.waited = true
-			st.late++
+			if workers < r.inflight {
+				// No idle worker: start one; it takes this job.
+				spawn()
+				workers++
+			} else {
+				j.waited = true
+				st.late++
+			}
 			select {
 			case jobs <- j:
 			case <-done:
