@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +28,7 @@ func minimalReceiver() *httptest.Server {
 // BenchmarkSendUnlimited sends b.N events as fast as a minimal loopback
 // receiver allows (--rate 0) and reports events/s.
 func BenchmarkSendUnlimited(b *testing.B) {
+	defer debug.SetGCPercent(debug.SetGCPercent(SuggestedGCPercent)) // as vodsim send
 	srv := minimalReceiver()
 	defer srv.Close()
 	b.ReportAllocs()
@@ -53,6 +55,7 @@ func BenchmarkSendRate20k(b *testing.B) {
 	if os.Getenv("VODSIM_BENCH_FULL") != "" {
 		d = 10 * time.Second
 	}
+	defer debug.SetGCPercent(debug.SetGCPercent(SuggestedGCPercent)) // as vodsim send
 	srv := minimalReceiver()
 	defer srv.Close()
 	b.ReportAllocs()

@@ -70,9 +70,16 @@ type worker struct {
 	ev   generator.Event
 	body []byte
 	rd   bytes.Reader
+	req  *http.Request // the POST every attempt copies
 }
 
-func newWorker(r *run) *worker { return &worker{r: r, body: make([]byte, 0, 2048)} }
+func newWorker(r *run) *worker {
+	req := &http.Request{
+		Method: http.MethodPost, URL: r.url, Host: r.url.Host, Header: r.header,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+	}
+	return &worker{r: r, body: make([]byte, 0, 2048), req: req}
+}
 
 // deliver sends event j with its faults and retries and reports every
 // attempt on r.results.
@@ -173,13 +180,14 @@ func (w *worker) attempt(ctx context.Context) (int, time.Duration, error) {
 	actx, cancel := context.WithTimeout(ctx, r.retry.Timeout)
 	defer cancel()
 	w.rd.Reset(w.body)
-	req, err := http.NewRequestWithContext(actx, http.MethodPost, r.target, &w.rd)
-	if err != nil {
-		return 0, 0, err
-	}
+	// A shallow copy of the worker's request with this attempt's context
+	// and body; the URL and the header are read-only and shared.
+	req := w.req.WithContext(actx)
+	req.Body = io.NopCloser(&w.rd)
 	req.ContentLength = int64(len(w.body))
-	req.Header = r.header // read-only: shared by every request
-	resp, err := r.client.Do(req)
+	// The transport directly: a callback sender follows no redirect, and
+	// http.Client would copy the header of every request to be ready to.
+	resp, err := r.rt.RoundTrip(req)
 	if err != nil {
 		return 0, 0, err
 	}
