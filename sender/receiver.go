@@ -258,7 +258,11 @@ func (rc *Receiver) logLine(now time.Time, req *http.Request, p *Payload, dup bo
 				b = strconv.AppendInt(b, int64(e.TotalCount), 10)
 				b = append(b, " tiles in "...)
 				b = strconv.AppendInt(b, int64(len(e.SpriteURLs)), 10)
-				b = append(b, " sheets"...)
+				if len(e.SpriteURLs) == 1 {
+					b = append(b, " sheet"...)
+				} else {
+					b = append(b, " sheets"...)
+				}
 			} else {
 				b = append(b, " failed, status "...)
 				b = strconv.AppendInt(b, int64(e.Status), 10)

@@ -419,8 +419,6 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 // dispatchStats is what the dispatcher knows at the end.
 type dispatchStats struct {
 	generated uint64 // events taken from the source
-	late      uint64 // events that waited for an in-flight slot
-	reordered uint64
 	// intended send times of the first and last event dispatched, to
 	// compute the rate the schedule asked for.
 	firstIntended, lastIntended time.Time
@@ -449,7 +447,6 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 				workers++
 			} else {
 				j.waited = true
-				st.late++
 			}
 			select {
 			case jobs <- j:
@@ -504,7 +501,6 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 		if r.faults.Reorder > 0 && unit(r.seed, saltReorder, k) < r.faults.Reorder {
 			d := 1 + mix(r.seed, saltReorderBy, k)%uint64(r.faults.ReorderWindow)
 			held.push(heldEvent{release: k + d, idx: k})
-			st.reordered++
 			continue
 		}
 		if !send(job{idx: k, intended: when}) {
