@@ -18,6 +18,9 @@ import (
 // add up to Events; duplicate deliveries and retries are counted apart.
 // The JSON encoding (field names in the tags, durations in nanoseconds)
 // holds the same numbers as the text of WriteText.
+//
+// A Report is a plain value: Run returns it complete and keeps no
+// reference; its methods only read it.
 type Report struct {
 	// Target is the receiver's URL; Format the wire format ("v4", "v3").
 	Target string `json:"target"`
@@ -79,15 +82,18 @@ type Report struct {
 }
 
 // Percentiles summarise a histogram of durations (1 µs resolution, 3
-// significant digits).
+// significant digits, up to an hour). The zero value means no samples.
 type Percentiles struct {
-	Count int64         `json:"count"`
-	Mean  time.Duration `json:"meanNs"`
-	P50   time.Duration `json:"p50Ns"`
-	P90   time.Duration `json:"p90Ns"`
-	P99   time.Duration `json:"p99Ns"`
-	P999  time.Duration `json:"p999Ns"`
-	Max   time.Duration `json:"maxNs"`
+	// Count is the number of samples.
+	Count int64 `json:"count"`
+	// Mean is their mean; P50 to P999 the 50th, 90th, 99th and 99.9th
+	// percentiles; Max the largest.
+	Mean time.Duration `json:"meanNs"`
+	P50  time.Duration `json:"p50Ns"`
+	P90  time.Duration `json:"p90Ns"`
+	P99  time.Duration `json:"p99Ns"`
+	P999 time.Duration `json:"p999Ns"`
+	Max  time.Duration `json:"maxNs"`
 }
 
 // histogram bounds, in microseconds: 1 µs to 1 hour.
@@ -443,6 +449,7 @@ type Breach struct {
 	Message string
 }
 
+// String gives the breach as "name: message".
 func (b Breach) String() string { return b.Name + ": " + b.Message }
 
 // Check returns the thresholds rep breaches, none when it meets them all.

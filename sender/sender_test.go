@@ -734,3 +734,60 @@ func TestThresholds(t *testing.T) {
 		}
 	}
 }
+
+func TestStopWhileWaitingIsNotSent(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Retry-After", "10")
+		w.WriteHeader(503)
+	}))
+	defer srv.Close()
+	for _, tc := range []struct {
+		name     string
+		cfg      Config
+		attempts uint64
+	}{
+		// Each event is answered 503 once, then waits 10 s (Retry-After) to retry.
+		{"waiting to retry", Config{Count: 5, Retry: RetryPolicy{On: RetryServerError}}, 5},
+		// Each event waits 10 s of added delay before its first attempt.
+		{"waiting out an added delay", Config{Count: 5, Faults: Faults{DelayMin: 10 * time.Second, DelayMax: 10 * time.Second}}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var journal bytes.Buffer
+			cfg := tc.cfg
+			cfg.Target, cfg.Journal = srv.URL, &journal
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			rep, err := Run(ctx, cfg)
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("Run error %v, want the context's", err)
+			}
+			if el := time.Since(start); el > 3*time.Second {
+				t.Errorf("Run took %v to stop", el)
+			}
+			checkAccounting(t, rep)
+			want(t, "not sent", rep.NotSent, 5)
+			want(t, "attempts", rep.Attempts, tc.attempts)
+			if n := len(journalLines(t, &journal)); uint64(n) != rep.Attempts {
+				t.Errorf("journal has %d lines, want one per attempt (%d)", n, rep.Attempts)
+			}
+		})
+	}
+}
+
+func TestDurationWithoutRate(t *testing.T) {
+	rcv := &Receiver{}
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	rep := send(t, Config{Target: srv.URL, Duration: 200 * time.Millisecond, MaxInFlight: 4})
+	if rep.Events == 0 || rep.Acknowledged != rep.Events {
+		t.Errorf("events %d acknowledged %d, want all of some", rep.Events, rep.Acknowledged)
+	}
+	if st := rcv.Stats(); st.Distinct != rep.Events {
+		t.Errorf("receiver saw %d distinct events, report says %d", st.Distinct, rep.Events)
+	}
+	if rep.Duration > 2*time.Second {
+		t.Errorf("run lasted %v, want about 200ms", rep.Duration)
+	}
+}
