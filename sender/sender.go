@@ -3,6 +3,7 @@ package sender
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -257,6 +258,8 @@ func newRun(cfg Config) (*run, error) {
 			IdleConnTimeout:     90 * time.Second,
 			DisableCompression:  true,
 			ForceAttemptHTTP2:   false,
+			// HTTP/1.1 only, as VOD's callbacks: no HTTP/2 over TLS either.
+			TLSNextProto:        map[string]func(string, *tls.Conn) http.RoundTripper{},
 			TLSHandshakeTimeout: r.retry.Timeout,
 		}
 		tr = r.ownTr

@@ -44,6 +44,8 @@ type sendOpts struct {
 	maxBackoff    time.Duration
 	headers       []string
 	format        string
+	webVTT        bool
+	numericVer    bool
 	failureRatio  float64
 	signKey       string
 	duplicate     float64
@@ -104,6 +106,8 @@ acknowledged (beyond --max-failed) or a threshold breached; 2 bad flags;
 	fs.DurationVar(&o.maxBackoff, "max-backoff", sender.DefaultMaxBackoff, "cap of one wait between attempts")
 	fs.StringArrayVar(&o.headers, "header", nil, "extra request header 'Key: Value' (repeatable)")
 	fs.StringVar(&o.format, "format", string(generator.DefaultFormat), "wire format: v4 (4.0 legacy envelope) or v3 (API 3.0)")
+	fs.BoolVar(&o.webVTT, "webvtt", false, "add webVttUrl to 4.0 successes (3.0 always has WebVttUrl)")
+	fs.BoolVar(&o.numericVer, "numeric-version", false, `send 4.0's version as the number 4, not the string "4.0"`)
 	fs.Float64Var(&o.failureRatio, "failure-ratio", generator.DefaultFailureRatio, "share of failed tasks among the events, 0 to 1")
 	fs.StringVar(&o.signKey, "sign-key", "", "sign 3.0 bodies: T = now+10m, Sign = md5(key + T) (letters and digits, at most 32)")
 	fs.Float64Var(&o.duplicate, "duplicate", 0, "share of events delivered twice, 0 to 1")
@@ -358,6 +362,12 @@ func applySendFlags(cfg *sender.Config, fs *pflag.FlagSet, o *sendOpts) error {
 			return usageErrorf("send: --format: %v", err)
 		}
 		cfg.Encoding.Format = f
+	}
+	if set("webvtt") {
+		cfg.Encoding.WebVTT = o.webVTT
+	}
+	if set("numeric-version") {
+		cfg.Encoding.NumericVersion = o.numericVer
 	}
 	if set("sign-key") {
 		cfg.SignKey = o.signKey
