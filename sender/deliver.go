@@ -58,10 +58,9 @@ type result struct {
 	reordered bool
 	waited    bool
 	delayed   bool
+	attempted bool // at least one attempt was made
 	final     bool  // the event's (or duplicate's) last attempt
 	state     State // on final results
-	first     time.Time
-	bodyLen   int
 }
 
 // worker delivers events, one at a time, with buffers of its own.
@@ -105,7 +104,6 @@ func (w *worker) deliver(ctx context.Context, j job) {
 	if f.malform != "" {
 		w.body = malform(w.body, f.malform, r.enc, mix(r.seed, saltCut, j.idx))
 	}
-	base.bodyLen = len(w.body)
 	w.send(ctx, base)
 	if f.duplicate && ctx.Err() == nil {
 		base.duplicate = true
@@ -119,11 +117,8 @@ func (w *worker) send(ctx context.Context, res result) {
 	r := w.r
 	p := &r.retry
 	for attempt := 1; ; attempt++ {
-		res.attempt = attempt
+		res.attempt, res.attempted = attempt, true
 		res.start = time.Now()
-		if attempt == 1 {
-			res.first = res.start
-		}
 		status, retryAfter, err := w.attempt(ctx)
 		res.service = time.Since(res.start)
 		res.status, res.errKind = status, ""

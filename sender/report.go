@@ -53,8 +53,8 @@ type Report struct {
 	// duplicated, and how many of those were acknowledged.
 	Duplicates             uint64 `json:"duplicates"`
 	DuplicatesAcknowledged uint64 `json:"duplicatesAcknowledged"`
-	// Faults injected: events delivered out of turn, with a broken body,
-	// after an added delay.
+	// Faults that reached the wire: events delivered out of turn, with a
+	// broken body, after an added delay.
 	Reordered uint64 `json:"reordered"`
 	Malformed uint64 `json:"malformed"`
 	Delayed   uint64 `json:"delayed"`
@@ -247,14 +247,17 @@ func (t *tally) add(res *result) {
 	if res.state != NotSent {
 		record(t.latency, res.start.Add(res.service).Sub(res.intended))
 	}
+	if res.waited {
+		rep.Late++
+	}
+	if !res.attempted {
+		return // the faults below never reached the wire
+	}
 	if res.malformed != "" {
 		rep.Malformed++
 	}
 	if res.reordered {
 		rep.Reordered++
-	}
-	if res.waited {
-		rep.Late++
 	}
 	if res.delayed {
 		rep.Delayed++
