@@ -58,7 +58,7 @@ type result struct {
 	reordered bool
 	waited    bool
 	delayed   bool
-	attempted bool // at least one attempt was made
+	attempted bool  // at least one attempt was made
 	final     bool  // the event's (or duplicate's) last attempt
 	state     State // on final results
 }
