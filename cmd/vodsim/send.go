@@ -92,37 +92,7 @@ acknowledged (beyond --max-failed) or a threshold breached; 2 bad flags;
   vodsim send --duplicate 0.05 --reorder 0.1 --malformed 0.01 --delay-max 200ms
   vodsim send --target URL --journal attempts.ndjson --report-json report.json --quiet
   vodsim send --target URL --duration 60s --rate 100 --max-failed 0 --max-p99 250ms --min-rate 0.99`)
-	fs.StringVar(&o.target, "target", "", "receiver URL (default: an embedded receiver on 127.0.0.1)")
-	fs.Int64Var(&o.seed, "seed", DefaultSeed, "random seed of the events and of every fault decision")
-	fs.Float64Var(&o.rate, "rate", DefaultSendRate, "events per second; 0 = as fast as the receiver allows")
-	fs.Uint64Var(&o.count, "count", sender.DefaultCount, "number of events (with --duration alone: no limit)")
-	fs.DurationVar(&o.duration, "duration", 0, "stop the schedule after this long, e.g. 30s (0 = no limit)")
-	fs.IntVar(&o.connections, "connections", sender.DefaultConnections, "keep-alive HTTP/1.1 connections")
-	fs.IntVar(&o.maxInFlight, "max-inflight", sender.DefaultMaxInFlight, "most events in delivery at once; more wait and count as late")
-	fs.DurationVar(&o.timeout, "timeout", sender.DefaultTimeout, "per-attempt timeout")
-	fs.IntVar(&o.attempts, "attempts", sender.DefaultAttempts, "most attempts per event")
-	fs.StringSliceVar(&o.retryOn, "retry-on", []string{"timeout"}, "what is retried: timeout, 5xx, 429, conn (comma-separated)")
-	fs.DurationVar(&o.backoff, "backoff", 0, "base of exponential backoff with full jitter between attempts (0 = retry at once); Retry-After is honoured")
-	fs.DurationVar(&o.maxBackoff, "max-backoff", sender.DefaultMaxBackoff, "cap of one wait between attempts")
-	fs.StringArrayVar(&o.headers, "header", nil, "extra request header 'Key: Value' (repeatable)")
-	fs.StringVar(&o.format, "format", string(generator.DefaultFormat), "wire format: v4 (4.0 legacy envelope) or v3 (API 3.0)")
-	fs.BoolVar(&o.webVTT, "webvtt", false, "add webVttUrl to 4.0 successes (3.0 always has WebVttUrl)")
-	fs.BoolVar(&o.numericVer, "numeric-version", false, `send 4.0's version as the number 4, not the string "4.0"`)
-	fs.Float64Var(&o.failureRatio, "failure-ratio", generator.DefaultFailureRatio, "share of failed tasks among the events, 0 to 1")
-	fs.StringVar(&o.signKey, "sign-key", "", "sign 3.0 bodies: T = now+10m, Sign = md5(key + T) (letters and digits, at most 32)")
-	fs.Float64Var(&o.duplicate, "duplicate", 0, "share of events delivered twice, 0 to 1")
-	fs.Float64Var(&o.reorder, "reorder", 0, "share of events delivered later than their turn, 0 to 1")
-	fs.IntVar(&o.reorderWindow, "reorder-window", sender.DefaultReorderWindow, "most positions a reordered event is held back")
-	fs.Float64Var(&o.malformed, "malformed", 0, "share of events with a broken body, 0 to 1")
-	fs.StringSliceVar(&o.malformKinds, "malformed-kinds", nil, "kinds of broken body: truncated, wrong-type, missing-field, unknown-field, not-json (default all)")
-	fs.DurationVar(&o.delayMin, "delay-min", 0, "least delay added before each event")
-	fs.DurationVar(&o.delayMax, "delay-max", 0, "most delay added before each event (uniform between min and max)")
-	fs.StringVar(&o.reportJSON, "report-json", "", "also write the report as JSON to FILE")
-	fs.StringVar(&o.journal, "journal", "", "write one NDJSON line per attempt to FILE")
-	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no live progress line on stderr")
-	fs.Uint64Var(&o.maxFailed, "max-failed", 0, "events allowed to end unacknowledged before exit 1")
-	fs.DurationVar(&o.maxP99, "max-p99", 0, "exit 1 if the latency p99 is above this (0 = no bound)")
-	fs.Float64Var(&o.minRate, "min-rate", 0, "exit 1 if the achieved rate is below this fraction of the target, 0 to 1")
+	o.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -230,6 +200,41 @@ acknowledged (beyond --max-failed) or a threshold breached; 2 bad flags;
 		return fmt.Errorf("%w: %s", errShortfall, strings.Join(msgs, "; "))
 	}
 	return nil
+}
+
+// register defines send's flags on fs, bound to o.
+func (o *sendOpts) register(fs *pflag.FlagSet) {
+	fs.StringVar(&o.target, "target", "", "receiver URL (default: an embedded receiver on 127.0.0.1)")
+	fs.Int64Var(&o.seed, "seed", DefaultSeed, "random seed of the events and of every fault decision")
+	fs.Float64Var(&o.rate, "rate", DefaultSendRate, "events per second; 0 = as fast as the receiver allows")
+	fs.Uint64Var(&o.count, "count", sender.DefaultCount, "number of events (with --duration alone: no limit)")
+	fs.DurationVar(&o.duration, "duration", 0, "stop the schedule after this long, e.g. 30s (0 = no limit)")
+	fs.IntVar(&o.connections, "connections", sender.DefaultConnections, "keep-alive HTTP/1.1 connections")
+	fs.IntVar(&o.maxInFlight, "max-inflight", sender.DefaultMaxInFlight, "most events in delivery at once; more wait and count as late")
+	fs.DurationVar(&o.timeout, "timeout", sender.DefaultTimeout, "per-attempt timeout")
+	fs.IntVar(&o.attempts, "attempts", sender.DefaultAttempts, "most attempts per event")
+	fs.StringSliceVar(&o.retryOn, "retry-on", []string{"timeout"}, "what is retried: timeout, 5xx, 429, conn (comma-separated)")
+	fs.DurationVar(&o.backoff, "backoff", 0, "base of exponential backoff with full jitter between attempts (0 = retry at once); Retry-After is honoured")
+	fs.DurationVar(&o.maxBackoff, "max-backoff", sender.DefaultMaxBackoff, "cap of one wait between attempts")
+	fs.StringArrayVar(&o.headers, "header", nil, "extra request header 'Key: Value' (repeatable)")
+	fs.StringVar(&o.format, "format", string(generator.DefaultFormat), "wire format: v4 (4.0 legacy envelope) or v3 (API 3.0)")
+	fs.BoolVar(&o.webVTT, "webvtt", false, "add webVttUrl to 4.0 successes (3.0 always has WebVttUrl)")
+	fs.BoolVar(&o.numericVer, "numeric-version", false, `send 4.0's version as the number 4, not the string "4.0"`)
+	fs.Float64Var(&o.failureRatio, "failure-ratio", generator.DefaultFailureRatio, "share of failed tasks among the events, 0 to 1")
+	fs.StringVar(&o.signKey, "sign-key", "", "sign 3.0 bodies: T = now+10m, Sign = md5(key + T) (letters and digits, at most 32)")
+	fs.Float64Var(&o.duplicate, "duplicate", 0, "share of events delivered twice, 0 to 1")
+	fs.Float64Var(&o.reorder, "reorder", 0, "share of events delivered later than their turn, 0 to 1")
+	fs.IntVar(&o.reorderWindow, "reorder-window", sender.DefaultReorderWindow, "most positions a reordered event is held back")
+	fs.Float64Var(&o.malformed, "malformed", 0, "share of events with a broken body, 0 to 1")
+	fs.StringSliceVar(&o.malformKinds, "malformed-kinds", nil, "kinds of broken body: truncated, wrong-type, missing-field, unknown-field, not-json (default all)")
+	fs.DurationVar(&o.delayMin, "delay-min", 0, "least delay added before each event")
+	fs.DurationVar(&o.delayMax, "delay-max", 0, "most delay added before each event (uniform between min and max)")
+	fs.StringVar(&o.reportJSON, "report-json", "", "also write the report as JSON to FILE")
+	fs.StringVar(&o.journal, "journal", "", "write one NDJSON line per attempt to FILE")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no live progress line on stderr")
+	fs.Uint64Var(&o.maxFailed, "max-failed", 0, "events allowed to end unacknowledged before exit 1")
+	fs.DurationVar(&o.maxP99, "max-p99", 0, "exit 1 if the latency p99 is above this (0 = no bound)")
+	fs.Float64Var(&o.minRate, "min-rate", 0, "exit 1 if the achieved rate is below this fraction of the target, 0 to 1")
 }
 
 // sendBase is the config that flags override: today the defaults, with

@@ -286,3 +286,59 @@ func TestReceivePrintsALinePerEvent(t *testing.T) {
 		}
 	}
 }
+
+// TestSendFlagsOverrideOnlyWhatIsSet checks that send changes the base
+// config only where a flag was given, so a scenario's settings survive.
+func TestSendFlagsOverrideOnlyWhatIsSet(t *testing.T) {
+	base := sender.Config{
+		Target: "http://base/", Seed: 9, Count: 77, Duration: time.Minute,
+		Profile:  sender.Profile{{Duration: time.Second, From: 5, To: 50}},
+		Retry:    sender.RetryPolicy{Timeout: time.Second, Attempts: 5, On: sender.RetryServerError},
+		Faults:   sender.Faults{Duplicate: 0.5, MalformedKinds: []sender.Malformation{sender.MalformTruncated}},
+		Encoding: generator.Encoding{Format: generator.FormatV3},
+	}
+	tests := []struct {
+		args  []string
+		check func(t *testing.T, c sender.Config)
+	}{
+		{nil, func(t *testing.T, c sender.Config) {
+			if c.Target != base.Target || c.Count != 77 || c.Duration != time.Minute || len(c.Profile) != 1 ||
+				c.Retry != base.Retry || c.Faults.Duplicate != 0.5 || c.Encoding.Format != generator.FormatV3 || c.Seed != 9 {
+				t.Errorf("no flags changed the base: %+v", c)
+			}
+		}},
+		{[]string{"--rate", "0"}, func(t *testing.T, c sender.Config) {
+			if c.Profile != nil || c.Count != 77 {
+				t.Errorf("--rate 0: profile %v count %d", c.Profile, c.Count)
+			}
+		}},
+		{[]string{"--duration", "2s"}, func(t *testing.T, c sender.Config) {
+			if c.Duration != 2*time.Second || c.Count != 0 {
+				t.Errorf("--duration alone: duration %v count %d, want 2s and no count limit", c.Duration, c.Count)
+			}
+		}},
+		{[]string{"--retry-on", "5xx,conn", "--timeout", "3s"}, func(t *testing.T, c sender.Config) {
+			if c.Retry.On != sender.RetryServerError|sender.RetryConnError || c.Retry.Timeout != 3*time.Second || c.Retry.Attempts != 5 {
+				t.Errorf("retry %+v", c.Retry)
+			}
+		}},
+		{[]string{"--seed", "4", "--header", "X-A: 1", "--header", "X-A: 2"}, func(t *testing.T, c sender.Config) {
+			if c.Seed != 4 || c.Source == nil || len(c.Headers["X-A"]) != 2 {
+				t.Errorf("seed %d source %v headers %v", c.Seed, c.Source, c.Headers)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		var o sendOpts
+		fs := newFlagSet(stdio{out: io.Discard, err: io.Discard}, "send", "", "")
+		o.register(fs)
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		c := base
+		if err := applySendFlags(&c, fs, &o); err != nil {
+			t.Fatalf("%q: %v", tc.args, err)
+		}
+		tc.check(t, c)
+	}
+}
