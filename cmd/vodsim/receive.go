@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/vodsim/vodsim/sender"
+)
+
+func init() {
+	register("receive", "run a checking callback receiver that prints a line per event", func(io stdio) command { return &receiveCmd{io: io} })
+}
+
+// DefaultReceiveListen is where receive listens unless told otherwise.
+const DefaultReceiveListen = "127.0.0.1:9000"
+
+type receiveCmd struct{ io stdio }
+
+func (c *receiveCmd) Run(ctx context.Context, args []string) error {
+	var listen, signKey string
+	var ndjson bool
+	fs := newFlagSet(c.io, "receive", `
+Usage: vodsim receive [--listen ADDR] [--ndjson] [--sign-key KEY]
+
+Runs the callback receiver that send embeds: it answers every POST with
+200 {} as a well-behaved app backend does, checks each payload strictly
+(either format), and prints a line per request on stdout: well-formed or
+MALFORMED, duplicate task ids, the task and file ids. With --sign-key it
+also verifies the T and Sign of 3.0 payloads.
+
+It runs until interrupted (Ctrl-C), then prints a summary on stderr and
+exits 0.`, `
+  vodsim receive                                  # listens on 127.0.0.1:9000
+  vodsim receive --listen 127.0.0.1:8080 --ndjson > received.ndjson
+  vodsim send --target http://127.0.0.1:9000/ --count 100 --rate 50
+  vodsim receive --sign-key abc123 &  vodsim send --target http://127.0.0.1:9000/ --format v3 --sign-key abc123`)
+	fs.StringVar(&listen, "listen", DefaultReceiveListen, "address to listen on, host:port (port 0 picks a free one)")
+	fs.BoolVar(&ndjson, "ndjson", false, "print one JSON object per request instead of text")
+	fs.StringVar(&signKey, "sign-key", "", "verify 3.0 payloads' Sign = md5(key + T)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("receive: unexpected argument %q (run 'vodsim receive --help')", fs.Arg(0))
+	}
+	rcv := &sender.Receiver{SignKey: signKey, Log: c.io.out, NDJSON: ndjson}
+	stop, url, err := serveReceiver(rcv, listen)
+	if err != nil {
+		return usageErrorf("receive: --listen %q: %v", listen, err)
+	}
+	fmt.Fprintf(c.io.err, "vodsim receive: listening on %s/ (Ctrl-C to stop)\n", url)
+	<-ctx.Done()
+	stop()
+	st := rcv.Stats()
+	fmt.Fprintf(c.io.err, "vodsim receive: %d requests, %d well-formed, %d malformed, %d distinct events, %d duplicates",
+		st.Requests, st.WellFormed, st.Malformed, st.Distinct, st.Duplicates)
+	if st.Signed > 0 {
+		fmt.Fprintf(c.io.err, ", %d signed (%d bad signatures)", st.Signed, st.BadSignature)
+	}
+	fmt.Fprintln(c.io.err)
+	return nil
+}

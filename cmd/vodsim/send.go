@@ -1,0 +1,515 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/sender"
+)
+
+func init() {
+	register("send", "POST events to a callback receiver at a rate, report what happened", func(io stdio) command { return &sendCmd{io: io} })
+}
+
+// DefaultSendRate is send's rate in events per second when neither a flag
+// nor a scenario gives one.
+const DefaultSendRate = 200
+
+type sendCmd struct{ io stdio }
+
+// sendOpts holds send's flags; only those the user set are applied over
+// the base config.
+type sendOpts struct {
+	target        string
+	seed          int64
+	rate          float64
+	count         uint64
+	duration      time.Duration
+	connections   int
+	maxInFlight   int
+	timeout       time.Duration
+	attempts      int
+	retryOn       []string
+	backoff       time.Duration
+	maxBackoff    time.Duration
+	headers       []string
+	format        string
+	webVTT        bool
+	numericVer    bool
+	failureRatio  float64
+	signKey       string
+	duplicate     float64
+	reorder       float64
+	reorderWindow int
+	malformed     float64
+	malformKinds  []string
+	delayMin      time.Duration
+	delayMax      time.Duration
+	reportJSON    string
+	journal       string
+	quiet         bool
+	maxFailed     uint64
+	maxP99        time.Duration
+	minRate       float64
+}
+
+func (c *sendCmd) Run(ctx context.Context, args []string) error {
+	var o sendOpts
+	fs := newFlagSet(c.io, "send", `
+Usage: vodsim send [--target URL] [flags]
+
+POSTs CreateImageSpriteComplete events to a callback receiver as Tencent
+Cloud VOD does: one POST per event, Content-Type application/json, a 5 s
+timeout, at most 3 attempts, only timeouts retried, the answer's status
+otherwise ignored. Events are sent on an open-model schedule: latency is
+measured from each event's send time, so a slow receiver cannot hide
+behind a slow sender.
+
+Without --target, send starts a receiver of its own on 127.0.0.1 that
+answers 200 {} and checks every payload, and the report says what it saw.
+
+The report goes to stdout (--report-json FILE for machines). Exit status:
+0 every event acknowledged and every threshold met; 1 events not
+acknowledged (beyond --max-failed) or a threshold breached; 2 bad flags;
+130 interrupted (the report and the journal are still complete).`, `
+  vodsim send                                        # 1000 events at 200/s to the embedded receiver
+  vodsim send --duration 3s --rate 500
+  vodsim send --target http://127.0.0.1:8080/callback --count 3000 --rate 1000
+  vodsim send --target http://127.0.0.1:8080/cb --rate 0 --count 50000 --connections 50
+  vodsim send --target URL --retry-on timeout,5xx,429,conn --backoff 200ms --attempts 5
+  vodsim send --target URL --header 'Authorization: Bearer t0k3n' --header 'X-Env: ci'
+  vodsim send --format v3 --sign-key abc123              # 3.0 bodies with T and Sign
+  vodsim send --duplicate 0.05 --reorder 0.1 --malformed 0.01 --delay-max 200ms
+  vodsim send --target URL --journal attempts.ndjson --report-json report.json --quiet
+  vodsim send --target URL --duration 60s --rate 100 --max-failed 0 --max-p99 250ms --min-rate 0.99`)
+	o.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("send: unexpected argument %q (run 'vodsim send --help')", fs.Arg(0))
+	}
+	cfg, err := sendBase(o.seed)
+	if err != nil {
+		return usageErrorf("send: %v", err)
+	}
+	if err := applySendFlags(&cfg, fs, &o); err != nil {
+		return err
+	}
+	th, err := sendThresholds(fs, &o)
+	if err != nil {
+		return err
+	}
+	cfg.Version = Version()
+
+	// Files first, so a bad path fails before anything is sent.
+	var journal *os.File
+	if o.journal != "" {
+		if journal, err = os.Create(o.journal); err != nil {
+			return usageErrorf("send: --journal: %v", err)
+		}
+		defer journal.Close()
+		cfg.Journal = journal
+	}
+	var reportFile *os.File
+	if o.reportJSON != "" {
+		if reportFile, err = os.Create(o.reportJSON); err != nil {
+			return usageErrorf("send: --report-json: %v", err)
+		}
+		defer reportFile.Close()
+	}
+
+	// No target: an embedded receiver on loopback.
+	var rcv *sender.Receiver
+	if cfg.Target == "" {
+		rcv = &sender.Receiver{SignKey: cfg.SignKey}
+		stop, url, err := serveReceiver(rcv, "127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("send: start the embedded receiver: %w", err)
+		}
+		defer stop()
+		cfg.Target = url + "/callback"
+	}
+
+	if os.Getenv("GOGC") == "" {
+		// Fewer collections keep the pacing steady at high rates; the
+		// heap stays bounded by --max-inflight all the same.
+		debug.SetGCPercent(sender.SuggestedGCPercent)
+	}
+
+	if !o.quiet && isTerminal(c.io.err) {
+		cfg.Progress = progressLine(c.io.err)
+		defer fmt.Fprint(c.io.err, "\r\033[K")
+	}
+
+	rep, runErr := sender.Run(ctx, cfg)
+	if errors.Is(runErr, sender.ErrConfig) {
+		return usageErrorf("send: %v", runErr)
+	}
+	if rep == nil {
+		return fmt.Errorf("send: %w", runErr)
+	}
+	if cfg.Progress != nil {
+		fmt.Fprint(c.io.err, "\r\033[K")
+	}
+	if rcv != nil {
+		st := rcv.Stats()
+		rep.Receiver = &st
+	}
+	if err := rep.WriteText(c.io.out); err != nil {
+		return fmt.Errorf("send: write report: %w", err)
+	}
+	if reportFile != nil {
+		if err := rep.WriteJSON(reportFile); err != nil {
+			return fmt.Errorf("send: --report-json: %w", err)
+		}
+		if err := reportFile.Close(); err != nil {
+			return fmt.Errorf("send: --report-json: %w", err)
+		}
+	}
+	if journal != nil {
+		if err := journal.Close(); err != nil {
+			return fmt.Errorf("send: --journal: %w", err)
+		}
+	}
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	if runErr != nil {
+		return fmt.Errorf("send: %w", runErr)
+	}
+	breaches := rep.Check(th)
+	if rep.Receiver != nil && !rep.Receiver.AllWellFormed() && rep.Malformed == 0 {
+		breaches = append(breaches, sender.Breach{Name: "well-formed", Message: "the embedded receiver got malformed payloads: " + rep.Receiver.FirstError})
+	}
+	if len(breaches) > 0 {
+		msgs := make([]string, len(breaches))
+		for i, b := range breaches {
+			msgs[i] = b.String()
+		}
+		return fmt.Errorf("%w: %s", errShortfall, strings.Join(msgs, "; "))
+	}
+	return nil
+}
+
+// register defines send's flags on fs, bound to o.
+func (o *sendOpts) register(fs *pflag.FlagSet) {
+	fs.StringVar(&o.target, "target", "", "receiver URL (default: an embedded receiver on 127.0.0.1)")
+	fs.Int64Var(&o.seed, "seed", DefaultSeed, "random seed of the events and of every fault decision")
+	fs.Float64Var(&o.rate, "rate", DefaultSendRate, "events per second; 0 = as fast as the receiver allows")
+	fs.Uint64Var(&o.count, "count", sender.DefaultCount, "number of events (with --duration alone: no limit)")
+	fs.DurationVar(&o.duration, "duration", 0, "stop the schedule after this long, e.g. 30s (0 = no limit)")
+	fs.IntVar(&o.connections, "connections", sender.DefaultConnections, "keep-alive HTTP/1.1 connections")
+	fs.IntVar(&o.maxInFlight, "max-inflight", sender.DefaultMaxInFlight, "most events in delivery at once; more wait and count as late")
+	fs.DurationVar(&o.timeout, "timeout", sender.DefaultTimeout, "per-attempt timeout")
+	fs.IntVar(&o.attempts, "attempts", sender.DefaultAttempts, "most attempts per event")
+	fs.StringSliceVar(&o.retryOn, "retry-on", []string{"timeout"}, "what is retried: timeout, 5xx, 429, conn (comma-separated)")
+	fs.DurationVar(&o.backoff, "backoff", 0, "base of exponential backoff with full jitter between attempts (0 = retry at once); Retry-After is honoured")
+	fs.DurationVar(&o.maxBackoff, "max-backoff", sender.DefaultMaxBackoff, "cap of one wait between attempts")
+	fs.StringArrayVar(&o.headers, "header", nil, "extra request header 'Key: Value' (repeatable)")
+	fs.StringVar(&o.format, "format", string(generator.DefaultFormat), "wire format: v4 (4.0 legacy envelope) or v3 (API 3.0)")
+	fs.BoolVar(&o.webVTT, "webvtt", false, "add webVttUrl to 4.0 successes (3.0 always has WebVttUrl)")
+	fs.BoolVar(&o.numericVer, "numeric-version", false, `send 4.0's version as the number 4, not the string "4.0"`)
+	fs.Float64Var(&o.failureRatio, "failure-ratio", generator.DefaultFailureRatio, "share of failed tasks among the events, 0 to 1")
+	fs.StringVar(&o.signKey, "sign-key", "", "sign 3.0 bodies: T = now+10m, Sign = md5(key + T) (letters and digits, at most 32)")
+	fs.Float64Var(&o.duplicate, "duplicate", 0, "share of events delivered twice, 0 to 1")
+	fs.Float64Var(&o.reorder, "reorder", 0, "share of events delivered later than their turn, 0 to 1")
+	fs.IntVar(&o.reorderWindow, "reorder-window", sender.DefaultReorderWindow, "most positions a reordered event is held back")
+	fs.Float64Var(&o.malformed, "malformed", 0, "share of events with a broken body, 0 to 1")
+	fs.StringSliceVar(&o.malformKinds, "malformed-kinds", nil, "kinds of broken body: truncated, wrong-type, missing-field, unknown-field, not-json (default all)")
+	fs.DurationVar(&o.delayMin, "delay-min", 0, "least delay added before each event")
+	fs.DurationVar(&o.delayMax, "delay-max", 0, "most delay added before each event (uniform between min and max)")
+	fs.StringVar(&o.reportJSON, "report-json", "", "also write the report as JSON to FILE")
+	fs.StringVar(&o.journal, "journal", "", "write one NDJSON line per attempt to FILE")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no live progress line on stderr")
+	fs.Uint64Var(&o.maxFailed, "max-failed", 0, "events allowed to end unacknowledged before exit 1")
+	fs.DurationVar(&o.maxP99, "max-p99", 0, "exit 1 if the latency p99 is above this (0 = no bound)")
+	fs.Float64Var(&o.minRate, "min-rate", 0, "exit 1 if the achieved rate is below this fraction of the target, 0 to 1")
+}
+
+// sendBase is the config that flags override: today the defaults, with
+// the events of the default generator for seed.
+func sendBase(seed int64) (sender.Config, error) {
+	g, err := generator.New(generator.Config{Seed: seed})
+	if err != nil {
+		return sender.Config{}, err
+	}
+	return sender.Config{
+		Source:  g,
+		Seed:    seed,
+		Count:   sender.DefaultCount,
+		Profile: constantRate(DefaultSendRate),
+	}, nil
+}
+
+// constantRate is a Profile of one rate for ever; 0 is as fast as possible.
+func constantRate(r float64) sender.Profile {
+	if r == 0 {
+		return nil
+	}
+	return sender.Profile{{Duration: time.Second, From: r}}
+}
+
+// applySendFlags sets on cfg the flags the user gave, and only those.
+func applySendFlags(cfg *sender.Config, fs *pflag.FlagSet, o *sendOpts) error {
+	set := fs.Changed
+	share := func(name string, v float64) error {
+		if !(v >= 0 && v <= 1) {
+			return usageErrorf("send: --%s %v: must be between 0 and 1", name, v)
+		}
+		return nil
+	}
+	if set("target") {
+		if o.target == "" {
+			return usageErrorf("send: --target is empty")
+		}
+		cfg.Target = o.target
+	}
+	if set("seed") || set("failure-ratio") {
+		if err := share("failure-ratio", o.failureRatio); err != nil {
+			return err
+		}
+		g, err := generator.New(generator.Config{Seed: o.seed, Outcomes: generator.Mix(o.failureRatio)})
+		if err != nil {
+			return usageErrorf("send: %v", err)
+		}
+		cfg.Source, cfg.Seed = g, o.seed
+	}
+	if set("rate") {
+		if !(o.rate >= 0) || o.rate > 1e7 {
+			return usageErrorf("send: --rate %v: must be between 0 (as fast as possible) and 10000000", o.rate)
+		}
+		cfg.Profile = constantRate(o.rate)
+	}
+	if set("duration") {
+		if o.duration <= 0 {
+			return usageErrorf("send: --duration %v: must be > 0", o.duration)
+		}
+		cfg.Duration = o.duration
+		if !set("count") {
+			cfg.Count = 0
+		}
+	}
+	if set("count") {
+		if o.count == 0 {
+			return usageErrorf("send: --count 0: must be at least 1")
+		}
+		cfg.Count = o.count
+	}
+	if set("connections") {
+		if o.connections < 1 {
+			return usageErrorf("send: --connections %d: must be at least 1", o.connections)
+		}
+		cfg.Connections = o.connections
+	}
+	if set("max-inflight") {
+		if o.maxInFlight < 1 {
+			return usageErrorf("send: --max-inflight %d: must be at least 1", o.maxInFlight)
+		}
+		cfg.MaxInFlight = o.maxInFlight
+	}
+	if set("timeout") {
+		if o.timeout <= 0 {
+			return usageErrorf("send: --timeout %v: must be > 0", o.timeout)
+		}
+		cfg.Retry.Timeout = o.timeout
+	}
+	if set("attempts") {
+		if o.attempts < 1 {
+			return usageErrorf("send: --attempts %d: must be at least 1", o.attempts)
+		}
+		cfg.Retry.Attempts = o.attempts
+	}
+	if set("retry-on") {
+		on, err := parseRetryOn(o.retryOn)
+		if err != nil {
+			return err
+		}
+		cfg.Retry.On = on
+	}
+	if set("backoff") {
+		if o.backoff < 0 {
+			return usageErrorf("send: --backoff %v: must be >= 0", o.backoff)
+		}
+		cfg.Retry.Backoff = o.backoff
+	}
+	if set("max-backoff") {
+		if o.maxBackoff <= 0 {
+			return usageErrorf("send: --max-backoff %v: must be > 0", o.maxBackoff)
+		}
+		cfg.Retry.MaxBackoff = o.maxBackoff
+	}
+	if set("header") {
+		h := http.Header{}
+		for _, kv := range o.headers {
+			k, v, ok := strings.Cut(kv, ":")
+			k = strings.TrimSpace(k)
+			if !ok || k == "" || strings.ContainsAny(k, " \t\r\n") {
+				return usageErrorf("send: --header %q: want 'Key: Value'", kv)
+			}
+			h.Add(k, strings.TrimSpace(v))
+		}
+		cfg.Headers = h
+	}
+	if set("format") {
+		f, err := generator.ParseFormat(o.format)
+		if err != nil {
+			return usageErrorf("send: --format: %v", err)
+		}
+		cfg.Encoding.Format = f
+	}
+	if set("webvtt") {
+		cfg.Encoding.WebVTT = o.webVTT
+	}
+	if set("numeric-version") {
+		cfg.Encoding.NumericVersion = o.numericVer
+	}
+	if set("sign-key") {
+		cfg.SignKey = o.signKey
+	}
+	if set("duplicate") {
+		if err := share("duplicate", o.duplicate); err != nil {
+			return err
+		}
+		cfg.Faults.Duplicate = o.duplicate
+	}
+	if set("reorder") {
+		if err := share("reorder", o.reorder); err != nil {
+			return err
+		}
+		cfg.Faults.Reorder = o.reorder
+	}
+	if set("reorder-window") {
+		if o.reorderWindow < 1 {
+			return usageErrorf("send: --reorder-window %d: must be at least 1", o.reorderWindow)
+		}
+		cfg.Faults.ReorderWindow = o.reorderWindow
+	}
+	if set("malformed") {
+		if err := share("malformed", o.malformed); err != nil {
+			return err
+		}
+		cfg.Faults.Malformed = o.malformed
+	}
+	if set("malformed-kinds") {
+		cfg.Faults.MalformedKinds = nil
+		for _, k := range o.malformKinds {
+			m, ok := sender.ParseMalformation(strings.TrimSpace(k))
+			if !ok {
+				return usageErrorf("send: --malformed-kinds: unknown kind %q (want %v)", k, sender.Malformations)
+			}
+			cfg.Faults.MalformedKinds = append(cfg.Faults.MalformedKinds, m)
+		}
+	}
+	if set("delay-min") {
+		cfg.Faults.DelayMin = o.delayMin
+	}
+	if set("delay-max") {
+		cfg.Faults.DelayMax = o.delayMax
+	}
+	if cfg.Faults.DelayMin > 0 && cfg.Faults.DelayMax == 0 {
+		cfg.Faults.DelayMax = cfg.Faults.DelayMin
+	}
+	if cfg.Faults.DelayMin < 0 || cfg.Faults.DelayMax < cfg.Faults.DelayMin {
+		return usageErrorf("send: --delay-min %v / --delay-max %v: want 0 <= min <= max", cfg.Faults.DelayMin, cfg.Faults.DelayMax)
+	}
+	return nil
+}
+
+func sendThresholds(fs *pflag.FlagSet, o *sendOpts) (sender.Thresholds, error) {
+	th := sender.Thresholds{MaxFailed: o.maxFailed, MaxP99: o.maxP99, MinRate: o.minRate}
+	if o.maxP99 < 0 {
+		return th, usageErrorf("send: --max-p99 %v: must be >= 0", o.maxP99)
+	}
+	if !(o.minRate >= 0 && o.minRate <= 1) {
+		return th, usageErrorf("send: --min-rate %v: must be a fraction between 0 and 1", o.minRate)
+	}
+	return th, nil
+}
+
+// parseRetryOn reads --retry-on's list.
+func parseRetryOn(list []string) (sender.Retry, error) {
+	var on sender.Retry
+	for _, s := range list {
+		switch strings.ToLower(strings.TrimSpace(s)) {
+		case "timeout":
+			on |= sender.RetryTimeout
+		case "5xx":
+			on |= sender.RetryServerError
+		case "429":
+			on |= sender.RetryTooMany
+		case "conn":
+			on |= sender.RetryConnError
+		default:
+			return 0, usageErrorf("send: --retry-on: unknown condition %q (want timeout, 5xx, 429 or conn)", s)
+		}
+	}
+	if on == 0 {
+		return 0, usageErrorf("send: --retry-on: give at least one of timeout, 5xx, 429, conn (use --attempts 1 for no retries)")
+	}
+	return on, nil
+}
+
+// serveReceiver serves rcv on addr and returns a stop function and the
+// base URL.
+func serveReceiver(rcv *sender.Receiver, addr string) (stop func(), url string, err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", err
+	}
+	srv := &http.Server{Handler: rcv, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		srv.Serve(ln)
+	}()
+	stop = func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if srv.Shutdown(ctx) != nil {
+			srv.Close()
+		}
+		<-done
+	}
+	return stop, "http://" + ln.Addr().String(), nil
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// progressLine draws the live progress line: sent, rate, errors, ETA.
+func progressLine(w interface{ Write([]byte) (int, error) }) func(sender.Progress) {
+	return func(p sender.Progress) {
+		rate := 0.0
+		if s := p.Elapsed.Seconds(); s > 0 {
+			rate = float64(p.Started) / s
+		}
+		eta := "-"
+		if p.Planned > 0 && rate > 0 && p.Started <= p.Planned {
+			eta = time.Duration(float64(p.Planned-p.Started) / rate * float64(time.Second)).Round(time.Second).String()
+		}
+		planned := ""
+		if p.Planned > 0 {
+			planned = fmt.Sprintf("/%d", p.Planned)
+		}
+		fmt.Fprintf(w, "\r\033[Ksent %d%s  %.0f/s  done %d  acknowledged %d  errors %d  ETA %s",
+			p.Started, planned, rate, p.Done, p.Acknowledged, p.Errors, eta)
+	}
+}

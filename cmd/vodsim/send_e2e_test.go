@@ -1,0 +1,344 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/sender"
+)
+
+func readReport(t *testing.T, path string) sender.Report {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep sender.Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatalf("report JSON: %v\n%s", err, b)
+	}
+	if sum := rep.Acknowledged + rep.OtherStatus + rep.Failed + rep.NotSent; sum != rep.Events {
+		t.Errorf("report states add up to %d, events %d", sum, rep.Events)
+	}
+	return rep
+}
+
+func TestSendEmbeddedReceiver(t *testing.T) {
+	dir := t.TempDir()
+	rj, jl := filepath.Join(dir, "report.json"), filepath.Join(dir, "journal.ndjson")
+	r := runBin(t, "send", "--duration", "1s", "--rate", "300", "--report-json", rj, "--journal", jl)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if len(r.stderr) != 0 {
+		t.Errorf("stderr is not a terminal, yet got %q", r.stderr)
+	}
+	rep := readReport(t, rj)
+	if rep.Events != 300 || rep.Acknowledged != 300 {
+		t.Errorf("events %d acknowledged %d, want 300 each", rep.Events, rep.Acknowledged)
+	}
+	if rep.Receiver == nil || rep.Receiver.Distinct != 300 || !rep.Receiver.AllWellFormed() {
+		t.Errorf("receiver stats %+v, want 300 distinct well-formed", rep.Receiver)
+	}
+	// The text holds the JSON's numbers.
+	for _, s := range []string{"300 events to http://127.0.0.1:", "300 acknowledged, 0 other status, 0 failed, 0 not sent",
+		"200: 300", "300 payloads, 300 distinct events, 0 duplicates, 0 malformed: every payload well-formed"} {
+		if !bytes.Contains(r.stdout, []byte(s)) {
+			t.Errorf("report lacks %q:\n%s", s, r.stdout)
+		}
+	}
+	j, err := os.ReadFile(jl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(j, []byte("\n")); uint64(n) != rep.Attempts {
+		t.Errorf("journal has %d lines, report %d attempts", n, rep.Attempts)
+	}
+}
+
+func TestSendDeliversExactlyToTarget(t *testing.T) {
+	rcv := &sender.Receiver{}
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	r := runBin(t, "send", "--target", srv.URL+"/callback", "--count", "3000", "--rate", "1000")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	st := rcv.Stats()
+	if st.Distinct != 3000 || st.Duplicates != 0 || !st.AllWellFormed() {
+		t.Errorf("receiver saw %+v, want 3000 distinct well-formed events, no duplicates", st)
+	}
+}
+
+func TestSendRetriesStalledFirstAttempts(t *testing.T) {
+	var mu sync.Mutex
+	attempts := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		e, _, _, err := generator.Decode(body)
+		if err != nil {
+			t.Errorf("malformed body: %v", err)
+		}
+		mu.Lock()
+		attempts[e.TaskID]++
+		n := attempts[e.TaskID]
+		mu.Unlock()
+		// Every event whose task id ends in 0-1 has its first attempt stalled.
+		if n == 1 && strings.ContainsAny(e.TaskID[len(e.TaskID)-1:], "01") {
+			select {
+			case <-time.After(3 * time.Second):
+			case <-r.Context().Done():
+			}
+			return
+		}
+		io.WriteString(w, "{}")
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	rj := filepath.Join(dir, "r.json")
+	r := runBin(t, "send", "--target", srv.URL, "--count", "200", "--rate", "1000", "--timeout", "200ms", "--report-json", rj)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	rep := readReport(t, rj)
+	mu.Lock()
+	defer mu.Unlock()
+	var stalled uint64
+	for _, n := range attempts {
+		if n == 2 {
+			stalled++
+		}
+	}
+	if stalled == 0 || len(attempts) != 200 {
+		t.Fatalf("%d events seen, %d stalled; want 200 and some", len(attempts), stalled)
+	}
+	if rep.Acknowledged != 200 || rep.Retries != stalled || rep.Errors["timeout"] != stalled {
+		t.Errorf("acknowledged %d retries %d timeouts %d; want 200, %d, %d", rep.Acknowledged, rep.Retries, rep.Errors["timeout"], stalled, stalled)
+	}
+}
+
+func TestSendUnreachableTarget(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	rj := filepath.Join(t.TempDir(), "r.json")
+	r := runBin(t, "send", "--target", "http://"+addr+"/", "--count", "50", "--rate", "0", "--report-json", rj)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	rep := readReport(t, rj)
+	if rep.Failed != 50 || rep.Errors["refused"] != 50 {
+		t.Errorf("failed %d, errors %v; want 50 refused", rep.Failed, rep.Errors)
+	}
+	if !bytes.Contains(r.stderr, []byte("max-failed: 50 of 50 events not acknowledged")) {
+		t.Errorf("stderr does not name the breach: %s", r.stderr)
+	}
+}
+
+func TestSendThresholdBreach(t *testing.T) {
+	r := runBin(t, "send", "--count", "20", "--rate", "0", "--max-p99", "1us")
+	if r.code != 1 || !bytes.Contains(r.stderr, []byte("max-p99: latency p99")) {
+		t.Errorf("exit %d, stderr %q; want 1 naming max-p99", r.code, r.stderr)
+	}
+}
+
+func TestSendInterruptedExits130WithReport(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		select {
+		case <-time.After(10 * time.Second):
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	rj, jl := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.ndjson")
+	cmd := exec.Command(vodsimBin, "send", "--target", srv.URL, "--count", "1000", "--rate", "200", "--report-json", rj, "--journal", jl)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("send did not stop within 10s of Ctrl-C")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("exit %d, want 130\n%s%s", code, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "vodsim send (interrupted)") {
+		t.Errorf("no report on stdout:\n%s", out.String())
+	}
+	rep := readReport(t, rj)
+	if !rep.Interrupted || rep.Events != 1000 || rep.NotSent == 0 {
+		t.Errorf("report interrupted %v, events %d, not sent %d", rep.Interrupted, rep.Events, rep.NotSent)
+	}
+	j, _ := os.ReadFile(jl)
+	if n := bytes.Count(j, []byte("\n")); uint64(n) != rep.Attempts || n == 0 {
+		t.Errorf("journal has %d lines, report %d attempts", n, rep.Attempts)
+	}
+}
+
+func TestSendUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--rate", "-1"}, "--rate"},
+		{[]string{"--format", "v5"}, "--format"},
+		{[]string{"--retry-on", "sometimes"}, "--retry-on"},
+		{[]string{"--header", "novalue"}, "--header"},
+		{[]string{"--sign-key", "abc"}, "3.0"},
+		{[]string{"--duplicate", "1.5"}, "--duplicate"},
+		{[]string{"--malformed-kinds", "ugly"}, "--malformed-kinds"},
+		{[]string{"--target", "ftp://x"}, "scheme"},
+		{[]string{"--journal", "/nonexistent/dir/j"}, "--journal"},
+		{[]string{"extra"}, "unexpected argument"},
+	} {
+		r := runBin(t, append([]string{"send"}, tc.args...)...)
+		if r.code != 2 || !bytes.Contains(r.stderr, []byte(tc.msg)) {
+			t.Errorf("send %q: exit %d, stderr %q; want 2 mentioning %q", tc.args, r.code, r.stderr, tc.msg)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, sub := range []string{"send", "receive"} {
+		r := runBin(t, sub, "--help")
+		if r.code != 0 || !bytes.Contains(r.stdout, []byte("Examples:")) {
+			t.Errorf("%s --help: exit %d\n%s", sub, r.code, r.stdout)
+		}
+	}
+}
+
+func TestReceivePrintsALinePerEvent(t *testing.T) {
+	for _, ndjson := range []bool{false, true} {
+		args := []string{"receive", "--listen", "127.0.0.1:0"}
+		if ndjson {
+			args = append(args, "--ndjson")
+		}
+		cmd := exec.Command(vodsimBin, args...)
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		br := bufio.NewReader(stderr)
+		line, err := br.ReadString('\n')
+		if err != nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("no listening line: %v", err)
+		}
+		url := regexp.MustCompile(`http://\S+/`).FindString(line)
+		r := runBin(t, "send", "--target", url, "--count", "5", "--rate", "0", "--malformed", "0.5")
+		cmd.Process.Signal(syscall.SIGINT)
+		rest, _ := io.ReadAll(br)
+		cmd.Wait()
+		if code := cmd.ProcessState.ExitCode(); code != 0 {
+			t.Errorf("receive exit %d, want 0", code)
+		}
+		if r.code != 0 {
+			t.Errorf("send exit %d: %s%s", r.code, r.stdout, r.stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+		if len(lines) != 5 {
+			t.Errorf("ndjson=%v: %d lines, want 5:\n%s", ndjson, len(lines), out.String())
+		}
+		if ndjson {
+			for _, l := range lines {
+				var m map[string]any
+				if err := json.Unmarshal([]byte(l), &m); err != nil {
+					t.Errorf("line %q: %v", l, err)
+				}
+			}
+		}
+		if !strings.Contains(string(rest), "5 requests") {
+			t.Errorf("summary %q lacks the request count", rest)
+		}
+	}
+}
+
+// TestSendFlagsOverrideOnlyWhatIsSet checks that send changes the base
+// config only where a flag was given, so a scenario's settings survive.
+func TestSendFlagsOverrideOnlyWhatIsSet(t *testing.T) {
+	base := sender.Config{
+		Target: "http://base/", Seed: 9, Count: 77, Duration: time.Minute,
+		Profile:  sender.Profile{{Duration: time.Second, From: 5, To: 50}},
+		Retry:    sender.RetryPolicy{Timeout: time.Second, Attempts: 5, On: sender.RetryServerError},
+		Faults:   sender.Faults{Duplicate: 0.5, MalformedKinds: []sender.Malformation{sender.MalformTruncated}},
+		Encoding: generator.Encoding{Format: generator.FormatV3},
+	}
+	tests := []struct {
+		args  []string
+		check func(t *testing.T, c sender.Config)
+	}{
+		{nil, func(t *testing.T, c sender.Config) {
+			if c.Target != base.Target || c.Count != 77 || c.Duration != time.Minute || len(c.Profile) != 1 ||
+				c.Retry != base.Retry || c.Faults.Duplicate != 0.5 || c.Encoding.Format != generator.FormatV3 || c.Seed != 9 {
+				t.Errorf("no flags changed the base: %+v", c)
+			}
+		}},
+		{[]string{"--rate", "0"}, func(t *testing.T, c sender.Config) {
+			if c.Profile != nil || c.Count != 77 {
+				t.Errorf("--rate 0: profile %v count %d", c.Profile, c.Count)
+			}
+		}},
+		{[]string{"--duration", "2s"}, func(t *testing.T, c sender.Config) {
+			if c.Duration != 2*time.Second || c.Count != 0 {
+				t.Errorf("--duration alone: duration %v count %d, want 2s and no count limit", c.Duration, c.Count)
+			}
+		}},
+		{[]string{"--retry-on", "5xx,conn", "--timeout", "3s"}, func(t *testing.T, c sender.Config) {
+			if c.Retry.On != sender.RetryServerError|sender.RetryConnError || c.Retry.Timeout != 3*time.Second || c.Retry.Attempts != 5 {
+				t.Errorf("retry %+v", c.Retry)
+			}
+		}},
+		{[]string{"--seed", "4", "--header", "X-A: 1", "--header", "X-A: 2"}, func(t *testing.T, c sender.Config) {
+			if c.Seed != 4 || c.Source == nil || len(c.Headers["X-A"]) != 2 {
+				t.Errorf("seed %d source %v headers %v", c.Seed, c.Source, c.Headers)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		var o sendOpts
+		fs := newFlagSet(stdio{out: io.Discard, err: io.Discard}, "send", "", "")
+		o.register(fs)
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		c := base
+		if err := applySendFlags(&c, fs, &o); err != nil {
+			t.Fatalf("%q: %v", tc.args, err)
+		}
+		tc.check(t, c)
+	}
+}

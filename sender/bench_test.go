@@ -1,0 +1,155 @@
+package sender
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// minimalReceiver answers 200 {} after reading the body: the cheapest
+// well-behaved receiver, so the benchmarks measure the sender.
+func minimalReceiver() *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		io.WriteString(w, "{}")
+	}))
+}
+
+// BenchmarkSendUnlimited sends b.N events as fast as a minimal loopback
+// receiver allows (--rate 0) and reports events/s.
+func BenchmarkSendUnlimited(b *testing.B) {
+	defer debug.SetGCPercent(debug.SetGCPercent(SuggestedGCPercent)) // as vodsim send
+	srv := minimalReceiver()
+	defer srv.Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	rep, err := Run(context.Background(), Config{Target: srv.URL, Count: uint64(b.N), Connections: 32, MaxInFlight: 64})
+	el := time.Since(start)
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if rep.Acknowledged != uint64(b.N) {
+		b.Fatalf("acknowledged %d of %d", rep.Acknowledged, b.N)
+	}
+	b.ReportMetric(float64(b.N)/el.Seconds(), "events/s")
+}
+
+// BenchmarkSendRate20k holds 20,000 events/s against a minimal loopback
+// receiver and reports how close the achieved rate came (achieved-%) and
+// the lateness p99. It runs for 1 s; set VODSIM_BENCH_FULL=1 for the
+// 10 s run of the speed target.
+func BenchmarkSendRate20k(b *testing.B) {
+	d := time.Second
+	if os.Getenv("VODSIM_BENCH_FULL") != "" {
+		d = 10 * time.Second
+	}
+	defer debug.SetGCPercent(debug.SetGCPercent(SuggestedGCPercent)) // as vodsim send
+	srv := minimalReceiver()
+	defer srv.Close()
+	b.ReportAllocs()
+	var achieved, p99, events float64
+	for range b.N {
+		rep, err := Run(context.Background(), Config{Target: srv.URL, Duration: d,
+			Profile: Profile{{Duration: d, From: 20000}}, Connections: 32})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Acknowledged != rep.Events {
+			b.Fatalf("acknowledged %d of %d", rep.Acknowledged, rep.Events)
+		}
+		achieved += 100 * rep.AchievedRate / 20000
+		p99 += float64(rep.Lateness.P99) / float64(time.Millisecond)
+		events += float64(rep.Events)
+	}
+	n := float64(b.N)
+	b.ReportMetric(achieved/n, "achieved-%")
+	b.ReportMetric(p99/n, "lateness-p99-ms")
+	b.ReportMetric(events/n, "events/run")
+}
+
+// BenchmarkStalledReceiverMemory sends 2,000 events/s for 2 s to a
+// receiver that never answers (every attempt times out after 200 ms),
+// sampling the heap every 20 ms. It reports the peak heap, the heap's
+// growth from the first to the second second (flat means bounded), and
+// the process's peak RSS (VmHWM, receiver included).
+func BenchmarkStalledReceiverMemory(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	b.ReportAllocs()
+	var peak, mid, end uint64
+	for range b.N {
+		runtime.GC()
+		ctx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tk := time.NewTicker(20 * time.Millisecond)
+			defer tk.Stop()
+			start := time.Now()
+			var ms runtime.MemStats
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-tk.C:
+				}
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapInuse)
+				if el := time.Since(start); el < time.Second {
+					mid = max(mid, ms.HeapInuse)
+				} else {
+					end = max(end, ms.HeapInuse)
+				}
+			}
+		}()
+		rep, err := Run(context.Background(), Config{Target: srv.URL, Duration: 2 * time.Second,
+			Profile: Profile{{Duration: time.Second, From: 2000}},
+			Retry:   RetryPolicy{Timeout: 200 * time.Millisecond}})
+		cancel()
+		wg.Wait()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Failed+rep.NotSent != rep.Events || rep.Late == 0 {
+			b.Fatalf("events %d failed %d late %d: want all failed, some late", rep.Events, rep.Failed, rep.Late)
+		}
+	}
+	mb := func(v uint64) float64 { return float64(v) / (1 << 20) }
+	b.ReportMetric(mb(peak), "peak-heap-MB")
+	b.ReportMetric(mb(end)-mb(mid), "heap-growth-MB")
+	b.ReportMetric(peakRSSMB(), "peak-rss-MB")
+}
+
+// peakRSSMB reads the process's peak resident set (VmHWM) on Linux; 0
+// elsewhere.
+func peakRSSMB() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}

@@ -1,0 +1,276 @@
+package sender
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/vodsim/vodsim/generator"
+)
+
+// State is the final state of an event: every event generated ends in
+// exactly one.
+type State string
+
+// The final states.
+const (
+	// Acknowledged: an attempt was answered 2xx.
+	Acknowledged State = "acknowledged"
+	// OtherStatus: the last attempt was answered, with a non-2xx status.
+	OtherStatus State = "other-status"
+	// Failed: the last attempt timed out or its connection failed.
+	Failed State = "failed"
+	// NotSent: the run stopped before the event got a final answer
+	// (never attempted, or its attempt was cut short by the stop).
+	NotSent State = "not-sent"
+)
+
+// Error kinds of an attempt that got no answer.
+const (
+	ErrKindTimeout     = "timeout"     // no answer within the timeout
+	ErrKindRefused     = "refused"     // the connection was refused
+	ErrKindReset       = "reset"       // the connection was reset
+	ErrKindClosed      = "closed"      // the receiver closed the connection without an answer
+	ErrKindDNS         = "dns"         // the host name did not resolve
+	ErrKindConn        = "conn"        // any other connection or protocol error
+	ErrKindInterrupted = "interrupted" // the run was stopped during the attempt
+)
+
+// result is one attempt's outcome, sent by a worker to the collector.
+type result struct {
+	idx       uint64
+	taskID    string
+	attempt   int // 1-based; 0 for an event stopped before any attempt
+	duplicate bool
+	intended  time.Time // send time, delay included
+	start     time.Time
+	service   time.Duration
+	status    int    // 0 when no answer
+	errKind   string // "" when answered
+	malformed Malformation
+	reordered bool
+	waited    bool
+	delayed   bool
+	attempted bool  // at least one attempt was made
+	final     bool  // the event's (or duplicate's) last attempt
+	state     State // on final results
+}
+
+// worker delivers events, one at a time, with buffers of its own.
+type worker struct {
+	r    *run
+	ev   generator.Event
+	body []byte
+	rd   bytes.Reader
+	req  *http.Request // the POST every attempt copies
+}
+
+func newWorker(r *run) *worker {
+	req := &http.Request{
+		Method: http.MethodPost, URL: r.url, Host: r.url.Host, Header: r.header,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+	}
+	return &worker{r: r, body: make([]byte, 0, 2048), req: req}
+}
+
+// deliver sends event j with its faults and retries and reports every
+// attempt on r.results.
+func (w *worker) deliver(ctx context.Context, j job) {
+	r := w.r
+	f := r.decide(j.idx)
+	base := result{idx: j.idx, intended: j.intended, malformed: f.malform, reordered: j.reordered, waited: j.waited}
+	if f.delay > 0 {
+		base.delayed = true
+		base.intended = j.intended.Add(f.delay)
+		if !sleepCtx(ctx, time.Until(base.intended)) {
+			base.final, base.state = true, NotSent
+			r.results <- base
+			return
+		}
+	}
+	r.src.Fill(&w.ev, j.idx)
+	base.taskID = w.ev.TaskID
+	w.body = r.enc.Append(w.body[:0], &w.ev)
+	if r.signKey != "" {
+		w.body = appendSignature(w.body, r.signKey, time.Now().Add(SignValidity).Unix())
+	}
+	if f.malform != "" {
+		w.body = malform(w.body, f.malform, r.enc, mix(r.seed, saltCut, j.idx))
+	}
+	w.send(ctx, base)
+	if f.duplicate && ctx.Err() == nil {
+		base.duplicate = true
+		base.intended = time.Now()
+		w.send(ctx, base)
+	}
+}
+
+// send makes up to Attempts attempts of the same body.
+func (w *worker) send(ctx context.Context, res result) {
+	r := w.r
+	p := &r.retry
+	for attempt := 1; ; attempt++ {
+		res.attempt, res.attempted = attempt, true
+		res.start = time.Now()
+		status, retryAfter, err := w.attempt(ctx)
+		res.service = time.Since(res.start)
+		res.status, res.errKind = status, ""
+		var cond Retry
+		switch {
+		case err != nil:
+			res.errKind = classify(ctx, err)
+			switch res.errKind {
+			case ErrKindTimeout:
+				cond = RetryTimeout
+			case ErrKindInterrupted:
+			default:
+				cond = RetryConnError
+			}
+		case status == http.StatusTooManyRequests:
+			cond = RetryTooMany
+		case status >= 500:
+			cond = RetryServerError
+		}
+		retry := cond != 0 && p.On&cond != 0 && attempt < p.Attempts && ctx.Err() == nil
+		if !retry {
+			res.final = true
+			switch {
+			case res.errKind == ErrKindInterrupted:
+				res.state = NotSent
+			case res.errKind != "":
+				res.state = Failed
+			case status >= 200 && status < 300:
+				res.state = Acknowledged
+			default:
+				res.state = OtherStatus
+			}
+			r.results <- res
+			return
+		}
+		r.results <- res
+		if wait := r.backoff(res.idx, attempt, retryAfter); wait > 0 {
+			if !sleepCtx(ctx, wait) {
+				// Stopped while waiting to retry: the event ends here,
+				// with no further attempt made.
+				res.attempt, res.status, res.errKind = 0, 0, ErrKindInterrupted
+				res.final, res.state = true, NotSent
+				r.results <- res
+				return
+			}
+		}
+	}
+}
+
+// attempt makes one POST of w.body and returns the answer's status and
+// its Retry-After wait, if any.
+func (w *worker) attempt(ctx context.Context) (int, time.Duration, error) {
+	r := w.r
+	actx, cancel := context.WithTimeout(ctx, r.retry.Timeout)
+	defer cancel()
+	w.rd.Reset(w.body)
+	// A shallow copy of the worker's request with this attempt's context
+	// and body; the URL and the header are read-only and shared.
+	req := w.req.WithContext(actx)
+	req.Body = io.NopCloser(&w.rd)
+	req.ContentLength = int64(len(w.body))
+	// The transport directly: a callback sender follows no redirect, and
+	// http.Client would copy the header of every request to be ready to.
+	resp, err := r.rt.RoundTrip(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	if err != nil {
+		// The status line came but the body did not: count the answer.
+		// A timeout while reading is still a timeout.
+		if classify(ctx, err) == ErrKindTimeout || ctx.Err() != nil {
+			return 0, 0, err
+		}
+	}
+	var ra time.Duration
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		ra = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	}
+	return resp.StatusCode, ra, nil
+}
+
+// backoff is the wait before attempt+1: Retry-After when the answer gave
+// one, else exponential backoff with full jitter seeded per event and
+// attempt, capped at MaxBackoff.
+func (r *run) backoff(idx uint64, attempt int, retryAfter time.Duration) time.Duration {
+	p := &r.retry
+	if retryAfter > 0 {
+		return min(retryAfter, p.MaxBackoff)
+	}
+	if p.Backoff <= 0 {
+		return 0
+	}
+	ceil := p.Backoff
+	for k := 1; k < attempt && ceil < p.MaxBackoff; k++ {
+		ceil *= 2
+	}
+	ceil = min(ceil, p.MaxBackoff)
+	return time.Duration(unit(r.seed, saltBackoff, idx*64+uint64(attempt)) * float64(ceil))
+}
+
+// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		if s < 0 {
+			return 0
+		}
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// classify names why an attempt got no answer.
+func classify(ctx context.Context, err error) string {
+	var dnsErr *net.DNSError
+	switch {
+	case ctx.Err() != nil:
+		return ErrKindInterrupted
+	case errors.Is(err, context.DeadlineExceeded), os.IsTimeout(err):
+		return ErrKindTimeout
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return ErrKindRefused
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return ErrKindReset
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return ErrKindClosed
+	case errors.As(err, &dnsErr):
+		return ErrKindDNS
+	}
+	return ErrKindConn
+}
+
+// sleepCtx sleeps for d and reports whether it did (false: ctx ended).
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,184 @@
+package sender
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/vodsim/vodsim/generator"
+)
+
+// Every per-event decision is a pure function of (seed, purpose, event
+// index): a hash, never a shared random source, so that the same seed
+// makes the same decisions whatever the concurrency or timing.
+const (
+	saltDuplicate uint64 = 0x6475706c00000001
+	saltReorder   uint64 = 0x72656f7264000002
+	saltReorderBy uint64 = 0x72656f7264000003
+	saltMalformed uint64 = 0x6d616c6600000004
+	saltKind      uint64 = 0x6d616c6600000005
+	saltCut       uint64 = 0x6d616c6600000006
+	saltDelay     uint64 = 0x64656c6179000007
+	saltDelayBy   uint64 = 0x64656c6179000008
+	saltBackoff   uint64 = 0x6261636b00000009
+)
+
+func mix64(z uint64) uint64 {
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+// mix hashes (seed, salt, i) to 64 well-scattered bits.
+func mix(seed int64, salt, i uint64) uint64 {
+	return mix64(mix64(uint64(seed)^salt) + i*0x9e3779b97f4a7c15)
+}
+
+// unit hashes (seed, salt, i) to a float in [0, 1).
+func unit(seed int64, salt, i uint64) float64 {
+	return float64(mix(seed, salt, i)>>11) / (1 << 53)
+}
+
+// eventFaults is what the faults decide for one event.
+type eventFaults struct {
+	duplicate bool
+	malform   Malformation // "" for none
+	delay     time.Duration
+}
+
+func (r *run) decide(i uint64) eventFaults {
+	var f eventFaults
+	if r.faults.Duplicate > 0 && unit(r.seed, saltDuplicate, i) < r.faults.Duplicate {
+		f.duplicate = true
+	}
+	if r.faults.Malformed > 0 && unit(r.seed, saltMalformed, i) < r.faults.Malformed {
+		f.malform = r.kinds[mix(r.seed, saltKind, i)%uint64(len(r.kinds))]
+	}
+	if lo, hi := r.faults.DelayMin, r.faults.DelayMax; hi > 0 {
+		f.delay = lo
+		if span := hi - lo; span > 0 {
+			f.delay += time.Duration(mix(r.seed, saltDelayBy, i) % uint64(span+1))
+		}
+	}
+	return f
+}
+
+func validMalformation(m Malformation) bool {
+	for _, k := range Malformations {
+		if k == m {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseMalformation accepts a Malformation's name.
+func ParseMalformation(s string) (Malformation, bool) {
+	m := Malformation(s)
+	return m, validMalformation(m)
+}
+
+// malform returns body broken in the way m says; cut seeds where a
+// truncated body ends. body is a well-formed payload of enc's format.
+func malform(body []byte, m Malformation, enc generator.Encoding, cut uint64) []byte {
+	switch m {
+	case MalformTruncated:
+		if len(body) < 2 {
+			return body[:0]
+		}
+		return body[:1+cut%uint64(len(body)-1)]
+	case MalformNotJSON:
+		var e map[string]any
+		if json.Unmarshal(body, &e) != nil {
+			return []byte("not json")
+		}
+		// What a misconfigured sender might post: a form, not JSON.
+		b := []byte("eventType=" + generator.EventType)
+		if enc.Format == generator.FormatV3 {
+			if d, ok := e["CreateImageSpriteCompleteEvent"].(map[string]any); ok {
+				b = append(b, "&TaskId="+str(d["TaskId"])...)
+			}
+		} else if d, ok := e["data"].(map[string]any); ok {
+			b = append(b, "&vodTaskId="+str(d["vodTaskId"])...)
+		}
+		return b
+	}
+	// The other kinds edit the event object: decode, change, re-encode.
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var env map[string]any
+	if dec.Decode(&env) != nil {
+		return body
+	}
+	inner, status, task := "data", "status", "vodTaskId"
+	if enc.Format == generator.FormatV3 {
+		inner, status, task = "CreateImageSpriteCompleteEvent", "ErrCode", "TaskId"
+	}
+	d, ok := env[inner].(map[string]any)
+	if !ok {
+		return body
+	}
+	switch m {
+	case MalformWrongType:
+		d[status] = str(d[status]) // a number sent as a string
+	case MalformMissingField:
+		delete(d, task)
+	case MalformUnknownField:
+		d["unexpectedField"] = "vodsim"
+	}
+	out, err := json.Marshal(env)
+	if err != nil {
+		return body
+	}
+	return out
+}
+
+func str(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case nil:
+		return ""
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// Sign returns the 3.0 callback signature for key and expiry t:
+// md5(key + t) as lowercase hex, t in decimal UNIX seconds.
+func Sign(key string, t int64) string {
+	sum := md5.Sum([]byte(key + strconv.FormatInt(t, 10)))
+	return hex.EncodeToString(sum[:])
+}
+
+// appendSignature adds "T" and "Sign" as the last members of a 3.0 body
+// (a JSON object).
+func appendSignature(body []byte, key string, t int64) []byte {
+	if n := len(body); n > 0 && body[n-1] == '}' {
+		body = body[:n-1]
+		body = append(body, `,"T":`...)
+		body = strconv.AppendInt(body, t, 10)
+		body = append(body, `,"Sign":"`...)
+		body = append(body, Sign(key, t)...)
+		body = append(body, `"}`...)
+	}
+	return body
+}
+
+func checkSignKey(k string) error {
+	if len(k) > MaxSignKeyLen {
+		return configErr("sign key is %d characters long; at most %d", len(k), MaxSignKeyLen)
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return configErr("sign key: character %q at %d: only letters and digits are allowed", c, i+1)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,279 @@
+package sender
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/vodsim/vodsim/generator"
+)
+
+// MaxPayload is the largest body a Receiver reads.
+const MaxPayload = 1 << 20
+
+// Receiver is a callback receiver that answers like a well-behaved app
+// backend (200 with the body {}) and checks every payload with
+// generator.Decode, strictly: a malformed body is counted, never
+// rejected, as an app that must not make VOD retry would do. It counts
+// distinct events and duplicates by task id, and checks 3.0 signatures
+// when SignKey is set. It is an http.Handler; mount it on any path.
+//
+// A Receiver is safe for concurrent use. Its zero value is ready to use,
+// prints nothing and checks no signature; set the fields before serving.
+type Receiver struct {
+	// SignKey, when set, makes the receiver verify T and Sign on 3.0
+	// payloads (Sign = md5(SignKey + T), T not yet past).
+	SignKey string
+	// Log, when set, receives a line per request: text, or NDJSON when
+	// NDJSON is set. Writes are serialised.
+	Log    io.Writer
+	NDJSON bool
+
+	mu    sync.Mutex
+	seen  map[uint64]struct{}
+	stats ReceiverStats
+	line  []byte
+}
+
+// ReceiverStats is what a Receiver has seen so far.
+type ReceiverStats struct {
+	// Requests is every request answered, POST or not.
+	Requests uint64 `json:"requests"`
+	// WellFormed and Malformed split the payloads by generator.Decode.
+	WellFormed uint64 `json:"wellFormed"`
+	Malformed  uint64 `json:"malformed"`
+	// Distinct is the number of distinct task ids among well-formed
+	// payloads; Duplicates the well-formed payloads of a task id seen before.
+	Distinct   uint64 `json:"distinct"`
+	Duplicates uint64 `json:"duplicates"`
+	// Signed counts payloads carrying Sign and T; BadSignature those whose
+	// signature did not verify against SignKey (or was expired).
+	Signed       uint64 `json:"signed"`
+	BadSignature uint64 `json:"badSignature"`
+	// FirstError describes the first malformed payload, "" if none.
+	FirstError string `json:"firstError,omitempty"`
+}
+
+// AllWellFormed reports whether every payload decoded and every
+// signature checked verified.
+func (s ReceiverStats) AllWellFormed() bool { return s.Malformed == 0 && s.BadSignature == 0 }
+
+// Stats returns a copy of the counts so far.
+func (rc *Receiver) Stats() ReceiverStats {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.stats
+}
+
+// Payload is what a Receiver made of one request's body.
+type Payload struct {
+	// Event is the decoded event, valid when Err is nil.
+	Event generator.Event
+	// Encoding is the payload's wire format, as Decode found it.
+	Encoding generator.Encoding
+	// Signed is true when the body carried T and Sign; T is the expiry.
+	Signed bool
+	T      int64
+	Sign   string
+	// Err is why the payload is malformed, nil when it is well-formed.
+	Err error
+}
+
+// ErrSignature is wrapped by CheckPayload's error for a bad signature.
+var ErrSignature = errors.New("bad signature")
+
+// CheckPayload decodes a callback body as a Receiver does: a 3.0 body
+// may carry T and Sign, which are taken off (and verified when key is
+// not empty) before the event is decoded strictly.
+func CheckPayload(body []byte, key string, now time.Time) Payload {
+	var p Payload
+	if bytes.Contains(body, []byte(`"Sign"`)) {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(body, &m); err == nil {
+			ts, hasT := m["T"]
+			sg, hasSign := m["Sign"]
+			if hasT && hasSign {
+				p.Signed = true
+				delete(m, "T")
+				delete(m, "Sign")
+				if err := json.Unmarshal(ts, &p.T); err != nil {
+					p.Err = fmt.Errorf("%w: T %s is not a UNIX time in seconds", generator.ErrPayload, ts)
+					return p
+				}
+				if err := json.Unmarshal(sg, &p.Sign); err != nil {
+					p.Err = fmt.Errorf("%w: Sign %s is not a string", generator.ErrPayload, sg)
+					return p
+				}
+				if stripped, err := json.Marshal(m); err == nil {
+					body = stripped
+				}
+			}
+		}
+	}
+	e, enc, _, err := generator.Decode(body)
+	p.Event, p.Encoding, p.Err = e, enc, err
+	if err == nil && p.Signed && enc.Format != generator.FormatV3 {
+		p.Err = fmt.Errorf("%w: a 4.0 payload carries T and Sign", generator.ErrPayload)
+	}
+	if p.Err == nil && p.Signed && key != "" {
+		want := Sign(key, p.T)
+		switch {
+		case subtle.ConstantTimeCompare([]byte(want), []byte(p.Sign)) != 1:
+			p.Err = fmt.Errorf("%w: Sign %q is not md5(key + T)", ErrSignature, p.Sign)
+		case now.Unix() > p.T:
+			p.Err = fmt.Errorf("%w: expired at T=%d", ErrSignature, p.T)
+		}
+	}
+	return p
+}
+
+// ServeHTTP answers 200 {} to every POST and counts what it received.
+func (rc *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodPost {
+		rc.mu.Lock()
+		rc.stats.Requests++
+		rc.mu.Unlock()
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "callbacks are POSTed", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(req.Body, MaxPayload+1))
+	now := time.Now()
+	var p Payload
+	switch {
+	case err != nil:
+		p.Err = fmt.Errorf("read body: %w", err)
+	case len(body) > MaxPayload:
+		p.Err = fmt.Errorf("%w: body larger than %d bytes", generator.ErrPayload, MaxPayload)
+	default:
+		p = CheckPayload(body, rc.SignKey, now)
+	}
+	dup := false
+	rc.mu.Lock()
+	s := &rc.stats
+	s.Requests++
+	if p.Signed {
+		s.Signed++
+	}
+	switch {
+	case errors.Is(p.Err, ErrSignature):
+		s.BadSignature++
+		if s.FirstError == "" {
+			s.FirstError = p.Err.Error()
+		}
+	case p.Err != nil:
+		s.Malformed++
+		if s.FirstError == "" {
+			s.FirstError = p.Err.Error()
+		}
+	}
+	if p.Err == nil || errors.Is(p.Err, ErrSignature) {
+		if p.Err == nil {
+			s.WellFormed++
+		}
+		if rc.seen == nil {
+			rc.seen = make(map[uint64]struct{})
+		}
+		h := fnv.New64a()
+		h.Write([]byte(p.Event.TaskID))
+		k := h.Sum64()
+		if _, ok := rc.seen[k]; ok {
+			s.Duplicates++
+			dup = true
+		} else {
+			rc.seen[k] = struct{}{}
+			s.Distinct++
+		}
+	}
+	if rc.Log != nil {
+		rc.logLine(now, req, &p, dup)
+	}
+	rc.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	io.WriteString(w, "{}")
+}
+
+// logLine writes one line about a payload; rc.mu is held.
+func (rc *Receiver) logLine(now time.Time, req *http.Request, p *Payload, dup bool) {
+	b := rc.line[:0]
+	e := &p.Event
+	if rc.NDJSON {
+		b = append(b, `{"time":"`...)
+		b = now.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = append(b, `","remote":`...)
+		b = strconv.AppendQuote(b, req.RemoteAddr)
+		b = append(b, `,"wellFormed":`...)
+		b = strconv.AppendBool(b, p.Err == nil)
+		if p.Err != nil {
+			b = append(b, `,"error":`...)
+			b = strconv.AppendQuote(b, p.Err.Error())
+		}
+		if e.TaskID != "" {
+			b = append(b, `,"format":"`...)
+			b = append(b, p.Encoding.Format...)
+			b = append(b, `","taskId":`...)
+			b = strconv.AppendQuote(b, e.TaskID)
+			b = append(b, `,"fileId":`...)
+			b = strconv.AppendQuote(b, e.FileID)
+			b = append(b, `,"status":`...)
+			b = strconv.AppendInt(b, int64(e.Status), 10)
+			b = append(b, `,"sheets":`...)
+			b = strconv.AppendInt(b, int64(len(e.SpriteURLs)), 10)
+			b = append(b, `,"duplicate":`...)
+			b = strconv.AppendBool(b, dup)
+		}
+		if p.Signed {
+			b = append(b, `,"signed":true`...)
+		}
+		b = append(b, "}\n"...)
+	} else {
+		b = now.Local().AppendFormat(b, "15:04:05.000")
+		switch {
+		case p.Err != nil && e.TaskID == "":
+			b = append(b, "  MALFORMED  "...)
+			b = append(b, p.Err.Error()...)
+		default:
+			if p.Err != nil {
+				b = append(b, "  MALFORMED  "...)
+			} else if dup {
+				b = append(b, "  duplicate  "...)
+			} else {
+				b = append(b, "  ok         "...)
+			}
+			b = append(b, p.Encoding.Format...)
+			b = append(b, ' ')
+			b = append(b, e.TaskID...)
+			b = append(b, " file "...)
+			b = append(b, e.FileID...)
+			if e.Status == 0 {
+				b = append(b, " success, "...)
+				b = strconv.AppendInt(b, int64(e.TotalCount), 10)
+				b = append(b, " tiles in "...)
+				b = strconv.AppendInt(b, int64(len(e.SpriteURLs)), 10)
+				if len(e.SpriteURLs) == 1 {
+					b = append(b, " sheet"...)
+				} else {
+					b = append(b, " sheets"...)
+				}
+			} else {
+				b = append(b, " failed, status "...)
+				b = strconv.AppendInt(b, int64(e.Status), 10)
+			}
+			if p.Err != nil {
+				b = append(b, ": "...)
+				b = append(b, p.Err.Error()...)
+			}
+		}
+		b = append(b, '\n')
+	}
+	rc.line = b
+	rc.Log.Write(b)
+}

@@ -1,0 +1,135 @@
+package sender
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vodsim/vodsim/fixtures"
+	"github.com/vodsim/vodsim/generator"
+)
+
+func TestCheckPayload(t *testing.T) {
+	g, _ := generator.New(generator.Config{Seed: 1})
+	e := g.Event(0)
+	v3 := generator.Encoding{Format: generator.FormatV3}
+	now := time.Unix(1_800_000_000, 0)
+	signed := appendSignature(v3.Marshal(&e), "key1", now.Unix()+600)
+	tests := []struct {
+		name      string
+		body      []byte
+		key       string
+		signed    bool
+		err       error // nil for well-formed
+		errSubstr string
+	}{
+		{"4.0", (generator.Encoding{}).Marshal(&e), "", false, nil, ""},
+		{"3.0", v3.Marshal(&e), "", false, nil, ""},
+		{"3.0 signed, key checked", signed, "key1", true, nil, ""},
+		{"3.0 signed, key not checked", signed, "", true, nil, ""},
+		{"3.0 signed, wrong key", signed, "key2", true, ErrSignature, "md5"},
+		{"3.0 signed, expired", appendSignature(v3.Marshal(&e), "key1", now.Unix()-1), "key1", true, ErrSignature, "expired"},
+		{"4.0 with a signature", appendSignature((generator.Encoding{}).Marshal(&e), "k", now.Unix()), "", true, generator.ErrPayload, "4.0"},
+		{"truncated", signed[:40], "", false, generator.ErrPayload, ""},
+		{"not JSON", []byte("eventType=x"), "", false, generator.ErrPayload, ""},
+		{"bad T", []byte(`{"T":"x","Sign":"y"}`), "", true, generator.ErrPayload, "T"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := CheckPayload(tc.body, tc.key, now)
+			if p.Signed != tc.signed {
+				t.Errorf("signed = %v, want %v", p.Signed, tc.signed)
+			}
+			switch {
+			case tc.err == nil && p.Err != nil:
+				t.Fatalf("error %v, want well-formed", p.Err)
+			case tc.err != nil && !errors.Is(p.Err, tc.err):
+				t.Fatalf("error %v, want %v", p.Err, tc.err)
+			case tc.err != nil && !strings.Contains(p.Err.Error(), tc.errSubstr):
+				t.Errorf("error %q does not mention %q", p.Err, tc.errSubstr)
+			}
+			if tc.err == nil && p.Event.TaskID != e.TaskID {
+				t.Errorf("task id %q, want %q", p.Event.TaskID, e.TaskID)
+			}
+		})
+	}
+}
+
+func TestReceiverFixturesAndLog(t *testing.T) {
+	var log bytes.Buffer
+	rc := &Receiver{Log: &log, NDJSON: true}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	post := func(body string) int {
+		resp, err := http.Post(srv.URL, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b bytes.Buffer
+		b.ReadFrom(resp.Body)
+		if resp.StatusCode == 200 && b.String() != "{}" {
+			t.Errorf("answer %q, want {}", b.String())
+		}
+		return resp.StatusCode
+	}
+	for _, f := range []string{"seed-success.json", "seed-failure.json"} {
+		b, err := fixtures.Read(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		post(string(b))
+	}
+	post(`{"version":"4.0"`)
+	if code := post(string(must(fixtures.Read("seed-success.json")))); code != 200 {
+		t.Errorf("status %d", code)
+	}
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("GET answered %d, want 405", resp.StatusCode)
+	}
+	st := rc.Stats()
+	// The seed's two examples share one task id: the second is a duplicate.
+	want(t, "requests", st.Requests, 5)
+	want(t, "well-formed", st.WellFormed, 3)
+	want(t, "malformed", st.Malformed, 1)
+	want(t, "distinct", st.Distinct, 1)
+	want(t, "duplicates", st.Duplicates, 2)
+	if lines := strings.Count(log.String(), "\n"); lines != 4 {
+		t.Errorf("%d log lines, want one per POST (4):\n%s", lines, log.String())
+	}
+	if !strings.Contains(log.String(), `"wellFormed":false`) || !strings.Contains(log.String(), `"duplicate":true`) {
+		t.Errorf("log lacks the malformed or duplicate mark:\n%s", log.String())
+	}
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// FuzzCheckPayload: any body is either well-formed or an error wrapping
+// ErrPayload or ErrSignature; nothing panics.
+func FuzzCheckPayload(f *testing.F) {
+	g, _ := generator.New(generator.Config{Seed: 2})
+	e := g.Event(3)
+	f.Add((generator.Encoding{}).Marshal(&e))
+	f.Add(appendSignature((generator.Encoding{Format: generator.FormatV3}).Marshal(&e), "k", 1))
+	f.Add([]byte(`{"T":1,"Sign":"x","EventType":"CreateImageSpriteComplete"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		p := CheckPayload(body, "k", time.Unix(0, 0))
+		if p.Err != nil && !errors.Is(p.Err, generator.ErrPayload) && !errors.Is(p.Err, ErrSignature) {
+			t.Fatalf("error %v wraps neither ErrPayload nor ErrSignature", p.Err)
+		}
+	})
+}

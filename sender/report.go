@@ -1,0 +1,473 @@
+package sender
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Report is what happened in a run. Every event generated is counted in
+// exactly one of Acknowledged, OtherStatus, Failed and NotSent, so they
+// add up to Events; duplicate deliveries and retries are counted apart.
+// The JSON encoding (field names in the tags, durations in nanoseconds)
+// holds the same numbers as the text of WriteText.
+//
+// A Report is a plain value: Run returns it complete and keeps no
+// reference; its methods only read it.
+type Report struct {
+	// Target is the receiver's URL; Format the wire format ("v4", "v3").
+	Target string `json:"target"`
+	Format string `json:"format"`
+	// Seed is the run's seed.
+	Seed int64 `json:"seed"`
+	// Duration is the run's wall time, start to the last answer.
+	Duration time.Duration `json:"durationNs"`
+	// TargetRate is the rate the schedule asked for over the events
+	// sent, in events per second; 0 means as fast as possible.
+	TargetRate float64 `json:"targetRate"`
+	// AchievedRate is the rate at which events' first attempts started.
+	AchievedRate float64 `json:"achievedRate"`
+	// Throughput is events that reached a final state per second of Duration.
+	Throughput float64 `json:"throughput"`
+
+	// Events is how many events the run generated: the planned number,
+	// or those whose turn came when the plan had no end.
+	Events       uint64 `json:"events"`
+	Acknowledged uint64 `json:"acknowledged"`
+	OtherStatus  uint64 `json:"otherStatus"`
+	Failed       uint64 `json:"failed"`
+	NotSent      uint64 `json:"notSent"`
+
+	// Attempts counts every attempt, duplicates' included; Retries the
+	// attempts after an event's (or duplicate's) first.
+	Attempts uint64 `json:"attempts"`
+	Retries  uint64 `json:"retries"`
+	// Duplicates counts the second deliveries of events chosen to be
+	// duplicated, and how many of those were acknowledged.
+	Duplicates             uint64 `json:"duplicates"`
+	DuplicatesAcknowledged uint64 `json:"duplicatesAcknowledged"`
+	// Faults that reached the wire: events delivered out of turn, with a
+	// broken body, after an added delay.
+	Reordered uint64 `json:"reordered"`
+	Malformed uint64 `json:"malformed"`
+	Delayed   uint64 `json:"delayed"`
+	// Late counts events that had to wait for an in-flight slot.
+	Late uint64 `json:"late"`
+
+	// StatusCodes counts answered attempts by HTTP status.
+	StatusCodes map[int]uint64 `json:"statusCodes"`
+	// Errors counts unanswered attempts by error kind (ErrKind*).
+	Errors map[string]uint64 `json:"errors"`
+
+	// Latency runs from an event's send time to its final answer, so a
+	// slow receiver cannot hide behind a slow sender (open model).
+	Latency Percentiles `json:"latency"`
+	// Service is each attempt's time from its start to its answer.
+	Service Percentiles `json:"service"`
+	// Lateness is each event's first attempt start minus its send time.
+	Lateness Percentiles `json:"lateness"`
+
+	// Interrupted is true when the run was stopped before its end.
+	Interrupted bool `json:"interrupted"`
+	// Receiver, when the run was sent to vodsim's own receiver, is what
+	// it saw; the caller fills it in.
+	Receiver *ReceiverStats `json:"receiver,omitempty"`
+}
+
+// Percentiles summarise a histogram of durations (1 µs resolution, 3
+// significant digits, up to an hour). The zero value means no samples.
+type Percentiles struct {
+	// Count is the number of samples.
+	Count int64 `json:"count"`
+	// Mean is their mean; P50 to P999 the 50th, 90th, 99th and 99.9th
+	// percentiles; Max the largest.
+	Mean time.Duration `json:"meanNs"`
+	P50  time.Duration `json:"p50Ns"`
+	P90  time.Duration `json:"p90Ns"`
+	P99  time.Duration `json:"p99Ns"`
+	P999 time.Duration `json:"p999Ns"`
+	Max  time.Duration `json:"maxNs"`
+}
+
+// histogram bounds, in microseconds: 1 µs to 1 hour.
+const histMax = int64(time.Hour / time.Microsecond)
+
+func newHist() *hdrhistogram.Histogram { return hdrhistogram.New(1, histMax, 3) }
+
+func record(h *hdrhistogram.Histogram, d time.Duration) {
+	us := int64(d / time.Microsecond)
+	if us < 1 {
+		us = 1
+	}
+	if us > histMax {
+		us = histMax
+	}
+	_ = h.RecordValue(us) // in range by construction
+}
+
+func summarise(h *hdrhistogram.Histogram) Percentiles {
+	if h.TotalCount() == 0 {
+		return Percentiles{}
+	}
+	us := func(v int64) time.Duration { return time.Duration(v) * time.Microsecond }
+	return Percentiles{
+		Count: h.TotalCount(),
+		Mean:  time.Duration(h.Mean() * float64(time.Microsecond)),
+		P50:   us(h.ValueAtPercentile(50)),
+		P90:   us(h.ValueAtPercentile(90)),
+		P99:   us(h.ValueAtPercentile(99)),
+		P999:  us(h.ValueAtPercentile(99.9)),
+		Max:   us(h.Max()),
+	}
+}
+
+// tally is the collector's state: one goroutine owns it.
+type tally struct {
+	r          *run
+	jw         *bufio.Writer
+	journalErr error
+	start      time.Time
+	rep        Report
+	latency    *hdrhistogram.Histogram
+	service    *hdrhistogram.Histogram
+	lateness   *hdrhistogram.Histogram
+	done       uint64 // events in a final state
+	started    uint64 // events whose first attempt started
+	errors     uint64 // attempts without a 2xx answer
+	firstStart time.Time
+	lastStart  time.Time
+	line       []byte
+}
+
+func newTally(r *run, jw *bufio.Writer) *tally {
+	return &tally{
+		r: r, jw: jw,
+		rep: Report{
+			Target: r.target, Format: string(r.enc.Format), Seed: r.seed,
+			StatusCodes: map[int]uint64{}, Errors: map[string]uint64{},
+		},
+		latency: newHist(), service: newHist(), lateness: newHist(),
+		line: make([]byte, 0, 512),
+	}
+}
+
+// collect consumes results until the channel is closed, calling the
+// progress callback on the way.
+func (t *tally) collect(results <-chan result) {
+	var tick <-chan time.Time
+	if t.r.progress != nil {
+		tk := time.NewTicker(t.r.progressInt)
+		defer tk.Stop()
+		tick = tk.C
+	}
+	for {
+		select {
+		case res, ok := <-results:
+			if !ok {
+				return
+			}
+			t.add(&res)
+		case <-tick:
+			t.r.progress(t.snapshot())
+		}
+	}
+}
+
+func (t *tally) snapshot() Progress {
+	return Progress{
+		Elapsed: time.Since(t.start), Planned: t.r.planned, Started: t.started,
+		Done: t.done, Acknowledged: t.rep.Acknowledged, Errors: t.errors,
+	}
+}
+
+func (t *tally) add(res *result) {
+	rep := &t.rep
+	if res.attempt > 0 {
+		rep.Attempts++
+		if res.attempt > 1 {
+			rep.Retries++
+		}
+		switch {
+		case res.errKind != "":
+			rep.Errors[res.errKind]++
+			t.errors++
+		default:
+			rep.StatusCodes[res.status]++
+			if res.status < 200 || res.status > 299 {
+				t.errors++
+			}
+		}
+		if res.errKind != ErrKindInterrupted {
+			record(t.service, res.service)
+		}
+		if t.jw != nil {
+			t.journal(res)
+		}
+	}
+	if res.duplicate {
+		if res.final {
+			rep.Duplicates++
+			if res.state == Acknowledged {
+				rep.DuplicatesAcknowledged++
+			}
+		}
+		return
+	}
+	if res.attempt == 1 {
+		t.started++
+		if t.firstStart.IsZero() {
+			t.firstStart = res.start
+		}
+		if res.start.After(t.lastStart) {
+			t.lastStart = res.start
+		}
+		record(t.lateness, max(0, res.start.Sub(res.intended)))
+	}
+	if !res.final {
+		return
+	}
+	t.done++
+	switch res.state {
+	case Acknowledged:
+		rep.Acknowledged++
+	case OtherStatus:
+		rep.OtherStatus++
+	case Failed:
+		rep.Failed++
+	case NotSent:
+		rep.NotSent++
+	}
+	if res.state != NotSent {
+		record(t.latency, res.start.Add(res.service).Sub(res.intended))
+	}
+	if res.waited {
+		rep.Late++
+	}
+	if !res.attempted {
+		return // the faults below never reached the wire
+	}
+	if res.malformed != "" {
+		rep.Malformed++
+	}
+	if res.reordered {
+		rep.Reordered++
+	}
+	if res.delayed {
+		rep.Delayed++
+	}
+}
+
+// journal writes one NDJSON line for an attempt.
+func (t *tally) journal(res *result) {
+	b := t.line[:0]
+	b = append(b, `{"index":`...)
+	b = strconv.AppendUint(b, res.idx, 10)
+	b = append(b, `,"taskId":`...)
+	b = strconv.AppendQuote(b, res.taskID)
+	b = append(b, `,"attempt":`...)
+	b = strconv.AppendInt(b, int64(res.attempt), 10)
+	if res.duplicate {
+		b = append(b, `,"duplicate":true`...)
+	}
+	b = append(b, `,"intended":"`...)
+	b = res.intended.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","start":"`...)
+	b = res.start.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","latencyNs":`...)
+	b = strconv.AppendInt(b, int64(res.service), 10)
+	if res.errKind != "" {
+		b = append(b, `,"error":"`...)
+		b = append(b, res.errKind...)
+		b = append(b, '"')
+	} else {
+		b = append(b, `,"status":`...)
+		b = strconv.AppendInt(b, int64(res.status), 10)
+	}
+	if res.malformed != "" {
+		b = append(b, `,"malformed":"`...)
+		b = append(b, res.malformed...)
+		b = append(b, '"')
+	}
+	if res.final {
+		b = append(b, `,"final":"`...)
+		b = append(b, res.state...)
+		b = append(b, '"')
+	}
+	b = append(b, "}\n"...)
+	t.line = b
+	if t.journalErr == nil {
+		_, t.journalErr = t.jw.Write(b)
+	}
+}
+
+func (t *tally) report(end time.Time, st dispatchStats) *Report {
+	rep := t.rep
+	rep.Duration = end.Sub(t.start)
+	rep.Events = st.generated
+	if p := t.r.planned; p > rep.Events {
+		rep.Events = p
+	}
+	// Events generated but never given to a worker (the run stopped).
+	if fin := rep.Acknowledged + rep.OtherStatus + rep.Failed + rep.NotSent; fin < rep.Events {
+		rep.NotSent += rep.Events - fin
+	}
+	if t.r.sched != nil && st.dispatched > 1 {
+		if span := st.lastIntended.Sub(st.firstIntended).Seconds(); span > 0 {
+			rep.TargetRate = float64(st.dispatched-1) / span
+		}
+	}
+	// The achieved rate runs from the schedule's first send time (not the
+	// first actual start) so that a late start cannot flatter it.
+	from := t.firstStart
+	if !st.firstIntended.IsZero() && st.firstIntended.Before(from) {
+		from = st.firstIntended
+	}
+	if t.started > 1 {
+		if span := t.lastStart.Sub(from).Seconds(); span > 0 {
+			rep.AchievedRate = float64(t.started-1) / span
+		}
+	}
+	if s := rep.Duration.Seconds(); s > 0 {
+		rep.Throughput = float64(rep.Acknowledged+rep.OtherStatus+rep.Failed) / s
+	}
+	rep.Latency = summarise(t.latency)
+	rep.Service = summarise(t.service)
+	rep.Lateness = summarise(t.lateness)
+	return &rep
+}
+
+// String gives the percentiles on one line, for people.
+func (p Percentiles) String() string {
+	if p.Count == 0 {
+		return "no samples"
+	}
+	return fmt.Sprintf("p50 %s  p90 %s  p99 %s  p99.9 %s  max %s",
+		fmtDur(p.P50), fmtDur(p.P90), fmtDur(p.P99), fmtDur(p.P999), fmtDur(p.Max))
+}
+
+func fmtDur(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%dµs", d/time.Microsecond)
+	case d < time.Second:
+		return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
+	default:
+		return fmt.Sprintf("%.3fs", d.Seconds())
+	}
+}
+
+// WriteText writes the report for people.
+func (rep *Report) WriteText(w io.Writer) error {
+	var b strings.Builder
+	head := "vodsim send"
+	if rep.Interrupted {
+		head += " (interrupted)"
+	}
+	fmt.Fprintf(&b, "%s: %d events to %s, format %s, seed %d\n", head, rep.Events, rep.Target, rep.Format, rep.Seed)
+	target := "as fast as possible"
+	if rep.TargetRate > 0 {
+		target = fmt.Sprintf("%.1f/s", rep.TargetRate)
+	}
+	fmt.Fprintf(&b, "  duration      %s\n", fmtDur(rep.Duration))
+	fmt.Fprintf(&b, "  rate          target %s, achieved %.1f/s", target, rep.AchievedRate)
+	if rep.TargetRate > 0 {
+		fmt.Fprintf(&b, " (%.1f%%)", 100*rep.AchievedRate/rep.TargetRate)
+	}
+	fmt.Fprintf(&b, ", throughput %.1f events/s\n", rep.Throughput)
+	fmt.Fprintf(&b, "  events        %d acknowledged, %d other status, %d failed, %d not sent\n",
+		rep.Acknowledged, rep.OtherStatus, rep.Failed, rep.NotSent)
+	fmt.Fprintf(&b, "  attempts      %d (%d retries), %d duplicates sent (%d acknowledged)\n",
+		rep.Attempts, rep.Retries, rep.Duplicates, rep.DuplicatesAcknowledged)
+	fmt.Fprintf(&b, "  faults        %d reordered, %d malformed, %d delayed\n", rep.Reordered, rep.Malformed, rep.Delayed)
+	fmt.Fprintf(&b, "  late          %d events waited for an in-flight slot\n", rep.Late)
+	fmt.Fprintf(&b, "  answers       %s\n", countsText(rep.StatusCodes))
+	fmt.Fprintf(&b, "  errors        %s\n", countsText(rep.Errors))
+	fmt.Fprintf(&b, "  latency       %s  (send time to final answer)\n", rep.Latency)
+	fmt.Fprintf(&b, "  service time  %s  (each attempt)\n", rep.Service)
+	fmt.Fprintf(&b, "  lateness      %s  (first attempt start minus send time)\n", rep.Lateness)
+	if s := rep.Receiver; s != nil {
+		fmt.Fprintf(&b, "  receiver      %d payloads, %d distinct events, %d duplicates, %d malformed",
+			s.Requests, s.Distinct, s.Duplicates, s.Malformed)
+		if s.Signed > 0 {
+			fmt.Fprintf(&b, ", %d signed (%d bad signatures)", s.Signed, s.BadSignature)
+		}
+		if s.Malformed == 0 {
+			b.WriteString(": every payload well-formed\n")
+		} else {
+			fmt.Fprintf(&b, ": NOT every payload well-formed (first: %s)\n", s.FirstError)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func countsText[K int | string](m map[K]uint64) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%v: %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// WriteJSON writes the report as indented JSON.
+func (rep *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
+
+// Thresholds are what a run must meet, for CI. The zero value demands
+// that every event is acknowledged and checks nothing else.
+type Thresholds struct {
+	// MaxFailed is how many events may end unacknowledged (other
+	// status, failed or not sent).
+	MaxFailed uint64
+	// MaxP99 bounds the latency's 99th percentile; 0 means no bound.
+	MaxP99 time.Duration
+	// MinRate is the least achieved rate as a fraction (0..1) of the
+	// target rate; 0 means no bound. Ignored for unlimited-rate runs.
+	MinRate float64
+}
+
+// Breach is one threshold a run did not meet.
+type Breach struct {
+	// Name is the threshold: "max-failed", "max-p99" or "min-rate".
+	Name string
+	// Message says what was wanted and what was measured.
+	Message string
+}
+
+// String gives the breach as "name: message".
+func (b Breach) String() string { return b.Name + ": " + b.Message }
+
+// Check returns the thresholds rep breaches, none when it meets them all.
+func (rep *Report) Check(th Thresholds) []Breach {
+	var out []Breach
+	if n := rep.Events - rep.Acknowledged; n > th.MaxFailed {
+		out = append(out, Breach{"max-failed", fmt.Sprintf("%d of %d events not acknowledged (%d other status, %d failed, %d not sent); at most %d allowed",
+			n, rep.Events, rep.OtherStatus, rep.Failed, rep.NotSent, th.MaxFailed)})
+	}
+	if th.MaxP99 > 0 && rep.Latency.P99 > th.MaxP99 {
+		out = append(out, Breach{"max-p99", fmt.Sprintf("latency p99 %s is above %s", fmtDur(rep.Latency.P99), fmtDur(th.MaxP99))})
+	}
+	if th.MinRate > 0 && rep.TargetRate > 0 && rep.AchievedRate < th.MinRate*rep.TargetRate {
+		out = append(out, Breach{"min-rate", fmt.Sprintf("achieved %.1f/s is %.1f%% of the target %.1f/s; at least %.1f%% wanted",
+			rep.AchievedRate, 100*rep.AchievedRate/rep.TargetRate, rep.TargetRate, 100*th.MinRate)})
+	}
+	return out
+}

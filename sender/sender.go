@@ -1,0 +1,582 @@
+package sender
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/vodsim/vodsim/generator"
+)
+
+// More defaults; each is what a zero Config field means.
+const (
+	// DefaultConnections is the size of the keep-alive connection pool.
+	DefaultConnections = 100
+	// DefaultMaxInFlight is the most events being delivered at once
+	// (attempts, waits between attempts and added delays included).
+	DefaultMaxInFlight = 1000
+	// DefaultCount is how many events a run sends when neither Count nor
+	// Duration is set.
+	DefaultCount = 1000
+	// DefaultMaxBackoff caps one wait between attempts.
+	DefaultMaxBackoff = 30 * time.Second
+	// DefaultReorderWindow is how many positions a reordered event can be
+	// held back when Faults.ReorderWindow is 0.
+	DefaultReorderWindow = 10
+	// DefaultProgressInterval is how often Config.Progress is called.
+	DefaultProgressInterval = time.Second
+	// SuggestedGCPercent is the GOGC a program that mostly sends should
+	// use (debug.SetGCPercent): vodsim send does, as do the benchmarks.
+	// Run allocates per event; fewer collections keep lateness low at
+	// tens of thousands of events per second, and the heap stays bounded
+	// by MaxInFlight.
+	SuggestedGCPercent = 400
+	// SignValidity is how far in the future a 3.0 signature's T lies, as
+	// the real service's default.
+	SignValidity = 10 * time.Minute
+	// MaxSignKeyLen is the longest SignKey the real service accepts.
+	MaxSignKeyLen = 32
+)
+
+// ErrConfig is wrapped by every error Run returns for a bad Config.
+var ErrConfig = errors.New("invalid send config")
+
+// Config says what a run sends, where and how. Only Target is required:
+// the zero value of every other field works and says below what it means.
+// A Config is read by Run and not kept; it may be reused for another run.
+type Config struct {
+	// Target is the receiver's URL (http or https).
+	Target string
+	// Source makes the events; nil means a generator.Generator built
+	// from Seed with the default mix.
+	Source generator.Source
+	// Encoding is the wire format; the zero value is the seed's 4.0 shape.
+	Encoding generator.Encoding
+	// Seed seeds the default Source and every per-event fault decision
+	// and backoff jitter, so a run is reproducible at any concurrency.
+	Seed int64
+	// Count is how many events to send; 0 means no limit when Duration
+	// is set, else DefaultCount.
+	Count uint64
+	// Duration stops the run's schedule after this long (events whose
+	// send time falls later are not generated); 0 means no limit.
+	Duration time.Duration
+	// Profile is the send rate over time; empty means as fast as the
+	// receiver allows (bounded by MaxInFlight).
+	Profile Profile
+	// Connections is the keep-alive pool size; 0 means DefaultConnections.
+	Connections int
+	// MaxInFlight bounds the events in delivery at once, and so memory;
+	// an event whose turn comes while the bound is reached waits and is
+	// counted late. 0 means DefaultMaxInFlight.
+	MaxInFlight int
+	// Retry is the retry policy; the zero value is VOD's.
+	Retry RetryPolicy
+	// Faults are deliberate imperfections; the zero value injects none.
+	Faults Faults
+	// Headers are added to every request; they may override User-Agent
+	// but not Content-Type.
+	Headers http.Header
+	// SignKey, when set, signs 3.0 callbacks: T (expiry, UNIX seconds,
+	// now + SignValidity) and Sign = md5(SignKey + T) are added to the
+	// body. Up to MaxSignKeyLen letters and digits; 4.0 carries no
+	// signature, so a SignKey with the 4.0 format is an error.
+	SignKey string
+	// Version goes into the User-Agent "vodsim/<Version>"; "" means "dev".
+	Version string
+	// Journal, when set, receives one NDJSON line per attempt; it is
+	// complete, flushed, when Run returns, even after a cancellation.
+	Journal io.Writer
+	// Progress, when set, is called with a snapshot every
+	// ProgressInterval while the run lasts, from a single goroutine.
+	Progress func(Progress)
+	// ProgressInterval is how often Progress is called; 0 means
+	// DefaultProgressInterval.
+	ProgressInterval time.Duration
+	// Transport sends the requests; nil means a keep-alive pool of
+	// Connections HTTP/1.1 connections owned by the run.
+	Transport http.RoundTripper
+}
+
+// Progress is a snapshot of a run in progress.
+type Progress struct {
+	// Elapsed is the time since the run started.
+	Elapsed time.Duration
+	// Planned is the number of events the run will generate, 0 if not
+	// known in advance (an unlimited rate bounded by a duration).
+	Planned uint64
+	// Started is how many events have had their first attempt started.
+	Started uint64
+	// Done is how many events have reached their final state.
+	Done uint64
+	// Acknowledged is how many of Done were answered 2xx.
+	Acknowledged uint64
+	// Errors is how many attempts failed or were answered non-2xx.
+	Errors uint64
+}
+
+// run is one Run's normalised configuration and shared state.
+type run struct {
+	target      string
+	src         generator.Source
+	enc         generator.Encoding
+	seed        int64
+	count       uint64 // 0 = unlimited
+	duration    time.Duration
+	sched       *schedule // nil = as fast as possible
+	inflight    int
+	retry       RetryPolicy
+	faults      Faults
+	kinds       []Malformation
+	header      http.Header
+	signKey     string
+	url         *url.URL
+	rt          http.RoundTripper
+	ownTr       *http.Transport
+	planned     uint64 // 0 = not known
+	progress    func(Progress)
+	progressInt time.Duration
+	journal     io.Writer
+	results     chan result
+	start       time.Time
+}
+
+func configErr(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, a...))
+}
+
+func shareOK(x float64) bool { return x >= 0 && x <= 1 }
+
+func newRun(cfg Config) (*run, error) {
+	r := &run{
+		enc: cfg.Encoding, seed: cfg.Seed, count: cfg.Count, duration: cfg.Duration,
+		inflight: cfg.MaxInFlight, retry: cfg.Retry, faults: cfg.Faults, signKey: cfg.SignKey,
+		progress: cfg.Progress, progressInt: cfg.ProgressInterval, journal: cfg.Journal,
+	}
+	u, err := url.Parse(cfg.Target)
+	switch {
+	case cfg.Target == "":
+		return nil, configErr("no target URL")
+	case err != nil:
+		return nil, configErr("target %q: %v", cfg.Target, err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, configErr("target %q: scheme must be http or https", cfg.Target)
+	case u.Host == "":
+		return nil, configErr("target %q: no host", cfg.Target)
+	}
+	r.target, r.url = u.String(), u
+	if r.enc.Format == "" {
+		r.enc.Format = generator.DefaultFormat
+	}
+	if r.enc.Format != generator.FormatV4 && r.enc.Format != generator.FormatV3 {
+		return nil, configErr("unknown format %q", r.enc.Format)
+	}
+	r.src = cfg.Source
+	if r.src == nil {
+		g, err := generator.New(generator.Config{Seed: cfg.Seed})
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+		}
+		r.src = g
+	}
+	if cfg.Duration < 0 {
+		return nil, configErr("duration %v is negative", cfg.Duration)
+	}
+	if r.count == 0 && r.duration == 0 {
+		r.count = DefaultCount
+	}
+	if len(cfg.Profile) > 0 {
+		s, err := newSchedule(cfg.Profile)
+		if err != nil {
+			return nil, err
+		}
+		r.sched = s
+	}
+	switch {
+	case cfg.Connections < 0:
+		return nil, configErr("connections %d is negative", cfg.Connections)
+	case cfg.MaxInFlight < 0:
+		return nil, configErr("max in-flight %d is negative", cfg.MaxInFlight)
+	}
+	if r.inflight == 0 {
+		r.inflight = DefaultMaxInFlight
+	}
+	if err := r.normaliseRetry(); err != nil {
+		return nil, err
+	}
+	if err := r.normaliseFaults(); err != nil {
+		return nil, err
+	}
+	if cfg.SignKey != "" {
+		if r.enc.Format != generator.FormatV3 {
+			return nil, configErr("a sign key needs the 3.0 format (v3): the 4.0 format carries no signature")
+		}
+		if err := checkSignKey(cfg.SignKey); err != nil {
+			return nil, err
+		}
+	}
+	if r.progressInt <= 0 {
+		r.progressInt = DefaultProgressInterval
+	}
+
+	// Headers: ours first, the user's over them, Content-Type fixed.
+	version := cfg.Version
+	if version == "" {
+		version = "dev"
+	}
+	r.header = http.Header{"User-Agent": {"vodsim/" + version}}
+	for k, vs := range cfg.Headers {
+		ck := http.CanonicalHeaderKey(k)
+		if ck == "Content-Type" || ck == "Content-Length" || ck == "Host" {
+			return nil, configErr("header %q is set by vodsim and cannot be overridden", k)
+		}
+		r.header[ck] = append([]string(nil), vs...)
+	}
+	r.header["Content-Type"] = []string{"application/json"}
+
+	conns := cfg.Connections
+	if conns == 0 {
+		conns = DefaultConnections
+	}
+	tr := cfg.Transport
+	if tr == nil {
+		r.ownTr = &http.Transport{
+			Proxy:               nil,
+			DialContext:         (&net.Dialer{Timeout: r.retry.Timeout, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConns:        conns,
+			MaxIdleConnsPerHost: conns,
+			MaxConnsPerHost:     conns,
+			IdleConnTimeout:     90 * time.Second,
+			DisableCompression:  true,
+			ForceAttemptHTTP2:   false,
+			// HTTP/1.1 only, as VOD's callbacks: no HTTP/2 over TLS either.
+			TLSNextProto:        map[string]func(string, *tls.Conn) http.RoundTripper{},
+			TLSHandshakeTimeout: r.retry.Timeout,
+		}
+		tr = r.ownTr
+	}
+	r.rt = tr
+
+	// How many events the run will generate, when that is known.
+	switch {
+	case r.duration > 0 && r.sched != nil:
+		n := r.sched.countBefore(r.duration)
+		if r.count == 0 || n < r.count {
+			r.planned = n
+		} else {
+			r.planned = r.count
+		}
+	case r.count > 0:
+		r.planned = r.count
+	}
+	return r, nil
+}
+
+func (r *run) normaliseRetry() error {
+	p := &r.retry
+	switch {
+	case p.Timeout < 0:
+		return configErr("retry timeout %v is negative", p.Timeout)
+	case p.Attempts < 0:
+		return configErr("attempts %d is negative", p.Attempts)
+	case p.Backoff < 0:
+		return configErr("backoff %v is negative", p.Backoff)
+	case p.MaxBackoff < 0:
+		return configErr("max backoff %v is negative", p.MaxBackoff)
+	case p.On&^(RetryTimeout|RetryServerError|RetryTooMany|RetryConnError) != 0:
+		return configErr("unknown retry conditions %#x", uint8(p.On))
+	}
+	if p.Timeout == 0 {
+		p.Timeout = DefaultTimeout
+	}
+	if p.Attempts == 0 {
+		p.Attempts = DefaultAttempts
+	}
+	if p.On == 0 {
+		p.On = RetryTimeout
+	}
+	if p.MaxBackoff == 0 {
+		p.MaxBackoff = DefaultMaxBackoff
+	}
+	return nil
+}
+
+func (r *run) normaliseFaults() error {
+	f := &r.faults
+	switch {
+	case !shareOK(f.Duplicate):
+		return configErr("duplicate share %v: must be between 0 and 1", f.Duplicate)
+	case !shareOK(f.Reorder):
+		return configErr("reorder share %v: must be between 0 and 1", f.Reorder)
+	case !shareOK(f.Malformed):
+		return configErr("malformed share %v: must be between 0 and 1", f.Malformed)
+	case f.ReorderWindow < 0:
+		return configErr("reorder window %d is negative", f.ReorderWindow)
+	case f.DelayMin < 0 || f.DelayMax < 0:
+		return configErr("delay range %v..%v is negative", f.DelayMin, f.DelayMax)
+	case f.DelayMax < f.DelayMin:
+		return configErr("delay range %v..%v: max is below min", f.DelayMin, f.DelayMax)
+	}
+	if f.ReorderWindow == 0 {
+		f.ReorderWindow = DefaultReorderWindow
+	}
+	r.kinds = f.MalformedKinds
+	if len(r.kinds) == 0 {
+		r.kinds = Malformations
+	}
+	for _, k := range r.kinds {
+		if !validMalformation(k) {
+			return configErr("unknown malformation %q (want one of %v)", k, Malformations)
+		}
+	}
+	return nil
+}
+
+// job is one event handed to a worker.
+type job struct {
+	idx       uint64
+	intended  time.Time // the schedule's send time (delay included by the worker)
+	waited    bool      // the event waited for an in-flight slot
+	reordered bool
+}
+
+// Run sends events to cfg.Target until Count or Duration is reached or
+// ctx is cancelled, and returns the report of what happened to every
+// event. A cancelled run returns its complete report together with
+// ctx.Err(); a bad Config returns an error wrapping ErrConfig and no
+// report. Run is safe to call from several goroutines at once with
+// separate Configs; the Source is shared read-only.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	r, err := newRun(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if r.ownTr != nil {
+		defer r.ownTr.CloseIdleConnections()
+	}
+	var jw *bufio.Writer
+	if r.journal != nil {
+		jw = bufio.NewWriterSize(r.journal, 64<<10)
+	}
+	t := newTally(r, jw)
+
+	r.results = make(chan result, 4096)
+	jobs := make(chan job)
+	r.start = time.Now()
+	t.start = r.start
+
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		t.collect(r.results)
+	}()
+
+	// Workers start on demand, up to MaxInFlight: their number follows
+	// the concurrency the receiver needs, not the bound.
+	var wg sync.WaitGroup
+	spawn := func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := newWorker(r)
+			for j := range jobs {
+				w.deliver(ctx, j)
+			}
+		}()
+	}
+
+	stats := r.dispatch(ctx, jobs, spawn)
+	close(jobs)
+	wg.Wait()
+	close(r.results)
+	<-collected
+	end := time.Now()
+
+	rep := t.report(end, stats)
+	var jerr error
+	if jw != nil {
+		jerr = jw.Flush()
+	}
+	if err := ctx.Err(); err != nil {
+		rep.Interrupted = true
+		return rep, err
+	}
+	if jerr != nil {
+		return rep, fmt.Errorf("write journal: %w", jerr)
+	}
+	if t.journalErr != nil {
+		return rep, fmt.Errorf("write journal: %w", t.journalErr)
+	}
+	return rep, nil
+}
+
+// dispatchStats is what the dispatcher knows at the end.
+type dispatchStats struct {
+	generated uint64 // events taken from the source
+	// intended send times of the first and last event dispatched, to
+	// compute the rate the schedule asked for.
+	firstIntended, lastIntended time.Time
+	dispatched                  uint64
+}
+
+// dispatch walks the schedule: it waits for each event's send time and
+// hands the event to a worker, holding back the events chosen for
+// reordering. It returns when the schedule ends or ctx is cancelled.
+func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispatchStats {
+	var st dispatchStats
+	workers := 0
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	var held heldQueue
+	done := ctx.Done()
+
+	send := func(j job) bool {
+		select {
+		case jobs <- j:
+		default:
+			if workers < r.inflight {
+				// No idle worker: start one; it takes this job.
+				spawn()
+				workers++
+			} else {
+				j.waited = true
+			}
+			select {
+			case jobs <- j:
+			case <-done:
+				return false
+			}
+		}
+		if st.dispatched == 0 {
+			st.firstIntended = j.intended
+		}
+		st.lastIntended = j.intended
+		st.dispatched++
+		return true
+	}
+
+	for k := uint64(0); ; k++ {
+		if r.count > 0 && k >= r.count {
+			break
+		}
+		var when time.Time
+		if r.sched != nil {
+			off := r.sched.at(k)
+			if r.duration > 0 && off >= r.duration {
+				break
+			}
+			when = r.start.Add(off)
+			if d := time.Until(when); d > 0 {
+				timer.Reset(d)
+				select {
+				case <-timer.C:
+				case <-done:
+					return st
+				}
+			}
+		} else {
+			when = time.Now()
+			if r.duration > 0 && when.Sub(r.start) >= r.duration {
+				break
+			}
+		}
+		if ctx.Err() != nil {
+			return st
+		}
+		// Held-back events whose new turn has come go first.
+		for held.Len() > 0 && held.peek().release <= k {
+			h := held.pop()
+			if !send(job{idx: h.idx, intended: when, reordered: true}) {
+				return st
+			}
+		}
+		st.generated++
+		if r.faults.Reorder > 0 && unit(r.seed, saltReorder, k) < r.faults.Reorder {
+			d := 1 + mix(r.seed, saltReorderBy, k)%uint64(r.faults.ReorderWindow)
+			held.push(heldEvent{release: k + d, idx: k})
+			continue
+		}
+		if !send(job{idx: k, intended: when}) {
+			return st
+		}
+	}
+	// The schedule ended: what is still held goes now, in order.
+	for held.Len() > 0 {
+		h := held.pop()
+		if !send(job{idx: h.idx, intended: time.Now(), reordered: true}) {
+			return st
+		}
+	}
+	return st
+}
+
+// heldEvent is an event held back for reordering until position release.
+type heldEvent struct{ release, idx uint64 }
+
+// heldQueue is a min-heap of held events by release position (then index).
+type heldQueue []heldEvent
+
+func (q heldQueue) Len() int        { return len(q) }
+func (q heldQueue) peek() heldEvent { return q[0] }
+func (q heldQueue) less(a, b int) bool {
+	if q[a].release != q[b].release {
+		return q[a].release < q[b].release
+	}
+	return q[a].idx < q[b].idx
+}
+
+func (q *heldQueue) push(e heldEvent) {
+	*q = append(*q, e)
+	h := *q
+	for i := len(h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !h.less(i, p) {
+			break
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+func (q *heldQueue) pop() heldEvent {
+	h := *q
+	top := h[0]
+	n := len(h) - 1
+	h[0] = h[n]
+	h = h[:n]
+	for i := 0; ; {
+		l, rr, m := 2*i+1, 2*i+2, i
+		if l < n && h.less(l, m) {
+			m = l
+		}
+		if rr < n && h.less(rr, m) {
+			m = rr
+		}
+		if m == i {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	*q = h
+	return top
+}
+
+// durationSeconds converts a float number of seconds to a Duration,
+// saturating instead of overflowing.
+func durationSeconds(s float64) time.Duration {
+	if s >= float64(math.MaxInt64)/1e9 {
+		return time.Duration(math.MaxInt64)
+	}
+	return time.Duration(s * 1e9)
+}

@@ -1,0 +1,793 @@
+package sender
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/vodsim/vodsim/generator"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// send runs cfg with a 30 s safety limit and checks the accounting.
+func send(t *testing.T, cfg Config) *Report {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	rep, err := Run(ctx, cfg)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	checkAccounting(t, rep)
+	return rep
+}
+
+func checkAccounting(t *testing.T, rep *Report) {
+	t.Helper()
+	if sum := rep.Acknowledged + rep.OtherStatus + rep.Failed + rep.NotSent; sum != rep.Events {
+		t.Errorf("acknowledged %d + other %d + failed %d + not sent %d = %d, want events %d",
+			rep.Acknowledged, rep.OtherStatus, rep.Failed, rep.NotSent, sum, rep.Events)
+	}
+	var answered, errs uint64
+	for _, n := range rep.StatusCodes {
+		answered += n
+	}
+	for _, n := range rep.Errors {
+		errs += n
+	}
+	if answered+errs != rep.Attempts {
+		t.Errorf("answers %d + errors %d != attempts %d", answered, errs, rep.Attempts)
+	}
+}
+
+// attemptCounter counts the attempts a receiver has seen per task id.
+type attemptCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (a *attemptCounter) next(body []byte) int {
+	e, _, _, err := generator.Decode(body)
+	key := string(body)
+	if err == nil {
+		key = e.TaskID
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.n == nil {
+		a.n = map[string]int{}
+	}
+	a.n[key]++
+	return a.n[key]
+}
+
+// stall waits for d or until the client goes away.
+func stall(r *http.Request, d time.Duration) {
+	select {
+	case <-time.After(d):
+	case <-r.Context().Done():
+	}
+}
+
+func TestRetryPaths(t *testing.T) {
+	const count = 20
+	tests := []struct {
+		name    string
+		handler func(a *attemptCounter) http.HandlerFunc
+		retry   RetryPolicy
+		check   func(t *testing.T, rep *Report)
+	}{
+		{
+			name: "2xx acknowledged",
+			handler: func(a *attemptCounter) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "{}") }
+			},
+			check: func(t *testing.T, rep *Report) {
+				want(t, "acknowledged", rep.Acknowledged, count)
+				want(t, "attempts", rep.Attempts, count)
+				want(t, "status 200", rep.StatusCodes[200], count)
+			},
+		},
+		{
+			name: "first attempt stalls past the timeout: retried, acknowledged",
+			handler: func(a *attemptCounter) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) {
+					body, _ := io.ReadAll(r.Body)
+					if a.next(body) == 1 {
+						stall(r, 2*time.Second)
+						return
+					}
+					io.WriteString(w, "{}")
+				}
+			},
+			retry: RetryPolicy{Timeout: 100 * time.Millisecond},
+			check: func(t *testing.T, rep *Report) {
+				want(t, "acknowledged", rep.Acknowledged, count)
+				want(t, "attempts", rep.Attempts, 2*count)
+				want(t, "retries", rep.Retries, count)
+				want(t, "timeouts", rep.Errors[ErrKindTimeout], count)
+			},
+		},
+		{
+			name: "every attempt stalls: 3 attempts, failed",
+			handler: func(a *attemptCounter) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) { stall(r, 2*time.Second) }
+			},
+			retry: RetryPolicy{Timeout: 50 * time.Millisecond},
+			check: func(t *testing.T, rep *Report) {
+				want(t, "failed", rep.Failed, count)
+				want(t, "attempts", rep.Attempts, 3*count)
+				want(t, "timeouts", rep.Errors[ErrKindTimeout], 3*count)
+			},
+		},
+		{
+			name: "5xx is not retried by default",
+			handler: func(a *attemptCounter) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) }
+			},
+			check: func(t *testing.T, rep *Report) {
+				want(t, "other status", rep.OtherStatus, count)
+				want(t, "attempts", rep.Attempts, count)
+				want(t, "status 500", rep.StatusCodes[500], count)
+			},
+		},
+		{
+			name: "5xx retried when asked",
+			handler: func(a *attemptCounter) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) {
+					body, _ := io.ReadAll(r.Body)
+					if a.next(body) < 3 {
+						w.WriteHeader(503)
+						return
+					}
+					io.WriteString(w, "{}")
+				}
+			},
+			retry: RetryPolicy{On: RetryServerError, Backoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
+			check: func(t *testing.T, rep *Report) {
+				want(t, "acknowledged", rep.Acknowledged, count)
+				want(t, "attempts", rep.Attempts, 3*count)
+				want(t, "status 503", rep.StatusCodes[503], 2*count)
+			},
+		},
+		{
+			name: "429 retried when asked, to the attempt limit",
+			handler: func(a *attemptCounter) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(429) }
+			},
+			retry: RetryPolicy{On: RetryTooMany, Attempts: 4},
+			check: func(t *testing.T, rep *Report) {
+				want(t, "other status", rep.OtherStatus, count)
+				want(t, "attempts", rep.Attempts, 4*count)
+			},
+		},
+		{
+			name: "404 is an answer, never retried",
+			handler: func(a *attemptCounter) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }
+			},
+			retry: RetryPolicy{On: RetryServerError | RetryTooMany | RetryConnError | RetryTimeout},
+			check: func(t *testing.T, rep *Report) {
+				want(t, "other status", rep.OtherStatus, count)
+				want(t, "attempts", rep.Attempts, count)
+			},
+		},
+		{
+			name: "connection closed without an answer: failed, retried when asked",
+			handler: func(a *attemptCounter) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) {
+					conn, _, err := w.(http.Hijacker).Hijack()
+					if err == nil {
+						conn.Close()
+					}
+				}
+			},
+			retry: RetryPolicy{On: RetryConnError},
+			check: func(t *testing.T, rep *Report) {
+				want(t, "failed", rep.Failed, count)
+				want(t, "attempts", rep.Attempts, 3*count)
+				if rep.Errors[ErrKindClosed]+rep.Errors[ErrKindReset] != 3*count {
+					t.Errorf("errors %v, want %d closed or reset", rep.Errors, 3*count)
+				}
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var a attemptCounter
+			srv := httptest.NewServer(tc.handler(&a))
+			defer srv.Close()
+			rep := send(t, Config{Target: srv.URL, Count: count, Retry: tc.retry, MaxInFlight: 8})
+			want(t, "events", rep.Events, count)
+			tc.check(t, rep)
+		})
+	}
+}
+
+func want(t *testing.T, what string, got, want uint64) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s = %d, want %d", what, got, want)
+	}
+}
+
+func TestRetryAfterHonoured(t *testing.T) {
+	var mu sync.Mutex
+	var times []time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		times = append(times, time.Now())
+		n := len(times)
+		mu.Unlock()
+		if n == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(429)
+			return
+		}
+		io.WriteString(w, "{}")
+	}))
+	defer srv.Close()
+	// Retry-After says 1 s; MaxBackoff caps the wait at 300 ms.
+	rep := send(t, Config{Target: srv.URL, Count: 1, Retry: RetryPolicy{On: RetryTooMany, MaxBackoff: 300 * time.Millisecond}})
+	want(t, "acknowledged", rep.Acknowledged, 1)
+	if len(times) != 2 {
+		t.Fatalf("%d attempts, want 2", len(times))
+	}
+	if gap := times[1].Sub(times[0]); gap < 250*time.Millisecond || gap > 900*time.Millisecond {
+		t.Errorf("second attempt %v after the first, want about 300ms (Retry-After capped by MaxBackoff)", gap)
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+	}{
+		{"", 0}, {"3", 3 * time.Second}, {"-1", 0}, {"soon", 0},
+		{now.Add(5 * time.Second).Format(http.TimeFormat), 5 * time.Second},
+		{now.Add(-5 * time.Second).Format(http.TimeFormat), 0},
+	} {
+		if got := parseRetryAfter(tc.in, now); got != tc.want {
+			t.Errorf("parseRetryAfter(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestBackoffIsSeededFullJitter(t *testing.T) {
+	r := &run{seed: 3, retry: RetryPolicy{Backoff: 100 * time.Millisecond, MaxBackoff: time.Second}}
+	for attempt := 1; attempt <= 6; attempt++ {
+		ceil := min(time.Second, 100*time.Millisecond<<(attempt-1))
+		var seen time.Duration
+		for i := uint64(0); i < 200; i++ {
+			d := r.backoff(i, attempt, 0)
+			if d < 0 || d >= ceil {
+				t.Fatalf("attempt %d: backoff %v outside [0, %v)", attempt, d, ceil)
+			}
+			if d != r.backoff(i, attempt, 0) {
+				t.Fatal("backoff is not a function of (seed, event, attempt)")
+			}
+			seen = max(seen, d)
+		}
+		if seen < ceil/2 {
+			t.Errorf("attempt %d: largest backoff %v of 200, want spread up to %v", attempt, seen, ceil)
+		}
+	}
+	if d := r.backoff(1, 1, 5*time.Second); d != time.Second {
+		t.Errorf("Retry-After 5s gave %v, want MaxBackoff 1s", d)
+	}
+}
+
+func TestUnreachableTargetFailsEveryEvent(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	for _, tc := range []struct {
+		name     string
+		on       Retry
+		attempts uint64
+	}{
+		{"default policy: no retry", 0, 1},
+		{"conn errors retried", RetryConnError, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := send(t, Config{Target: "http://" + addr + "/cb", Count: 10, Retry: RetryPolicy{On: tc.on}})
+			want(t, "failed", rep.Failed, 10)
+			want(t, "refused", rep.Errors[ErrKindRefused], 10*tc.attempts)
+			if bs := rep.Check(Thresholds{}); len(bs) != 1 || bs[0].Name != "max-failed" {
+				t.Errorf("breaches %v, want max-failed", bs)
+			}
+			if bs := rep.Check(Thresholds{MaxFailed: 10}); len(bs) != 0 {
+				t.Errorf("breaches %v with max-failed 10, want none", bs)
+			}
+		})
+	}
+}
+
+// TestResetConnections has the receiver reset every connection.
+func TestResetConnections(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			buf := make([]byte, 4096)
+			c.SetReadDeadline(time.Now().Add(time.Second))
+			c.Read(buf)
+			c.(*net.TCPConn).SetLinger(0)
+			c.Close()
+		}
+	}()
+	rep := send(t, Config{Target: "http://" + ln.Addr().String(), Count: 10, MaxInFlight: 2})
+	ln.Close()
+	wg.Wait()
+	want(t, "failed", rep.Failed, 10)
+	if rep.Errors[ErrKindReset]+rep.Errors[ErrKindClosed] != 10 {
+		t.Errorf("errors %v, want 10 reset or closed", rep.Errors)
+	}
+}
+
+func TestInterruptedRunIsAccountedAndJournalled(t *testing.T) {
+	var seen atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if seen.Add(1) > 50 {
+			stall(r, 5*time.Second) // stalls the rest, so the stop cuts attempts short
+		}
+		io.WriteString(w, "{}")
+	}))
+	defer srv.Close()
+	var journal bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(250*time.Millisecond, cancel)
+	rep, err := Run(ctx, Config{
+		Target: srv.URL + "/", Count: 1000, Profile: Profile{{Duration: time.Second, From: 1000}},
+		MaxInFlight: 50, Journal: &journal,
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run error %v, want context.Canceled", err)
+	}
+	if !rep.Interrupted {
+		t.Error("report not marked interrupted")
+	}
+	checkAccounting(t, rep)
+	want(t, "events", rep.Events, 1000)
+	if rep.NotSent == 0 || rep.Acknowledged == 0 {
+		t.Errorf("acknowledged %d, not sent %d: want some of each", rep.Acknowledged, rep.NotSent)
+	}
+	lines := journalLines(t, &journal)
+	if uint64(len(lines)) != rep.Attempts {
+		t.Errorf("journal has %d lines, report %d attempts", len(lines), rep.Attempts)
+	}
+	finals := map[string]uint64{}
+	for _, l := range lines {
+		if l.Final != "" {
+			finals[l.Final]++
+		}
+	}
+	want(t, "journal acknowledged", finals[string(Acknowledged)], rep.Acknowledged)
+}
+
+type journalLine struct {
+	Index     uint64 `json:"index"`
+	TaskID    string `json:"taskId"`
+	Attempt   int    `json:"attempt"`
+	Duplicate bool   `json:"duplicate"`
+	Intended  string `json:"intended"`
+	Start     string `json:"start"`
+	LatencyNs int64  `json:"latencyNs"`
+	Status    int    `json:"status"`
+	Error     string `json:"error"`
+	Malformed string `json:"malformed"`
+	Final     string `json:"final"`
+}
+
+func journalLines(t *testing.T, r io.Reader) []journalLine {
+	t.Helper()
+	var out []journalLine
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		var l journalLine
+		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&l); err != nil {
+			t.Fatalf("journal line %q: %v", sc.Text(), err)
+		}
+		if l.TaskID == "" || l.Attempt < 1 {
+			t.Fatalf("journal line %q lacks task id or attempt", sc.Text())
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// countingTransport counts the round trips in progress at once.
+type countingTransport struct {
+	base      http.RoundTripper
+	now, peak atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	n := c.now.Add(1)
+	defer c.now.Add(-1)
+	for {
+		p := c.peak.Load()
+		if n <= p || c.peak.CompareAndSwap(p, n) {
+			break
+		}
+	}
+	return c.base.RoundTrip(r)
+}
+
+func TestStalledReceiverKeepsInFlightBounded(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // lets the server notice the client hang up
+		stall(r, 5*time.Second)
+	}))
+	defer srv.Close()
+	base := &http.Transport{}
+	defer base.CloseIdleConnections()
+	tr := &countingTransport{base: base}
+	rep := send(t, Config{
+		Target: srv.URL, Count: 100, MaxInFlight: 10, Transport: tr,
+		Retry: RetryPolicy{Timeout: 40 * time.Millisecond, Attempts: 1},
+	})
+	want(t, "failed", rep.Failed, 100)
+	want(t, "timeouts", rep.Errors[ErrKindTimeout], 100)
+	if p := tr.peak.Load(); p != 10 {
+		t.Errorf("%d requests at once, want MaxInFlight 10", p)
+	}
+	if rep.Late == 0 {
+		t.Error("no event counted late though the in-flight bound was reached")
+	}
+}
+
+func TestFaults(t *testing.T) {
+	const count = 200
+	const seed = 11
+	expect := func(salt uint64, share float64) uint64 {
+		var n uint64
+		for i := uint64(0); i < count; i++ {
+			if unit(seed, salt, i) < share {
+				n++
+			}
+		}
+		return n
+	}
+	t.Run("duplicates", func(t *testing.T) {
+		rcv := &Receiver{}
+		srv := httptest.NewServer(rcv)
+		defer srv.Close()
+		rep := send(t, Config{Target: srv.URL, Seed: seed, Count: count, Faults: Faults{Duplicate: 0.2}})
+		n := expect(saltDuplicate, 0.2)
+		if n == 0 {
+			t.Fatal("no event chosen to be duplicated")
+		}
+		want(t, "duplicates", rep.Duplicates, n)
+		want(t, "acknowledged", rep.Acknowledged, count)
+		st := rcv.Stats()
+		want(t, "receiver duplicates", st.Duplicates, n)
+		want(t, "receiver distinct", st.Distinct, count)
+	})
+	t.Run("reorder", func(t *testing.T) {
+		g, _ := generator.New(generator.Config{Seed: seed})
+		index := map[string]int{}
+		for i := 0; i < count; i++ {
+			e := g.Event(uint64(i))
+			index[e.TaskID] = i
+		}
+		var mu sync.Mutex
+		var order []int
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			e, _, _, err := generator.Decode(body)
+			if err != nil {
+				t.Errorf("malformed body: %v", err)
+			}
+			mu.Lock()
+			order = append(order, index[e.TaskID])
+			mu.Unlock()
+		}))
+		defer srv.Close()
+		rep := send(t, Config{Target: srv.URL, Source: g, Seed: seed, Count: count, MaxInFlight: 1,
+			Faults: Faults{Reorder: 0.2, ReorderWindow: 5}})
+		want(t, "reordered", rep.Reordered, expect(saltReorder, 0.2))
+		if len(order) != count {
+			t.Fatalf("received %d, want %d", len(order), count)
+		}
+		if sort.IntsAreSorted(order) {
+			t.Fatal("arrival order is sorted: nothing was reordered")
+		}
+		for pos, i := range order {
+			if pos-i > 6 {
+				t.Errorf("event %d arrived at position %d: later than the window allows", i, pos)
+			}
+		}
+		seen := map[int]bool{}
+		for _, i := range order {
+			seen[i] = true
+		}
+		if len(seen) != count {
+			t.Errorf("%d distinct events arrived, want %d", len(seen), count)
+		}
+	})
+	for _, kind := range Malformations {
+		for _, format := range []generator.Format{generator.FormatV4, generator.FormatV3} {
+			t.Run("malformed "+string(kind)+" "+string(format), func(t *testing.T) {
+				rcv := &Receiver{}
+				srv := httptest.NewServer(rcv)
+				defer srv.Close()
+				rep := send(t, Config{Target: srv.URL, Seed: seed, Count: 20, Encoding: generator.Encoding{Format: format},
+					Faults: Faults{Malformed: 1, MalformedKinds: []Malformation{kind}}})
+				want(t, "malformed", rep.Malformed, 20)
+				st := rcv.Stats()
+				want(t, "receiver malformed", st.Malformed, 20)
+				if st.AllWellFormed() {
+					t.Error("receiver says all well-formed")
+				}
+			})
+		}
+	}
+	t.Run("delay", func(t *testing.T) {
+		srv := httptest.NewServer(&Receiver{})
+		defer srv.Close()
+		start := time.Now()
+		rep := send(t, Config{Target: srv.URL, Seed: seed, Count: 5, Faults: Faults{DelayMin: 60 * time.Millisecond, DelayMax: 80 * time.Millisecond}})
+		want(t, "delayed", rep.Delayed, 5)
+		if el := time.Since(start); el < 60*time.Millisecond {
+			t.Errorf("run took %v, want at least the 60ms delay", el)
+		}
+		if rep.Lateness.Max > 50*time.Millisecond {
+			t.Errorf("lateness max %v: the added delay must not count as lateness", rep.Lateness.Max)
+		}
+	})
+}
+
+// TestFaultsReproducibleAtAnyConcurrency compares the journals of the
+// same seed sent with 1 and 32 events in flight.
+func TestFaultsReproducibleAtAnyConcurrency(t *testing.T) {
+	srv := httptest.NewServer(&Receiver{})
+	defer srv.Close()
+	decisions := func(inflight int) []string {
+		var j bytes.Buffer
+		send(t, Config{Target: srv.URL, Seed: 5, Count: 300, MaxInFlight: inflight, Journal: &j,
+			Faults: Faults{Duplicate: 0.1, Malformed: 0.1, Reorder: 0.1}})
+		var out []string
+		for _, l := range journalLines(t, &j) {
+			out = append(out, strings.Join([]string{l.TaskID, l.Malformed, map[bool]string{true: "dup"}[l.Duplicate]}, "|"))
+		}
+		sort.Strings(out)
+		return out
+	}
+	a, b := decisions(1), decisions(32)
+	if strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Error("fault decisions differ between 1 and 32 in flight")
+	}
+}
+
+func TestSigning(t *testing.T) {
+	for _, tc := range []struct {
+		name, rcvKey string
+		bad          uint64
+	}{
+		{"receiver has the key", "abc123", 0},
+		{"receiver has another key", "other", 10},
+		{"receiver checks no key", "", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rcv := &Receiver{SignKey: tc.rcvKey}
+			srv := httptest.NewServer(rcv)
+			defer srv.Close()
+			send(t, Config{Target: srv.URL, Count: 10, SignKey: "abc123", Encoding: generator.Encoding{Format: generator.FormatV3}})
+			st := rcv.Stats()
+			want(t, "signed", st.Signed, 10)
+			want(t, "bad signature", st.BadSignature, tc.bad)
+			want(t, "well-formed", st.WellFormed, 10-tc.bad)
+			want(t, "distinct", st.Distinct, 10)
+		})
+	}
+	// Tencent's documented example of md5(key + expiry) callback signing.
+	if got, want := Sign("Xz4ZgayTr7rMgWQrH", 1588040109), "a2dabb362a9b811c0e26953a6276a41c"; got != want {
+		t.Errorf("Sign = %q, want %q", got, want)
+	}
+}
+
+func TestRequestShape(t *testing.T) {
+	var got http.Header
+	var method string
+	var body []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, method = r.Header.Clone(), r.Method
+		body, _ = io.ReadAll(r.Body)
+	}))
+	defer srv.Close()
+	send(t, Config{Target: srv.URL, Count: 1, Version: "1.2.3", Headers: http.Header{"X-Env": {"ci"}}})
+	if method != http.MethodPost {
+		t.Errorf("method %s, want POST", method)
+	}
+	for k, v := range map[string]string{"Content-Type": "application/json", "User-Agent": "vodsim/1.2.3", "X-Env": "ci"} {
+		if got.Get(k) != v {
+			t.Errorf("header %s = %q, want %q", k, got.Get(k), v)
+		}
+	}
+	g, _ := generator.New(generator.Config{})
+	e := g.Event(0)
+	if wantBody := (generator.Encoding{}).Marshal(&e); !bytes.Equal(body, wantBody) {
+		t.Errorf("body\n%s\nwant event 0 of seed 0\n%s", body, wantBody)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		msg  string
+	}{
+		{"no target", Config{}, "no target"},
+		{"bad scheme", Config{Target: "ftp://x"}, "scheme"},
+		{"no host", Config{Target: "http://"}, "no host"},
+		{"negative duration", Config{Target: "http://x", Duration: -1}, "negative"},
+		{"bad phase", Config{Target: "http://x", Profile: Profile{{Duration: time.Second}}}, "rate"},
+		{"bad share", Config{Target: "http://x", Faults: Faults{Duplicate: 2}}, "duplicate"},
+		{"bad kind", Config{Target: "http://x", Faults: Faults{MalformedKinds: []Malformation{"x"}}}, "malformation"},
+		{"sign key with v4", Config{Target: "http://x", SignKey: "abc"}, "3.0"},
+		{"bad sign key", Config{Target: "http://x", SignKey: "a-b", Encoding: generator.Encoding{Format: generator.FormatV3}}, "letters"},
+		{"content-type header", Config{Target: "http://x", Headers: http.Header{"Content-Type": {"x"}}}, "Content-Type"},
+		{"delay range", Config{Target: "http://x", Faults: Faults{DelayMin: 2, DelayMax: 1}}, "delay"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := Run(context.Background(), tc.cfg)
+			if !errors.Is(err, ErrConfig) || rep != nil {
+				t.Fatalf("Run = %v, %v; want ErrConfig and no report", rep, err)
+			}
+			if !strings.Contains(err.Error(), tc.msg) {
+				t.Errorf("error %q does not mention %q", err, tc.msg)
+			}
+		})
+	}
+}
+
+func TestReportTextAndJSONAgree(t *testing.T) {
+	rcv := &Receiver{}
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	var calls atomic.Int64
+	rep := send(t, Config{Target: srv.URL, Count: 50, Profile: Profile{{Duration: time.Second, From: 500}},
+		Progress: func(Progress) { calls.Add(1) }, ProgressInterval: 10 * time.Millisecond})
+	st := rcv.Stats()
+	rep.Receiver = &st
+	var text, js bytes.Buffer
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	var back Report
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil {
+		t.Fatalf("report JSON: %v", err)
+	}
+	if back.Acknowledged != 50 || back.StatusCodes[200] != 50 || back.Receiver == nil || back.Receiver.Distinct != 50 {
+		t.Errorf("JSON report lost numbers: %+v", back)
+	}
+	for _, s := range []string{"50 acknowledged", "200: 50", "50 distinct events", "every payload well-formed", "target 500.0/s"} {
+		if !strings.Contains(text.String(), s) {
+			t.Errorf("text report lacks %q:\n%s", s, text.String())
+		}
+	}
+	if calls.Load() == 0 {
+		t.Error("progress never called")
+	}
+	if rep.TargetRate < 490 || rep.TargetRate > 510 {
+		t.Errorf("target rate %.1f, want 500", rep.TargetRate)
+	}
+}
+
+func TestThresholds(t *testing.T) {
+	rep := &Report{Events: 100, Acknowledged: 95, Failed: 5, TargetRate: 100, AchievedRate: 90,
+		Latency: Percentiles{P99: 300 * time.Millisecond}}
+	for _, tc := range []struct {
+		th   Thresholds
+		want []string
+	}{
+		{Thresholds{MaxFailed: 5}, nil},
+		{Thresholds{}, []string{"max-failed"}},
+		{Thresholds{MaxFailed: 5, MaxP99: 200 * time.Millisecond}, []string{"max-p99"}},
+		{Thresholds{MaxFailed: 5, MaxP99: time.Second, MinRate: 0.95}, []string{"min-rate"}},
+		{Thresholds{MaxFailed: 5, MinRate: 0.9}, nil},
+	} {
+		var got []string
+		for _, b := range rep.Check(tc.th) {
+			got = append(got, b.Name)
+		}
+		if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("Check(%+v) = %v, want %v", tc.th, got, tc.want)
+		}
+	}
+}
+
+func TestStopWhileWaitingIsNotSent(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Retry-After", "10")
+		w.WriteHeader(503)
+	}))
+	defer srv.Close()
+	for _, tc := range []struct {
+		name     string
+		cfg      Config
+		attempts uint64
+	}{
+		// Each event is answered 503 once, then waits 10 s (Retry-After) to retry.
+		{"waiting to retry", Config{Count: 5, Retry: RetryPolicy{On: RetryServerError}}, 5},
+		// Each event waits 10 s of added delay before its first attempt.
+		{"waiting out an added delay", Config{Count: 5, Faults: Faults{DelayMin: 10 * time.Second, DelayMax: 10 * time.Second}}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var journal bytes.Buffer
+			cfg := tc.cfg
+			cfg.Target, cfg.Journal = srv.URL, &journal
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			rep, err := Run(ctx, cfg)
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("Run error %v, want the context's", err)
+			}
+			if el := time.Since(start); el > 3*time.Second {
+				t.Errorf("Run took %v to stop", el)
+			}
+			checkAccounting(t, rep)
+			want(t, "not sent", rep.NotSent, 5)
+			want(t, "attempts", rep.Attempts, tc.attempts)
+			if n := len(journalLines(t, &journal)); uint64(n) != rep.Attempts {
+				t.Errorf("journal has %d lines, want one per attempt (%d)", n, rep.Attempts)
+			}
+		})
+	}
+}
+
+func TestDurationWithoutRate(t *testing.T) {
+	rcv := &Receiver{}
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	rep := send(t, Config{Target: srv.URL, Duration: 200 * time.Millisecond, MaxInFlight: 4})
+	if rep.Events == 0 || rep.Acknowledged != rep.Events {
+		t.Errorf("events %d acknowledged %d, want all of some", rep.Events, rep.Acknowledged)
+	}
+	if st := rcv.Stats(); st.Distinct != rep.Events {
+		t.Errorf("receiver saw %d distinct events, report says %d", st.Distinct, rep.Events)
+	}
+	if rep.Duration > 2*time.Second {
+		t.Errorf("run lasted %v, want about 200ms", rep.Duration)
+	}
+}
