@@ -4,5 +4,6 @@ go 1.26
 
 require (
 	github.com/brianvoe/gofakeit/v6 v6.28.0
+	github.com/gorilla/mux v1.8.1
 	github.com/spf13/pflag v1.1.0
 )
