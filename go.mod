@@ -7,3 +7,5 @@ require (
 	github.com/gorilla/mux v1.8.1
 	github.com/spf13/pflag v1.1.0
 )
+
+require github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common v1.3.211
