@@ -54,8 +54,8 @@ func errf(code, format string, a ...any) *apiError {
 // tc3Auth is a parsed Authorization header.
 type tc3Auth struct {
 	secretID, date, service string
-	signedHeaders          []string
-	signature              string
+	signedHeaders           []string
+	signature               string
 }
 
 func parseTC3Authorization(h string) (tc3Auth, *apiError) {

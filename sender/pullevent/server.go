@@ -147,8 +147,8 @@ func (s *Server) Close() error {
 
 func newRequestID() string {
 	a, b := rand.Uint64(), rand.Uint64()
-	a = a&^0xf000 | 0x4000               // version 4
-	b = b&^(0xc<<60) | 0x8<<60           // variant
+	a = a&^0xf000 | 0x4000     // version 4
+	b = b&^(0xc<<60) | 0x8<<60 // variant
 	var buf [36]byte
 	h := appendHex16(appendHex16(buf[:0:36], a), b)
 	// 8-4-4-4-12
