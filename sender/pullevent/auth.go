@@ -278,7 +278,7 @@ func (s *Server) verifyLegacy(r *http.Request, p map[string]string) *apiError {
 			return nil
 		}
 	}
-	return legacyErr(legacyAuthFailure, "AuthFailure", "Authentication failed. The signature does not match (signed string: %s%s%s?<params sorted by name> with %s)", r.Method, "{host}", LegacyPath, orDefault(method, "HmacSHA1"))
+	return legacyErr(legacyAuthFailure, "AuthFailure", "Authentication failed. The signature does not match (signed string: %s{host}%s?{parameters sorted by name} with %s)", r.Method, LegacyPath, orDefault(method, "HmacSHA1"))
 }
 
 func orDefault(s, d string) string {
