@@ -516,3 +516,64 @@ func TestCloseReleasesHeldPolls(t *testing.T) {
 		}
 	}
 }
+
+// TestDrainOverHTTP: 32 pollers drain the queue through signed API 3.0
+// calls on loopback; every event is confirmed exactly once.
+func TestDrainOverHTTP(t *testing.T) {
+	const n = 10_000
+	const pollers = 32
+	s := listen(t, Config{Wait: -1})
+	g := testGen(t)
+	s.Queue().Fill(g, 0, n)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: pollers}}
+	defer client.CloseIdleConnections()
+	var mu sync.Mutex
+	seen := make(map[string]int)
+	var wg sync.WaitGroup
+	for range pollers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				body, err := signedPost(client, s.Addr(), "PullEvents", []byte("{}"))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				var pr pullResponse
+				if err := json.Unmarshal(body, &pr); err != nil {
+					t.Errorf("%v: %s", err, body)
+					return
+				}
+				if len(pr.Response.EventSet) == 0 {
+					return
+				}
+				var hs []string
+				mu.Lock()
+				for _, e := range pr.Response.EventSet {
+					seen[e.CreateImageSpriteCompleteEvent.TaskId]++
+					hs = append(hs, e.EventHandle)
+				}
+				mu.Unlock()
+				req, _ := json.Marshal(map[string]any{"EventHandles": hs})
+				ans, err := signedPost(client, s.Addr(), "ConfirmEvents", req)
+				if err != nil || bytes.Contains(ans, []byte(`"Error"`)) {
+					t.Errorf("confirm: %v %s", err, ans)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != n {
+		t.Fatalf("%d distinct events pulled, want %d", len(seen), n)
+	}
+	for id, c := range seen {
+		if c != 1 {
+			t.Fatalf("event %s pulled %d times", id, c)
+		}
+	}
+	if st := s.Queue().Stats(); st.Confirmed != n || st.InFlight != 0 || st.Available != 0 || st.Redelivered != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+}
