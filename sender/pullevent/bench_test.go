@@ -77,6 +77,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 				}
 			}
 		})
+		b.StopTimer()
 		bare = float64(b.N) / time.Since(start).Seconds()
 		b.ReportMetric(bare, "roundtrips/s")
 	})
@@ -116,6 +117,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 				}
 			}
 		})
+		b.StopTimer()
 		rate := float64(b.N) / time.Since(start).Seconds()
 		b.ReportMetric(rate, "roundtrips/s")
 		if bare > 0 {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -42,6 +43,7 @@ type Server struct {
 	served chan error
 	once   sync.Once
 	cerr   error
+	active atomic.Int64 // requests running
 }
 
 // New returns a Server for cfg with an empty queue.
@@ -75,15 +77,26 @@ func (s *Server) Queue() *Queue { return s.q }
 // Config is the configuration in effect, defaults filled in.
 func (s *Server) Config() Config { return s.cfg }
 
-// ServeHTTP routes r to the API it addresses.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+// ServeHTTP routes r to the API it addresses. The two pull APIs, the hot
+// paths, skip the router.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/":
+		s.serveAPI3(w, r)
+	case LegacyPath:
+		s.serveLegacy(w, r)
+	default:
+		s.router.ServeHTTP(w, r)
+	}
+}
 
 // Serve answers requests on ln until ctx is cancelled, then shuts down
-// gracefully: held polls return at once (with whatever is available) and
-// running requests get ShutdownTimeout to finish. It returns nil after a
-// shutdown caused by ctx, or the error that stopped serving.
+// gracefully: held polls return at once (with whatever is available),
+// running requests get ShutdownTimeout to finish, and idle connections are
+// closed as soon as no request is running. It returns nil after a shutdown
+// caused by ctx, or the error that stopped serving.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: http.HandlerFunc(s.serveCounted), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -95,11 +108,37 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.q.Close()
 	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 	defer cancel()
-	err := hs.Shutdown(sctx)
+	shut := make(chan error, 1)
+	go func() { shut <- hs.Shutdown(sctx) }()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	var err error
+wait:
+	for {
+		select {
+		case err = <-shut:
+			break wait
+		case <-tick.C:
+			// http.Server.Shutdown waits up to 5 s for connections that
+			// never sent a request; with no request running, close them.
+			if s.active.Load() == 0 {
+				hs.Close()
+			}
+		}
+	}
 	if e := <-errc; !errors.Is(e, http.ErrServerClosed) && err == nil {
 		err = e
 	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
 	return err
+}
+
+func (s *Server) serveCounted(w http.ResponseWriter, r *http.Request) {
+	s.active.Add(1)
+	defer s.active.Add(-1)
+	s.ServeHTTP(w, r)
 }
 
 // Listen binds addr (e.g. "127.0.0.1:0") and serves a new Server for cfg
