@@ -11,7 +11,8 @@ import (
 // feedTick is how often Feed adds the events that became due.
 const feedTick = 10 * time.Millisecond
 
-// Feed describes events that arrive over time.
+// Feed describes events that arrive over time. It is a plain value; Run
+// may be called from any goroutine. The zero value adds nothing.
 type Feed struct {
 	// Source makes the events; required.
 	Source generator.Source

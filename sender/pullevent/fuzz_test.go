@@ -61,6 +61,7 @@ func FuzzRequest3JSON(f *testing.F) {
 	for _, s := range []string{
 		`{}`,
 		`{"EventHandles":["a","b"]}`,
+		`TC3-HMAC-SHA256 Credential=AKID/2026-01-01/vod/tc3_request, SignedHeaders=content-type;host, Signature=00`,
 		`{"EventHandles":"a"}`,
 		`{"SubAppId":1}`,
 		`{"SubAppId":-1}`,
@@ -75,6 +76,12 @@ func FuzzRequest3JSON(f *testing.F) {
 	}
 	codes := map[string]bool{"InvalidParameter": true, "InvalidParameterValue": true, "UnknownParameter": true, "MissingParameter": true}
 	f.Fuzz(func(t *testing.T, action, body string) {
+		// The Authorization parser sees outside input too.
+		if a, err := parseTC3Authorization(body); err == nil && (a.secretID == "" && a.date == "" || a.signature == "" || len(a.signedHeaders) == 0) {
+			t.Fatalf("accepted a header without its parts: %+v", a)
+		} else if err != nil && err.Code != "AuthFailure.InvalidAuthorization" {
+			t.Fatalf("authorization error %+v", err)
+		}
 		req, err := decodeRequest3JSON(action, []byte(body))
 		if err != nil {
 			if !codes[err.Code] || err.Message == "" || strings.ContainsRune(err.Code, ' ') {
