@@ -42,7 +42,8 @@ type Config struct {
 	// negative means an empty pull answers at once.
 	Wait time.Duration
 	// MaxEvents is the most events one pull returns; 0 means
-	// DefaultMaxEvents.
+	// DefaultMaxEvents. ConfirmEvents takes at most 16 handles a call
+	// whatever this is, as the real API.
 	MaxEvents int
 	// Retention is how long an event is kept; 0 means DefaultRetention.
 	Retention time.Duration

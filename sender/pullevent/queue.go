@@ -32,7 +32,7 @@ const (
 var ErrHandle = errors.New("invalid event handle")
 
 // Clock tells the time. Inject one in Config to test confirm windows and
-// retention without waiting.
+// retention without waiting; it must be safe for concurrent use.
 type Clock interface {
 	Now() time.Time
 }
@@ -48,7 +48,7 @@ type systemClock struct{}
 func (systemClock) Now() time.Time { return time.Now() }
 
 // Message is one event handed out by Pull (with a Handle) or shown by Peek
-// (without one).
+// (without one). It is a plain value, a copy of the queue's state.
 type Message struct {
 	// Handle confirms this delivery; it is refused once the confirm window
 	// has passed, and every redelivery gets a fresh one.
@@ -64,7 +64,8 @@ type Message struct {
 	Event generator.Event
 }
 
-// Stats are the queue's counters.
+// Stats are the queue's counters: a snapshot, a plain value (the zero
+// value is an empty queue's).
 type Stats struct {
 	Enqueued    uint64 `json:"enqueued"`    // events added since start or reset
 	Available   int    `json:"available"`   // events waiting to be pulled

@@ -94,7 +94,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // gracefully: held polls return at once (with whatever is available),
 // running requests get ShutdownTimeout to finish, and idle connections are
 // closed as soon as no request is running. It returns nil after a shutdown
-// caused by ctx, or the error that stopped serving.
+// caused by ctx, or the error that stopped serving. Call it once: its
+// shutdown closes the queue for good.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{Handler: http.HandlerFunc(s.serveCounted), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
