@@ -5,6 +5,9 @@ go 1.26
 require (
 	github.com/HdrHistogram/hdrhistogram-go v1.1.2
 	github.com/brianvoe/gofakeit/v6 v6.28.0
+	github.com/gorilla/mux v1.8.1
 	github.com/spf13/pflag v1.1.0
 	go.uber.org/goleak v1.3.0
 )
+
+require github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common v1.3.211

@@ -1,0 +1,253 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/pullevent"
+)
+
+func init() {
+	register("serve", "serve the fake PullEvent APIs (legacy and API 3.0) over a queue of events", func(io stdio) command { return &serveCmd{io: io} })
+}
+
+// Defaults of vodsim serve.
+const (
+	// DefaultServeListen is where serve listens: loopback only.
+	DefaultServeListen = "127.0.0.1:9090"
+	// DefaultServeFill is how many events are queued at start.
+	DefaultServeFill = 100
+)
+
+type serveCmd struct{ io stdio }
+
+// serveConfig is everything serve runs with. It is built from a base (the
+// defaults) and then from the flags the user set, so that a base from
+// elsewhere keeps every value the user did not override.
+type serveConfig struct {
+	listen  string
+	gen     generator.Config
+	fill    uint64         // events queued at start
+	profile sender.Profile // arrival rate of further events; empty: none
+	count   uint64         // further events; 0: no end
+	server  pullevent.Config
+}
+
+// defaultServeConfig is the base when nothing else gives one.
+func defaultServeConfig() serveConfig {
+	return serveConfig{
+		listen: DefaultServeListen,
+		gen:    generator.Config{Seed: DefaultSeed},
+		fill:   DefaultServeFill,
+	}
+}
+
+type serveOpts struct {
+	listen        string
+	seed          int64
+	failureRatio  float64
+	fill          uint64
+	rate          float64
+	count         uint64
+	secretID      string
+	secretKey     string
+	noAuth        bool
+	confirmWindow time.Duration
+	wait          time.Duration
+	maxEvents     int
+	retention     time.Duration
+}
+
+func (c *serveCmd) Run(ctx context.Context, args []string) error {
+	var o serveOpts
+	fs := newFlagSet(c.io, "serve", `
+Usage: vodsim serve [flags]
+
+Serves a local stand-in for VOD's reliable event notification, both
+generations of the API over one queue of CreateImageSpriteComplete events:
+  API 3.0   POST /  with X-TC-Action PullEvents or ConfirmEvents, version
+            2018-07-17, signed with TC3-HMAC-SHA256 (Tencent's SDKs work
+            unchanged: point the endpoint at the listen address, scheme HTTP)
+  legacy    GET or POST /v2/index.php?Action=PullEvent or ConfirmEvent
+            (msgHandle.0=...), signed with HmacSHA1 or HmacSHA256 over the
+            request's host or vod.api.qcloud.com
+  admin     GET /_vodsim/stats, GET /_vodsim/events (peek), POST
+            /_vodsim/events (inject JSON or NDJSON, 4.0 or 3.0), POST
+            /_vodsim/reset
+
+The queue behaves as the real one: FIFO, at most --max-events a pull, an
+event not confirmed within --confirm-window comes back under a new handle,
+an empty pull is held up to --wait. The first line printed is
+"vodsim: listening on http://ADDR". Ctrl-C stops it gracefully (held polls
+return at once) and exits 0.`, `
+  vodsim serve                                  # 100 events, default key pair
+  vodsim serve --listen 127.0.0.1:0             # any free port (printed)
+  vodsim serve --fill 0 --rate 5 --count 1000   # 5 events a second, 1000 in all
+  vodsim serve --no-auth --confirm-window 5s    # no signatures; quick redelivery
+  vodsim serve --secret-id AKIDmine --secret-key mykey --seed 7`)
+	fs.StringVar(&o.listen, "listen", DefaultServeListen, "address to listen on")
+	fs.Int64Var(&o.seed, "seed", DefaultSeed, "random seed of the events: the same seed gives the same events")
+	fs.Float64Var(&o.failureRatio, "failure-ratio", generator.DefaultFailureRatio, "share of failed tasks, 0 to 1")
+	fs.Uint64Var(&o.fill, "fill", DefaultServeFill, "events queued at start")
+	fs.Float64Var(&o.rate, "rate", 0, "events per second arriving after the start (0: none)")
+	fs.Uint64Var(&o.count, "count", 0, "how many events arrive at --rate (0: no end)")
+	fs.StringVar(&o.secretID, "secret-id", pullevent.DefaultSecretID, "the accepted SecretId")
+	fs.StringVar(&o.secretKey, "secret-key", pullevent.DefaultSecretKey, "the accepted SecretKey")
+	fs.BoolVar(&o.noAuth, "no-auth", false, "accept requests without checking signatures and timestamps")
+	fs.DurationVar(&o.confirmWindow, "confirm-window", pullevent.DefaultConfirmWindow, "time to confirm a pulled event before it is delivered again")
+	fs.DurationVar(&o.wait, "wait", pullevent.DefaultWait, "how long an empty pull is held open (0: answer at once)")
+	fs.IntVar(&o.maxEvents, "max-events", pullevent.DefaultMaxEvents, "most events one pull returns, 1 to 16")
+	fs.DurationVar(&o.retention, "retention", pullevent.DefaultRetention, "how long an unconfirmed event is kept")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("serve: unexpected argument %q (run 'vodsim serve --help')", fs.Arg(0))
+	}
+	cfg, err := o.apply(fs, defaultServeConfig())
+	if err != nil {
+		return err
+	}
+	return runServe(ctx, c.io, cfg)
+}
+
+// apply returns base with the flags the user set applied, checked.
+func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, error) {
+	cfg := base
+	set := fs.Changed
+	if set("listen") {
+		if _, _, err := net.SplitHostPort(o.listen); err != nil {
+			return cfg, usageErrorf("serve: --listen %q: want host:port, e.g. 127.0.0.1:9090 (%v)", o.listen, err)
+		}
+		cfg.listen = o.listen
+	}
+	if set("seed") {
+		cfg.gen.Seed = o.seed
+	}
+	if set("failure-ratio") {
+		if !(o.failureRatio >= 0 && o.failureRatio <= 1) {
+			return cfg, usageErrorf("serve: --failure-ratio %v: must be between 0 and 1", o.failureRatio)
+		}
+		cfg.gen.Outcomes = generator.Mix(o.failureRatio)
+	}
+	if set("fill") {
+		cfg.fill = o.fill
+	}
+	if set("rate") {
+		switch {
+		case !(o.rate >= 0) || math.IsInf(o.rate, 0):
+			return cfg, usageErrorf("serve: --rate %v: must be a number of events per second >= 0", o.rate)
+		case o.rate == 0:
+			cfg.profile = nil
+		default:
+			cfg.profile = sender.Profile{{Duration: time.Hour, From: o.rate}}
+		}
+	}
+	if set("count") {
+		cfg.count = o.count
+	}
+	if set("secret-id") {
+		if strings.TrimSpace(o.secretID) == "" {
+			return cfg, usageErrorf("serve: --secret-id is empty")
+		}
+		cfg.server.SecretID = o.secretID
+	}
+	if set("secret-key") {
+		if o.secretKey == "" {
+			return cfg, usageErrorf("serve: --secret-key is empty")
+		}
+		cfg.server.SecretKey = o.secretKey
+	}
+	if set("no-auth") {
+		cfg.server.NoAuth = o.noAuth
+	}
+	if set("confirm-window") {
+		if o.confirmWindow <= 0 {
+			return cfg, usageErrorf("serve: --confirm-window %v: must be > 0", o.confirmWindow)
+		}
+		cfg.server.ConfirmWindow = o.confirmWindow
+	}
+	if set("wait") {
+		switch {
+		case o.wait < 0:
+			return cfg, usageErrorf("serve: --wait %v: must be >= 0", o.wait)
+		case o.wait == 0:
+			cfg.server.Wait = -1 // answer at once
+		default:
+			cfg.server.Wait = o.wait
+		}
+	}
+	if set("max-events") {
+		if o.maxEvents < 1 || o.maxEvents > pullevent.DefaultMaxEvents {
+			return cfg, usageErrorf("serve: --max-events %d: must be 1 to %d", o.maxEvents, pullevent.DefaultMaxEvents)
+		}
+		cfg.server.MaxEvents = o.maxEvents
+	}
+	if set("retention") {
+		if o.retention <= 0 {
+			return cfg, usageErrorf("serve: --retention %v: must be > 0", o.retention)
+		}
+		cfg.server.Retention = o.retention
+	}
+	return cfg, nil
+}
+
+// runServe serves cfg until ctx is cancelled.
+func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
+	g, err := generator.New(cfg.gen)
+	if err != nil {
+		return usageErrorf("serve: %v", err)
+	}
+	srv, err := pullevent.New(cfg.server)
+	if err != nil {
+		return usageErrorf("serve: %v", err)
+	}
+	ln, err := net.Listen("tcp", cfg.listen)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	q := srv.Queue()
+	q.Fill(g, 0, cfg.fill)
+
+	sc := srv.Config()
+	addr := ln.Addr().String()
+	base := "http://" + addr
+	fmt.Fprintf(io.out, "vodsim: listening on %s\n", base)
+	arriving := "no more arriving"
+	if len(cfg.profile) > 0 {
+		arriving = fmt.Sprintf("more arriving at %g/s", pullevent.RateAt(cfg.profile, 0))
+	}
+	fmt.Fprintf(io.out, "vodsim: %d events queued, %s; confirm window %v, wait %v, at most %d a pull\n",
+		cfg.fill, arriving, sc.ConfirmWindow, sc.Wait, sc.MaxEvents)
+	if sc.NoAuth {
+		fmt.Fprintf(io.out, "vodsim: poll it: curl '%s%s?Action=PullEvent' (no signatures checked); stats: curl %s%s/stats\n", base, pullevent.LegacyPath, base, pullevent.AdminPrefix)
+	} else {
+		fmt.Fprintf(io.out, "vodsim: poll it with a Tencent Cloud SDK (endpoint %s, scheme HTTP, service vod, version %s) using SecretId %s SecretKey %s; stats: curl %s%s/stats\n",
+			addr, pullevent.Version, sc.SecretID, sc.SecretKey, base, pullevent.AdminPrefix)
+	}
+
+	feedCtx, stopFeed := context.WithCancel(ctx)
+	feedDone := make(chan struct{})
+	go func() {
+		defer close(feedDone)
+		pullevent.Feed{Source: g, First: cfg.fill, Count: cfg.count, Profile: cfg.profile}.Run(feedCtx, q)
+	}()
+	err = srv.Serve(ctx, ln)
+	stopFeed()
+	<-feedDone
+	st := q.Stats()
+	fmt.Fprintf(io.out, "vodsim: stopped; enqueued %d, confirmed %d, in flight %d, available %d, redelivered %d, expired %d\n",
+		st.Enqueued, st.Confirmed, st.InFlight, st.Available, st.Redelivered, st.Expired)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}

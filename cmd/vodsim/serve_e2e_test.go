@@ -1,0 +1,298 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
+	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+	"github.com/vodsim/vodsim/sender/pullevent"
+)
+
+func TestServeUsage(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		code    int
+		out     string // in stdout
+		errText string // in stderr
+	}{
+		{"help", []string{"serve", "--help"}, 0, "Examples:", ""},
+		{"max events above 16", []string{"serve", "--max-events", "17"}, 2, "", "--max-events 17"},
+		{"negative rate", []string{"serve", "--rate", "-1"}, 2, "", "--rate"},
+		{"zero confirm window", []string{"serve", "--confirm-window", "0s"}, 2, "", "--confirm-window"},
+		{"bad listen", []string{"serve", "--listen", "nohost"}, 2, "", "--listen"},
+		{"empty key", []string{"serve", "--secret-key", ""}, 2, "", "--secret-key"},
+		{"unknown flag", []string{"serve", "--bogus"}, 2, "", "bogus"},
+		{"argument", []string{"serve", "extra"}, 2, "", "unexpected argument"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runBin(t, tt.args...)
+			if r.code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr %s", r.code, tt.code, r.stderr)
+			}
+			if !bytes.Contains(r.stdout, []byte(tt.out)) || !bytes.Contains(r.stderr, []byte(tt.errText)) {
+				t.Errorf("stdout %q\nstderr %q", r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+// serveProc is a running vodsim serve.
+type serveProc struct {
+	cmd  *exec.Cmd
+	addr string
+	out  chan string // stdout lines after the first
+	exit chan error
+}
+
+func startServe(t *testing.T, args ...string) *serveProc {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, vodsimBin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &serveProc{cmd: cmd, out: make(chan string, 100), exit: make(chan error, 1)}
+	sc := bufio.NewScanner(stdout)
+	if !sc.Scan() {
+		cmd.Wait()
+		t.Fatalf("serve printed nothing; stderr %s", stderr.String())
+	}
+	first := sc.Text()
+	u, ok := strings.CutPrefix(first, "vodsim: listening on http://")
+	if !ok {
+		t.Fatalf("first line %q", first)
+	}
+	p.addr = u
+	go func() {
+		for sc.Scan() {
+			p.out <- sc.Text()
+		}
+		close(p.out)
+		p.exit <- cmd.Wait()
+	}()
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return p
+}
+
+// stop sends SIGINT and returns the exit code and the remaining output.
+func (p *serveProc) stop(t *testing.T) (int, string) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for l := range p.out {
+		lines = append(lines, l)
+	}
+	select {
+	case err := <-p.exit:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode(), strings.Join(lines, "\n")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0, strings.Join(lines, "\n")
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not exit after SIGINT")
+	}
+	return -1, ""
+}
+
+func sdk(addr, key string) *common.Client {
+	cp := profile.NewClientProfile()
+	cp.HttpProfile.Endpoint = addr
+	cp.HttpProfile.Scheme = "HTTP"
+	return common.NewCommonClient(common.NewCredential(pullevent.DefaultSecretID, key), "ap-guangzhou", cp)
+}
+
+func sdkPull(t *testing.T, c *common.Client) []string {
+	t.Helper()
+	resp := tchttp.NewCommonResponse()
+	if err := c.Send(tchttp.NewCommonRequest("vod", "2018-07-17", "PullEvents"), resp); err != nil {
+		t.Fatalf("PullEvents: %v", err)
+	}
+	var pr struct {
+		Response struct {
+			EventSet []struct{ EventHandle string }
+		}
+	}
+	if err := json.Unmarshal(resp.GetBody(), &pr); err != nil {
+		t.Fatal(err)
+	}
+	var hs []string
+	for _, e := range pr.Response.EventSet {
+		hs = append(hs, e.EventHandle)
+	}
+	return hs
+}
+
+func getJSON(t *testing.T, u string) map[string]any {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestServeEndToEnd runs the built binary as a user would: the official SDK
+// pulls and confirms, a wrong key is refused, an unconfirmed event comes
+// back after the window, signed legacy calls work and wrongly signed ones
+// do not, and Ctrl-C ends it cleanly while a poll is held.
+func TestServeEndToEnd(t *testing.T) {
+	p := startServe(t, "--fill", "20", "--confirm-window", "1s", "--wait", "2s", "--seed", "3")
+	hint := <-p.out
+	if !strings.Contains(hint, "20 events queued") {
+		t.Errorf("second line %q", hint)
+	}
+	if hint := <-p.out; !strings.Contains(hint, pullevent.DefaultSecretID) || !strings.Contains(hint, pullevent.DefaultSecretKey) {
+		t.Errorf("hint %q does not show the key pair", hint)
+	}
+	c := sdk(p.addr, pullevent.DefaultSecretKey)
+
+	hs := sdkPull(t, c)
+	if len(hs) != 16 {
+		t.Fatalf("pulled %d", len(hs))
+	}
+	req := tchttp.NewCommonRequest("vod", "2018-07-17", "ConfirmEvents")
+	req.SetActionParameters(map[string]any{"EventHandles": hs[:10]})
+	if err := c.Send(req, tchttp.NewCommonResponse()); err != nil {
+		t.Fatalf("ConfirmEvents: %v", err)
+	}
+
+	err := sdk(p.addr, "wrong").Send(tchttp.NewCommonRequest("vod", "2018-07-17", "PullEvents"), tchttp.NewCommonResponse())
+	var se *tcerr.TencentCloudSDKError
+	if !errors.As(err, &se) || se.Code != "AuthFailure.SignatureFailure" {
+		t.Fatalf("wrong key: %v", err)
+	}
+
+	// The 4 never pulled, then after the 1 s window the 10 left
+	// unconfirmed: the 6 of the first pull and the 4 of the second.
+	if got := len(sdkPull(t, c)); got != 4 {
+		t.Fatalf("second pull: %d events", got)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	if got := len(sdkPull(t, c)); got != 10 {
+		t.Fatalf("pull after the window: %d events, want the 10 unconfirmed", got)
+	}
+	if st := getJSON(t, "http://"+p.addr+"/_vodsim/stats"); st["redelivered"] != 10.0 || st["confirmed"] != 10.0 {
+		t.Errorf("stats %v", st)
+	}
+
+	// Legacy: a correctly signed pull works, a wrongly signed one is refused.
+	legacy := func(key string) map[string]any {
+		params := map[string]string{"Action": "PullEvent", "SecretId": pullevent.DefaultSecretID, "Region": "gz",
+			"Timestamp": strconv.FormatInt(time.Now().Unix(), 10), "Nonce": "99", "SignatureMethod": "HmacSHA256"}
+		params["Signature"] = pullevent.SignLegacy(key, "HmacSHA256", "GET", pullevent.LegacyHost, pullevent.LegacyPath, params)
+		v := url.Values{}
+		for k, val := range params {
+			v.Set(k, val)
+		}
+		return getJSON(t, "http://"+p.addr+pullevent.LegacyPath+"?"+v.Encode())
+	}
+	if m := legacy("wrong"); m["code"] != 4100.0 {
+		t.Errorf("wrongly signed legacy pull: %v", m)
+	}
+	time.Sleep(1100 * time.Millisecond) // the 10 come back once more
+	if m := legacy(pullevent.DefaultSecretKey); m["code"] != 0.0 || len(m["eventList"].([]any)) != 10 {
+		t.Errorf("signed legacy pull: %v", m)
+	}
+
+	code, rest := p.stop(t)
+	if code != 0 || !strings.Contains(rest, "stopped; enqueued 20, confirmed 10") {
+		t.Errorf("exit %d, output %q", code, rest)
+	}
+}
+
+// TestServeRate: events arrive over time at --rate, up to --count.
+func TestServeRate(t *testing.T) {
+	p := startServe(t, "--fill", "0", "--rate", "200", "--count", "50", "--no-auth")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st := getJSON(t, "http://"+p.addr+"/_vodsim/stats")
+		if st["enqueued"] == 50.0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stats %v", st)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if st := getJSON(t, "http://"+p.addr+"/_vodsim/stats"); st["enqueued"] != 50.0 {
+		t.Errorf("more than --count arrived: %v", st)
+	}
+	// Drain, confirming, then hold a poll open on the empty queue: Ctrl-C
+	// answers it at once with an empty list, and serve exits 0.
+	for n := 0; n < 50; {
+		m := getJSON(t, "http://"+p.addr+"/v2/index.php?Action=PullEvent")
+		list := m["eventList"].([]any)
+		v := url.Values{"Action": {"ConfirmEvent"}}
+		for i, e := range list {
+			v.Set("msgHandle."+strconv.Itoa(i), e.(map[string]any)["msgHandle"].(string))
+		}
+		if c := getJSON(t, "http://"+p.addr+"/v2/index.php?"+v.Encode()); c["code"] != 0.0 {
+			t.Fatalf("confirm: %v", c)
+		}
+		n += len(list)
+	}
+	held := make(chan string, 1)
+	go func() {
+		resp, err := http.Get("http://" + p.addr + "/v2/index.php?Action=PullEvent")
+		if err != nil {
+			held <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		held <- string(b)
+	}()
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	code, rest := p.stop(t)
+	if code != 0 || !strings.Contains(rest, "stopped; enqueued 50, confirmed 50") {
+		t.Errorf("exit %d, output %q", code, rest)
+	}
+	select {
+	case b := <-held:
+		if b != `{"code":0,"message":"","eventList":[]}` {
+			t.Errorf("held poll got %s", b)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("held poll not answered")
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("stopping took %v with the 5s wait", d)
+	}
+}

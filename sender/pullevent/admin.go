@@ -1,0 +1,128 @@
+package pullevent
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/vodsim/vodsim/generator"
+)
+
+// DefaultPeekLimit is how many events GET /_vodsim/events shows when no
+// limit is given.
+const DefaultPeekLimit = 100
+
+// adminMaxBody limits an inject request.
+const adminMaxBody = 32 << 20
+
+func adminError(w http.ResponseWriter, status int, msg string) {
+	b, _ := json.Marshal(map[string]string{"error": msg})
+	writeJSON(w, status, append(b, '\n'))
+}
+
+func adminJSON(w http.ResponseWriter, v any) {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	writeJSON(w, http.StatusOK, append(b, '\n'))
+}
+
+// GET /_vodsim/stats
+func (s *Server) adminStats(w http.ResponseWriter, r *http.Request) {
+	adminJSON(w, s.q.Stats())
+}
+
+// POST /_vodsim/reset
+func (s *Server) adminReset(w http.ResponseWriter, r *http.Request) {
+	s.q.Reset()
+	adminJSON(w, s.q.Stats())
+}
+
+// peekItem is one event in GET /_vodsim/events.
+type peekItem struct {
+	Seq        uint64          `json:"seq"`
+	Deliveries int             `json:"deliveries"`
+	Added      time.Time       `json:"added"`
+	Event      json.RawMessage `json:"event"`
+}
+
+// GET /_vodsim/events?limit=N&format=v4|v3
+func (s *Server) adminPeek(w http.ResponseWriter, r *http.Request) {
+	limit := DefaultPeekLimit
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			adminError(w, http.StatusBadRequest, fmt.Sprintf("limit %q: want a number >= 0 (0: all)", v))
+			return
+		}
+		limit = n
+	}
+	enc := generator.Encoding{Format: generator.FormatV4}
+	if v := r.URL.Query().Get("format"); v != "" {
+		f, err := generator.ParseFormat(v)
+		if err != nil {
+			adminError(w, http.StatusBadRequest, "format: "+err.Error())
+			return
+		}
+		enc.Format = f
+	}
+	msgs := s.q.Peek(limit)
+	items := make([]peekItem, len(msgs))
+	for i := range msgs {
+		items[i] = peekItem{Seq: msgs[i].Seq, Deliveries: msgs[i].Deliveries, Added: msgs[i].Added, Event: enc.Marshal(&msgs[i].Event)}
+	}
+	adminJSON(w, map[string]any{"events": items})
+}
+
+// POST /_vodsim/events: one JSON event or NDJSON (one per line), each in
+// the 4.0 or the 3.0 format. All or nothing: one bad event adds none.
+func (s *Server) adminInject(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r, w, adminMaxBody)
+	if err != nil {
+		adminError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body unreadable or larger than %d bytes: %v", adminMaxBody, err))
+		return
+	}
+	events, err := decodeEvents(body)
+	if err != nil {
+		adminError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	s.q.Add(events...)
+	adminJSON(w, map[string]any{"added": len(events), "stats": s.q.Stats()})
+}
+
+// decodeEvents parses one JSON object, or several one per line, each a
+// CreateImageSpriteComplete payload in either format.
+func decodeEvents(body []byte) ([]generator.Event, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, fmt.Errorf("empty body: send a CreateImageSpriteComplete event as JSON (4.0 or 3.0 format), or several as NDJSON")
+	}
+	// A single (possibly pretty-printed) object.
+	if ev, _, _, err := generator.Decode(body); err == nil {
+		return []generator.Event{ev}, nil
+	} else if bytes.Count(bytes.TrimSpace(body), []byte("\n")) == 0 {
+		return nil, fmt.Errorf("event: %v", err)
+	}
+	var out []generator.Event
+	sc := bufio.NewScanner(bytes.NewReader(body))
+	sc.Buffer(make([]byte, 0, 64<<10), adminMaxBody)
+	line := 0
+	for sc.Scan() {
+		line++
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		ev, _, _, err := generator.Decode(b)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %v", line, err)
+		}
+		out = append(out, ev)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("line %d: %v", line+1, err)
+	}
+	return out, nil
+}

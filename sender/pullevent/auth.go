@@ -1,0 +1,289 @@
+package pullevent
+
+import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MaxClockSkew is how far a request's timestamp may be from the server's
+// clock, either way, before the signature counts as expired.
+const MaxClockSkew = 5 * time.Minute
+
+// TC3Algorithm is the API 3.0 signature algorithm.
+const TC3Algorithm = "TC3-HMAC-SHA256"
+
+// Service is the service name in API 3.0 credential scopes.
+const Service = "vod"
+
+// LegacyHost is the real legacy API's host; legacy signatures computed over
+// it are accepted as well as ones over the request's own Host.
+const LegacyHost = "vod.api.qcloud.com"
+
+// LegacyPath is the legacy API's path.
+const LegacyPath = "/v2/index.php"
+
+// apiError is an error answer of either API: Code is the API 3.0 code,
+// Legacy the legacy numeric code and LegacyDesc its codeDesc.
+type apiError struct {
+	Code       string
+	Message    string
+	Legacy     int
+	LegacyDesc string
+}
+
+func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+
+func errf(code, format string, a ...any) *apiError {
+	msg := format
+	if len(a) > 0 {
+		msg = fmt.Sprintf(format, a...)
+	}
+	return &apiError{Code: code, Message: msg}
+}
+
+// tc3Auth is a parsed Authorization header.
+type tc3Auth struct {
+	secretID, date, service string
+	signedHeaders           []string
+	signature               string
+}
+
+func parseTC3Authorization(h string) (tc3Auth, *apiError) {
+	var a tc3Auth
+	bad := func(why string) (tc3Auth, *apiError) {
+		return a, errf("AuthFailure.InvalidAuthorization", "Authorization header is not valid for %s: %s.", TC3Algorithm, why)
+	}
+	rest, ok := strings.CutPrefix(h, TC3Algorithm+" ")
+	if !ok {
+		if h == "" {
+			return bad("it is missing")
+		}
+		return bad("it must start with \"" + TC3Algorithm + " \"")
+	}
+	var cred, signed string
+	for _, part := range strings.Split(rest, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			return bad("part " + strconv.Quote(part) + " is not key=value")
+		}
+		switch k {
+		case "Credential":
+			cred = v
+		case "SignedHeaders":
+			signed = v
+		case "Signature":
+			a.signature = v
+		}
+	}
+	if cred == "" || signed == "" || a.signature == "" {
+		return bad("Credential, SignedHeaders and Signature are all required")
+	}
+	parts := strings.Split(cred, "/")
+	if len(parts) != 4 || parts[3] != "tc3_request" {
+		return bad("Credential must be SecretId/YYYY-MM-DD/service/tc3_request")
+	}
+	a.secretID, a.date, a.service = parts[0], parts[1], parts[2]
+	a.signedHeaders = strings.Split(signed, ";")
+	return a, nil
+}
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+func hmacSHA256(key []byte, msg string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(msg))
+	return m.Sum(nil)
+}
+
+// SignTC3 returns the TC3-HMAC-SHA256 signature (lowercase hex) of a
+// request with the given canonical request, as the API 3.0 signing process
+// defines it: the key is derived from secretKey, the UTC date of timestamp
+// and the service.
+func SignTC3(secretKey, service string, timestamp int64, canonicalRequest string) string {
+	date := time.Unix(timestamp, 0).UTC().Format("2006-01-02")
+	stringToSign := TC3Algorithm + "\n" + strconv.FormatInt(timestamp, 10) + "\n" +
+		date + "/" + service + "/tc3_request\n" + sha256Hex([]byte(canonicalRequest))
+	k := hmacSHA256([]byte("TC3"+secretKey), date)
+	k = hmacSHA256(k, service)
+	k = hmacSHA256(k, "tc3_request")
+	return hex.EncodeToString(hmacSHA256(k, stringToSign))
+}
+
+// canonicalTC3 builds the canonical request of r with body, over the
+// headers signed lists: names lowercase, values trimmed and lowercase.
+func canonicalTC3(r *http.Request, body []byte, signed []string) string {
+	var b strings.Builder
+	b.WriteString(r.Method)
+	b.WriteString("\n/\n")
+	if r.Method == http.MethodGet {
+		b.WriteString(r.URL.RawQuery)
+	}
+	b.WriteByte('\n')
+	for _, name := range signed {
+		var v string
+		if name == "host" {
+			v = r.Host
+		} else {
+			v = r.Header.Get(name)
+		}
+		b.WriteString(name)
+		b.WriteByte(':')
+		b.WriteString(strings.ToLower(strings.TrimSpace(v)))
+		b.WriteByte('\n')
+	}
+	b.WriteByte('\n')
+	b.WriteString(strings.Join(signed, ";"))
+	b.WriteByte('\n')
+	if r.Header.Get("X-TC-Content-SHA256") == "UNSIGNED-PAYLOAD" {
+		b.WriteString(sha256Hex([]byte("UNSIGNED-PAYLOAD")))
+	} else {
+		b.WriteString(sha256Hex(body))
+	}
+	return b.String()
+}
+
+// verifyTC3 checks r's signature and timestamp as the real API does.
+func (s *Server) verifyTC3(r *http.Request, body []byte) *apiError {
+	ts := r.Header.Get("X-TC-Timestamp")
+	if ts == "" {
+		return errf("MissingParameter", "The request is missing the required parameter `X-TC-Timestamp`.")
+	}
+	t, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return errf("InvalidParameter", "X-TC-Timestamp %q is not a decimal UNIX time in seconds.", ts)
+	}
+	a, aerr := parseTC3Authorization(r.Header.Get("Authorization"))
+	if aerr != nil {
+		return aerr
+	}
+	now := s.cfg.Clock.Now()
+	if d := now.Sub(time.Unix(t, 0)); d > MaxClockSkew || d < -MaxClockSkew {
+		return errf("AuthFailure.SignatureExpire", "Signature expired. Timestamp %d is %v away from server time %d; the limit is 5 minutes.", t, d.Round(time.Second), now.Unix())
+	}
+	if a.secretID != s.cfg.SecretID {
+		return errf("AuthFailure.SecretIdNotFound", "The SecretId %q is not found, please ensure that your SecretId is correct.", a.secretID)
+	}
+	hasHost, hasType := false, false
+	for _, h := range a.signedHeaders {
+		if h != strings.ToLower(h) || h == "" {
+			return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated: SignedHeaders must be lowercase header names separated by ';'.")
+		}
+		hasHost = hasHost || h == "host"
+		hasType = hasType || h == "content-type"
+	}
+	if !hasHost || !hasType {
+		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated: SignedHeaders must include content-type and host.")
+	}
+	if !sort.StringsAreSorted(a.signedHeaders) {
+		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated: SignedHeaders must be in ascending order.")
+	}
+	if want := time.Unix(t, 0).UTC().Format("2006-01-02"); a.date != want || a.service != Service {
+		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated: the credential scope must be %s/%s/tc3_request for X-TC-Timestamp %d.", want, Service, t)
+	}
+	want := SignTC3(s.cfg.SecretKey, Service, t, canonicalTC3(r, body, a.signedHeaders))
+	if !hmac.Equal([]byte(want), []byte(a.signature)) {
+		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct.")
+	}
+	return nil
+}
+
+// SignLegacy returns the legacy signature of a request: base64 of the
+// HMAC (SHA-1 unless method is "HmacSHA256") of httpMethod + host + path +
+// "?" + the parameters sorted by name as name=value joined by "&", without
+// Signature.
+func SignLegacy(secretKey, method, httpMethod, host, path string, params map[string]string) string {
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		if k != "Signature" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(httpMethod)
+	b.WriteString(host)
+	b.WriteString(path)
+	b.WriteByte('?')
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(params[k])
+	}
+	var h func() hash.Hash = sha1.New
+	if method == "HmacSHA256" {
+		h = sha256.New
+	}
+	m := hmac.New(h, []byte(secretKey))
+	m.Write([]byte(b.String()))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// Legacy error codes, from the common error code table of the legacy API.
+const (
+	legacyInvalidParameter = 4000
+	legacyAuthFailure      = 4100
+	legacyReplay           = 4500
+	legacyNoSuchAction     = 6100
+)
+
+func legacyErr(code int, desc, format string, a ...any) *apiError {
+	return &apiError{Legacy: code, LegacyDesc: desc, Message: fmt.Sprintf(format, a...)}
+}
+
+// verifyLegacy checks the legacy common parameters and the signature.
+func (s *Server) verifyLegacy(r *http.Request, p map[string]string) *apiError {
+	for _, k := range []string{"SecretId", "Timestamp", "Nonce", "Signature"} {
+		if p[k] == "" {
+			return legacyErr(legacyInvalidParameter, "InvalidParameter", "missing required common parameter %s", k)
+		}
+	}
+	method := p["SignatureMethod"]
+	if method != "" && method != "HmacSHA1" && method != "HmacSHA256" {
+		return legacyErr(legacyInvalidParameter, "InvalidParameter", "SignatureMethod %q: must be HmacSHA1 (the default) or HmacSHA256", method)
+	}
+	if _, err := strconv.ParseUint(p["Nonce"], 10, 64); err != nil {
+		return legacyErr(legacyInvalidParameter, "InvalidParameter", "Nonce %q is not a positive integer", p["Nonce"])
+	}
+	t, err := strconv.ParseInt(p["Timestamp"], 10, 64)
+	if err != nil {
+		return legacyErr(legacyInvalidParameter, "InvalidParameter", "Timestamp %q is not a decimal UNIX time in seconds", p["Timestamp"])
+	}
+	now := s.cfg.Clock.Now()
+	if d := now.Sub(time.Unix(t, 0)); d > MaxClockSkew || d < -MaxClockSkew {
+		return legacyErr(legacyReplay, "ReplayAttack", "Timestamp %d is more than 5 minutes away from server time %d", t, now.Unix())
+	}
+	if p["SecretId"] != s.cfg.SecretID {
+		return legacyErr(legacyAuthFailure, "AuthFailure", "Authentication failed. SecretId does not exist")
+	}
+	sig := []byte(p["Signature"])
+	for _, host := range []string{r.Host, LegacyHost} {
+		want := SignLegacy(s.cfg.SecretKey, method, r.Method, host, LegacyPath, p)
+		if hmac.Equal([]byte(want), sig) {
+			return nil
+		}
+	}
+	return legacyErr(legacyAuthFailure, "AuthFailure", "Authentication failed. The signature does not match (signed string: %s{host}%s?{parameters sorted by name} with %s)", r.Method, LegacyPath, orDefault(method, "HmacSHA1"))
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}

@@ -1,0 +1,109 @@
+// Package pullevent is a local stand-in for Tencent Cloud VOD's reliable
+// (pull) event notification: an event queue with the real service's
+// semantics, served over HTTP as both generations of the API.
+//
+//   - API 3.0: POST / with X-TC-Action PullEvents or ConfirmEvents,
+//     version 2018-07-17, signed with TC3-HMAC-SHA256, answered in the
+//     {"Response": {...}} envelope. Tencent's own SDKs talk to it unchanged.
+//   - Legacy: GET or POST /v2/index.php?Action=PullEvent or ConfirmEvent,
+//     signed with HmacSHA1 or HmacSHA256, answered as {"code": 0, ...}.
+//   - Admin: /_vodsim/stats, /_vodsim/events (inject, peek), /_vodsim/reset.
+//
+// Both APIs share one Queue. A Go test suite can run the whole endpoint
+// in-process with Listen, fill its queue and read its Stats.
+package pullevent
+
+import (
+	"fmt"
+	"time"
+)
+
+// Default credentials, printed by vodsim serve at start. They are fake
+// values in the shape of real ones.
+const (
+	DefaultSecretID  = "AKIDvodsimEXAMPLEsecretid0000000000"
+	DefaultSecretKey = "vodsimEXAMPLEsecretkey0000000000"
+)
+
+// Body limits of the real API: 10 MB for a TC3-HMAC-SHA256 POST, 1 MB for
+// the legacy signature methods.
+const (
+	DefaultMaxBodyBytes       = 10 << 20
+	DefaultLegacyMaxBodyBytes = 1 << 20
+)
+
+// Config configures a Queue and a Server. The zero value is the real
+// service's behaviour with the default credentials.
+type Config struct {
+	// ConfirmWindow is how long a pulled event may go unconfirmed before it
+	// can be pulled again under a new handle; 0 means DefaultConfirmWindow.
+	ConfirmWindow time.Duration
+	// Wait is how long an empty pull is held open; 0 means DefaultWait,
+	// negative means an empty pull answers at once.
+	Wait time.Duration
+	// MaxEvents is the most events one pull returns; 0 means
+	// DefaultMaxEvents. ConfirmEvents takes at most 16 handles a call
+	// whatever this is, as the real API.
+	MaxEvents int
+	// Retention is how long an event is kept; 0 means DefaultRetention.
+	Retention time.Duration
+	// Clock tells the time of windows, retention and signature
+	// timestamps; nil means the system clock.
+	Clock Clock
+	// SecretID and SecretKey are the one accepted key pair; "" means
+	// DefaultSecretID / DefaultSecretKey.
+	SecretID, SecretKey string
+	// NoAuth accepts requests without checking signatures or timestamps.
+	NoAuth bool
+	// MaxBodyBytes limits an API 3.0 request body; 0 means
+	// DefaultMaxBodyBytes. The legacy API's limit is the smaller of this
+	// and DefaultLegacyMaxBodyBytes.
+	MaxBodyBytes int64
+}
+
+// withDefaults returns c with every zero field set to its default.
+func (c Config) withDefaults() Config {
+	if c.ConfirmWindow == 0 {
+		c.ConfirmWindow = DefaultConfirmWindow
+	}
+	switch {
+	case c.Wait == 0:
+		c.Wait = DefaultWait
+	case c.Wait < 0:
+		c.Wait = 0
+	}
+	if c.MaxEvents == 0 {
+		c.MaxEvents = DefaultMaxEvents
+	}
+	if c.Retention == 0 {
+		c.Retention = DefaultRetention
+	}
+	if c.Clock == nil {
+		c.Clock = systemClock{}
+	}
+	if c.SecretID == "" {
+		c.SecretID = DefaultSecretID
+	}
+	if c.SecretKey == "" {
+		c.SecretKey = DefaultSecretKey
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	return c
+}
+
+// Validate reports what is wrong with c, or nil.
+func (c Config) Validate() error {
+	switch {
+	case c.ConfirmWindow < 0:
+		return fmt.Errorf("confirm window %v is negative", c.ConfirmWindow)
+	case c.MaxEvents < 0:
+		return fmt.Errorf("max events %d is negative", c.MaxEvents)
+	case c.Retention < 0:
+		return fmt.Errorf("retention %v is negative", c.Retention)
+	case c.MaxBodyBytes < 0:
+		return fmt.Errorf("max body bytes %d is negative", c.MaxBodyBytes)
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+package pullevent
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// request3 is a decoded PullEvents or ConfirmEvents request.
+type request3 struct {
+	EventHandles []string `json:"EventHandles"`
+	SubAppID     *uint64  `json:"SubAppId"`
+}
+
+// decodeRequest3JSON parses an API 3.0 JSON body for action strictly, as
+// the real API does: unknown parameters and wrong types are errors.
+func decodeRequest3JSON(action string, body []byte) (request3, *apiError) {
+	var req request3
+	if len(bytes.TrimSpace(body)) == 0 {
+		body = []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		var ute *json.UnmarshalTypeError
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &ute):
+			return req, errf("InvalidParameter", "The value type of parameter `%s` is wrong: want %s.", ute.Field, ute.Type)
+		case errors.As(err, &se):
+			return req, errf("InvalidParameter", "The request body is not valid JSON: %v (at byte %d).", err, se.Offset)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return req, errf("UnknownParameter", "The parameter `%s` is not recognized by %s.", name, action)
+		default:
+			return req, errf("InvalidParameter", "The request body is not a JSON object of parameters: %v.", err)
+		}
+	}
+	if dec.More() {
+		return req, errf("InvalidParameter", "The request body has data after the JSON object.")
+	}
+	return req, checkRequest3(action, req)
+}
+
+// decodeRequest3Form parses API 3.0 parameters given as a query string or
+// form (GET, or POST application/x-www-form-urlencoded): EventHandles.N and
+// SubAppId.
+func decodeRequest3Form(action string, v url.Values) (request3, *apiError) {
+	var req request3
+	type idx struct {
+		n int
+		h string
+	}
+	var hs []idx
+	for k, vals := range v {
+		switch {
+		case k == "SubAppId":
+			n, err := strconv.ParseUint(vals[0], 10, 64)
+			if err != nil {
+				return req, errf("InvalidParameter", "The value type of parameter `SubAppId` is wrong: want an integer, got %q.", vals[0])
+			}
+			req.SubAppID = &n
+		case strings.HasPrefix(k, "EventHandles."):
+			n, err := strconv.Atoi(strings.TrimPrefix(k, "EventHandles."))
+			if err != nil || n < 0 {
+				return req, errf("InvalidParameter", "The parameter `%s` is not EventHandles.N with N a number from 0.", k)
+			}
+			hs = append(hs, idx{n, vals[0]})
+		case isCommonParam(k):
+		default:
+			return req, errf("UnknownParameter", "The parameter `%s` is not recognized by %s.", k, action)
+		}
+	}
+	sort.Slice(hs, func(i, j int) bool { return hs[i].n < hs[j].n })
+	for _, h := range hs {
+		req.EventHandles = append(req.EventHandles, h.h)
+	}
+	return req, checkRequest3(action, req)
+}
+
+// isCommonParam reports whether k is an API common parameter that may
+// appear in a query string.
+func isCommonParam(k string) bool {
+	switch k {
+	case "Action", "Version", "Region", "Timestamp", "Nonce", "SecretId", "Signature", "SignatureMethod", "Token", "Language", "RequestClient":
+		return true
+	}
+	return false
+}
+
+func checkRequest3(action string, req request3) *apiError {
+	switch action {
+	case "PullEvents":
+		if req.EventHandles != nil {
+			return errf("UnknownParameter", "The parameter `EventHandles` is not recognized by PullEvents.")
+		}
+	case "ConfirmEvents":
+		if len(req.EventHandles) == 0 {
+			return errf("MissingParameter", "The request is missing the required parameter `EventHandles`.")
+		}
+		if len(req.EventHandles) > DefaultMaxEvents {
+			return errf("InvalidParameterValue", "EventHandles has %d handles; at most %d are allowed in one call.", len(req.EventHandles), DefaultMaxEvents)
+		}
+		for i, h := range req.EventHandles {
+			if h == "" {
+				return errf("InvalidParameterValue", "EventHandles[%d] is empty.", i)
+			}
+		}
+	}
+	return nil
+}
+
+// parseLegacyParams parses the legacy API's parameters from query strings
+// or form bodies. A parameter given twice, or not URL-encoded correctly, is
+// an error.
+func parseLegacyParams(raws ...string) (map[string]string, *apiError) {
+	p := make(map[string]string)
+	for _, raw := range raws {
+		v, err := url.ParseQuery(raw)
+		if err != nil {
+			return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "parameters are not correctly URL-encoded: %v", err)
+		}
+		for k, vals := range v {
+			if _, dup := p[k]; dup || len(vals) > 1 {
+				return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "parameter %s is given more than once", k)
+			}
+			if k == "" {
+				return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "a parameter has an empty name")
+			}
+			p[k] = vals[0]
+		}
+	}
+	return p, nil
+}
+
+// legacyHandles returns the msgHandle.N parameters in order of N.
+func legacyHandles(p map[string]string) ([]string, *apiError) {
+	type idx struct {
+		n int
+		h string
+	}
+	var hs []idx
+	for k, v := range p {
+		rest, ok := strings.CutPrefix(k, "msgHandle.")
+		if !ok {
+			continue
+		}
+		n, err := strconv.Atoi(rest)
+		if err != nil || n < 0 {
+			return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "parameter %s: want msgHandle.N with N a number from 0", k)
+		}
+		if v == "" {
+			return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "parameter %s is empty", k)
+		}
+		hs = append(hs, idx{n, v})
+	}
+	if len(hs) == 0 {
+		return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "missing parameter msgHandle.0")
+	}
+	if len(hs) > DefaultMaxEvents {
+		return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "%d msgHandle parameters; at most %d in one call", len(hs), DefaultMaxEvents)
+	}
+	sort.Slice(hs, func(i, j int) bool { return hs[i].n < hs[j].n })
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = h.h
+	}
+	return out, nil
+}
+
+func parseForm(body []byte) (url.Values, error) { return url.ParseQuery(string(body)) }

@@ -1,0 +1,423 @@
+package pullevent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"mime"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/mux"
+	"github.com/vodsim/vodsim/generator"
+)
+
+// Version is the API 3.0 version of PullEvents and ConfirmEvents.
+const Version = "2018-07-17"
+
+// AdminPrefix is the path prefix of the admin API.
+const AdminPrefix = "/_vodsim"
+
+// ShutdownTimeout bounds a graceful shutdown: requests still running after
+// it are cut.
+const ShutdownTimeout = 5 * time.Second
+
+// Server serves the legacy and API 3.0 pull APIs and the admin API over
+// one Queue. It is an http.Handler, safe for concurrent use. Build one with
+// New (then Serve it) or Listen; the zero value is not usable.
+type Server struct {
+	cfg    Config
+	q      *Queue
+	router *mux.Router
+
+	// Set by Listen.
+	ln     net.Listener
+	cancel context.CancelFunc
+	served chan error
+	once   sync.Once
+	cerr   error
+	active atomic.Int64 // requests running
+}
+
+// New returns a Server for cfg with an empty queue.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("pullevent: %w", err)
+	}
+	s := &Server{cfg: cfg.withDefaults()}
+	s.q = NewQueue(cfg)
+	r := mux.NewRouter()
+	r.HandleFunc("/", s.serveAPI3)
+	r.HandleFunc(LegacyPath, s.serveLegacy)
+	a := r.PathPrefix(AdminPrefix).Subrouter()
+	a.HandleFunc("/stats", s.adminStats).Methods(http.MethodGet)
+	a.HandleFunc("/events", s.adminPeek).Methods(http.MethodGet)
+	a.HandleFunc("/events", s.adminInject).Methods(http.MethodPost)
+	a.HandleFunc("/reset", s.adminReset).Methods(http.MethodPost)
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		adminError(w, http.StatusNotFound, fmt.Sprintf("no such path %s: the APIs are POST / (API 3.0), %s (legacy) and %s/ (admin)", r.URL.Path, LegacyPath, AdminPrefix))
+	})
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		adminError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s", r.Method, r.URL.Path))
+	})
+	s.router = r
+	return s, nil
+}
+
+// Queue is the queue both APIs serve.
+func (s *Server) Queue() *Queue { return s.q }
+
+// Config is the configuration in effect, defaults filled in.
+func (s *Server) Config() Config { return s.cfg }
+
+// ServeHTTP routes r to the API it addresses. The two pull APIs, the hot
+// paths, skip the router.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/":
+		s.serveAPI3(w, r)
+	case LegacyPath:
+		s.serveLegacy(w, r)
+	default:
+		s.router.ServeHTTP(w, r)
+	}
+}
+
+// Serve answers requests on ln until ctx is cancelled, then shuts down
+// gracefully: held polls return at once (with whatever is available),
+// running requests get ShutdownTimeout to finish, and idle connections are
+// closed as soon as no request is running. It returns nil after a shutdown
+// caused by ctx, or the error that stopped serving. Call it once: its
+// shutdown closes the queue for good.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{Handler: http.HandlerFunc(s.serveCounted), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		s.q.Close()
+		return err
+	case <-ctx.Done():
+	}
+	s.q.Close()
+	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	defer cancel()
+	shut := make(chan error, 1)
+	go func() { shut <- hs.Shutdown(sctx) }()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	var err error
+wait:
+	for {
+		select {
+		case err = <-shut:
+			break wait
+		case <-tick.C:
+			// http.Server.Shutdown waits up to 5 s for connections that
+			// never sent a request; with no request running, close them.
+			if s.active.Load() == 0 {
+				hs.Close()
+			}
+		}
+	}
+	if e := <-errc; !errors.Is(e, http.ErrServerClosed) && err == nil {
+		err = e
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func (s *Server) serveCounted(w http.ResponseWriter, r *http.Request) {
+	s.active.Add(1)
+	defer s.active.Add(-1)
+	s.ServeHTTP(w, r)
+}
+
+// Listen binds addr (e.g. "127.0.0.1:0") and serves a new Server for cfg
+// on it in the background until Close.
+func Listen(addr string, cfg Config) (*Server, error) {
+	s, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("pullevent: listen %s: %w", addr, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.ln, s.cancel, s.served = ln, cancel, make(chan error, 1)
+	go func() { s.served <- s.Serve(ctx, ln) }()
+	return s, nil
+}
+
+// Addr is the address a Server from Listen listens on, "" otherwise.
+func (s *Server) Addr() string {
+	if s.ln == nil {
+		return ""
+	}
+	return s.ln.Addr().String()
+}
+
+// URL is "http://" + Addr().
+func (s *Server) URL() string { return "http://" + s.Addr() }
+
+// Close shuts a Server from Listen down gracefully and waits for it; for
+// any Server it releases held polls. It is safe to call more than once.
+func (s *Server) Close() error {
+	s.once.Do(func() {
+		s.q.Close()
+		if s.cancel != nil {
+			s.cancel()
+			s.cerr = <-s.served
+		}
+	})
+	return s.cerr
+}
+
+// --- API 3.0 ---
+
+func newRequestID() string {
+	a, b := rand.Uint64(), rand.Uint64()
+	a = a&^0xf000 | 0x4000     // version 4
+	b = b&^(0xc<<60) | 0x8<<60 // variant
+	var buf [36]byte
+	h := appendHex16(appendHex16(buf[:0:36], a), b)
+	// 8-4-4-4-12
+	var out [36]byte
+	copy(out[0:8], h[0:8])
+	out[8] = '-'
+	copy(out[9:13], h[8:12])
+	out[13] = '-'
+	copy(out[14:18], h[12:16])
+	out[18] = '-'
+	copy(out[19:23], h[16:20])
+	out[23] = '-'
+	copy(out[24:36], h[20:32])
+	return string(out[:])
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// writeError3 answers an API 3.0 error. Like the real API, errors come
+// with HTTP 200: the SDKs read the code from the envelope.
+func writeError3(w http.ResponseWriter, e *apiError) {
+	var env struct {
+		Response struct {
+			Error struct {
+				Code    string `json:"Code"`
+				Message string `json:"Message"`
+			} `json:"Error"`
+			RequestID string `json:"RequestId"`
+		} `json:"Response"`
+	}
+	env.Response.Error.Code, env.Response.Error.Message = e.Code, e.Message
+	env.Response.RequestID = newRequestID()
+	b, _ := json.Marshal(env)
+	writeJSON(w, http.StatusOK, b)
+}
+
+func readBody(r *http.Request, w http.ResponseWriter, limit int64) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+}
+
+func (s *Server) serveAPI3(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		writeError3(w, errf("UnsupportedOperation", "HTTP method %s is not supported; API 3.0 takes POST (or GET).", r.Method))
+		return
+	}
+	body, err := readBody(r, w, s.cfg.MaxBodyBytes)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeError3(w, errf("RequestSizeLimitExceeded", "The request body is larger than the limit of %d bytes.", mbe.Limit))
+			return
+		}
+		writeError3(w, errf("InvalidParameter", "Reading the request body failed: %v.", err))
+		return
+	}
+	action := r.Header.Get("X-TC-Action")
+	switch action {
+	case "PullEvents", "ConfirmEvents":
+	case "":
+		writeError3(w, errf("MissingParameter", "The request is missing the required header `X-TC-Action`."))
+		return
+	default:
+		writeError3(w, errf("InvalidAction", "The action `%s` is not found in vod %s; this endpoint serves PullEvents and ConfirmEvents.", action, Version))
+		return
+	}
+	switch v := r.Header.Get("X-TC-Version"); v {
+	case Version:
+	case "":
+		writeError3(w, errf("MissingParameter", "The request is missing the required header `X-TC-Version`."))
+		return
+	default:
+		writeError3(w, errf("NoSuchVersion", "The version `%s` of %s is not found; use %s.", v, action, Version))
+		return
+	}
+	if !s.cfg.NoAuth {
+		if e := s.verifyTC3(r, body); e != nil {
+			writeError3(w, e)
+			return
+		}
+	}
+	var req request3
+	var aerr *apiError
+	if r.Method == http.MethodGet {
+		req, aerr = decodeRequest3Form(action, r.URL.Query())
+	} else {
+		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		switch ct {
+		case "application/json":
+			req, aerr = decodeRequest3JSON(action, body)
+		case "application/x-www-form-urlencoded":
+			v, err := parseForm(body)
+			if err != nil {
+				aerr = errf("InvalidParameter", "The form body is not correctly URL-encoded: %v.", err)
+			} else {
+				req, aerr = decodeRequest3Form(action, v)
+			}
+		default:
+			aerr = errf("UnsupportedOperation", "Content-Type %q is not supported; send application/json.", r.Header.Get("Content-Type"))
+		}
+	}
+	if aerr != nil {
+		writeError3(w, aerr)
+		return
+	}
+	if action == "ConfirmEvents" {
+		if err := s.q.Confirm(req.EventHandles...); err != nil {
+			writeError3(w, errf("InvalidParameterValue", "%s.", strings.TrimPrefix(err.Error(), ErrHandle.Error()+": ")+" (EventHandles)"))
+			return
+		}
+		bp := bufPool.Get().(*[]byte)
+		b := append((*bp)[:0], `{"Response":{"RequestId":"`...)
+		b = append(b, newRequestID()...)
+		b = append(b, `"}}`...)
+		writeJSON(w, http.StatusOK, b)
+		*bp = b
+		bufPool.Put(bp)
+		return
+	}
+	msgs, err := s.q.Pull(r.Context(), 0, -1)
+	if err != nil {
+		return // the client went away
+	}
+	bp := bufPool.Get().(*[]byte)
+	b := append((*bp)[:0], `{"Response":{"EventSet":[`...)
+	for i := range msgs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = generator.AppendEventContent(b, &msgs[i].Event, msgs[i].Handle)
+	}
+	b = append(b, `],"RequestId":"`...)
+	b = append(b, newRequestID()...)
+	b = append(b, `"}}`...)
+	writeJSON(w, http.StatusOK, b)
+	*bp = b
+	bufPool.Put(bp)
+}
+
+// --- legacy API ---
+
+func writeLegacyError(w http.ResponseWriter, e *apiError) {
+	b, _ := json.Marshal(struct {
+		Code     int    `json:"code"`
+		Message  string `json:"message"`
+		CodeDesc string `json:"codeDesc"`
+	}{e.Legacy, e.Message, e.LegacyDesc})
+	writeJSON(w, http.StatusOK, b)
+}
+
+func (s *Server) serveLegacy(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		writeLegacyError(w, legacyErr(legacyInvalidParameter, "InvalidParameter", "HTTP method %s is not supported; use GET or POST", r.Method))
+		return
+	}
+	limit := min(s.cfg.MaxBodyBytes, DefaultLegacyMaxBodyBytes)
+	body, err := readBody(r, w, limit)
+	if err != nil {
+		writeLegacyError(w, legacyErr(legacyInvalidParameter, "InvalidParameter", "request body unreadable or larger than %d bytes: %v", limit, err))
+		return
+	}
+	raws := []string{r.URL.RawQuery}
+	if r.Method == http.MethodPost && len(body) > 0 {
+		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if ct != "" && ct != "application/x-www-form-urlencoded" {
+			writeLegacyError(w, legacyErr(legacyInvalidParameter, "InvalidParameter", "Content-Type %q is not supported; send the parameters form-encoded (application/x-www-form-urlencoded)", ct))
+			return
+		}
+		raws = append(raws, string(body))
+	}
+	p, aerr := parseLegacyParams(raws...)
+	if aerr != nil {
+		writeLegacyError(w, aerr)
+		return
+	}
+	if p["Action"] == "" {
+		writeLegacyError(w, legacyErr(legacyInvalidParameter, "InvalidParameter", "missing required common parameter Action"))
+		return
+	}
+	if !s.cfg.NoAuth {
+		if e := s.verifyLegacy(r, p); e != nil {
+			writeLegacyError(w, e)
+			return
+		}
+	}
+	switch p["Action"] {
+	case "PullEvent":
+		msgs, err := s.q.Pull(r.Context(), 0, -1)
+		if err != nil {
+			return
+		}
+		bp := bufPool.Get().(*[]byte)
+		b := append((*bp)[:0], `{"code":0,"message":"","eventList":[`...)
+		enc := generator.Encoding{Format: generator.FormatV4}
+		for i := range msgs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"msgHandle":"`...)
+			b = append(b, msgs[i].Handle...)
+			b = append(b, `","eventContent":`...)
+			b = enc.Append(b, &msgs[i].Event)
+			b = append(b, '}')
+		}
+		b = append(b, "]}"...)
+		writeJSON(w, http.StatusOK, b)
+		*bp = b
+		bufPool.Put(bp)
+	case "ConfirmEvent":
+		hs, aerr := legacyHandles(p)
+		if aerr != nil {
+			writeLegacyError(w, aerr)
+			return
+		}
+		if err := s.q.Confirm(hs...); err != nil {
+			writeLegacyError(w, legacyErr(legacyInvalidParameter, "InvalidParameter", "msgHandle %s", strings.TrimPrefix(err.Error(), ErrHandle.Error()+": ")))
+			return
+		}
+		writeJSON(w, http.StatusOK, []byte(`{"code":0,"message":""}`))
+	default:
+		writeLegacyError(w, legacyErr(legacyNoSuchAction, "InvalidAction", "Action %q is not supported by this endpoint; it serves PullEvent and ConfirmEvent", p["Action"]))
+	}
+}
