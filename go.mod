@@ -7,7 +7,6 @@ require (
 	github.com/brianvoe/gofakeit/v6 v6.28.0
 	github.com/gorilla/mux v1.8.1
 	github.com/spf13/pflag v1.1.0
+	github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common v1.3.211
 	go.uber.org/goleak v1.3.0
 )
-
-require github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common v1.3.211
