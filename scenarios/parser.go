@@ -107,6 +107,11 @@ func (p *parser) list(n *yaml.Node, path, want string) ([]*yaml.Node, bool) {
 	return out, true
 }
 
+// parserProblems start the messages of the YAML library's parser errors.
+var parserProblems = []string{"did not find expected ','", "did not find expected '-' indicator",
+	"did not find expected <", "did not find expected key", "did not find expected node content",
+	"found duplicate %", "found incompatible", "found undefined tag handle"}
+
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // decodeYAML parses data into a document node, reporting syntax errors.
@@ -147,6 +152,15 @@ func (p *parser) syntaxError(err error) {
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		// The YAML library counts lines from 0 for parser (not scanner)
+		// errors; it then names the line where the unfinished construct
+		// starts.
+		for _, pm := range parserProblems {
+			if strings.HasPrefix(msg, pm) {
+				line++
+				break
+			}
+		}
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}

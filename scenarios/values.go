@@ -273,7 +273,8 @@ func (p *parser) rate(n *yaml.Node, path string) (from, to float64, ok bool) {
 // dims reads "AxB" of whole numbers, such as a grid "10x10" or a tile size
 // "160x90".
 func (p *parser) dims(n *yaml.Node, path, example string) (a, b int, ok bool) {
-	if !isString(n) {
+	// "0x180" reads as a hexadecimal number in YAML: take the text as written.
+	if !isString(n) && !isNumber(n) {
 		p.wrongType(n, path, "a size like "+example)
 		return 0, 0, false
 	}
