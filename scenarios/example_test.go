@@ -41,7 +41,7 @@ func ExampleValidationError() {
 		}
 	}
 	// Output:
-	// bad.yaml:1:1: top level: unknown key "evnets" (did you mean "events"?); known keys here: name, description, seed, format, events, duration, rate, phases, outcomes, fields, delivery, retry, replay
+	// bad.yaml:1:1: top level: unknown key "evnets" (did you mean "events"?)
 	// bad.yaml:3:14: outcomes[0].weight: -1 is negative: a weight must be 0 or more
 }
 

@@ -66,7 +66,11 @@ func (p *parser) object(n *yaml.Node, path string, keys ...string) map[string]en
 		}
 		where := join(path, name)
 		if !slices.Contains(keys, name) {
-			p.errf(k, "%s: unknown key %q%s; known keys here: %s", orTop(path), name, hint(name, keys), strings.Join(keys, ", "))
+			if h := hint(name, keys); h != "" {
+				p.errf(k, "%s: unknown key %q%s", orTop(path), name, h)
+			} else {
+				p.errf(k, "%s: unknown key %q; known keys here: %s", orTop(path), name, strings.Join(keys, ", "))
+			}
 			continue
 		}
 		if prev, dup := out[name]; dup {

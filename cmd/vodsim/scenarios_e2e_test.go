@@ -230,3 +230,17 @@ fields: {fileId: "5285485487985271487"}
 		}
 	})
 }
+
+func TestScenarioCommandsHelpE2E(t *testing.T) {
+	for _, cmd := range []string{"validate", "scenarios", "gen"} {
+		t.Run(cmd, func(t *testing.T) {
+			r := runBin(t, cmd, "--help")
+			if r.code != 0 || !strings.Contains(string(r.stdout), "Examples:") || !strings.Contains(string(r.stdout), "vodsim "+cmd) {
+				t.Errorf("%s --help: exit %d\n%s%s", cmd, r.code, r.stdout, r.stderr)
+			}
+		})
+	}
+	if r := runBin(t, "gen", "--help"); !strings.Contains(string(r.stdout), "--scenario") {
+		t.Error("gen --help does not document --scenario")
+	}
+}
