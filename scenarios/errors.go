@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -48,6 +49,8 @@ func (e *ValidationError) sort() {
 		}
 		return a.Column < b.Column
 	})
+	// A mapping merged in twice reports its problems twice: keep one.
+	e.Problems = slices.Compact(e.Problems)
 }
 
 // suggest returns the candidate closest to s, if it is close enough to be

@@ -54,15 +54,23 @@ func (p *parser) object(n *yaml.Node, path string, keys ...string) map[string]en
 		return nil
 	}
 	out := make(map[string]entry, len(n.Content)/2)
+	var merged []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := deref(n.Content[i]), deref(n.Content[i+1])
 		if k == nil || v == nil {
+			continue
+		}
+		if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
+			merged = append(merged, v)
 			continue
 		}
 		name := k.Value
 		if k.Kind != yaml.ScalarNode {
 			p.errf(k, "%s: a key must be a plain name, got %s", path, kindName(k))
 			continue
+		}
+		if path == "" && strings.HasPrefix(name, "x-") {
+			continue // an extension key, a place for anchors: ignored
 		}
 		where := join(path, name)
 		if !slices.Contains(keys, name) {
@@ -78,6 +86,24 @@ func (p *parser) object(n *yaml.Node, path string, keys ...string) map[string]en
 			continue
 		}
 		out[name] = entry{k, v}
+	}
+	// "<<: *anchor" merges another mapping's keys; keys written here win.
+	for _, v := range merged {
+		sources := []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode {
+			sources, _ = p.list(v, path, "mappings to merge")
+		}
+		for _, src := range sources {
+			if src.Kind != yaml.MappingNode {
+				p.wrongType(src, join(path, "<<"), "a mapping to merge")
+				continue
+			}
+			for name, e := range p.object(src, path, keys...) {
+				if _, set := out[name]; !set {
+					out[name] = e
+				}
+			}
+		}
 	}
 	return out
 }

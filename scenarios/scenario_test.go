@@ -62,7 +62,7 @@ func TestParseRejects(t *testing.T) {
 		{"phase without duration", "phases:\n  - {rate: 10/s}\n", "2:5", "phases[0]: missing duration"},
 		{"empty phases", "phases: []\n", "1:9", "phases: empty list"},
 		{"bad duration", "duration: 10 minutes\n", "1:11", `duration: "10 minutes" is not a duration`},
-		{"duration without unit", "retry: {timeout: 5}\n", "1:18", "retry.timeout: want a duration like 30s, got a number"},
+		{"duration without unit", "retry: {timeout: 5}\n", "1:18", "retry.timeout: want a duration like 30s, got the number 5"},
 		{"zero duration", "phases:\n  - {duration: 0s, rate: 1/s}\n", "2:16", "phases[0].duration: must be longer than 0"},
 		{"backwards range", "delivery: {delay: 200ms..10ms}\n", "1:19", "delivery.delay: range 200ms..10ms is backwards"},
 		{"bad range end", "delivery: {delay: 0..soon}\n", "1:19", `delivery.delay: range end "soon" is not a duration`},
@@ -77,10 +77,12 @@ func TestParseRejects(t *testing.T) {
 		{"empty file", "", "1:1", "the file is empty"},
 		{"two documents", "name: a\n---\nname: b\n", "2:1", "a second YAML document"},
 		{"not a mapping", "- a\n- b\n", "1:1", "scenario: want a mapping"},
+		{"merge of a non-mapping", "retry: {<<: 5s}\n", "1:13", "retry.<<: want a mapping to merge"},
+		{"unknown key in a merged mapping", "x-base: &b {attempts: 2, tries: 3}\nretry: {<<: *b}\n", "1:26", `retry: unknown key "tries"`},
 		{"wrong type: seed", "seed: forty-two\n", "1:7", `seed: want a whole number, got the string "forty-two"`},
 		{"wrong type: events", "events: [1]\n", "1:9", "events: want a whole number, got a list"},
 		{"wrong type: outcomes", "outcomes: {weight: 1}\n", "1:11", "outcomes: want a list of outcomes"},
-		{"wrong type: name", "name: 12\n", "1:7", "name: want a string, got a number"},
+		{"wrong type: name", "name: 12\n", "1:7", "name: want a string, got the number 12"},
 		{"wrong type: webVttUrl", "fields: {webVttUrl: yes please}\n", "1:21", "fields.webVttUrl: want true or false"},
 		{"zero events", "events: 0\n", "1:9", "events: must be at least 1"},
 		{"huge seed", "seed: 99999999999999999999\n", "1:7", "seed: want a whole number"},
@@ -253,7 +255,12 @@ func TestParseDefaults(t *testing.T) {
 		{"format 3.0", "format: \"3.0\"\ndelivery: {signKey: abc}\n", func(s *Scenario) string {
 			return cmp(s.Encoding.Format, generator.FormatV3) + cmp(s.SignKey, "abc")
 		}},
-		{"anchors and aliases", "x: &d 30s\n", nil},
+		{"unknown key with an anchor", "x: &d 30s\n", nil},
+		{"x- keys hold anchors", "x-retry: &r {attempts: 2}\nretry: *r\n", func(s *Scenario) string { return cmp(s.Retry.Attempts, 2) }},
+		{"anchors, aliases and merge keys", "outcomes:\n  - &ok {weight: 3, success: {videoDuration: 1m}}\n  - {<<: *ok, weight: 1}\n  - *ok\n", func(s *Scenario) string {
+			o := s.Generator.Outcomes
+			return cmp(len(o), 3) + cmp(o[1].Weight, 1.0) + cmp(o[1].Success.MaxDuration, time.Minute) + cmp(o[2].Weight, 3.0)
+		}},
 		{"replay count", "replay: [seed-success, seed-failure, seed-success]\n", func(s *Scenario) string {
 			return cmp(s.Events, uint64(3)) + cmp(s.Replay[1].Status, -43001)
 		}},

@@ -26,7 +26,7 @@ func kindName(n *yaml.Node) string {
 		case "!!bool":
 			return "a boolean"
 		case "!!int", "!!float":
-			return "a number"
+			return "the number " + n.Value
 		case "!!str":
 			return fmt.Sprintf("the string %q", n.Value)
 		default:
