@@ -9,7 +9,7 @@ import (
 //go:embed builtin/*.yaml
 var builtinFS embed.FS
 
-// Info names and describes a built-in scenario.
+// Info names and describes a built-in scenario; a plain value.
 type Info struct {
 	Name        string
 	Description string

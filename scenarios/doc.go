@@ -7,6 +7,9 @@
 // "FILE:LINE:COL: message" in a *ValidationError; it never panics. Load takes
 // either the name of a built-in scenario (see Builtins) or a file path.
 //
+// Load, Parse, Builtins and BuiltinFile keep no state between calls and are
+// safe for concurrent use.
+//
 // A Scenario does not generate events itself: Source builds the
 // generator.Source the scenario describes, and the sender reads Profile,
 // Faults and Retry from it.

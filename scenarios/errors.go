@@ -7,14 +7,16 @@ import (
 	"strings"
 )
 
-// Problem is one thing wrong in a scenario file, at a 1-based line and column.
+// Problem is one thing wrong in a scenario file, at a 1-based line and
+// column. The zero value is not a real problem; Parse never returns one.
 type Problem struct {
 	Line, Column int
 	Message      string
 }
 
 // ValidationError lists every problem found in one file, in file order. Its
-// Error method gives one "FILE:LINE:COL: message" line per problem.
+// Error method gives one "FILE:LINE:COL: message" line per problem. It is
+// a plain value: safe for concurrent reads.
 type ValidationError struct {
 	File     string
 	Problems []Problem

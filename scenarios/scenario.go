@@ -54,6 +54,12 @@ type Scenario struct {
 	Replay []generator.Event
 }
 
+// SetSeed sets the scenario's seed, as a --seed flag or a default does:
+// Seed, HasSeed and Generator.Seed together.
+func (s *Scenario) SetSeed(seed int64) {
+	s.Seed, s.HasSeed, s.Generator.Seed = seed, true, seed
+}
+
 // Source returns the events of the scenario: a *generator.Replay when
 // Replay is set, a *generator.Generator otherwise.
 func (s *Scenario) Source() (generator.Source, error) {

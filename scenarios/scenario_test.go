@@ -236,6 +236,10 @@ func TestParseDefaults(t *testing.T) {
 		}},
 		{"no seed", "events: 5\n", func(s *Scenario) string { return cmp(s.HasSeed, false) }},
 		{"seed 0 is set", "seed: 0\n", func(s *Scenario) string { return cmp(s.HasSeed, true) }},
+		{"SetSeed", "events: 1\n", func(s *Scenario) string {
+			s.SetSeed(9)
+			return cmp(s.Seed, int64(9)) + cmp(s.HasSeed, true) + cmp(s.Generator.Seed, int64(9))
+		}},
 		{"plain rate", "rate: 600/m\nduration: 1m\n", func(s *Scenario) string {
 			return cmp(fmt.Sprint(s.Profile), fmt.Sprint(sender.Profile{{Duration: time.Minute, From: 10, To: 10}}))
 		}},

@@ -91,15 +91,12 @@ prints the clean events.`, `
 		return scenarioError("gen", err)
 	}
 	changed := fs.Changed
+	if changed("seed") || !sc.HasSeed {
+		sc.SetSeed(o.seed)
+	}
 	cfg, enc, count := sc.Generator, sc.Encoding, uint64(DefaultGenCount)
 	if sc.Events > 0 {
 		count = sc.Events
-	}
-	if !sc.HasSeed {
-		cfg.Seed = DefaultSeed
-	}
-	if changed("seed") {
-		cfg.Seed = o.seed
 	}
 	if changed("count") {
 		count = o.count
