@@ -25,7 +25,17 @@ type parser struct {
 	dir        string
 	allowFiles bool
 	probs      []Problem
+	merges     int  // mappings merged so far, bounded by maxMerges
+	mergeDepth int  // merges being expanded inside one another
+	tooMany    bool // the merge limit was reported
 }
+
+// Limits on "<<" merges, so that a merge of itself or a chain of merges
+// that multiplies cannot run away.
+const (
+	maxMerges     = 1000
+	maxMergeDepth = 16
+)
 
 func (p *parser) errf(n *yaml.Node, format string, a ...any) {
 	line, col := 1, 1
@@ -98,7 +108,17 @@ func (p *parser) object(n *yaml.Node, path string, keys ...string) map[string]en
 				p.wrongType(src, join(path, "<<"), "a mapping to merge")
 				continue
 			}
-			for name, e := range p.object(src, path, keys...) {
+			if p.merges++; p.merges > maxMerges || p.mergeDepth >= maxMergeDepth {
+				if !p.tooMany {
+					p.tooMany = true
+					p.errf(src, "%s: merges (<<) nest deeper than %d or number more than %d; is a mapping merged into itself?", join(path, "<<"), maxMergeDepth, maxMerges)
+				}
+				return out
+			}
+			p.mergeDepth++
+			got := p.object(src, path, keys...)
+			p.mergeDepth--
+			for name, e := range got {
 				if _, set := out[name]; !set {
 					out[name] = e
 				}

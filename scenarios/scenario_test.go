@@ -77,6 +77,8 @@ func TestParseRejects(t *testing.T) {
 		{"empty file", "", "1:1", "the file is empty"},
 		{"two documents", "name: a\n---\nname: b\n", "2:1", "a second YAML document"},
 		{"not a mapping", "- a\n- b\n", "1:1", "scenario: want a mapping"},
+		{"merge of itself", "retry: &a {<<: *a}\n", "1:8", "retry.<<: merges (<<) nest deeper than 16"},
+		{"merges that multiply", "x-a: &a {timeout: 1s}\nx-b: &b {<<: [*a,*a,*a,*a,*a,*a,*a,*a]}\nx-c: &c {<<: [*b,*b,*b,*b,*b,*b,*b,*b]}\nx-d: &d {<<: [*c,*c,*c,*c,*c,*c,*c,*c]}\nx-e: &e {<<: [*d,*d,*d,*d,*d,*d,*d,*d]}\nretry: {<<: [*e,*e,*e,*e,*e,*e,*e,*e]}\n", "1:6", "or number more than 1000"},
 		{"merge of a non-mapping", "retry: {<<: 5s}\n", "1:13", "retry.<<: want a mapping to merge"},
 		{"unknown key in a merged mapping", "x-base: &b {attempts: 2, tries: 3}\nretry: {<<: *b}\n", "1:26", `retry: unknown key "tries"`},
 		{"wrong type: seed", "seed: forty-two\n", "1:7", `seed: want a whole number, got the string "forty-two"`},
