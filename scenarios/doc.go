@@ -1,0 +1,16 @@
+// Package scenarios reads, validates and embeds vodsim scenario files: YAML
+// (or JSON) documents that say what to simulate: the seed and wire format,
+// how many events or for how long, the rate profile, the outcome mix, field
+// overrides, delivery faults, the retry policy, or fixtures to replay.
+//
+// Parse checks a whole file and reports every problem at once as
+// "FILE:LINE:COL: message" in a *ValidationError; it never panics. Load takes
+// either the name of a built-in scenario (see Builtins) or a file path.
+//
+// Load, Parse, Builtins and BuiltinFile keep no state between calls and are
+// safe for concurrent use.
+//
+// A Scenario does not generate events itself: Source builds the
+// generator.Source the scenario describes, and the sender reads Profile,
+// Faults and Retry from it.
+package scenarios
