@@ -11,7 +11,7 @@ build:
 
 # The main job on an embedded default: no target, no account needed.
 run: build
-	./$(BIN) send --duration 3s --rate 500
+	./$(BIN) send --scenario default --duration 5s --rate 200
 
 # vet, then every package's tests under the race detector.
 test:

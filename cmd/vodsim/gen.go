@@ -24,14 +24,8 @@ const DefaultGenCount = 10
 type genCmd struct{ io stdio }
 
 type genOpts struct {
-	seed         int64
-	count        uint64
-	format       string
-	failureRatio float64
-	webVTT       bool
-	numericVer   bool
-	appID        uint64
-	scenario     string
+	events eventFlags
+	count  uint64
 }
 
 func (c *genCmd) Run(ctx context.Context, args []string) error {
@@ -55,80 +49,26 @@ prints the clean events.`, `
   vodsim gen --scenario failures              # only failures, every family
   vodsim gen --scenario success --seed 9 --count 3
   vodsim gen --scenario ./my-scenario.yaml --format v3`)
-	fs.Int64Var(&o.seed, "seed", DefaultSeed, "random seed: the same seed gives byte-identical events")
-	fs.Uint64Var(&o.count, "count", DefaultGenCount, "number of events to print")
-	fs.StringVar(&o.format, "format", string(generator.DefaultFormat), "wire format: v4 (4.0 legacy envelope) or v3 (API 3.0)")
-	fs.Float64Var(&o.failureRatio, "failure-ratio", generator.DefaultFailureRatio, "share of failed tasks, 0 to 1")
-	fs.BoolVar(&o.webVTT, "webvtt", false, "add webVttUrl to 4.0 successes (3.0 always has WebVttUrl)")
-	fs.BoolVar(&o.numericVer, "numeric-version", false, `send 4.0's version as the number 4, not the string "4.0"`)
-	fs.Uint64Var(&o.appID, "app-id", 0, "account app id in sheet URLs (default: drawn from the seed)")
-	fs.StringVar(&o.scenario, "scenario", "", "a built-in scenario's name (see 'vodsim scenarios') or a scenario file")
+	o.events.register(fs)
+	fs.Uint64Var(&o.count, "count", DefaultGenCount, "number of events to print (a scenario's own count when it gives one)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageErrorf("gen: unexpected argument %q (run 'vodsim gen --help')", fs.Arg(0))
 	}
-	format, err := generator.ParseFormat(o.format)
+	ev, err := o.events.resolve("gen", fs)
 	if err != nil {
-		return usageErrorf("gen: --format: %v", err)
+		return err
 	}
-	if !(o.failureRatio >= 0 && o.failureRatio <= 1) {
-		return usageErrorf("gen: --failure-ratio %v: must be between 0 and 1", o.failureRatio)
+	count := uint64(DefaultGenCount)
+	if ev.sc != nil && ev.sc.Events > 0 {
+		count = ev.sc.Events
 	}
-	if o.scenario == "" {
-		cfg := generator.Config{Seed: o.seed, AppID: o.appID, Outcomes: generator.Mix(o.failureRatio)}
-		g, err := generator.New(cfg)
-		if err != nil {
-			return usageErrorf("gen: %v", err)
-		}
-		enc := generator.Encoding{Format: format, WebVTT: o.webVTT, NumericVersion: o.numericVer}
-		return writeNDJSON(ctx, c.io, g, enc, o.count)
-	}
-
-	sc, err := scenarios.Load(o.scenario)
-	if err != nil {
-		return scenarioError("gen", err)
-	}
-	changed := fs.Changed
-	if changed("seed") || !sc.HasSeed {
-		sc.SetSeed(o.seed)
-	}
-	cfg, enc, count := sc.Generator, sc.Encoding, uint64(DefaultGenCount)
-	if sc.Events > 0 {
-		count = sc.Events
-	}
-	if changed("count") {
+	if fs.Changed("count") {
 		count = o.count
 	}
-	if changed("format") {
-		enc.Format = format
-	}
-	if changed("webvtt") {
-		enc.WebVTT = o.webVTT
-	}
-	if changed("numeric-version") {
-		enc.NumericVersion = o.numericVer
-	}
-	if sc.Replay != nil {
-		for _, f := range []string{"failure-ratio", "app-id"} {
-			if changed(f) {
-				return usageErrorf("gen: --%s does not apply to scenario %q: it replays fixed events", f, sc.Name)
-			}
-		}
-		return writeNDJSON(ctx, c.io, generator.NewReplay(sc.Replay), enc, count)
-	}
-	if changed("failure-ratio") {
-		cfg.Outcomes = generator.Mix(o.failureRatio)
-	}
-	if changed("app-id") {
-		cfg.AppID = o.appID
-	}
-	g, err := generator.New(cfg)
-	if err != nil {
-		return usageErrorf("gen: scenario %q: %v", sc.Name, err)
-	}
-	return writeNDJSON(ctx, c.io, g, enc, count)
+	return writeNDJSON(ctx, c.io, ev.source, ev.enc, count)
 }
 
 // scenarioError turns a failure to load a scenario into a usage error

@@ -13,7 +13,6 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/sender"
 )
 
@@ -31,7 +30,7 @@ type sendCmd struct{ io stdio }
 // the base config.
 type sendOpts struct {
 	target        string
-	seed          int64
+	events        eventFlags
 	rate          float64
 	count         uint64
 	duration      time.Duration
@@ -43,10 +42,6 @@ type sendOpts struct {
 	backoff       time.Duration
 	maxBackoff    time.Duration
 	headers       []string
-	format        string
-	webVTT        bool
-	numericVer    bool
-	failureRatio  float64
 	signKey       string
 	duplicate     float64
 	reorder       float64
@@ -99,11 +94,8 @@ acknowledged (beyond --max-failed) or a threshold breached; 2 bad flags;
 	if fs.NArg() > 0 {
 		return usageErrorf("send: unexpected argument %q (run 'vodsim send --help')", fs.Arg(0))
 	}
-	cfg, err := sendBase(o.seed)
+	cfg, err := o.config(fs)
 	if err != nil {
-		return usageErrorf("send: %v", err)
-	}
-	if err := applySendFlags(&cfg, fs, &o); err != nil {
 		return err
 	}
 	th, err := sendThresholds(fs, &o)
@@ -205,7 +197,7 @@ acknowledged (beyond --max-failed) or a threshold breached; 2 bad flags;
 // register defines send's flags on fs, bound to o.
 func (o *sendOpts) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.target, "target", "", "receiver URL (default: an embedded receiver on 127.0.0.1)")
-	fs.Int64Var(&o.seed, "seed", DefaultSeed, "random seed of the events and of every fault decision")
+	o.events.register(fs)
 	fs.Float64Var(&o.rate, "rate", DefaultSendRate, "events per second; 0 = as fast as the receiver allows")
 	fs.Uint64Var(&o.count, "count", sender.DefaultCount, "number of events (with --duration alone: no limit)")
 	fs.DurationVar(&o.duration, "duration", 0, "stop the schedule after this long, e.g. 30s (0 = no limit)")
@@ -217,10 +209,6 @@ func (o *sendOpts) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.backoff, "backoff", 0, "base of exponential backoff with full jitter between attempts (0 = retry at once); Retry-After is honoured")
 	fs.DurationVar(&o.maxBackoff, "max-backoff", sender.DefaultMaxBackoff, "cap of one wait between attempts")
 	fs.StringArrayVar(&o.headers, "header", nil, "extra request header 'Key: Value' (repeatable)")
-	fs.StringVar(&o.format, "format", string(generator.DefaultFormat), "wire format: v4 (4.0 legacy envelope) or v3 (API 3.0)")
-	fs.BoolVar(&o.webVTT, "webvtt", false, "add webVttUrl to 4.0 successes (3.0 always has WebVttUrl)")
-	fs.BoolVar(&o.numericVer, "numeric-version", false, `send 4.0's version as the number 4, not the string "4.0"`)
-	fs.Float64Var(&o.failureRatio, "failure-ratio", generator.DefaultFailureRatio, "share of failed tasks among the events, 0 to 1")
 	fs.StringVar(&o.signKey, "sign-key", "", "sign 3.0 bodies: T = now+10m, Sign = md5(key + T) (letters and digits, at most 32)")
 	fs.Float64Var(&o.duplicate, "duplicate", 0, "share of events delivered twice, 0 to 1")
 	fs.Float64Var(&o.reorder, "reorder", 0, "share of events delivered later than their turn, 0 to 1")
@@ -237,19 +225,24 @@ func (o *sendOpts) register(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.minRate, "min-rate", 0, "exit 1 if the achieved rate is below this fraction of the target, 0 to 1")
 }
 
-// sendBase is the config that flags override: today the defaults, with
-// the events of the default generator for seed.
-func sendBase(seed int64) (sender.Config, error) {
-	g, err := generator.New(generator.Config{Seed: seed})
-	if err != nil {
-		return sender.Config{}, err
+// sendBase is the config that flags override: the scenario's when there
+// is one, else the defaults (DefaultCount events at DefaultSendRate).
+func sendBase(ev events) sender.Config {
+	cfg := sender.Config{
+		Source:   ev.source,
+		Encoding: ev.enc,
+		Seed:     ev.seed,
+		Count:    sender.DefaultCount,
+		Profile:  constantRate(DefaultSendRate),
 	}
-	return sender.Config{
-		Source:  g,
-		Seed:    seed,
-		Count:   sender.DefaultCount,
-		Profile: constantRate(DefaultSendRate),
-	}, nil
+	if sc := ev.sc; sc != nil {
+		cfg.Count, cfg.Duration, cfg.Profile = sc.Events, sc.Duration, sc.Profile
+		if cfg.Count == 0 && cfg.Duration == 0 {
+			cfg.Count = sender.DefaultCount
+		}
+		cfg.Faults, cfg.Retry, cfg.SignKey = sc.Faults, sc.Retry, sc.SignKey
+	}
+	return cfg
 }
 
 // constantRate is a Profile of one rate for ever; 0 is as fast as possible.
@@ -258,6 +251,20 @@ func constantRate(r float64) sender.Profile {
 		return nil
 	}
 	return sender.Profile{{Duration: time.Second, From: r}}
+}
+
+// config builds the run's config: the events (scenario and event flags),
+// the base they give, then the other flags the user set.
+func (o *sendOpts) config(fs *pflag.FlagSet) (sender.Config, error) {
+	ev, err := o.events.resolve("send", fs)
+	if err != nil {
+		return sender.Config{}, err
+	}
+	cfg := sendBase(ev)
+	if err := applySendFlags(&cfg, fs, o); err != nil {
+		return sender.Config{}, err
+	}
+	return cfg, nil
 }
 
 // applySendFlags sets on cfg the flags the user gave, and only those.
@@ -274,16 +281,6 @@ func applySendFlags(cfg *sender.Config, fs *pflag.FlagSet, o *sendOpts) error {
 			return usageErrorf("send: --target is empty")
 		}
 		cfg.Target = o.target
-	}
-	if set("seed") || set("failure-ratio") {
-		if err := share("failure-ratio", o.failureRatio); err != nil {
-			return err
-		}
-		g, err := generator.New(generator.Config{Seed: o.seed, Outcomes: generator.Mix(o.failureRatio)})
-		if err != nil {
-			return usageErrorf("send: %v", err)
-		}
-		cfg.Source, cfg.Seed = g, o.seed
 	}
 	if set("rate") {
 		if !(o.rate >= 0) || o.rate > 1e7 {
@@ -360,19 +357,6 @@ func applySendFlags(cfg *sender.Config, fs *pflag.FlagSet, o *sendOpts) error {
 			h.Add(k, strings.TrimSpace(v))
 		}
 		cfg.Headers = h
-	}
-	if set("format") {
-		f, err := generator.ParseFormat(o.format)
-		if err != nil {
-			return usageErrorf("send: --format: %v", err)
-		}
-		cfg.Encoding.Format = f
-	}
-	if set("webvtt") {
-		cfg.Encoding.WebVTT = o.webVTT
-	}
-	if set("numeric-version") {
-		cfg.Encoding.NumericVersion = o.numericVer
 	}
 	if set("sign-key") {
 		cfg.SignKey = o.signKey

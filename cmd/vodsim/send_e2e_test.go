@@ -322,9 +322,9 @@ func TestSendFlagsOverrideOnlyWhatIsSet(t *testing.T) {
 				t.Errorf("retry %+v", c.Retry)
 			}
 		}},
-		{[]string{"--seed", "4", "--header", "X-A: 1", "--header", "X-A: 2"}, func(t *testing.T, c sender.Config) {
-			if c.Seed != 4 || c.Source == nil || len(c.Headers["X-A"]) != 2 {
-				t.Errorf("seed %d source %v headers %v", c.Seed, c.Source, c.Headers)
+		{[]string{"--header", "X-A: 1", "--header", "X-A: 2"}, func(t *testing.T, c sender.Config) {
+			if c.Seed != 9 || len(c.Headers["X-A"]) != 2 {
+				t.Errorf("seed %d headers %v", c.Seed, c.Headers)
 			}
 		}},
 	}
@@ -340,5 +340,46 @@ func TestSendFlagsOverrideOnlyWhatIsSet(t *testing.T) {
 			t.Fatalf("%q: %v", tc.args, err)
 		}
 		tc.check(t, c)
+	}
+}
+
+// TestSendScenarioBase checks that --scenario gives send its events, rate,
+// faults and retry policy, and that flags override only what they name.
+func TestSendScenarioBase(t *testing.T) {
+	config := func(args ...string) sender.Config {
+		t.Helper()
+		var o sendOpts
+		fs := newFlagSet(stdio{out: io.Discard, err: io.Discard}, "send", "", "")
+		o.register(fs)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		c, err := o.config(fs)
+		if err != nil {
+			t.Fatalf("%q: %v", args, err)
+		}
+		return c
+	}
+	c := config("--scenario", "chaos")
+	if c.Faults.Duplicate != 0.05 || c.Faults.Reorder != 0.10 || c.Faults.ReorderWindow != 20 || c.Faults.Malformed != 0.03 ||
+		c.Retry.Attempts != 5 || c.Retry.On&sender.RetryServerError == 0 || c.Count != 500 || len(c.Profile) != 1 || c.Seed != 1 {
+		t.Errorf("chaos: %+v", c)
+	}
+	c = config("--scenario", "chaos", "--seed", "4", "--duplicate", "0", "--format", "v3")
+	if c.Seed != 4 || c.Faults.Duplicate != 0 || c.Faults.Reorder != 0.10 || c.Encoding.Format != generator.FormatV3 {
+		t.Errorf("chaos with overrides: %+v", c)
+	}
+	c = config("--scenario", "ramp")
+	if c.Duration != 3*time.Minute || len(c.Profile) != 4 {
+		t.Errorf("ramp: duration %v, %d phases", c.Duration, len(c.Profile))
+	}
+	var ev generator.Event
+	config("--scenario", "failures").Source.Fill(&ev, 0)
+	if ev.Success() {
+		t.Error("failures scenario made a success")
+	}
+	config("--scenario", "seed-examples").Source.Fill(&ev, 1)
+	if ev.Status != -43001 {
+		t.Errorf("seed-examples event 1: status %d, want -43001", ev.Status)
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
-	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/sender"
 	"github.com/vodsim/vodsim/sender/pullevent"
 )
@@ -34,26 +33,33 @@ type serveCmd struct{ io stdio }
 // elsewhere keeps every value the user did not override.
 type serveConfig struct {
 	listen  string
-	gen     generator.Config
+	events  events
 	fill    uint64         // events queued at start
 	profile sender.Profile // arrival rate of further events; empty: none
 	count   uint64         // further events; 0: no end
 	server  pullevent.Config
 }
 
-// defaultServeConfig is the base when nothing else gives one.
-func defaultServeConfig() serveConfig {
-	return serveConfig{
-		listen: DefaultServeListen,
-		gen:    generator.Config{Seed: DefaultSeed},
-		fill:   DefaultServeFill,
+// serveBase is the config that flags override. Without a scenario:
+// DefaultServeFill events queued at start and none arriving later. A
+// scenario with a rate starts empty and its events arrive at that rate; one
+// without a rate has all its events queued at start.
+func serveBase(ev events) serveConfig {
+	cfg := serveConfig{listen: DefaultServeListen, events: ev, fill: DefaultServeFill}
+	cfg.server.Legacy = ev.enc
+	if sc := ev.sc; sc != nil {
+		if len(sc.Profile) > 0 {
+			cfg.fill, cfg.profile, cfg.count = 0, sc.Profile, sc.Events
+		} else if sc.Events > 0 {
+			cfg.fill = sc.Events
+		}
 	}
+	return cfg
 }
 
 type serveOpts struct {
 	listen        string
-	seed          int64
-	failureRatio  float64
+	events        eventFlags
 	fill          uint64
 	rate          float64
 	count         uint64
@@ -87,15 +93,23 @@ The queue behaves as the real one: FIFO, at most --max-events a pull, an
 event not confirmed within --confirm-window comes back under a new handle,
 an empty pull is held up to --wait. The first line printed is
 "vodsim: listening on http://ADDR". Ctrl-C stops it gracefully (held polls
-return at once) and exits 0.`, `
+return at once) and exits 0.
+
+Without --scenario, --fill events (100) are queued at start and no more
+arrive unless --rate is given. With --scenario, its events are served: a
+scenario with a rate starts empty and its events arrive at that rate (its
+event count, if any, in all); one without a rate has all its events queued
+at start. --fill, --rate and --count override either.`, `
   vodsim serve                                  # 100 events, default key pair
   vodsim serve --listen 127.0.0.1:0             # any free port (printed)
   vodsim serve --fill 0 --rate 5 --count 1000   # 5 events a second, 1000 in all
   vodsim serve --no-auth --confirm-window 5s    # no signatures; quick redelivery
-  vodsim serve --secret-id AKIDmine --secret-key mykey --seed 7`)
+  vodsim serve --secret-id AKIDmine --secret-key mykey --seed 7
+  vodsim serve --scenario failures --fill 50    # 50 failures waiting at start
+  vodsim serve --scenario seed-examples         # the seed document's two payloads`)
 	fs.StringVar(&o.listen, "listen", DefaultServeListen, "address to listen on")
-	fs.Int64Var(&o.seed, "seed", DefaultSeed, "random seed of the events: the same seed gives the same events")
-	fs.Float64Var(&o.failureRatio, "failure-ratio", generator.DefaultFailureRatio, "share of failed tasks, 0 to 1")
+	o.events.registerSource(fs)
+	o.events.registerV4Options(fs)
 	fs.Uint64Var(&o.fill, "fill", DefaultServeFill, "events queued at start")
 	fs.Float64Var(&o.rate, "rate", 0, "events per second arriving after the start (0: none)")
 	fs.Uint64Var(&o.count, "count", 0, "how many events arrive at --rate (0: no end)")
@@ -112,7 +126,11 @@ return at once) and exits 0.`, `
 	if fs.NArg() > 0 {
 		return usageErrorf("serve: unexpected argument %q (run 'vodsim serve --help')", fs.Arg(0))
 	}
-	cfg, err := o.apply(fs, defaultServeConfig())
+	ev, err := o.events.resolve("serve", fs)
+	if err != nil {
+		return err
+	}
+	cfg, err := o.apply(fs, serveBase(ev))
 	if err != nil {
 		return err
 	}
@@ -128,15 +146,6 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 			return cfg, usageErrorf("serve: --listen %q: want host:port, e.g. 127.0.0.1:9090 (%v)", o.listen, err)
 		}
 		cfg.listen = o.listen
-	}
-	if set("seed") {
-		cfg.gen.Seed = o.seed
-	}
-	if set("failure-ratio") {
-		if !(o.failureRatio >= 0 && o.failureRatio <= 1) {
-			return cfg, usageErrorf("serve: --failure-ratio %v: must be between 0 and 1", o.failureRatio)
-		}
-		cfg.gen.Outcomes = generator.Mix(o.failureRatio)
 	}
 	if set("fill") {
 		cfg.fill = o.fill
@@ -202,10 +211,7 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 
 // runServe serves cfg until ctx is cancelled.
 func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
-	g, err := generator.New(cfg.gen)
-	if err != nil {
-		return usageErrorf("serve: %v", err)
-	}
+	g := cfg.events.source
 	srv, err := pullevent.New(cfg.server)
 	if err != nil {
 		return usageErrorf("serve: %v", err)

@@ -14,6 +14,8 @@
 package pullevent
 
 import (
+	"github.com/vodsim/vodsim/generator"
+
 	"fmt"
 	"time"
 )
@@ -59,6 +61,10 @@ type Config struct {
 	// DefaultMaxBodyBytes. The legacy API's limit is the smaller of this
 	// and DefaultLegacyMaxBodyBytes.
 	MaxBodyBytes int64
+	// Legacy is how the legacy API encodes eventContent: its WebVTT and
+	// NumericVersion options apply (a scenario's webVttUrl and version
+	// quirks); its Format is ignored, the legacy API always speaks 4.0.
+	Legacy generator.Encoding
 }
 
 // withDefaults returns c with every zero field set to its default.

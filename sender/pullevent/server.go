@@ -391,7 +391,8 @@ func (s *Server) serveLegacy(w http.ResponseWriter, r *http.Request) {
 		}
 		bp := bufPool.Get().(*[]byte)
 		b := append((*bp)[:0], `{"code":0,"message":"","eventList":[`...)
-		enc := generator.Encoding{Format: generator.FormatV4}
+		enc := s.cfg.Legacy
+		enc.Format = generator.FormatV4
 		for i := range msgs {
 			if i > 0 {
 				b = append(b, ',')

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"github.com/spf13/pflag"
+
+	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/scenarios"
+)
+
+// eventFlags are the flags that choose the events: gen, send and serve
+// share them, so --scenario, --seed and the rest mean the same everywhere.
+type eventFlags struct {
+	scenario     string
+	seed         int64
+	failureRatio float64
+	appID        uint64
+	format       string
+	webVTT       bool
+	numericVer   bool
+}
+
+// register defines every event flag on fs.
+func (o *eventFlags) register(fs *pflag.FlagSet) {
+	o.registerSource(fs)
+	fs.StringVar(&o.format, "format", string(generator.DefaultFormat), "wire format: v4 (4.0 legacy envelope) or v3 (API 3.0)")
+	o.registerV4Options(fs)
+}
+
+// registerSource defines the flags that choose which events are made.
+func (o *eventFlags) registerSource(fs *pflag.FlagSet) {
+	fs.StringVar(&o.scenario, "scenario", "", "a built-in scenario's name (see 'vodsim scenarios') or a scenario file; other flags override it")
+	fs.Int64Var(&o.seed, "seed", DefaultSeed, "random seed: the same seed gives byte-identical events (and fault decisions)")
+	fs.Float64Var(&o.failureRatio, "failure-ratio", generator.DefaultFailureRatio, "share of failed tasks, 0 to 1 (replaces the scenario's outcome mix)")
+	fs.Uint64Var(&o.appID, "app-id", 0, "account app id in sheet URLs (default: the scenario's, or drawn from the seed)")
+}
+
+// registerV4Options defines the flags of the 4.0 shape's quirks.
+func (o *eventFlags) registerV4Options(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.webVTT, "webvtt", false, "add webVttUrl to 4.0 successes (3.0 always has WebVttUrl)")
+	fs.BoolVar(&o.numericVer, "numeric-version", false, `send 4.0's version as the number 4, not the string "4.0"`)
+}
+
+// events is what the event flags resolve to.
+type events struct {
+	// sc is the loaded scenario, nil without --scenario.
+	sc     *scenarios.Scenario
+	source generator.Source
+	enc    generator.Encoding
+	seed   int64
+}
+
+// resolve loads the scenario, if any, applies the event flags the user
+// set over it, and builds the event source. Errors are usage errors
+// (exit 2) naming cmd and what is wrong.
+func (o *eventFlags) resolve(cmd string, fs *pflag.FlagSet) (events, error) {
+	var ev events
+	set := fs.Changed
+	gen := generator.Config{Seed: o.seed}
+	var replay []generator.Event
+	if o.scenario != "" {
+		sc, err := scenarios.Load(o.scenario)
+		if err != nil {
+			return ev, scenarioError(cmd, err)
+		}
+		if set("seed") || !sc.HasSeed {
+			sc.SetSeed(o.seed)
+		}
+		ev.sc, gen, ev.enc, replay = sc, sc.Generator, sc.Encoding, sc.Replay
+	}
+	ev.seed = gen.Seed
+	if set("format") {
+		f, err := generator.ParseFormat(o.format)
+		if err != nil {
+			return ev, usageErrorf("%s: --format: %v", cmd, err)
+		}
+		ev.enc.Format = f
+	}
+	if set("webvtt") {
+		ev.enc.WebVTT = o.webVTT
+	}
+	if set("numeric-version") {
+		ev.enc.NumericVersion = o.numericVer
+	}
+	if set("failure-ratio") && !(o.failureRatio >= 0 && o.failureRatio <= 1) {
+		return ev, usageErrorf("%s: --failure-ratio %v: must be between 0 and 1", cmd, o.failureRatio)
+	}
+	if replay != nil {
+		for _, f := range []string{"failure-ratio", "app-id"} {
+			if set(f) {
+				return ev, usageErrorf("%s: --%s does not apply to scenario %q: it replays fixed events", cmd, f, ev.sc.Name)
+			}
+		}
+		ev.source = generator.NewReplay(replay)
+		return ev, nil
+	}
+	if set("failure-ratio") {
+		gen.Outcomes = generator.Mix(o.failureRatio)
+	}
+	if set("app-id") {
+		gen.AppID = o.appID
+	}
+	g, err := generator.New(gen)
+	if err != nil {
+		if ev.sc != nil {
+			return ev, usageErrorf("%s: scenario %q: %v", cmd, ev.sc.Name, err)
+		}
+		return ev, usageErrorf("%s: %v", cmd, err)
+	}
+	ev.source = g
+	return ev, nil
+}
