@@ -398,9 +398,12 @@ func (rep *Report) WriteText(w io.Writer) error {
 		if s.Signed > 0 {
 			fmt.Fprintf(&b, ", %d signed (%d bad signatures)", s.Signed, s.BadSignature)
 		}
-		if s.Malformed == 0 {
+		switch {
+		case s.Malformed == 0:
 			b.WriteString(": every payload well-formed\n")
-		} else {
+		case rep.Malformed > 0:
+			fmt.Fprintf(&b, ": malformed payloads expected, %d events were sent malformed on purpose (first: %s)\n", rep.Malformed, s.FirstError)
+		default:
 			fmt.Fprintf(&b, ": NOT every payload well-formed (first: %s)\n", s.FirstError)
 		}
 	}
