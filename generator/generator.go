@@ -101,6 +101,7 @@ var ErrConfig = errors.New("invalid generator config")
 // Generator builds events. It is safe for concurrent use; build one with New.
 type Generator struct {
 	seed     int64
+	taskKey  uint64 // offset of the task ids' bijective half
 	outcomes []outcome
 	total    float64
 	appID    uint64
@@ -139,7 +140,7 @@ var bucketRegions = []string{"gzp", "gz", "sh", "bj", "cq", "transcq", "transgzp
 
 // New checks cfg and returns a Generator for it. Errors wrap ErrConfig.
 func New(cfg Config) (*Generator, error) {
-	g := &Generator{seed: cfg.Seed, start: cfg.Start, spacing: cfg.Spacing}
+	g := &Generator{seed: cfg.Seed, start: cfg.Start, spacing: cfg.Spacing, taskKey: eventKey(cfg.Seed, saltTask, 0)}
 	if g.start.IsZero() {
 		g.start = DefaultStart
 	}
@@ -332,7 +333,7 @@ func (g *Generator) Fill(e *Event, i uint64) {
 	var buf [96]byte
 	b := append(buf[:0], TaskIDPrefix...)
 	b = appendHex(b, f.Uint64(), 16)
-	b = appendHex(b, mix64(i+eventKey(g.seed, saltTask, 0)), 16)
+	b = appendHex(b, mix64(i+g.taskKey), 16)
 	e.TaskID = string(b)
 
 	if g.fileIDs != nil {
