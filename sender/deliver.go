@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -68,8 +69,27 @@ type worker struct {
 	r    *run
 	ev   generator.Event
 	body []byte
-	rd   bytes.Reader
+	// open counts the attempt bodies over body that the transport has
+	// not closed yet: a RoundTripper may read a body after RoundTrip has
+	// returned (an answer that came before the body was sent), so body
+	// is only reused once every reader of it is closed.
+	open *atomic.Int32
 	req  *http.Request // the POST every attempt copies
+}
+
+// attemptBody is one attempt's request body over the worker's buffer.
+type attemptBody struct {
+	bytes.Reader
+	open   *atomic.Int32
+	closed atomic.Bool
+}
+
+// Close tells the worker the transport is done with the buffer.
+func (b *attemptBody) Close() error {
+	if b.closed.CompareAndSwap(false, true) {
+		b.open.Add(-1)
+	}
+	return nil
 }
 
 func newWorker(r *run) *worker {
@@ -77,7 +97,7 @@ func newWorker(r *run) *worker {
 		Method: http.MethodPost, URL: r.url, Host: r.url.Host, Header: r.header,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 	}
-	return &worker{r: r, body: make([]byte, 0, 2048), req: req}
+	return &worker{r: r, body: make([]byte, 0, 2048), open: new(atomic.Int32), req: req}
 }
 
 // deliver sends event j with its faults and retries and reports every
@@ -94,6 +114,11 @@ func (w *worker) deliver(ctx context.Context, j job) {
 			r.results <- base
 			return
 		}
+	}
+	if w.open.Load() != 0 {
+		// The transport still reads the last event's body: leave it that
+		// buffer and encode into a new one.
+		w.body, w.open = make([]byte, 0, cap(w.body)), new(atomic.Int32)
 	}
 	r.src.Fill(&w.ev, j.idx)
 	base.taskID = w.ev.TaskID
@@ -174,11 +199,13 @@ func (w *worker) attempt(ctx context.Context) (int, time.Duration, error) {
 	r := w.r
 	actx, cancel := context.WithTimeout(ctx, r.retry.Timeout)
 	defer cancel()
-	w.rd.Reset(w.body)
+	body := &attemptBody{open: w.open}
+	body.Reset(w.body)
+	w.open.Add(1)
 	// A shallow copy of the worker's request with this attempt's context
 	// and body; the URL and the header are read-only and shared.
 	req := w.req.WithContext(actx)
-	req.Body = io.NopCloser(&w.rd)
+	req.Body = body
 	req.ContentLength = int64(len(w.body))
 	// The transport directly: a callback sender follows no redirect, and
 	// http.Client would copy the header of every request to be ready to.

@@ -791,3 +791,48 @@ func TestDurationWithoutRate(t *testing.T) {
 		t.Errorf("run lasted %v, want about 200ms", rep.Duration)
 	}
 }
+
+// lateReader is a transport that answers at once and reads the request
+// body afterwards, as http.Transport may when a receiver answers before
+// it has read the whole body: RoundTrip returns, the body is still read.
+type lateReader struct {
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	bodies [][]byte
+}
+
+func (l *lateReader) RoundTrip(req *http.Request) (*http.Response, error) {
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		time.Sleep(2 * time.Millisecond)
+		b, _ := io.ReadAll(req.Body)
+		req.Body.Close()
+		l.mu.Lock()
+		l.bodies = append(l.bodies, b)
+		l.mu.Unlock()
+	}()
+	return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader("{}")), Header: http.Header{}}, nil
+}
+
+// TestBodyReadAfterAnswer: a transport may read an attempt's body after
+// RoundTrip returned; the next event must not overwrite it meanwhile.
+func TestBodyReadAfterAnswer(t *testing.T) {
+	lr := &lateReader{}
+	rep := send(t, Config{Target: "http://127.0.0.1:1/", Count: 50, MaxInFlight: 1, Transport: lr})
+	lr.wg.Wait()
+	if rep.Acknowledged != 50 {
+		t.Fatalf("acknowledged %d of 50", rep.Acknowledged)
+	}
+	seen := map[string]bool{}
+	for _, b := range lr.bodies {
+		e, _, _, err := generator.Decode(b)
+		if err != nil {
+			t.Fatalf("body read after the answer is corrupt: %v: %q", err, b)
+		}
+		seen[e.TaskID] = true
+	}
+	if len(seen) != 50 {
+		t.Errorf("%d distinct events in the bodies read, want 50", len(seen))
+	}
+}
