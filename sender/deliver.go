@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -64,32 +63,20 @@ type result struct {
 	state     State // on final results
 }
 
-// worker delivers events, one at a time, with buffers of its own.
+// bodyCap is the room made for a payload: most are under 1 KB.
+const bodyCap = 1024
+
+// worker delivers events, one at a time.
 type worker struct {
-	r    *run
-	ev   generator.Event
+	r  *run
+	ev generator.Event
+	// body is the current event's payload. Each event gets a new one: a
+	// RoundTripper may read a request body after RoundTrip has returned
+	// (http.Transport does when an answer comes before the body is sent)
+	// and says so only by closing it, which would hide the body from
+	// http.Transport as one in memory and cost a write per request.
 	body []byte
-	// open counts the attempt bodies over body that the transport has
-	// not closed yet: a RoundTripper may read a body after RoundTrip has
-	// returned (an answer that came before the body was sent), so body
-	// is only reused once every reader of it is closed.
-	open *atomic.Int32
 	req  *http.Request // the POST every attempt copies
-}
-
-// attemptBody is one attempt's request body over the worker's buffer.
-type attemptBody struct {
-	bytes.Reader
-	open   *atomic.Int32
-	closed atomic.Bool
-}
-
-// Close tells the worker the transport is done with the buffer.
-func (b *attemptBody) Close() error {
-	if b.closed.CompareAndSwap(false, true) {
-		b.open.Add(-1)
-	}
-	return nil
 }
 
 func newWorker(r *run) *worker {
@@ -97,7 +84,7 @@ func newWorker(r *run) *worker {
 		Method: http.MethodPost, URL: r.url, Host: r.url.Host, Header: r.header,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 	}
-	return &worker{r: r, body: make([]byte, 0, 2048), open: new(atomic.Int32), req: req}
+	return &worker{r: r, req: req}
 }
 
 // deliver sends event j with its faults and retries and reports every
@@ -115,14 +102,9 @@ func (w *worker) deliver(ctx context.Context, j job) {
 			return
 		}
 	}
-	if w.open.Load() != 0 {
-		// The transport still reads the last event's body: leave it that
-		// buffer and encode into a new one.
-		w.body, w.open = make([]byte, 0, cap(w.body)), new(atomic.Int32)
-	}
 	r.src.Fill(&w.ev, j.idx)
 	base.taskID = w.ev.TaskID
-	w.body = r.enc.Append(w.body[:0], &w.ev)
+	w.body = r.enc.Append(make([]byte, 0, bodyCap), &w.ev)
 	if r.signKey != "" {
 		w.body = appendSignature(w.body, r.signKey, time.Now().Add(SignValidity).Unix())
 	}
@@ -199,13 +181,10 @@ func (w *worker) attempt(ctx context.Context) (int, time.Duration, error) {
 	r := w.r
 	actx, cancel := context.WithTimeout(ctx, r.retry.Timeout)
 	defer cancel()
-	body := &attemptBody{open: w.open}
-	body.Reset(w.body)
-	w.open.Add(1)
 	// A shallow copy of the worker's request with this attempt's context
 	// and body; the URL and the header are read-only and shared.
 	req := w.req.WithContext(actx)
-	req.Body = body
+	req.Body = io.NopCloser(bytes.NewReader(w.body))
 	req.ContentLength = int64(len(w.body))
 	// The transport directly: a callback sender follows no redirect, and
 	// http.Client would copy the header of every request to be ready to.
