@@ -8,10 +8,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -114,12 +116,52 @@ func hmacSHA256(key []byte, msg string) []byte {
 // and the service.
 func SignTC3(secretKey, service string, timestamp int64, canonicalRequest string) string {
 	date := time.Unix(timestamp, 0).UTC().Format("2006-01-02")
-	stringToSign := TC3Algorithm + "\n" + strconv.FormatInt(timestamp, 10) + "\n" +
-		date + "/" + service + "/tc3_request\n" + sha256Hex([]byte(canonicalRequest))
+	m := hmac.New(sha256.New, tc3SigningKey(secretKey, date, service))
+	writeTC3StringToSign(m, timestamp, date, service, canonicalRequest)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// tc3SigningKey derives the key that signs a day's requests to service.
+func tc3SigningKey(secretKey, date, service string) []byte {
 	k := hmacSHA256([]byte("TC3"+secretKey), date)
 	k = hmacSHA256(k, service)
-	k = hmacSHA256(k, "tc3_request")
-	return hex.EncodeToString(hmacSHA256(k, stringToSign))
+	return hmacSHA256(k, "tc3_request")
+}
+
+func writeTC3StringToSign(w io.Writer, timestamp int64, date, service, canonicalRequest string) {
+	sum := sha256.Sum256([]byte(canonicalRequest))
+	var b [64]byte
+	hex.Encode(b[:], sum[:])
+	io.WriteString(w, TC3Algorithm+"\n")
+	io.WriteString(w, strconv.FormatInt(timestamp, 10))
+	io.WriteString(w, "\n"+date+"/"+service+"/tc3_request\n")
+	w.Write(b[:])
+}
+
+// tc3Day is the signing key of one UTC date, with a pool of HMACs keyed
+// with it: the key chain is the same for every request of a day.
+type tc3Day struct {
+	date string
+	pool sync.Pool // of hash.Hash
+}
+
+// tc3Signature is what SignTC3 returns, with the day's key derived once
+// and kept by the server.
+func (s *Server) tc3Signature(timestamp int64, date, canonicalRequest string) string {
+	d := s.tc3.Load()
+	if d == nil || d.date != date {
+		key := tc3SigningKey(s.cfg.SecretKey, date, Service)
+		d = &tc3Day{date: date}
+		d.pool.New = func() any { return hmac.New(sha256.New, key) }
+		s.tc3.Store(d)
+	}
+	m := d.pool.Get().(hash.Hash)
+	m.Reset()
+	writeTC3StringToSign(m, timestamp, date, Service, canonicalRequest)
+	var sum [sha256.Size]byte
+	sig := hex.EncodeToString(m.Sum(sum[:0]))
+	d.pool.Put(m)
+	return sig
 }
 
 // canonicalTC3 builds the canonical request of r with body, over the
@@ -193,7 +235,7 @@ func (s *Server) verifyTC3(r *http.Request, body []byte) *apiError {
 	if want := time.Unix(t, 0).UTC().Format("2006-01-02"); a.date != want || a.service != Service {
 		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated: the credential scope must be %s/%s/tc3_request for X-TC-Timestamp %d.", want, Service, t)
 	}
-	want := SignTC3(s.cfg.SecretKey, Service, t, canonicalTC3(r, body, a.signedHeaders))
+	want := s.tc3Signature(t, a.date, canonicalTC3(r, body, a.signedHeaders))
 	if !hmac.Equal([]byte(want), []byte(a.signature)) {
 		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct.")
 	}
