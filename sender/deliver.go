@@ -75,9 +75,14 @@ type worker struct {
 	// (http.Transport does when an answer comes before the body is sent)
 	// and says so only by closing it, which would hide the body from
 	// http.Transport as one in memory and cost a write per request.
-	body []byte
-	req  *http.Request // the POST every attempt copies
+	body   []byte
+	req    *http.Request    // the POST every attempt copies
+	answer io.LimitedReader // reads an answer's body, up to maxAnswer
 }
+
+// maxAnswer is as much of an answer's body as is read (and discarded)
+// so that its connection can be reused.
+const maxAnswer = 1 << 20
 
 func newWorker(r *run) *worker {
 	req := &http.Request{
@@ -192,7 +197,9 @@ func (w *worker) attempt(ctx context.Context) (int, time.Duration, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	w.answer = io.LimitedReader{R: resp.Body, N: maxAnswer}
+	_, err = io.Copy(io.Discard, &w.answer)
+	w.answer.R = nil
 	resp.Body.Close()
 	if err != nil {
 		// The status line came but the body did not: count the answer.
