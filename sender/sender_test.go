@@ -836,3 +836,48 @@ func TestBodyReadAfterAnswer(t *testing.T) {
 		t.Errorf("%d distinct events in the bodies read, want 50", len(seen))
 	}
 }
+
+// TestInterruptedWithFaultsAddsUp: a stop in the middle of a run with
+// every fault and retries waiting still accounts for every event once,
+// in every mode of ending a run.
+func TestInterruptedWithFaultsAddsUp(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		switch n.Add(1) % 4 {
+		case 0:
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case 1:
+			stall(r, time.Second)
+		}
+		io.WriteString(w, "{}")
+	}))
+	defer srv.Close()
+	faults := Faults{Duplicate: 0.2, Reorder: 0.3, ReorderWindow: 50, Malformed: 0.1, DelayMax: 20 * time.Millisecond}
+	retry := RetryPolicy{Timeout: 30 * time.Millisecond, On: RetryTimeout | RetryServerError, Backoff: 10 * time.Millisecond}
+	tests := []struct {
+		name string
+		cfg  Config
+	}{
+		{"count at a rate", Config{Count: 5000, Profile: Profile{{Duration: time.Second, From: 2000}}}},
+		{"duration at a rate", Config{Duration: 5 * time.Second, Profile: Profile{{Duration: time.Second, From: 2000}}}},
+		{"duration, unlimited rate", Config{Duration: 5 * time.Second, MaxInFlight: 20}},
+		{"count, unlimited rate", Config{Count: 100000, MaxInFlight: 20}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := tt.cfg
+			cfg.Target, cfg.Faults, cfg.Retry = srv.URL, faults, retry
+			ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+			defer cancel()
+			rep, err := Run(ctx, cfg)
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("Run error %v, want the deadline", err)
+			}
+			checkAccounting(t, rep)
+			if rep.NotSent == 0 || rep.Acknowledged == 0 {
+				t.Errorf("acknowledged %d, not sent %d: want some of each", rep.Acknowledged, rep.NotSent)
+			}
+		})
+	}
+}
