@@ -32,7 +32,8 @@ const (
 var ErrHandle = errors.New("invalid event handle")
 
 // Clock tells the time. Inject one in Config to test confirm windows and
-// retention without waiting; it must be safe for concurrent use.
+// retention without waiting; it must be safe for concurrent use, and its
+// time must never go backwards (the queue expires events oldest first).
 type Clock interface {
 	Now() time.Time
 }
