@@ -231,7 +231,7 @@ func (r *run) backoff(idx uint64, attempt int, retryAfter time.Duration) time.Du
 		ceil *= 2
 	}
 	ceil = min(ceil, p.MaxBackoff)
-	return time.Duration(unit(r.seed, saltBackoff, idx*64+uint64(attempt)) * float64(ceil))
+	return time.Duration(unit(r.seed, saltBackoff^uint64(attempt)<<32, idx) * float64(ceil))
 }
 
 // parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.

@@ -291,6 +291,17 @@ func TestBackoffIsSeededFullJitter(t *testing.T) {
 			t.Errorf("attempt %d: largest backoff %v of 200, want spread up to %v", attempt, seen, ceil)
 		}
 	}
+	// Each (event, attempt) draws on its own: attempt 65 of an event is
+	// not attempt 1 of the next one scaled.
+	same := 0
+	for i := uint64(0); i < 200; i++ {
+		if r.backoff(i, 65, 0) == 10*r.backoff(i+1, 1, 0) {
+			same++
+		}
+	}
+	if same > 2 {
+		t.Errorf("%d of 200 events: attempt 65's jitter is the next event's attempt 1", same)
+	}
 	if d := r.backoff(1, 1, 5*time.Second); d != time.Second {
 		t.Errorf("Retry-After 5s gave %v, want MaxBackoff 1s", d)
 	}
