@@ -1,6 +1,7 @@
 package pullevent
 
 import (
+	"bufio"
 	"crypto/hmac"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -117,7 +118,8 @@ func hmacSHA256(key []byte, msg string) []byte {
 func SignTC3(secretKey, service string, timestamp int64, canonicalRequest string) string {
 	date := time.Unix(timestamp, 0).UTC().Format("2006-01-02")
 	m := hmac.New(sha256.New, tc3SigningKey(secretKey, date, service))
-	writeTC3StringToSign(m, timestamp, date, service, canonicalRequest)
+	sum := sha256.Sum256([]byte(canonicalRequest))
+	writeTC3StringToSign(m, timestamp, date, service, &sum)
 	return hex.EncodeToString(m.Sum(nil))
 }
 
@@ -128,10 +130,9 @@ func tc3SigningKey(secretKey, date, service string) []byte {
 	return hmacSHA256(k, "tc3_request")
 }
 
-func writeTC3StringToSign(w io.Writer, timestamp int64, date, service, canonicalRequest string) {
-	sum := sha256.Sum256([]byte(canonicalRequest))
-	var b [64]byte
-	hex.Encode(b[:], sum[:])
+func writeTC3StringToSign(w io.Writer, timestamp int64, date, service string, canonicalHash *[sha256.Size]byte) {
+	var b [2 * sha256.Size]byte
+	hex.Encode(b[:], canonicalHash[:])
 	io.WriteString(w, TC3Algorithm+"\n")
 	io.WriteString(w, strconv.FormatInt(timestamp, 10))
 	io.WriteString(w, "\n"+date+"/"+service+"/tc3_request\n")
@@ -147,7 +148,7 @@ type tc3Day struct {
 
 // tc3Signature is what SignTC3 returns, with the day's key derived once
 // and kept by the server.
-func (s *Server) tc3Signature(timestamp int64, date, canonicalRequest string) string {
+func (s *Server) tc3Signature(timestamp int64, date string, canonicalHash *[sha256.Size]byte) string {
 	d := s.tc3.Load()
 	if d == nil || d.date != date {
 		key := tc3SigningKey(s.cfg.SecretKey, date, Service)
@@ -157,23 +158,25 @@ func (s *Server) tc3Signature(timestamp int64, date, canonicalRequest string) st
 	}
 	m := d.pool.Get().(hash.Hash)
 	m.Reset()
-	writeTC3StringToSign(m, timestamp, date, Service, canonicalRequest)
+	writeTC3StringToSign(m, timestamp, date, Service, canonicalHash)
 	var sum [sha256.Size]byte
 	sig := hex.EncodeToString(m.Sum(sum[:0]))
 	d.pool.Put(m)
 	return sig
 }
 
-// canonicalTC3 builds the canonical request of r with body, over the
-// headers signed lists: names lowercase, values trimmed and lowercase.
-func canonicalTC3(r *http.Request, body []byte, signed []string) string {
-	var b strings.Builder
-	b.WriteString(r.Method)
-	b.WriteString("\n/\n")
+// canonicalTC3 returns the SHA-256 of the canonical request of r with
+// body, over the headers signed lists (names lowercase, values trimmed and
+// lowercase), written straight into the hash.
+func canonicalTC3(r *http.Request, body []byte, signed []string) [sha256.Size]byte {
+	h := sha256.New()
+	w := bufio.NewWriterSize(h, 512)
+	w.WriteString(r.Method)
+	w.WriteString("\n/\n")
 	if r.Method == http.MethodGet {
-		b.WriteString(r.URL.RawQuery)
+		w.WriteString(r.URL.RawQuery)
 	}
-	b.WriteByte('\n')
+	w.WriteByte('\n')
 	for _, name := range signed {
 		var v string
 		if name == "host" {
@@ -181,20 +184,32 @@ func canonicalTC3(r *http.Request, body []byte, signed []string) string {
 		} else {
 			v = r.Header.Get(name)
 		}
-		b.WriteString(name)
-		b.WriteByte(':')
-		b.WriteString(strings.ToLower(strings.TrimSpace(v)))
-		b.WriteByte('\n')
+		w.WriteString(name)
+		w.WriteByte(':')
+		w.WriteString(strings.ToLower(strings.TrimSpace(v)))
+		w.WriteByte('\n')
 	}
-	b.WriteByte('\n')
-	b.WriteString(strings.Join(signed, ";"))
-	b.WriteByte('\n')
+	w.WriteByte('\n')
+	for i, name := range signed {
+		if i > 0 {
+			w.WriteByte(';')
+		}
+		w.WriteString(name)
+	}
+	w.WriteByte('\n')
+	var payload [sha256.Size]byte
 	if r.Header.Get("X-TC-Content-SHA256") == "UNSIGNED-PAYLOAD" {
-		b.WriteString(sha256Hex([]byte("UNSIGNED-PAYLOAD")))
+		payload = sha256.Sum256([]byte("UNSIGNED-PAYLOAD"))
 	} else {
-		b.WriteString(sha256Hex(body))
+		payload = sha256.Sum256(body)
 	}
-	return b.String()
+	var hx [2 * sha256.Size]byte
+	hex.Encode(hx[:], payload[:])
+	w.Write(hx[:])
+	w.Flush()
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 // verifyTC3 checks r's signature and timestamp as the real API does.
@@ -235,7 +250,8 @@ func (s *Server) verifyTC3(r *http.Request, body []byte) *apiError {
 	if want := time.Unix(t, 0).UTC().Format("2006-01-02"); a.date != want || a.service != Service {
 		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated: the credential scope must be %s/%s/tc3_request for X-TC-Timestamp %d.", want, Service, t)
 	}
-	want := s.tc3Signature(t, a.date, canonicalTC3(r, body, a.signedHeaders))
+	canon := canonicalTC3(r, body, a.signedHeaders)
+	want := s.tc3Signature(t, a.date, &canon)
 	if !hmac.Equal([]byte(want), []byte(a.signature)) {
 		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct.")
 	}
