@@ -16,7 +16,7 @@ import (
 )
 
 // State is the final state of an event: every event generated ends in
-// exactly one.
+// exactly one of the four below. The zero value "" is none of them.
 type State string
 
 // The final states.

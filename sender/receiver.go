@@ -44,7 +44,8 @@ type Receiver struct {
 	line  []byte
 }
 
-// ReceiverStats is what a Receiver has seen so far.
+// ReceiverStats is what a Receiver has seen so far: a plain value, a
+// snapshot (the zero value is a receiver's that saw nothing).
 type ReceiverStats struct {
 	// Requests is every request answered, POST or not.
 	Requests uint64 `json:"requests"`
@@ -75,7 +76,7 @@ func (rc *Receiver) Stats() ReceiverStats {
 	return rc.stats
 }
 
-// Payload is what a Receiver made of one request's body.
+// Payload is what a Receiver made of one request's body: a plain value.
 type Payload struct {
 	// Event is the decoded event, valid when Err is nil.
 	Event generator.Event

@@ -107,7 +107,8 @@ type Config struct {
 	Transport http.RoundTripper
 }
 
-// Progress is a snapshot of a run in progress.
+// Progress is a snapshot of a run in progress: a plain value, the
+// callback's to keep.
 type Progress struct {
 	// Elapsed is the time since the run started.
 	Elapsed time.Duration
