@@ -748,8 +748,8 @@ func (p *parser) delivery(n *yaml.Node, s *Scenario) {
 }
 
 // DefaultReorderWindow is the reorder window when a scenario gives a share
-// of reordered events but no window.
-const DefaultReorderWindow = 10
+// of reordered events but no window: the sender's own default.
+const DefaultReorderWindow = sender.DefaultReorderWindow
 
 func malformationNames() []string {
 	out := make([]string, len(sender.Malformations))

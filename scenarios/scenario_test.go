@@ -361,3 +361,15 @@ func TestLoad(t *testing.T) {
 		t.Errorf("Load(%s) = %v, %v", path, s, err)
 	}
 }
+
+// TestReorderWindowDefault: a reorder share without a window gets the
+// sender's default window, so the two never disagree.
+func TestReorderWindowDefault(t *testing.T) {
+	s, err := Parse("r.yaml", []byte("delivery: {reorder: 5%}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Faults.ReorderWindow != sender.DefaultReorderWindow {
+		t.Errorf("reorder window %d, want the sender's default %d", s.Faults.ReorderWindow, sender.DefaultReorderWindow)
+	}
+}

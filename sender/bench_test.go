@@ -153,3 +153,32 @@ func peakRSSMB() float64 {
 	}
 	return 0
 }
+
+// BenchmarkSendRateLow sends 200 events at 200 events/s (one every 5 ms)
+// to a minimal loopback receiver and reports the lateness p50 and p99 and
+// the latency p50: at a low rate the sender is idle between events, so
+// lateness is how precisely it wakes up on time.
+func BenchmarkSendRateLow(b *testing.B) {
+	srv := minimalReceiver()
+	defer srv.Close()
+	b.ReportAllocs()
+	var p50, p99, lat float64
+	for range b.N {
+		rep, err := Run(context.Background(), Config{Target: srv.URL, Count: 200,
+			Profile: Profile{{Duration: time.Second, From: 200}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Acknowledged != rep.Events {
+			b.Fatalf("acknowledged %d of %d", rep.Acknowledged, rep.Events)
+		}
+		us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+		p50 += us(rep.Lateness.P50)
+		p99 += us(rep.Lateness.P99)
+		lat += us(rep.Latency.P50)
+	}
+	n := float64(b.N)
+	b.ReportMetric(p50/n, "lateness-p50-µs")
+	b.ReportMetric(p99/n, "lateness-p99-µs")
+	b.ReportMetric(lat/n, "latency-p50-µs")
+}

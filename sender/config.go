@@ -14,7 +14,8 @@ const (
 	DefaultAttempts = 3
 )
 
-// Phase is one stretch of a rate profile, in events per second.
+// Phase is one stretch of a rate profile, in events per second. It is a
+// plain value; the zero value is not a valid phase (it has no duration).
 type Phase struct {
 	// Duration is how long the phase lasts; must be > 0.
 	Duration time.Duration
@@ -29,10 +30,12 @@ type Phase struct {
 }
 
 // Profile is a sequence of phases; after the last one its final rate holds.
-// An empty Profile means "as fast as the receiver allows".
+// An empty Profile (the zero value) means "as fast as the receiver allows".
+// Run and NewSchedule only read it.
 type Profile []Phase
 
-// Retry is a set of conditions under which an attempt is retried.
+// Retry is a set of conditions under which an attempt is retried; the
+// zero value, in a RetryPolicy, means RetryTimeout.
 type Retry uint8
 
 // Conditions to retry on. The real service retries on a timeout only.
@@ -61,7 +64,8 @@ type RetryPolicy struct {
 	MaxBackoff time.Duration
 }
 
-// Malformation is a way of breaking an event's body on the wire.
+// Malformation is a way of breaking an event's body on the wire; one of
+// Malformations (the zero value "" means none).
 type Malformation string
 
 // The malformations a scenario can ask for.

@@ -16,7 +16,7 @@ import (
 )
 
 // State is the final state of an event: every event generated ends in
-// exactly one.
+// exactly one of the four below. The zero value "" is none of them.
 type State string
 
 // The final states.
@@ -63,21 +63,33 @@ type result struct {
 	state     State // on final results
 }
 
-// worker delivers events, one at a time, with buffers of its own.
+// bodyCap is the room made for a payload: most are under 1 KB.
+const bodyCap = 1024
+
+// worker delivers events, one at a time.
 type worker struct {
-	r    *run
-	ev   generator.Event
-	body []byte
-	rd   bytes.Reader
-	req  *http.Request // the POST every attempt copies
+	r  *run
+	ev generator.Event
+	// body is the current event's payload. Each event gets a new one: a
+	// RoundTripper may read a request body after RoundTrip has returned
+	// (http.Transport does when an answer comes before the body is sent)
+	// and says so only by closing it, which would hide the body from
+	// http.Transport as one in memory and cost a write per request.
+	body   []byte
+	req    *http.Request    // the POST every attempt copies
+	answer io.LimitedReader // reads an answer's body, up to maxAnswer
 }
+
+// maxAnswer is as much of an answer's body as is read (and discarded)
+// so that its connection can be reused.
+const maxAnswer = 1 << 20
 
 func newWorker(r *run) *worker {
 	req := &http.Request{
 		Method: http.MethodPost, URL: r.url, Host: r.url.Host, Header: r.header,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 	}
-	return &worker{r: r, body: make([]byte, 0, 2048), req: req}
+	return &worker{r: r, req: req}
 }
 
 // deliver sends event j with its faults and retries and reports every
@@ -97,7 +109,7 @@ func (w *worker) deliver(ctx context.Context, j job) {
 	}
 	r.src.Fill(&w.ev, j.idx)
 	base.taskID = w.ev.TaskID
-	w.body = r.enc.Append(w.body[:0], &w.ev)
+	w.body = r.enc.Append(make([]byte, 0, bodyCap), &w.ev)
 	if r.signKey != "" {
 		w.body = appendSignature(w.body, r.signKey, time.Now().Add(SignValidity).Unix())
 	}
@@ -174,11 +186,10 @@ func (w *worker) attempt(ctx context.Context) (int, time.Duration, error) {
 	r := w.r
 	actx, cancel := context.WithTimeout(ctx, r.retry.Timeout)
 	defer cancel()
-	w.rd.Reset(w.body)
 	// A shallow copy of the worker's request with this attempt's context
 	// and body; the URL and the header are read-only and shared.
 	req := w.req.WithContext(actx)
-	req.Body = io.NopCloser(&w.rd)
+	req.Body = io.NopCloser(bytes.NewReader(w.body))
 	req.ContentLength = int64(len(w.body))
 	// The transport directly: a callback sender follows no redirect, and
 	// http.Client would copy the header of every request to be ready to.
@@ -186,7 +197,9 @@ func (w *worker) attempt(ctx context.Context) (int, time.Duration, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	w.answer = io.LimitedReader{R: resp.Body, N: maxAnswer}
+	_, err = io.Copy(io.Discard, &w.answer)
+	w.answer.R = nil
 	resp.Body.Close()
 	if err != nil {
 		// The status line came but the body did not: count the answer.
@@ -218,7 +231,7 @@ func (r *run) backoff(idx uint64, attempt int, retryAfter time.Duration) time.Du
 		ceil *= 2
 	}
 	ceil = min(ceil, p.MaxBackoff)
-	return time.Duration(unit(r.seed, saltBackoff, idx*64+uint64(attempt)) * float64(ceil))
+	return time.Duration(unit(r.seed, saltBackoff^uint64(attempt)<<32, idx) * float64(ceil))
 }
 
 // parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.

@@ -30,7 +30,8 @@ const MaxPayload = 1 << 20
 // prints nothing and checks no signature; set the fields before serving.
 type Receiver struct {
 	// SignKey, when set, makes the receiver verify T and Sign on 3.0
-	// payloads (Sign = md5(SignKey + T), T not yet past).
+	// payloads (Sign = md5(SignKey + T), T not yet past); a 3.0 payload
+	// without them counts as a bad signature.
 	SignKey string
 	// Log, when set, receives a line per request: text, or NDJSON when
 	// NDJSON is set. Writes are serialised.
@@ -43,7 +44,8 @@ type Receiver struct {
 	line  []byte
 }
 
-// ReceiverStats is what a Receiver has seen so far.
+// ReceiverStats is what a Receiver has seen so far: a plain value, a
+// snapshot (the zero value is a receiver's that saw nothing).
 type ReceiverStats struct {
 	// Requests is every request answered, POST or not.
 	Requests uint64 `json:"requests"`
@@ -55,7 +57,8 @@ type ReceiverStats struct {
 	Distinct   uint64 `json:"distinct"`
 	Duplicates uint64 `json:"duplicates"`
 	// Signed counts payloads carrying Sign and T; BadSignature those whose
-	// signature did not verify against SignKey (or was expired).
+	// signature did not verify against SignKey, was expired, or was
+	// missing from a 3.0 payload while SignKey is set.
 	Signed       uint64 `json:"signed"`
 	BadSignature uint64 `json:"badSignature"`
 	// FirstError describes the first malformed payload, "" if none.
@@ -73,7 +76,7 @@ func (rc *Receiver) Stats() ReceiverStats {
 	return rc.stats
 }
 
-// Payload is what a Receiver made of one request's body.
+// Payload is what a Receiver made of one request's body: a plain value.
 type Payload struct {
 	// Event is the decoded event, valid when Err is nil.
 	Event generator.Event
@@ -91,8 +94,9 @@ type Payload struct {
 var ErrSignature = errors.New("bad signature")
 
 // CheckPayload decodes a callback body as a Receiver does: a 3.0 body
-// may carry T and Sign, which are taken off (and verified when key is
-// not empty) before the event is decoded strictly.
+// may carry T and Sign, which are taken off before the event is decoded
+// strictly. When key is not empty a 3.0 body must carry them, and they
+// must verify.
 func CheckPayload(body []byte, key string, now time.Time) Payload {
 	var p Payload
 	if bytes.Contains(body, []byte(`"Sign"`)) {
@@ -122,6 +126,10 @@ func CheckPayload(body []byte, key string, now time.Time) Payload {
 	p.Event, p.Encoding, p.Err = e, enc, err
 	if err == nil && p.Signed && enc.Format != generator.FormatV3 {
 		p.Err = fmt.Errorf("%w: a 4.0 payload carries T and Sign", generator.ErrPayload)
+	}
+	if p.Err == nil && !p.Signed && key != "" && enc.Format == generator.FormatV3 {
+		// With a key set, the service signs every 3.0 callback.
+		p.Err = fmt.Errorf("%w: unsigned: a 3.0 payload without T and Sign", ErrSignature)
 	}
 	if p.Err == nil && p.Signed && key != "" {
 		want := Sign(key, p.T)

@@ -31,6 +31,8 @@ func TestCheckPayload(t *testing.T) {
 		{"3.0", v3.Marshal(&e), "", false, nil, ""},
 		{"3.0 signed, key checked", signed, "key1", true, nil, ""},
 		{"3.0 signed, key not checked", signed, "", true, nil, ""},
+		{"3.0 unsigned, key expected", v3.Marshal(&e), "key1", false, ErrSignature, "unsigned"},
+		{"4.0 with a key: 4.0 carries no signature", (generator.Encoding{}).Marshal(&e), "key1", false, nil, ""},
 		{"3.0 signed, wrong key", signed, "key2", true, ErrSignature, "md5"},
 		{"3.0 signed, expired", appendSignature(v3.Marshal(&e), "key1", now.Unix()-1), "key1", true, ErrSignature, "expired"},
 		{"4.0 with a signature", appendSignature((generator.Encoding{}).Marshal(&e), "k", now.Unix()), "", true, generator.ErrPayload, "4.0"},

@@ -447,7 +447,7 @@ type Thresholds struct {
 	MinRate float64
 }
 
-// Breach is one threshold a run did not meet.
+// Breach is one threshold a run did not meet: a plain value.
 type Breach struct {
 	// Name is the threshold: "max-failed", "max-p99" or "min-rate".
 	Name string

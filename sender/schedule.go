@@ -132,3 +132,33 @@ func (s *schedule) countBefore(d time.Duration) uint64 {
 	}
 	return k
 }
+
+// Schedule gives the times at which a Profile's events fall due, as Run
+// paces them: event k at At(k) after the start. Build one with
+// NewSchedule; it is read-only and safe for concurrent use. The zero
+// value is not usable.
+type Schedule struct{ s *schedule }
+
+// NewSchedule returns p's schedule, or an error wrapping ErrConfig when a
+// phase is invalid or p is empty.
+func NewSchedule(p Profile) (*Schedule, error) {
+	if len(p) == 0 {
+		return nil, configErr("empty profile: no rate to schedule")
+	}
+	s, err := newSchedule(p)
+	if err != nil {
+		return nil, err
+	}
+	return &Schedule{s}, nil
+}
+
+// At is when event k (from 0) falls due, as an offset from the start.
+func (s *Schedule) At(k uint64) time.Duration { return s.s.at(k) }
+
+// Due is how many events have fallen due by d: those with At(k) <= d.
+func (s *Schedule) Due(d time.Duration) uint64 {
+	if d == math.MaxInt64 {
+		return math.MaxUint64
+	}
+	return s.s.countBefore(d + 1)
+}

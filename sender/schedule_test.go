@@ -1,6 +1,8 @@
 package sender
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -73,6 +75,57 @@ func TestScheduleErrors(t *testing.T) {
 	} {
 		if _, err := newSchedule(p); err == nil {
 			t.Errorf("newSchedule(%+v) accepted", p)
+		}
+	}
+}
+
+// TestWaitUntil: the dispatcher's wait never returns before the send
+// time, whichever way it sleeps, and gives up when the run is stopped.
+func TestWaitUntil(t *testing.T) {
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for _, d := range []time.Duration{-time.Millisecond, 0, 300 * time.Microsecond, coarseBelow, 2*coarseBelow + time.Millisecond, 6 * time.Millisecond} {
+		when := time.Now().Add(d)
+		if !waitUntil(context.Background(), timer, when) {
+			t.Fatalf("wait %v: reported a stop", d)
+		}
+		if now := time.Now(); now.Before(when) {
+			t.Errorf("wait %v: returned %v early", d, when.Sub(now))
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(5*time.Millisecond, cancel)
+	if waitUntil(ctx, timer, time.Now().Add(time.Hour)) {
+		t.Error("cancelled wait reported the send time reached")
+	}
+}
+
+// TestScheduleDue: Due counts the events whose time has come, At's
+// inverse, on every kind of phase.
+func TestScheduleDue(t *testing.T) {
+	s, err := NewSchedule(Profile{
+		{Duration: time.Second, From: 100},
+		{Duration: 2 * time.Second, From: 100, To: 400},
+		{Duration: time.Second, From: 10, To: 40, Steps: 3},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Due(0); got != 1 {
+		t.Errorf("Due(0) = %d, want 1 (event 0 is due at the start)", got)
+	}
+	for _, k := range []uint64{1, 99, 100, 101, 350, 599, 600, 601, 625, 10000} {
+		at := s.At(k)
+		if got := s.Due(at); got != k+1 {
+			t.Errorf("Due(At(%d) = %v) = %d, want %d", k, at, got, k+1)
+		}
+		if got := s.Due(at - 1); got != k {
+			t.Errorf("Due(At(%d) - 1ns) = %d, want %d", k, got, k)
+		}
+	}
+	for _, p := range []Profile{nil, {{Duration: time.Second}}} {
+		if _, err := NewSchedule(p); !errors.Is(err, ErrConfig) {
+			t.Errorf("NewSchedule(%v): %v, want ErrConfig", p, err)
 		}
 	}
 }

@@ -107,7 +107,8 @@ type Config struct {
 	Transport http.RoundTripper
 }
 
-// Progress is a snapshot of a run in progress.
+// Progress is a snapshot of a run in progress: a plain value, the
+// callback's to keep.
 type Progress struct {
 	// Elapsed is the time since the run started.
 	Elapsed time.Duration
@@ -476,13 +477,8 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 				break
 			}
 			when = r.start.Add(off)
-			if d := time.Until(when); d > 0 {
-				timer.Reset(d)
-				select {
-				case <-timer.C:
-				case <-done:
-					return st
-				}
+			if !waitUntil(ctx, timer, when) {
+				return st
 			}
 		} else {
 			when = time.Now()
@@ -518,6 +514,42 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 		}
 	}
 	return st
+}
+
+// waitUntil returns at when (true), or when ctx ends first (false).
+//
+// Go's timers sleep in the poller, which on Linux has a resolution of a
+// millisecond (epoll_wait): a timer fires up to 1 ms after its time, so
+// at low rates every event would start that late, and the lateness would
+// be counted in the receiver's latency. So a long wait sleeps on the
+// timer until coarseBelow before when, and in preciseSleep (a nanosleep
+// where the system has one) for the rest.
+func waitUntil(ctx context.Context, timer *time.Timer, when time.Time) bool {
+	d := time.Until(when)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	if coarseBelow == 0 || d <= 2*coarseBelow {
+		// Short waits (high rates): the processors are busy and check
+		// timers often; blocking a thread would stall the workers.
+		timer.Reset(d)
+		select {
+		case <-timer.C:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	timer.Reset(d - coarseBelow)
+	select {
+	case <-timer.C:
+	case <-ctx.Done():
+		return false
+	}
+	if d = time.Until(when); d > 0 {
+		preciseSleep(d)
+	}
+	return ctx.Err() == nil
 }
 
 // heldEvent is an event held back for reordering until position release.

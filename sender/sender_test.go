@@ -291,6 +291,17 @@ func TestBackoffIsSeededFullJitter(t *testing.T) {
 			t.Errorf("attempt %d: largest backoff %v of 200, want spread up to %v", attempt, seen, ceil)
 		}
 	}
+	// Each (event, attempt) draws on its own: attempt 65 of an event is
+	// not attempt 1 of the next one scaled.
+	same := 0
+	for i := uint64(0); i < 200; i++ {
+		if r.backoff(i, 65, 0) == 10*r.backoff(i+1, 1, 0) {
+			same++
+		}
+	}
+	if same > 2 {
+		t.Errorf("%d of 200 events: attempt 65's jitter is the next event's attempt 1", same)
+	}
 	if d := r.backoff(1, 1, 5*time.Second); d != time.Second {
 		t.Errorf("Retry-After 5s gave %v, want MaxBackoff 1s", d)
 	}
@@ -789,5 +800,95 @@ func TestDurationWithoutRate(t *testing.T) {
 	}
 	if rep.Duration > 2*time.Second {
 		t.Errorf("run lasted %v, want about 200ms", rep.Duration)
+	}
+}
+
+// lateReader is a transport that answers at once and reads the request
+// body afterwards, as http.Transport may when a receiver answers before
+// it has read the whole body: RoundTrip returns, the body is still read.
+type lateReader struct {
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	bodies [][]byte
+}
+
+func (l *lateReader) RoundTrip(req *http.Request) (*http.Response, error) {
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		time.Sleep(2 * time.Millisecond)
+		b, _ := io.ReadAll(req.Body)
+		req.Body.Close()
+		l.mu.Lock()
+		l.bodies = append(l.bodies, b)
+		l.mu.Unlock()
+	}()
+	return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader("{}")), Header: http.Header{}}, nil
+}
+
+// TestBodyReadAfterAnswer: a transport may read an attempt's body after
+// RoundTrip returned; the next event must not overwrite it meanwhile.
+func TestBodyReadAfterAnswer(t *testing.T) {
+	lr := &lateReader{}
+	rep := send(t, Config{Target: "http://127.0.0.1:1/", Count: 50, MaxInFlight: 1, Transport: lr})
+	lr.wg.Wait()
+	if rep.Acknowledged != 50 {
+		t.Fatalf("acknowledged %d of 50", rep.Acknowledged)
+	}
+	seen := map[string]bool{}
+	for _, b := range lr.bodies {
+		e, _, _, err := generator.Decode(b)
+		if err != nil {
+			t.Fatalf("body read after the answer is corrupt: %v: %q", err, b)
+		}
+		seen[e.TaskID] = true
+	}
+	if len(seen) != 50 {
+		t.Errorf("%d distinct events in the bodies read, want 50", len(seen))
+	}
+}
+
+// TestInterruptedWithFaultsAddsUp: a stop in the middle of a run with
+// every fault and retries waiting still accounts for every event once,
+// in every mode of ending a run.
+func TestInterruptedWithFaultsAddsUp(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		switch n.Add(1) % 4 {
+		case 0:
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case 1:
+			stall(r, time.Second)
+		}
+		io.WriteString(w, "{}")
+	}))
+	defer srv.Close()
+	faults := Faults{Duplicate: 0.2, Reorder: 0.3, ReorderWindow: 50, Malformed: 0.1, DelayMax: 20 * time.Millisecond}
+	retry := RetryPolicy{Timeout: 30 * time.Millisecond, On: RetryTimeout | RetryServerError, Backoff: 10 * time.Millisecond}
+	tests := []struct {
+		name string
+		cfg  Config
+	}{
+		{"count at a rate", Config{Count: 5000, Profile: Profile{{Duration: time.Second, From: 2000}}}},
+		{"duration at a rate", Config{Duration: 5 * time.Second, Profile: Profile{{Duration: time.Second, From: 2000}}}},
+		{"duration, unlimited rate", Config{Duration: 5 * time.Second, MaxInFlight: 20}},
+		{"count, unlimited rate", Config{Count: 100000, MaxInFlight: 20}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := tt.cfg
+			cfg.Target, cfg.Faults, cfg.Retry = srv.URL, faults, retry
+			ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+			defer cancel()
+			rep, err := Run(ctx, cfg)
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("Run error %v, want the deadline", err)
+			}
+			checkAccounting(t, rep)
+			if rep.NotSent == 0 || rep.Acknowledged == 0 {
+				t.Errorf("acknowledged %d, not sent %d: want some of each", rep.Acknowledged, rep.NotSent)
+			}
+		})
 	}
 }

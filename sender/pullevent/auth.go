@@ -1,6 +1,7 @@
 package pullevent
 
 import (
+	"bufio"
 	"crypto/hmac"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -8,10 +9,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -114,24 +117,66 @@ func hmacSHA256(key []byte, msg string) []byte {
 // and the service.
 func SignTC3(secretKey, service string, timestamp int64, canonicalRequest string) string {
 	date := time.Unix(timestamp, 0).UTC().Format("2006-01-02")
-	stringToSign := TC3Algorithm + "\n" + strconv.FormatInt(timestamp, 10) + "\n" +
-		date + "/" + service + "/tc3_request\n" + sha256Hex([]byte(canonicalRequest))
-	k := hmacSHA256([]byte("TC3"+secretKey), date)
-	k = hmacSHA256(k, service)
-	k = hmacSHA256(k, "tc3_request")
-	return hex.EncodeToString(hmacSHA256(k, stringToSign))
+	m := hmac.New(sha256.New, tc3SigningKey(secretKey, date, service))
+	sum := sha256.Sum256([]byte(canonicalRequest))
+	writeTC3StringToSign(m, timestamp, date, service, &sum)
+	return hex.EncodeToString(m.Sum(nil))
 }
 
-// canonicalTC3 builds the canonical request of r with body, over the
-// headers signed lists: names lowercase, values trimmed and lowercase.
-func canonicalTC3(r *http.Request, body []byte, signed []string) string {
-	var b strings.Builder
-	b.WriteString(r.Method)
-	b.WriteString("\n/\n")
-	if r.Method == http.MethodGet {
-		b.WriteString(r.URL.RawQuery)
+// tc3SigningKey derives the key that signs a day's requests to service.
+func tc3SigningKey(secretKey, date, service string) []byte {
+	k := hmacSHA256([]byte("TC3"+secretKey), date)
+	k = hmacSHA256(k, service)
+	return hmacSHA256(k, "tc3_request")
+}
+
+func writeTC3StringToSign(w io.Writer, timestamp int64, date, service string, canonicalHash *[sha256.Size]byte) {
+	var b [2 * sha256.Size]byte
+	hex.Encode(b[:], canonicalHash[:])
+	io.WriteString(w, TC3Algorithm+"\n")
+	io.WriteString(w, strconv.FormatInt(timestamp, 10))
+	io.WriteString(w, "\n"+date+"/"+service+"/tc3_request\n")
+	w.Write(b[:])
+}
+
+// tc3Day is the signing key of one UTC date, with a pool of HMACs keyed
+// with it: the key chain is the same for every request of a day.
+type tc3Day struct {
+	date string
+	pool sync.Pool // of hash.Hash
+}
+
+// tc3Signature is what SignTC3 returns, with the day's key derived once
+// and kept by the server.
+func (s *Server) tc3Signature(timestamp int64, date string, canonicalHash *[sha256.Size]byte) string {
+	d := s.tc3.Load()
+	if d == nil || d.date != date {
+		key := tc3SigningKey(s.cfg.SecretKey, date, Service)
+		d = &tc3Day{date: date}
+		d.pool.New = func() any { return hmac.New(sha256.New, key) }
+		s.tc3.Store(d)
 	}
-	b.WriteByte('\n')
+	m := d.pool.Get().(hash.Hash)
+	m.Reset()
+	writeTC3StringToSign(m, timestamp, date, Service, canonicalHash)
+	var sum [sha256.Size]byte
+	sig := hex.EncodeToString(m.Sum(sum[:0]))
+	d.pool.Put(m)
+	return sig
+}
+
+// canonicalTC3 returns the SHA-256 of the canonical request of r with
+// body, over the headers signed lists (names lowercase, values trimmed and
+// lowercase), written straight into the hash.
+func canonicalTC3(r *http.Request, body []byte, signed []string) [sha256.Size]byte {
+	h := sha256.New()
+	w := bufio.NewWriterSize(h, 512)
+	w.WriteString(r.Method)
+	w.WriteString("\n/\n")
+	if r.Method == http.MethodGet {
+		w.WriteString(r.URL.RawQuery)
+	}
+	w.WriteByte('\n')
 	for _, name := range signed {
 		var v string
 		if name == "host" {
@@ -139,20 +184,32 @@ func canonicalTC3(r *http.Request, body []byte, signed []string) string {
 		} else {
 			v = r.Header.Get(name)
 		}
-		b.WriteString(name)
-		b.WriteByte(':')
-		b.WriteString(strings.ToLower(strings.TrimSpace(v)))
-		b.WriteByte('\n')
+		w.WriteString(name)
+		w.WriteByte(':')
+		w.WriteString(strings.ToLower(strings.TrimSpace(v)))
+		w.WriteByte('\n')
 	}
-	b.WriteByte('\n')
-	b.WriteString(strings.Join(signed, ";"))
-	b.WriteByte('\n')
+	w.WriteByte('\n')
+	for i, name := range signed {
+		if i > 0 {
+			w.WriteByte(';')
+		}
+		w.WriteString(name)
+	}
+	w.WriteByte('\n')
+	var payload [sha256.Size]byte
 	if r.Header.Get("X-TC-Content-SHA256") == "UNSIGNED-PAYLOAD" {
-		b.WriteString(sha256Hex([]byte("UNSIGNED-PAYLOAD")))
+		payload = sha256.Sum256([]byte("UNSIGNED-PAYLOAD"))
 	} else {
-		b.WriteString(sha256Hex(body))
+		payload = sha256.Sum256(body)
 	}
-	return b.String()
+	var hx [2 * sha256.Size]byte
+	hex.Encode(hx[:], payload[:])
+	w.Write(hx[:])
+	w.Flush()
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 // verifyTC3 checks r's signature and timestamp as the real API does.
@@ -193,7 +250,8 @@ func (s *Server) verifyTC3(r *http.Request, body []byte) *apiError {
 	if want := time.Unix(t, 0).UTC().Format("2006-01-02"); a.date != want || a.service != Service {
 		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated: the credential scope must be %s/%s/tc3_request for X-TC-Timestamp %d.", want, Service, t)
 	}
-	want := SignTC3(s.cfg.SecretKey, Service, t, canonicalTC3(r, body, a.signedHeaders))
+	canon := canonicalTC3(r, body, a.signedHeaders)
+	want := s.tc3Signature(t, a.date, &canon)
 	if !hmac.Equal([]byte(want), []byte(a.signature)) {
 		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct.")
 	}

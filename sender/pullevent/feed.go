@@ -24,40 +24,43 @@ type Feed struct {
 	Profile sender.Profile
 }
 
-// Run adds f's events to q at f.Profile's rate until Count events are
-// added or ctx is cancelled, and returns the number added. It returns
-// ctx.Err() when cancelled, nil when done.
+// Run adds f's events to q as they fall due on f.Profile's schedule (the
+// one vodsim send paces by, event 0 at once) until Count events are added
+// or ctx is cancelled, and returns the number added. It returns ctx.Err()
+// when cancelled, an error wrapping sender.ErrConfig for an invalid
+// Profile, nil when done.
 func (f Feed) Run(ctx context.Context, q *Queue) (uint64, error) {
 	if len(f.Profile) == 0 || f.Source == nil {
 		return 0, nil
 	}
+	sch, err := sender.NewSchedule(f.Profile)
+	if err != nil {
+		return 0, err
+	}
 	t := time.NewTicker(feedTick)
 	defer t.Stop()
 	start := time.Now()
-	last := start
-	var due float64
 	var added uint64
-	var ev generator.Event
+	var batch []generator.Event
 	for {
+		due := sch.Due(time.Since(start))
+		if f.Count != 0 {
+			due = min(due, f.Count)
+		}
+		batch = batch[:0]
+		for ; added < due; added++ {
+			var ev generator.Event
+			f.Source.Fill(&ev, f.First+added)
+			batch = append(batch, ev)
+		}
+		q.Add(batch...)
+		if f.Count != 0 && added >= f.Count {
+			return added, nil
+		}
 		select {
 		case <-ctx.Done():
 			return added, ctx.Err()
-		case now := <-t.C:
-			dt := now.Sub(last).Seconds()
-			last = now
-			due += RateAt(f.Profile, now.Sub(start)) * dt
-			var batch []generator.Event
-			for due >= 1 && (f.Count == 0 || added < f.Count) {
-				ev = generator.Event{}
-				f.Source.Fill(&ev, f.First+added)
-				batch = append(batch, ev)
-				added++
-				due--
-			}
-			q.Add(batch...)
-			if f.Count != 0 && added >= f.Count {
-				return added, nil
-			}
+		case <-t.C:
 		}
 	}
 }

@@ -2,6 +2,7 @@ package pullevent
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -57,5 +58,9 @@ func TestFeedRun(t *testing.T) {
 	}
 	if n, err := (Feed{Source: g}).Run(context.Background(), q); n != 0 || err != nil {
 		t.Fatalf("empty profile added %d, %v", n, err)
+	}
+	// A rate of 0 would add nothing, forever: refused instead.
+	if n, err := (Feed{Source: g, Profile: sender.Profile{{Duration: time.Second}}}).Run(context.Background(), q); n != 0 || !errors.Is(err, sender.ErrConfig) {
+		t.Fatalf("zero-rate profile: added %d, %v; want sender.ErrConfig", n, err)
 	}
 }

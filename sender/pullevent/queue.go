@@ -32,7 +32,8 @@ const (
 var ErrHandle = errors.New("invalid event handle")
 
 // Clock tells the time. Inject one in Config to test confirm windows and
-// retention without waiting; it must be safe for concurrent use.
+// retention without waiting; it must be safe for concurrent use, and its
+// time must never go backwards (the queue expires events oldest first).
 type Clock interface {
 	Now() time.Time
 }
@@ -219,6 +220,12 @@ func (q *Queue) reapLocked(now time.Time) {
 		clear(q.timeline[n:])
 		q.timeline, q.thead = q.timeline[:n], 0
 	}
+	// Events that came back after a missed window are ordered by arrival
+	// too: the oldest is on top of the heap.
+	for len(q.back) > 0 && q.tooOld(q.back[0], now) {
+		heap.Pop(&q.back).(*entry).state = stDone
+		q.stats.Expired++
+	}
 	for q.head < len(q.fresh) && q.tooOld(q.fresh[q.head], now) {
 		q.fresh[q.head] = nil
 		q.head++
@@ -236,27 +243,18 @@ func (q *Queue) tooOld(e *entry, now time.Time) bool {
 }
 
 // nextLocked removes and returns the available event that arrived first,
-// or nil.
-func (q *Queue) nextLocked(now time.Time) *entry {
-	for {
-		var e *entry
-		switch {
-		case q.head < len(q.fresh) && (len(q.back) == 0 || q.fresh[q.head].seq < q.back[0].seq):
-			e = q.fresh[q.head]
-			q.fresh[q.head] = nil
-			q.head++
-		case len(q.back) > 0:
-			e = heap.Pop(&q.back).(*entry)
-		default:
-			return nil
-		}
-		if q.tooOld(e, now) {
-			e.state = stDone
-			q.stats.Expired++
-			continue
-		}
+// or nil. Call reapLocked first: it drops the events too old to hand out.
+func (q *Queue) nextLocked() *entry {
+	switch {
+	case q.head < len(q.fresh) && (len(q.back) == 0 || q.fresh[q.head].seq < q.back[0].seq):
+		e := q.fresh[q.head]
+		q.fresh[q.head] = nil
+		q.head++
 		return e
+	case len(q.back) > 0:
+		return heap.Pop(&q.back).(*entry)
 	}
+	return nil
 }
 
 func (q *Queue) newHandleLocked() string {
@@ -290,7 +288,7 @@ func mix64(x uint64) uint64 {
 func (q *Queue) takeLocked(now time.Time, max int, out []Message) []Message {
 	deadline := now.Add(q.window)
 	for len(out) < max {
-		e := q.nextLocked(now)
+		e := q.nextLocked()
 		if e == nil {
 			break
 		}
@@ -410,17 +408,12 @@ func (q *Queue) Confirm(handles ...string) error {
 func (q *Queue) Peek(max int) []Message {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	now := q.clock.Now()
-	q.reapLocked(now)
+	q.reapLocked(q.clock.Now())
 	all := make([]*entry, 0, len(q.fresh)-q.head+len(q.back))
 	for _, e := range q.fresh[q.head:] {
 		all = append(all, e)
 	}
-	for _, e := range q.back {
-		if !q.tooOld(e, now) {
-			all = append(all, e)
-		}
-	}
+	all = append(all, q.back...)
 	sort.Slice(all, func(i, j int) bool { return all[i].seq < all[j].seq })
 	if max > 0 && len(all) > max {
 		all = all[:max]
@@ -436,15 +429,9 @@ func (q *Queue) Peek(max int) []Message {
 func (q *Queue) Stats() Stats {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	now := q.clock.Now()
-	q.reapLocked(now)
+	q.reapLocked(q.clock.Now())
 	s := q.stats
-	s.Available = len(q.fresh) - q.head
-	for _, e := range q.back {
-		if !q.tooOld(e, now) {
-			s.Available++
-		}
-	}
+	s.Available = len(q.fresh) - q.head + len(q.back)
 	s.InFlight = len(q.inflight)
 	return s
 }

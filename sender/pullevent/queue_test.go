@@ -374,3 +374,32 @@ func TestQueueDrainConcurrent(t *testing.T) {
 		t.Fatalf("stats %+v, want %+v", s, want)
 	}
 }
+
+// TestQueueStatsAddUp: every event enqueued is available, in flight,
+// confirmed or expired, at every moment, including events that came back
+// after a missed confirm window and then outlived the retention.
+func TestQueueStatsAddUp(t *testing.T) {
+	clk := newFakeClock()
+	q := NewQueue(Config{Clock: clk, Wait: -1, ConfirmWindow: time.Minute, Retention: time.Hour})
+	check := func(when string) {
+		t.Helper()
+		s := q.Stats()
+		if sum := uint64(s.Available) + uint64(s.InFlight) + s.Confirmed + s.Expired; sum != s.Enqueued {
+			t.Errorf("%s: available %d + in flight %d + confirmed %d + expired %d = %d, want enqueued %d",
+				when, s.Available, s.InFlight, s.Confirmed, s.Expired, sum, s.Enqueued)
+		}
+	}
+	q.Fill(testGen(t), 0, 10)
+	ms := pullNow(t, q, 4)
+	if err := q.Confirm(ms[0].Handle); err != nil {
+		t.Fatal(err)
+	}
+	check("after a pull and a confirm")
+	clk.Advance(2 * time.Minute) // three events come back
+	check("after the window")
+	clk.Advance(time.Hour) // every unconfirmed event is too old
+	check("after the retention")
+	if s := q.Stats(); s.Expired != 9 || s.Available != 0 {
+		t.Errorf("expired %d, available %d: want 9 and 0", s.Expired, s.Available)
+	}
+}

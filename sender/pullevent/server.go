@@ -36,6 +36,7 @@ type Server struct {
 	cfg    Config
 	q      *Queue
 	router *mux.Router
+	tc3    atomic.Pointer[tc3Day] // the last date's signing key
 
 	// Set by Listen.
 	ln     net.Listener

@@ -609,3 +609,20 @@ func TestDrainOverHTTP(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 }
+
+// TestTC3AcrossMidnight: the signing key depends on the request's UTC
+// date, and around midnight requests of two dates arrive interleaved;
+// each must verify with its own date's key, and only with it.
+func TestTC3AcrossMidnight(t *testing.T) {
+	midnight := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	s := listen(t, Config{Wait: -1, Clock: ClockFunc(func() time.Time { return midnight })})
+	before, after := midnight.Add(-time.Minute).Unix(), midnight.Add(time.Minute).Unix()
+	for i, ts := range []int64{before, after, before, after} {
+		if r := (signed3{action: "PullEvents", body: "{}", ts: ts}).do(t, s); errCode(r) != "" {
+			t.Errorf("request %d (timestamp %d): %v", i, ts, r)
+		}
+		if r := (signed3{action: "PullEvents", body: "{}", ts: ts, key: "other"}).do(t, s); errCode(r) != "AuthFailure.SignatureFailure" {
+			t.Errorf("request %d signed with another key: %v", i, r)
+		}
+	}
+}
