@@ -46,7 +46,7 @@ exits 0.`, `
 	rcv := &sender.Receiver{SignKey: signKey, Log: c.io.out, NDJSON: ndjson}
 	stop, url, err := serveReceiver(rcv, listen)
 	if err != nil {
-		return usageErrorf("receive: --listen %q: %v", listen, err)
+		return listenError("receive", listen, err)
 	}
 	fmt.Fprintf(c.io.err, "vodsim receive: listening on %s/ (Ctrl-C to stop)\n", url)
 	<-ctx.Done()

@@ -104,21 +104,31 @@ acknowledged (beyond --max-failed) or a threshold breached; 2 bad flags;
 	}
 	cfg.Version = Version()
 
-	// Files first, so a bad path fails before anything is sent.
-	var journal *os.File
+	// Files first, so a bad path fails before anything is sent; they are
+	// emptied only once the run starts writing, and a usage error found
+	// later leaves them as they were.
+	keep := false
+	var journal, reportFile *outFile
 	if o.journal != "" {
-		if journal, err = os.Create(o.journal); err != nil {
+		if journal, err = openOutFile(o.journal); err != nil {
 			return usageErrorf("send: --journal: %v", err)
 		}
-		defer journal.Close()
+		defer func() {
+			if !keep {
+				journal.discard()
+			}
+		}()
 		cfg.Journal = journal
 	}
-	var reportFile *os.File
 	if o.reportJSON != "" {
-		if reportFile, err = os.Create(o.reportJSON); err != nil {
+		if reportFile, err = openOutFile(o.reportJSON); err != nil {
 			return usageErrorf("send: --report-json: %v", err)
 		}
-		defer reportFile.Close()
+		defer func() {
+			if !keep {
+				reportFile.discard()
+			}
+		}()
 	}
 
 	// No target: an embedded receiver on loopback.
@@ -146,10 +156,17 @@ acknowledged (beyond --max-failed) or a threshold breached; 2 bad flags;
 
 	rep, runErr := sender.Run(ctx, cfg)
 	if errors.Is(runErr, sender.ErrConfig) {
-		return usageErrorf("send: %v", runErr)
+		return usageErrorf("send: %s", strings.TrimPrefix(runErr.Error(), sender.ErrConfig.Error()+": "))
 	}
 	if rep == nil {
 		return fmt.Errorf("send: %w", runErr)
+	}
+	keep = true
+	if journal != nil {
+		defer journal.Close()
+	}
+	if reportFile != nil {
+		defer reportFile.Close()
 	}
 	if cfg.Progress != nil {
 		fmt.Fprint(c.io.err, "\r\033[K")
@@ -277,8 +294,8 @@ func applySendFlags(cfg *sender.Config, fs *pflag.FlagSet, o *sendOpts) error {
 		return nil
 	}
 	if set("target") {
-		if o.target == "" {
-			return usageErrorf("send: --target is empty")
+		if err := checkTarget(o.target); err != nil {
+			return err
 		}
 		cfg.Target = o.target
 	}
