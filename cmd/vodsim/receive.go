@@ -32,8 +32,8 @@ It runs until interrupted (Ctrl-C), then prints a summary on stderr and
 exits 0.`, `
   vodsim receive                                  # listens on 127.0.0.1:9000
   vodsim receive --listen 127.0.0.1:8080 --ndjson > received.ndjson
-  vodsim send --target http://127.0.0.1:9000/ --count 100 --rate 50
-  vodsim receive --sign-key abc123 &  vodsim send --target http://127.0.0.1:9000/ --format v3 --sign-key abc123`)
+  vodsim send --target http://127.0.0.1:9000/ --count 100 --rate 50   # in another terminal
+  vodsim receive --sign-key abc123                # then: vodsim send --target http://127.0.0.1:9000/ --format v3 --sign-key abc123`)
 	fs.StringVar(&listen, "listen", DefaultReceiveListen, "address to listen on, host:port (port 0 picks a free one)")
 	fs.BoolVar(&ndjson, "ndjson", false, "print one JSON object per request instead of text")
 	fs.StringVar(&signKey, "sign-key", "", "verify 3.0 payloads' Sign = md5(key + T)")

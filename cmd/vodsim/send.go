@@ -76,17 +76,21 @@ answers 200 {} and checks every payload, and the report says what it saw.
 The report goes to stdout (--report-json FILE for machines). Exit status:
 0 every event acknowledged and every threshold met; 1 events not
 acknowledged (beyond --max-failed) or a threshold breached; 2 bad flags;
-130 interrupted (the report and the journal are still complete).`, `
+130 interrupted (the report and the journal are still complete).
+
+The examples with --target expect a receiver on 127.0.0.1:9000, such as
+'vodsim receive' running in another terminal.`, `
   vodsim send                                        # 1000 events at 200/s to the embedded receiver
   vodsim send --duration 3s --rate 500
-  vodsim send --target http://127.0.0.1:8080/callback --count 3000 --rate 1000
-  vodsim send --target http://127.0.0.1:8080/cb --rate 0 --count 50000 --connections 50
-  vodsim send --target URL --retry-on timeout,5xx,429,conn --backoff 200ms --attempts 5
-  vodsim send --target URL --header 'Authorization: Bearer t0k3n' --header 'X-Env: ci'
+  vodsim send --target http://127.0.0.1:9000/ --count 3000 --rate 1000
+  vodsim send --target http://127.0.0.1:9000/ --rate 0 --count 50000 --connections 50
+  vodsim send --target http://127.0.0.1:9000/ --retry-on timeout,5xx,429,conn --backoff 200ms --attempts 5
+  vodsim send --target http://127.0.0.1:9000/ --header 'Authorization: Bearer t0k3n' --header 'X-Env: ci'
   vodsim send --format v3 --sign-key abc123              # 3.0 bodies with T and Sign
   vodsim send --duplicate 0.05 --reorder 0.1 --malformed 0.01 --delay-max 200ms
-  vodsim send --target URL --journal attempts.ndjson --report-json report.json --quiet
-  vodsim send --target URL --duration 60s --rate 100 --max-failed 0 --max-p99 250ms --min-rate 0.99`)
+  vodsim send --scenario chaos --quiet                   # a built-in scenario's faults and retries
+  vodsim send --target http://127.0.0.1:9000/ --journal attempts.ndjson --report-json report.json --quiet
+  vodsim send --target http://127.0.0.1:9000/ --duration 60s --rate 100 --max-failed 0 --max-p99 250ms --min-rate 0.99`)
 	o.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err

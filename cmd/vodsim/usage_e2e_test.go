@@ -108,3 +108,21 @@ func TestListenInUse(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryHelp: every subcommand's --help exits 0 and shows its flags,
+// --help itself included, and examples; none of the examples of send
+// needs a placeholder filled in.
+func TestEveryHelp(t *testing.T) {
+	for _, sub := range []string{"gen", "validate", "scenarios", "send", "receive", "serve", "version"} {
+		r := runBin(t, sub, "--help")
+		for _, want := range []string{"Usage: vodsim " + sub, "Flags:", "-h, --help", "Examples:\n  vodsim "} {
+			if r.code != 0 || !bytes.Contains(r.stdout, []byte(want)) {
+				t.Errorf("%s --help: exit %d, lacks %q:\n%s", sub, r.code, want, r.stdout)
+			}
+		}
+		_, examples, _ := bytes.Cut(r.stdout, []byte("Examples:"))
+		if sub == "send" && bytes.Contains(examples, []byte("--target URL")) {
+			t.Errorf("send --help: an example with a placeholder URL:\n%s", r.stdout)
+		}
+	}
+}
