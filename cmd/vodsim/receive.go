@@ -32,8 +32,8 @@ It runs until interrupted (Ctrl-C), then prints a summary on stderr and
 exits 0.`, `
   vodsim receive                                  # listens on 127.0.0.1:9000
   vodsim receive --listen 127.0.0.1:8080 --ndjson > received.ndjson
-  vodsim send --target http://127.0.0.1:9000/ --count 100 --rate 50
-  vodsim receive --sign-key abc123 &  vodsim send --target http://127.0.0.1:9000/ --format v3 --sign-key abc123`)
+  vodsim send --target http://127.0.0.1:9000/ --count 100 --rate 50   # in another terminal
+  vodsim receive --sign-key abc123                # then: vodsim send --target http://127.0.0.1:9000/ --format v3 --sign-key abc123`)
 	fs.StringVar(&listen, "listen", DefaultReceiveListen, "address to listen on, host:port (port 0 picks a free one)")
 	fs.BoolVar(&ndjson, "ndjson", false, "print one JSON object per request instead of text")
 	fs.StringVar(&signKey, "sign-key", "", "verify 3.0 payloads' Sign = md5(key + T)")
@@ -46,7 +46,7 @@ exits 0.`, `
 	rcv := &sender.Receiver{SignKey: signKey, Log: c.io.out, NDJSON: ndjson}
 	stop, url, err := serveReceiver(rcv, listen)
 	if err != nil {
-		return usageErrorf("receive: --listen %q: %v", listen, err)
+		return listenError("receive", listen, err)
 	}
 	fmt.Fprintf(c.io.err, "vodsim receive: listening on %s/ (Ctrl-C to stop)\n", url)
 	<-ctx.Done()

@@ -101,13 +101,27 @@ func newFlagSet(io stdio, name, synopsis, examples string) *pflag.FlagSet {
 	fs.SortFlags = false
 	fs.Usage = func() {
 		w := io.out
-		fmt.Fprintf(w, "%s\n\nFlags:\n%s", strings.TrimSpace(synopsis), fs.FlagUsages())
+		// The flags and --help, which pflag handles without a flag of its
+		// own, in one aligned table.
+		all := pflag.NewFlagSet(name, pflag.ContinueOnError)
+		all.SortFlags = false
+		fs.VisitAll(all.AddFlag)
+		all.VarP(helpValue{}, "help", "h", "print this help")
+		fmt.Fprintf(w, "%s\n\nFlags:\n%s", strings.TrimSpace(synopsis), all.FlagUsages())
 		if examples != "" {
 			fmt.Fprintf(w, "\nExamples:\n%s\n", strings.Trim(examples, "\n"))
 		}
 	}
 	return fs
 }
+
+// helpValue stands for --help in the usage table (pflag handles --help
+// itself): a bool-typed value shown without pflag's "[=true|false]".
+type helpValue struct{}
+
+func (helpValue) String() string   { return "false" }
+func (helpValue) Set(string) error { return nil }
+func (helpValue) Type() string     { return "bool" }
 
 // parseFlags parses args; --help prints usage and returns errHelp, any other
 // problem is a usage error.

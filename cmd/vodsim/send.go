@@ -76,17 +76,21 @@ answers 200 {} and checks every payload, and the report says what it saw.
 The report goes to stdout (--report-json FILE for machines). Exit status:
 0 every event acknowledged and every threshold met; 1 events not
 acknowledged (beyond --max-failed) or a threshold breached; 2 bad flags;
-130 interrupted (the report and the journal are still complete).`, `
+130 interrupted (the report and the journal are still complete).
+
+The examples with --target expect a receiver on 127.0.0.1:9000, such as
+'vodsim receive' running in another terminal.`, `
   vodsim send                                        # 1000 events at 200/s to the embedded receiver
   vodsim send --duration 3s --rate 500
-  vodsim send --target http://127.0.0.1:8080/callback --count 3000 --rate 1000
-  vodsim send --target http://127.0.0.1:8080/cb --rate 0 --count 50000 --connections 50
-  vodsim send --target URL --retry-on timeout,5xx,429,conn --backoff 200ms --attempts 5
-  vodsim send --target URL --header 'Authorization: Bearer t0k3n' --header 'X-Env: ci'
+  vodsim send --target http://127.0.0.1:9000/ --count 3000 --rate 1000
+  vodsim send --target http://127.0.0.1:9000/ --rate 0 --count 50000 --connections 50
+  vodsim send --target http://127.0.0.1:9000/ --retry-on timeout,5xx,429,conn --backoff 200ms --attempts 5
+  vodsim send --target http://127.0.0.1:9000/ --header 'Authorization: Bearer t0k3n' --header 'X-Env: ci'
   vodsim send --format v3 --sign-key abc123              # 3.0 bodies with T and Sign
   vodsim send --duplicate 0.05 --reorder 0.1 --malformed 0.01 --delay-max 200ms
-  vodsim send --target URL --journal attempts.ndjson --report-json report.json --quiet
-  vodsim send --target URL --duration 60s --rate 100 --max-failed 0 --max-p99 250ms --min-rate 0.99`)
+  vodsim send --scenario chaos --quiet                   # a built-in scenario's faults and retries
+  vodsim send --target http://127.0.0.1:9000/ --journal attempts.ndjson --report-json report.json --quiet
+  vodsim send --target http://127.0.0.1:9000/ --duration 60s --rate 100 --max-failed 0 --max-p99 250ms --min-rate 0.99`)
 	o.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -104,21 +108,31 @@ acknowledged (beyond --max-failed) or a threshold breached; 2 bad flags;
 	}
 	cfg.Version = Version()
 
-	// Files first, so a bad path fails before anything is sent.
-	var journal *os.File
+	// Files first, so a bad path fails before anything is sent; they are
+	// emptied only once the run starts writing, and a usage error found
+	// later leaves them as they were.
+	keep := false
+	var journal, reportFile *outFile
 	if o.journal != "" {
-		if journal, err = os.Create(o.journal); err != nil {
+		if journal, err = openOutFile(o.journal); err != nil {
 			return usageErrorf("send: --journal: %v", err)
 		}
-		defer journal.Close()
+		defer func() {
+			if !keep {
+				journal.discard()
+			}
+		}()
 		cfg.Journal = journal
 	}
-	var reportFile *os.File
 	if o.reportJSON != "" {
-		if reportFile, err = os.Create(o.reportJSON); err != nil {
+		if reportFile, err = openOutFile(o.reportJSON); err != nil {
 			return usageErrorf("send: --report-json: %v", err)
 		}
-		defer reportFile.Close()
+		defer func() {
+			if !keep {
+				reportFile.discard()
+			}
+		}()
 	}
 
 	// No target: an embedded receiver on loopback.
@@ -146,10 +160,17 @@ acknowledged (beyond --max-failed) or a threshold breached; 2 bad flags;
 
 	rep, runErr := sender.Run(ctx, cfg)
 	if errors.Is(runErr, sender.ErrConfig) {
-		return usageErrorf("send: %v", runErr)
+		return usageErrorf("send: %s", strings.TrimPrefix(runErr.Error(), sender.ErrConfig.Error()+": "))
 	}
 	if rep == nil {
 		return fmt.Errorf("send: %w", runErr)
+	}
+	keep = true
+	if journal != nil {
+		defer journal.Close()
+	}
+	if reportFile != nil {
+		defer reportFile.Close()
 	}
 	if cfg.Progress != nil {
 		fmt.Fprint(c.io.err, "\r\033[K")
@@ -277,8 +298,8 @@ func applySendFlags(cfg *sender.Config, fs *pflag.FlagSet, o *sendOpts) error {
 		return nil
 	}
 	if set("target") {
-		if o.target == "" {
-			return usageErrorf("send: --target is empty")
+		if err := checkTarget(o.target); err != nil {
+			return err
 		}
 		cfg.Target = o.target
 	}

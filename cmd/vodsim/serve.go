@@ -218,7 +218,7 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 	}
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
-		return fmt.Errorf("serve: %w", err)
+		return listenError("serve", cfg.listen, err)
 	}
 	q := srv.Queue()
 	q.Fill(g, 0, cfg.fill)

@@ -24,7 +24,7 @@ FILE:LINE:COL: message. A built-in scenario's name is accepted as well.
 
 Exit status: 0 when every file is valid, 2 otherwise.`, `
   vodsim validate my-scenario.yaml
-  vodsim validate scenarios/*.yaml
+  vodsim validate scenarios/builtin/*.yaml       # from a clone of the repository
   vodsim scenarios --show chaos > chaos.yaml && vodsim validate chaos.yaml`)
 	if err := parseFlags(fs, args); err != nil {
 		return err

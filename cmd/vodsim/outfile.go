@@ -1,0 +1,125 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// outFile is an output file named by a flag (--journal, --report-json). It
+// is opened up front, so that a bad path fails before anything is sent, but
+// emptied only when the run first writes to it: a run that stops on a usage
+// error leaves a file that existed as it was and removes one it created.
+// It is not safe for concurrent use.
+type outFile struct {
+	f       *os.File
+	created bool // the file did not exist before
+	started bool // the old content is gone: written to or closed
+}
+
+// openOutFile opens path for writing without emptying it yet.
+func openOutFile(path string) (*outFile, error) {
+	_, statErr := os.Stat(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o666)
+	if err != nil {
+		return nil, err
+	}
+	return &outFile{f: f, created: errors.Is(statErr, fs.ErrNotExist)}, nil
+}
+
+// start drops the old content of a regular file (a device or a pipe, such
+// as /dev/stdout, is written as it is).
+func (o *outFile) start() error {
+	if o.started {
+		return nil
+	}
+	o.started = true
+	if fi, err := o.f.Stat(); err == nil && fi.Mode().IsRegular() {
+		return o.f.Truncate(0)
+	}
+	return nil
+}
+
+// Write writes p, emptying the file first on the first call.
+func (o *outFile) Write(p []byte) (int, error) {
+	if err := o.start(); err != nil {
+		return 0, err
+	}
+	return o.f.Write(p)
+}
+
+// Close keeps what was written; a file nothing was written to is left
+// empty. A second Close returns an error and changes nothing.
+func (o *outFile) Close() error {
+	err := o.start()
+	if cerr := o.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// discard closes the file without keeping anything: a file that existed
+// is left as it was, one that openOutFile created is removed. It does
+// nothing once the run has written to the file.
+func (o *outFile) discard() {
+	if o.started {
+		return
+	}
+	o.f.Close()
+	if o.created {
+		os.Remove(o.f.Name())
+	}
+}
+
+// checkTarget says what is wrong with a --target URL, before anything is
+// sent: only http and https, a host, and a port from 1 to 65535.
+func checkTarget(target string) error {
+	bad := func(why string) error {
+		hint := ""
+		if !strings.Contains(target, "://") && !strings.ContainsAny(target, " \t") {
+			hint = fmt.Sprintf(" (did you mean %q?)", "http://"+target)
+		}
+		return usageErrorf("send: --target %q: %s, e.g. http://127.0.0.1:9000/callback%s", target, why, hint)
+	}
+	if strings.TrimSpace(target) == "" {
+		return usageErrorf("send: --target is empty: give the receiver's URL, e.g. http://127.0.0.1:9000/callback")
+	}
+	u, err := url.Parse(target)
+	switch {
+	case err != nil:
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return bad(fmt.Sprintf("not a URL (%v)", err))
+	case u.Scheme != "http" && u.Scheme != "https":
+		return bad("the scheme must be http or https")
+	case u.Hostname() == "":
+		return bad("no host")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return bad(fmt.Sprintf("port %s is out of range 1-65535", p))
+		}
+	} else if strings.HasSuffix(u.Host, ":") {
+		return bad("empty port")
+	}
+	return nil
+}
+
+// listenError is a usage error (exit 2) for a --listen address that cannot
+// be listened on, with a hint when another process holds the port.
+func listenError(cmd, addr string, err error) error {
+	hint := ""
+	if errors.Is(err, syscall.EADDRINUSE) {
+		host, _, _ := net.SplitHostPort(addr)
+		hint = fmt.Sprintf(" (another process listens there: stop it, or pick another port, e.g. %s)", net.JoinHostPort(host, "0"))
+	}
+	return usageErrorf("%s: --listen %q: %v%s", cmd, addr, err, hint)
+}
