@@ -206,6 +206,11 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 		}
 		cfg.server.Retention = o.retention
 	}
+	if len(cfg.profile) > 0 {
+		if _, err := sender.NewSchedule(cfg.profile); err != nil {
+			return cfg, usageErrorf("serve: arrival rate: %v", err)
+		}
+	}
 	return cfg, nil
 }
 
@@ -229,7 +234,7 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 	fmt.Fprintf(io.out, "vodsim: listening on %s\n", base)
 	arriving := "no more arriving"
 	if len(cfg.profile) > 0 {
-		arriving = fmt.Sprintf("more arriving at %g/s", pullevent.RateAt(cfg.profile, 0))
+		arriving = fmt.Sprintf("more arriving at %g/s", cfg.profile[0].From)
 	}
 	fmt.Fprintf(io.out, "vodsim: %d events queued, %s; confirm window %v, wait %v, at most %d a pull\n",
 		cfg.fill, arriving, sc.ConfirmWindow, sc.Wait, sc.MaxEvents)
@@ -244,7 +249,10 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 	feedDone := make(chan struct{})
 	go func() {
 		defer close(feedDone)
-		pullevent.Feed{Source: g, First: cfg.fill, Count: cfg.count, Profile: cfg.profile}.Run(feedCtx, q)
+		feed := pullevent.Feed{Source: g, First: cfg.fill, Count: cfg.count, Profile: cfg.profile}
+		if _, err := feed.Run(feedCtx, q); err != nil && !errors.Is(err, context.Canceled) {
+			fmt.Fprintf(io.err, "vodsim: serve: events stopped arriving: %v\n", err)
+		}
 	}()
 	err = srv.Serve(ctx, ln)
 	stopFeed()
