@@ -58,9 +58,10 @@ type result struct {
 	reordered bool
 	waited    bool
 	delayed   bool
-	attempted bool  // at least one attempt was made
-	final     bool  // the event's (or duplicate's) last attempt
-	state     State // on final results
+	delay     time.Duration // the added delay, when delayed
+	attempted bool          // at least one attempt was made
+	final     bool          // the event's (or duplicate's) last attempt
+	state     State         // on final results
 }
 
 // bodyCap is the room made for a payload: most are under 1 KB.
@@ -99,7 +100,7 @@ func (w *worker) deliver(ctx context.Context, j job) {
 	f := r.decide(j.idx)
 	base := result{idx: j.idx, intended: j.intended, malformed: f.malform, reordered: j.reordered, waited: j.waited}
 	if f.delay > 0 {
-		base.delayed = true
+		base.delayed, base.delay = true, f.delay
 		base.intended = j.intended.Add(f.delay)
 		if !sleepCtx(ctx, time.Until(base.intended)) {
 			base.final, base.state = true, NotSent

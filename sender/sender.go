@@ -11,6 +11,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -171,8 +173,15 @@ func newRun(cfg Config) (*run, error) {
 		return nil, configErr("target %q: %v", cfg.Target, err)
 	case u.Scheme != "http" && u.Scheme != "https":
 		return nil, configErr("target %q: scheme must be http or https", cfg.Target)
-	case u.Host == "":
+	case u.Hostname() == "":
 		return nil, configErr("target %q: no host", cfg.Target)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, configErr("target %q: port %s is out of range 1-65535", cfg.Target, p)
+		}
+	} else if strings.HasSuffix(u.Host, ":") {
+		return nil, configErr("target %q: empty port", cfg.Target)
 	}
 	r.target, r.url = u.String(), u
 	if r.enc.Format == "" {

@@ -581,6 +581,23 @@ func TestFaults(t *testing.T) {
 			t.Errorf("lateness max %v: the added delay must not count as lateness", rep.Lateness.Max)
 		}
 	})
+	// Over a short paced run, delays of up to 300ms would stretch the span
+	// of first attempts by a third and read as a missed rate. The achieved
+	// rate measures the sender's pacing, so they must not.
+	t.Run("delay leaves the achieved rate alone", func(t *testing.T) {
+		srv := httptest.NewServer(&Receiver{})
+		defer srv.Close()
+		rep := send(t, Config{Target: srv.URL, Seed: seed, Count: 201, MaxInFlight: 512,
+			Profile: Profile{{Duration: time.Second, From: 200}},
+			Faults:  Faults{DelayMax: 300 * time.Millisecond}})
+		if rep.Delayed == 0 {
+			t.Fatal("no event was delayed")
+		}
+		if r := rep.AchievedRate / rep.TargetRate; r < 0.95 || r > 1.05 {
+			t.Errorf("achieved %.1f/s against a target of %.1f/s (%.0f%%): added delays moved the rate",
+				rep.AchievedRate, rep.TargetRate, 100*r)
+		}
+	})
 }
 
 // TestFaultsReproducibleAtAnyConcurrency compares the journals of the
@@ -666,6 +683,10 @@ func TestConfigErrors(t *testing.T) {
 		{"no target", Config{}, "no target"},
 		{"bad scheme", Config{Target: "ftp://x"}, "scheme"},
 		{"no host", Config{Target: "http://"}, "no host"},
+		{"port only", Config{Target: "http://:8080/"}, "no host"},
+		{"port out of range", Config{Target: "http://127.0.0.1:70000/"}, "out of range"},
+		{"port zero", Config{Target: "http://127.0.0.1:0/"}, "out of range"},
+		{"empty port", Config{Target: "http://127.0.0.1:/"}, "empty port"},
 		{"negative duration", Config{Target: "http://x", Duration: -1}, "negative"},
 		{"bad phase", Config{Target: "http://x", Profile: Profile{{Duration: time.Second}}}, "rate"},
 		{"bad share", Config{Target: "http://x", Faults: Faults{Duplicate: 2}}, "duplicate"},
