@@ -70,7 +70,8 @@ type Success struct {
 	Template Template
 	// MinDuration and MaxDuration bound the source video's length, drawn
 	// log-uniformly; zero means DefaultMinDuration / DefaultMaxDuration.
-	// Equal values give a fixed length.
+	// Equal values give a fixed length. MaxDuration is at most
+	// MaxVideoDuration.
 	MinDuration, MaxDuration time.Duration
 }
 
@@ -204,6 +205,9 @@ func New(cfg Config) (*Generator, error) {
 			if lo <= 0 || hi < lo {
 				return nil, fmt.Errorf("%w: outcome %d: video duration range %v..%v is empty", ErrConfig, k, lo, hi)
 			}
+			if hi > MaxVideoDuration {
+				return nil, fmt.Errorf("%w: outcome %d: video duration %v is over %.0fs, the longest source VOD processes (-47104)", ErrConfig, k, hi, MaxVideoDuration.Seconds())
+			}
 			oc.tmpl, oc.logMin, oc.logMax = s.Template, math.Log(float64(lo)), math.Log(float64(hi))
 		}
 		g.outcomes = append(g.outcomes, oc)
@@ -271,8 +275,8 @@ func (t Template) Validate() error {
 		return fmt.Errorf("template %d: tile size %dx%d: each side must be 0 or %d..%d", t.Definition, t.Width, t.Height, MinTileSide, MaxTileSide)
 	case t.Columns*t.Width > MaxSheetSide || t.Rows*t.Height > MaxSheetSide:
 		return fmt.Errorf("template %d: sheet of %dx%d tiles of %dx%d px exceeds %d px a side", t.Definition, t.Columns, t.Rows, t.Width, t.Height, MaxSheetSide)
-	case t.Interval <= 0:
-		return fmt.Errorf("template %d: interval must be > 0", t.Definition)
+	case t.Interval < MinInterval || t.Interval%time.Second != 0:
+		return fmt.Errorf("template %d: interval %v: must be a whole number of seconds, at least 1s (VOD samples by the second)", t.Definition, t.Interval)
 	case t.Format != "jpg" && t.Format != "png" && t.Format != "webp":
 		return fmt.Errorf("template %d: format %q must be jpg, png or webp", t.Definition, t.Format)
 	}

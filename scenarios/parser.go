@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -452,9 +453,12 @@ func (p *parser) success(n *yaml.Node, path string) *generator.Success {
 	}
 	if e, ok := m["videoDuration"]; ok {
 		if lo, hi, ok := p.durationRange(e.val, path+".videoDuration"); ok {
-			if lo <= 0 {
+			switch {
+			case lo <= 0:
 				p.errf(e.val, "%s.videoDuration: a video lasts longer than 0", path)
-			} else {
+			case hi > generator.MaxVideoDuration:
+				p.errf(e.val, "%s.videoDuration: %v is over %.0fs (7 days), the longest source VOD processes", path, hi, generator.MaxVideoDuration.Seconds())
+			default:
 				s.MinDuration, s.MaxDuration = lo, hi
 			}
 		}
@@ -515,6 +519,10 @@ func (p *parser) template(n *yaml.Node, path string) (generator.Template, bool) 
 	if e, ok := m["interval"]; ok {
 		var g bool
 		t.Interval, g = p.positiveDuration(e.val, path+".interval")
+		if g && (t.Interval < generator.MinInterval || t.Interval%time.Second != 0) {
+			p.errf(e.val, "%s.interval: %v: must be a whole number of seconds, at least 1s (VOD samples by the second)", path, t.Interval)
+			g = false
+		}
 		good = good && g
 	}
 	if e, ok := m["format"]; ok {
