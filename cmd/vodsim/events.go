@@ -57,6 +57,12 @@ func (o *eventFlags) resolve(cmd string, fs *pflag.FlagSet) (events, error) {
 	set := fs.Changed
 	gen := generator.Config{Seed: o.seed}
 	var replay []generator.Event
+	if set("scenario") && o.scenario == "" {
+		return ev, usageErrorf("%s: --scenario: empty: name a built-in (see 'vodsim scenarios') or a scenario file", cmd)
+	}
+	if set("app-id") && o.appID == 0 {
+		return ev, usageErrorf("%s: --app-id 0: an app id is a positive account id like 1255566655; leave the flag out to draw one from the seed", cmd)
+	}
 	if o.scenario != "" {
 		sc, err := scenarios.Load(o.scenario)
 		if err != nil {
