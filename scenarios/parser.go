@@ -668,9 +668,13 @@ func (p *parser) fields(n *yaml.Node, s *Scenario) {
 	}
 	if e, ok := m["host"]; ok {
 		if v, ok := p.str(e.val, "fields.host"); ok {
-			if u, err := url.Parse("http://" + v + "/"); v == "" || err != nil || u.Host != v || u.User != nil {
+			u, err := url.Parse("http://" + v + "/")
+			switch {
+			case v == "" || err != nil || u.Host != v || u.User != nil || u.Hostname() == "":
 				p.errf(e.val, "fields.host: %q is not a host name like 1255566655.vod2.myqcloud.com", v)
-			} else {
+			case u.Port() != "" && !validPort(u.Port()):
+				p.errf(e.val, "fields.host: %q: port %s is not 1 to 65535", v, u.Port())
+			default:
 				s.Generator.Host = v
 			}
 		}
@@ -708,6 +712,11 @@ func (p *parser) fields(n *yaml.Node, s *Scenario) {
 			p.errf(e.val, `fields.version: want "4.0" (the string, as documented) or 4 (the number, a quirk of one old sample), got %s`, kindName(e.val))
 		}
 	}
+}
+
+func validPort(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // fileID reads a file id: a string (or bare number) of 1 to 20 digits.

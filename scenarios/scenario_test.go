@@ -110,6 +110,7 @@ func TestParseRejects(t *testing.T) {
 		{"template without definition", "outcomes:\n  - success: {template: {grid: 5x5}}\n", "2:25", "template: missing definition"},
 		{"bad scheme", "fields: {scheme: ftp}\n", "1:18", `fields.scheme: "ftp": want http or https`},
 		{"bad host", "fields: {host: \"a/b\"}\n", "1:16", `fields.host: "a/b" is not a host name`},
+		{"host with a bad port", "fields: {host: \"cdn.example.com:99999\"}\n", "1:16", `fields.host: "cdn.example.com:99999": port 99999 is not 1 to 65535`},
 		{"bad file id", "fields: {fileId: abc}\n", "1:18", `fields.fileId: "abc" is not a file id`},
 		{"fileId and fileIds", "fields: {fileId: \"1\", fileIds: [\"2\"]}\n", "1:23", "give either fileId or fileIds"},
 		{"bad version", "fields: {version: 5}\n", "1:19", `fields.version: want "4.0"`},
