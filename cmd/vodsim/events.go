@@ -87,6 +87,9 @@ func (o *eventFlags) resolve(cmd string, fs *pflag.FlagSet) (events, error) {
 	if set("numeric-version") {
 		ev.enc.NumericVersion = o.numericVer
 	}
+	if set("numeric-version") && o.numericVer && ev.enc.Format == generator.FormatV3 && fs.Lookup("format") != nil {
+		return ev, usageErrorf("%s: --numeric-version: the number 4 is a quirk of the 4.0 format; drop it or use --format v4", cmd)
+	}
 	if set("failure-ratio") && !(o.failureRatio >= 0 && o.failureRatio <= 1) {
 		return ev, usageErrorf("%s: --failure-ratio %v: must be between 0 and 1", cmd, o.failureRatio)
 	}

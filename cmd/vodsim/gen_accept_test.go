@@ -21,6 +21,7 @@ func TestGenRejectsOddValues(t *testing.T) {
 	}{
 		{"empty --scenario", []string{"gen", "--scenario", ""}, "--scenario: empty"},
 		{"--app-id 0", []string{"gen", "--app-id", "0"}, "--app-id 0"},
+		{"--numeric-version with v3", []string{"gen", "--format", "v3", "--numeric-version"}, "--numeric-version: the number 4 is a quirk of the 4.0 format"},
 		{"sub-second sampling interval", []string{"gen", "--scenario", tinyInterval, "--count", "1"},
 			tinyInterval + ":2:55: outcomes[0].success.template.interval: 1ns: must be a whole number of seconds"},
 		{"video longer than VOD accepts", []string{"gen", "--scenario", longVideo, "--count", "1"},
