@@ -270,7 +270,7 @@ func (t Template) Validate() error {
 	case t.Definition < MinCustomDefinition:
 		return fmt.Errorf("template definition %d: must be 10 (the preset) or >= %d", t.Definition, MinCustomDefinition)
 	case t.Rows < 1 || t.Columns < 1:
-		return fmt.Errorf("template %d: rows and columns must be >= 1, got %dx%d", t.Definition, t.Rows, t.Columns)
+		return fmt.Errorf("template %d: grid %dx%d (columns x rows): both must be at least 1", t.Definition, t.Columns, t.Rows)
 	case !tileSideOK(t.Width) || !tileSideOK(t.Height):
 		return fmt.Errorf("template %d: tile size %dx%d: each side must be 0 or %d..%d", t.Definition, t.Width, t.Height, MinTileSide, MaxTileSide)
 	case t.Columns*t.Width > MaxSheetSide || t.Rows*t.Height > MaxSheetSide:

@@ -293,6 +293,7 @@ func TestNewRejects(t *testing.T) {
 		{"altered preset", Config{Outcomes: []Outcome{{Weight: 1, Success: &Success{Template: Template{Definition: 10, Rows: 2, Columns: 2, Interval: time.Second, Format: "jpg"}}}}}, "fixed preset"},
 		{"tile too small", Config{Outcomes: []Outcome{{Weight: 1, Success: &Success{Template: Template{Definition: 10000, Rows: 1, Columns: 1, Width: 50, Interval: time.Second, Format: "jpg"}}}}}, "tile size"},
 		{"sheet too wide", Config{Outcomes: []Outcome{{Weight: 1, Success: &Success{Template: Template{Definition: 10000, Rows: 1, Columns: 10, Width: 2000, Interval: time.Second, Format: "jpg"}}}}}, "exceeds 15000"},
+		{"no rows", Config{Outcomes: []Outcome{{Weight: 1, Success: &Success{Template: Template{Definition: 10000, Rows: 0, Columns: 3, Interval: time.Second, Format: "jpg"}}}}}, "grid 3x0 (columns x rows)"},
 		{"bad format", Config{Outcomes: []Outcome{{Weight: 1, Success: &Success{Template: Template{Definition: 10000, Rows: 1, Columns: 1, Interval: time.Second, Format: "gif"}}}}}, "format \"gif\""},
 		{"no interval", Config{Outcomes: []Outcome{{Weight: 1, Success: &Success{Template: Template{Definition: 10000, Rows: 1, Columns: 1, Format: "jpg"}}}}}, "interval"},
 		{"duration range", Config{Outcomes: []Outcome{{Weight: 1, Success: &Success{MinDuration: time.Hour, MaxDuration: time.Minute}}}}, "duration range"},

@@ -546,6 +546,10 @@ func (p *parser) template(n *yaml.Node, path string) (generator.Template, bool) 
 	if e, ok := m["grid"]; ok {
 		var g bool
 		t.Columns, t.Rows, g = p.dims(e.val, path+".grid", "10x10 (columns x rows)")
+		if g && (t.Columns < 1 || t.Rows < 1) {
+			p.errf(e.val, "%s.grid: %q: columns and rows must be at least 1", path, e.val.Value)
+			g = false
+		}
 		good = good && g
 	}
 	if e, ok := m["tile"]; ok {

@@ -259,6 +259,10 @@ func (p *parser) rate(n *yaml.Node, path string) (from, to float64, ok bool) {
 		p.wrongType(n, path, "a rate like 50/s or a ramp like 10/s -> 200/s")
 		return 0, 0, false
 	}
+	if strings.Count(n.Value, "->") > 1 {
+		p.errf(n, "%s: a ramp goes from one rate to one other: write one phase per leg, like 10/s -> 20/s", path)
+		return 0, 0, false
+	}
 	a, b, ramp := strings.Cut(n.Value, "->")
 	var err error
 	if from, err = parseRate(a); err != nil {
