@@ -22,7 +22,8 @@ type Template struct {
 	// Width and Height are the tile size in pixels; 0 keeps the source's
 	// aspect ratio on that side.
 	Width, Height int
-	// Interval is the time between two sampled tiles.
+	// Interval is the time between two sampled tiles: a whole number of
+	// seconds, at least MinInterval.
 	Interval time.Duration
 	// Format is the sheet image format: "jpg", "png" or "webp".
 	Format string
@@ -46,6 +47,16 @@ const (
 	MinTileSide         = 128   // a tile side is 0 (keep ratio) or at least this
 	MaxTileSide         = 4096  // and at most this
 	MaxSheetSide        = 15000 // a sheet side in pixels is at most this
+)
+
+// Limits on sampling, as the VOD API enforces them.
+const (
+	// MinInterval is the shortest sampling interval: a template's
+	// SampleInterval is a whole number of seconds.
+	MinInterval = time.Second
+	// MaxVideoDuration is the longest source VOD processes; a longer one
+	// fails with -47104 (duration invalid).
+	MaxVideoDuration = 604800 * time.Second
 )
 
 // TilesPerSheet is Rows*Columns.

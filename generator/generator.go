@@ -70,7 +70,8 @@ type Success struct {
 	Template Template
 	// MinDuration and MaxDuration bound the source video's length, drawn
 	// log-uniformly; zero means DefaultMinDuration / DefaultMaxDuration.
-	// Equal values give a fixed length.
+	// Equal values give a fixed length. MaxDuration is at most
+	// MaxVideoDuration.
 	MinDuration, MaxDuration time.Duration
 }
 
@@ -204,6 +205,9 @@ func New(cfg Config) (*Generator, error) {
 			if lo <= 0 || hi < lo {
 				return nil, fmt.Errorf("%w: outcome %d: video duration range %v..%v is empty", ErrConfig, k, lo, hi)
 			}
+			if hi > MaxVideoDuration {
+				return nil, fmt.Errorf("%w: outcome %d: video duration %v is over %.0fs, the longest source VOD processes (-47104)", ErrConfig, k, hi, MaxVideoDuration.Seconds())
+			}
 			oc.tmpl, oc.logMin, oc.logMax = s.Template, math.Log(float64(lo)), math.Log(float64(hi))
 		}
 		g.outcomes = append(g.outcomes, oc)
@@ -266,13 +270,13 @@ func (t Template) Validate() error {
 	case t.Definition < MinCustomDefinition:
 		return fmt.Errorf("template definition %d: must be 10 (the preset) or >= %d", t.Definition, MinCustomDefinition)
 	case t.Rows < 1 || t.Columns < 1:
-		return fmt.Errorf("template %d: rows and columns must be >= 1, got %dx%d", t.Definition, t.Rows, t.Columns)
+		return fmt.Errorf("template %d: grid %dx%d (columns x rows): both must be at least 1", t.Definition, t.Columns, t.Rows)
 	case !tileSideOK(t.Width) || !tileSideOK(t.Height):
 		return fmt.Errorf("template %d: tile size %dx%d: each side must be 0 or %d..%d", t.Definition, t.Width, t.Height, MinTileSide, MaxTileSide)
 	case t.Columns*t.Width > MaxSheetSide || t.Rows*t.Height > MaxSheetSide:
 		return fmt.Errorf("template %d: sheet of %dx%d tiles of %dx%d px exceeds %d px a side", t.Definition, t.Columns, t.Rows, t.Width, t.Height, MaxSheetSide)
-	case t.Interval <= 0:
-		return fmt.Errorf("template %d: interval must be > 0", t.Definition)
+	case t.Interval < MinInterval || t.Interval%time.Second != 0:
+		return fmt.Errorf("template %d: interval %v: must be a whole number of seconds, at least 1s (VOD samples by the second)", t.Definition, t.Interval)
 	case t.Format != "jpg" && t.Format != "png" && t.Format != "webp":
 		return fmt.Errorf("template %d: format %q must be jpg, png or webp", t.Definition, t.Format)
 	}

@@ -293,9 +293,17 @@ func TestNewRejects(t *testing.T) {
 		{"altered preset", Config{Outcomes: []Outcome{{Weight: 1, Success: &Success{Template: Template{Definition: 10, Rows: 2, Columns: 2, Interval: time.Second, Format: "jpg"}}}}}, "fixed preset"},
 		{"tile too small", Config{Outcomes: []Outcome{{Weight: 1, Success: &Success{Template: Template{Definition: 10000, Rows: 1, Columns: 1, Width: 50, Interval: time.Second, Format: "jpg"}}}}}, "tile size"},
 		{"sheet too wide", Config{Outcomes: []Outcome{{Weight: 1, Success: &Success{Template: Template{Definition: 10000, Rows: 1, Columns: 10, Width: 2000, Interval: time.Second, Format: "jpg"}}}}}, "exceeds 15000"},
+		{"no rows", Config{Outcomes: []Outcome{{Weight: 1, Success: &Success{Template: Template{Definition: 10000, Rows: 0, Columns: 3, Interval: time.Second, Format: "jpg"}}}}}, "grid 3x0 (columns x rows)"},
 		{"bad format", Config{Outcomes: []Outcome{{Weight: 1, Success: &Success{Template: Template{Definition: 10000, Rows: 1, Columns: 1, Interval: time.Second, Format: "gif"}}}}}, "format \"gif\""},
 		{"no interval", Config{Outcomes: []Outcome{{Weight: 1, Success: &Success{Template: Template{Definition: 10000, Rows: 1, Columns: 1, Format: "jpg"}}}}}, "interval"},
 		{"duration range", Config{Outcomes: []Outcome{{Weight: 1, Success: &Success{MinDuration: time.Hour, MaxDuration: time.Minute}}}}, "duration range"},
+		// VOD samples by whole seconds (SampleInterval is in seconds) and
+		// refuses sources over 604800 s (-47104): beyond those limits one
+		// event would need gigabytes of sheet URLs.
+		{"sub-second interval", Config{Outcomes: []Outcome{{Weight: 1, Success: &Success{Template: Template{Definition: 10000, Rows: 1, Columns: 1, Interval: time.Nanosecond, Format: "jpg"}}}}}, "whole number of seconds"},
+		{"fractional interval", Config{Outcomes: []Outcome{{Weight: 1, Success: &Success{Template: Template{Definition: 10000, Rows: 1, Columns: 1, Interval: 1500 * time.Millisecond, Format: "jpg"}}}}}, "whole number of seconds"},
+		{"video over 7 days", Config{Outcomes: []Outcome{{Weight: 1, Success: &Success{MinDuration: time.Hour, MaxDuration: 2000000 * time.Hour}}}}, "604800s"},
+		{"video minimum over 7 days", Config{Outcomes: []Outcome{{Weight: 1, Success: &Success{MinDuration: 200 * time.Hour}}}}, "604800s"},
 		{"file id", Config{FileIDs: []string{"12ab"}}, "file id 0"},
 		{"scheme", Config{Scheme: "ftp"}, "scheme"},
 	} {

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -25,9 +28,12 @@ type parser struct {
 	dir        string
 	allowFiles bool
 	probs      []Problem
-	merges     int  // mappings merged so far, bounded by maxMerges
-	mergeDepth int  // merges being expanded inside one another
-	tooMany    bool // the merge limit was reported
+	merges     int        // mappings merged so far, bounded by maxMerges
+	mergeDepth int        // merges being expanded inside one another
+	tooMany    bool       // the merge limit was reported
+	data       []byte     // the file, to place errors the YAML library gives no line for
+	signKey    *yaml.Node // delivery.signKey's value, to place a rule across keys
+	version    *yaml.Node // fields.version's value, likewise
 }
 
 // Limits on "<<" merges, so that a merge of itself or a chain of merges
@@ -76,7 +82,7 @@ func (p *parser) object(n *yaml.Node, path string, keys ...string) map[string]en
 		}
 		name := k.Value
 		if k.Kind != yaml.ScalarNode {
-			p.errf(k, "%s: a key must be a plain name, got %s", path, kindName(k))
+			p.errf(k, "%s: a key must be a plain name, got %s", orTop(path), kindName(k))
 			continue
 		}
 		if path == "" && strings.HasPrefix(name, "x-") {
@@ -164,6 +170,31 @@ var parserProblems = []string{"did not find expected ','", "did not find expecte
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// unknownAnchor matches the one YAML error that comes without a line.
+var unknownAnchor = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+
+// findAlias returns the 1-based line and column of the first alias *name
+// in the file.
+func (p *parser) findAlias(name string) (line, col int, ok bool) {
+	alias := []byte("*" + name)
+	for off := 0; ; {
+		i := bytes.Index(p.data[off:], alias)
+		if i < 0 {
+			return 0, 0, false
+		}
+		at := off + i
+		end := at + len(alias)
+		// The name must end here: aliases end at a space, comma,
+		// bracket or line end.
+		if end == len(p.data) || bytes.IndexByte([]byte(" \t\r\n,]}"), p.data[end]) >= 0 {
+			line = 1 + bytes.Count(p.data[:at], []byte("\n"))
+			col = 1 + utf8.RuneCount(p.data[bytes.LastIndexByte(p.data[:at], '\n')+1:at])
+			return line, col, true
+		}
+		off = at + 1
+	}
+}
+
 // decodeYAML parses data into a document node, reporting syntax errors.
 func (p *parser) decodeYAML(data []byte) (root *yaml.Node) {
 	defer func() {
@@ -172,7 +203,8 @@ func (p *parser) decodeYAML(data []byte) (root *yaml.Node) {
 			root = nil
 		}
 	}()
-	dec := yaml.NewDecoder(strings.NewReader(string(trimBOM(data))))
+	p.data = trimBOM(data)
+	dec := yaml.NewDecoder(strings.NewReader(string(p.data)))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
@@ -213,6 +245,12 @@ func (p *parser) syntaxError(err error) {
 		}
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
+		if m := unknownAnchor.FindStringSubmatch(msg); m != nil {
+			if l, c, ok := p.findAlias(m[1]); ok {
+				p.probs = append(p.probs, Problem{l, c, "YAML syntax error: " + msg + " (an alias *" + m[1] + " must come after its anchor &" + m[1] + ")"})
+				return
+			}
+		}
 	}
 	p.probs = append(p.probs, Problem{line, 1, "YAML syntax error: " + msg})
 }
@@ -318,10 +356,10 @@ func (p *parser) parse(data []byte) *Scenario {
 		}
 	}
 	if s.SignKey != "" && s.Encoding.Format != generator.FormatV3 {
-		p.errf(m["delivery"].val, "delivery.signKey: signing is part of the 3.0 format; set format: v3")
+		p.errf(p.signKey, "delivery.signKey: signing is part of the 3.0 format; set format: v3")
 	}
 	if s.Encoding.NumericVersion && s.Encoding.Format == generator.FormatV3 {
-		p.errf(m["fields"].val, "fields.version: the number 4 is a quirk of the 4.0 format; remove it or set format: v4")
+		p.errf(p.version, "fields.version: the number 4 is a quirk of the 4.0 format; remove it or set format: v4")
 	}
 	// A backstop: what the generator itself rejects, should a rule above
 	// have missed it.
@@ -452,9 +490,12 @@ func (p *parser) success(n *yaml.Node, path string) *generator.Success {
 	}
 	if e, ok := m["videoDuration"]; ok {
 		if lo, hi, ok := p.durationRange(e.val, path+".videoDuration"); ok {
-			if lo <= 0 {
+			switch {
+			case lo <= 0:
 				p.errf(e.val, "%s.videoDuration: a video lasts longer than 0", path)
-			} else {
+			case hi > generator.MaxVideoDuration:
+				p.errf(e.val, "%s.videoDuration: %v is over %.0fs (7 days), the longest source VOD processes", path, hi, generator.MaxVideoDuration.Seconds())
+			default:
 				s.MinDuration, s.MaxDuration = lo, hi
 			}
 		}
@@ -505,6 +546,10 @@ func (p *parser) template(n *yaml.Node, path string) (generator.Template, bool) 
 	if e, ok := m["grid"]; ok {
 		var g bool
 		t.Columns, t.Rows, g = p.dims(e.val, path+".grid", "10x10 (columns x rows)")
+		if g && (t.Columns < 1 || t.Rows < 1) {
+			p.errf(e.val, "%s.grid: %q: columns and rows must be at least 1", path, e.val.Value)
+			g = false
+		}
 		good = good && g
 	}
 	if e, ok := m["tile"]; ok {
@@ -515,6 +560,10 @@ func (p *parser) template(n *yaml.Node, path string) (generator.Template, bool) 
 	if e, ok := m["interval"]; ok {
 		var g bool
 		t.Interval, g = p.positiveDuration(e.val, path+".interval")
+		if g && (t.Interval < generator.MinInterval || t.Interval%time.Second != 0) {
+			p.errf(e.val, "%s.interval: %v: must be a whole number of seconds, at least 1s (VOD samples by the second)", path, t.Interval)
+			g = false
+		}
 		good = good && g
 	}
 	if e, ok := m["format"]; ok {
@@ -623,9 +672,13 @@ func (p *parser) fields(n *yaml.Node, s *Scenario) {
 	}
 	if e, ok := m["host"]; ok {
 		if v, ok := p.str(e.val, "fields.host"); ok {
-			if u, err := url.Parse("http://" + v + "/"); v == "" || err != nil || u.Host != v || u.User != nil {
+			u, err := url.Parse("http://" + v + "/")
+			switch {
+			case v == "" || err != nil || u.Host != v || u.User != nil || u.Hostname() == "":
 				p.errf(e.val, "fields.host: %q is not a host name like 1255566655.vod2.myqcloud.com", v)
-			} else {
+			case u.Port() != "" && !validPort(u.Port()):
+				p.errf(e.val, "fields.host: %q: port %s is not 1 to 65535", v, u.Port())
+			default:
 				s.Generator.Host = v
 			}
 		}
@@ -658,11 +711,16 @@ func (p *parser) fields(n *yaml.Node, s *Scenario) {
 		switch {
 		case isString(e.val) && e.val.Value == "4.0":
 		case e.val.ShortTag() == "!!int" && e.val.Value == "4":
-			s.Encoding.NumericVersion = true
+			s.Encoding.NumericVersion, p.version = true, e.val
 		default:
 			p.errf(e.val, `fields.version: want "4.0" (the string, as documented) or 4 (the number, a quirk of one old sample), got %s`, kindName(e.val))
 		}
 	}
+}
+
+func validPort(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // fileID reads a file id: a string (or bare number) of 1 to 20 digits.
@@ -741,7 +799,7 @@ func (p *parser) delivery(n *yaml.Node, s *Scenario) {
 			if !good {
 				p.errf(e.val, "delivery.signKey: must be 1 to 32 letters and digits")
 			} else {
-				s.SignKey = v
+				s.SignKey, p.signKey = v, e.val
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -69,7 +70,15 @@ func (p *parser) boolean(n *yaml.Node, path string) (bool, bool) {
 	return v, true
 }
 
+// wholeNumber matches a plain decimal integer, which YAML tags as a float
+// when it does not fit 64 bits.
+var wholeNumber = regexp.MustCompile(`^[-+]?[0-9][0-9_]*$`)
+
 func (p *parser) integer(n *yaml.Node, path string) (int64, bool) {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!float" && wholeNumber.MatchString(n.Value) {
+		p.errf(n, "%s: %s is out of range (%d to %d)", path, n.Value, int64(math.MinInt64), int64(math.MaxInt64))
+		return 0, false
+	}
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
 		p.wrongType(n, path, "a whole number")
 		return 0, false
@@ -248,6 +257,10 @@ func (p *parser) rate(n *yaml.Node, path string) (from, to float64, ok bool) {
 	}
 	if !isString(n) {
 		p.wrongType(n, path, "a rate like 50/s or a ramp like 10/s -> 200/s")
+		return 0, 0, false
+	}
+	if strings.Count(n.Value, "->") > 1 {
+		p.errf(n, "%s: a ramp goes from one rate to one other: write one phase per leg, like 10/s -> 20/s", path)
 		return 0, 0, false
 	}
 	a, b, ramp := strings.Cut(n.Value, "->")

@@ -57,6 +57,12 @@ func (o *eventFlags) resolve(cmd string, fs *pflag.FlagSet) (events, error) {
 	set := fs.Changed
 	gen := generator.Config{Seed: o.seed}
 	var replay []generator.Event
+	if set("scenario") && o.scenario == "" {
+		return ev, usageErrorf("%s: --scenario: empty: name a built-in (see 'vodsim scenarios') or a scenario file", cmd)
+	}
+	if set("app-id") && o.appID == 0 {
+		return ev, usageErrorf("%s: --app-id 0: an app id is a positive account id like 1255566655; leave the flag out to draw one from the seed", cmd)
+	}
 	if o.scenario != "" {
 		sc, err := scenarios.Load(o.scenario)
 		if err != nil {
@@ -80,6 +86,9 @@ func (o *eventFlags) resolve(cmd string, fs *pflag.FlagSet) (events, error) {
 	}
 	if set("numeric-version") {
 		ev.enc.NumericVersion = o.numericVer
+	}
+	if set("numeric-version") && o.numericVer && ev.enc.Format == generator.FormatV3 && fs.Lookup("format") != nil {
+		return ev, usageErrorf("%s: --numeric-version: the number 4 is a quirk of the 4.0 format; drop it or use --format v4", cmd)
 	}
 	if set("failure-ratio") && !(o.failureRatio >= 0 && o.failureRatio <= 1) {
 		return ev, usageErrorf("%s: --failure-ratio %v: must be between 0 and 1", cmd, o.failureRatio)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/vodsim/vodsim/scenarios"
@@ -32,6 +33,9 @@ prints a built-in's YAML, a starting point for your own scenario file.`, `
 	if fs.NArg() > 0 {
 		return usageErrorf("scenarios: unexpected argument %q (run 'vodsim scenarios --help')", fs.Arg(0))
 	}
+	if fs.Changed("show") && show == "" {
+		return usageErrorf("scenarios: --show: empty: name a built-in (%s)", strings.Join(scenarioNames(), ", "))
+	}
 	if show != "" {
 		data, err := scenarios.BuiltinFile(show)
 		if err != nil {
@@ -46,4 +50,13 @@ prints a built-in's YAML, a starting point for your own scenario file.`, `
 		fmt.Fprintf(tw, "%s\t%s\n", in.Name, in.Description)
 	}
 	return tw.Flush()
+}
+
+// scenarioNames lists the built-ins' names.
+func scenarioNames() []string {
+	var out []string
+	for _, in := range scenarios.Builtins() {
+		out = append(out, in.Name)
+	}
+	return out
 }
