@@ -1,0 +1,276 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// readmeBlock is one fenced code block of README.md.
+type readmeBlock struct {
+	lang string
+	text string
+	line int // of the opening fence
+}
+
+// readmeBlocks returns README.md's fenced code blocks in order.
+func readmeBlocks(t *testing.T) []readmeBlock {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks []readmeBlock
+	var cur *readmeBlock
+	for i, l := range strings.Split(string(raw), "\n") {
+		switch {
+		case cur == nil && strings.HasPrefix(l, "```"):
+			cur = &readmeBlock{lang: strings.TrimPrefix(l, "```"), line: i + 1}
+		case cur != nil && l == "```":
+			blocks = append(blocks, *cur)
+			cur = nil
+		case cur != nil:
+			cur.text += l + "\n"
+		}
+	}
+	if cur != nil {
+		t.Fatalf("README.md:%d: code block never closed", cur.line)
+	}
+	return blocks
+}
+
+// shellLines splits a sh block into commands, joining lines continued
+// with a backslash.
+func shellLines(text string) []string {
+	var out []string
+	var cur string
+	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		if strings.HasSuffix(l, "\\") {
+			cur += strings.TrimSuffix(l, "\\") + " "
+			continue
+		}
+		out = append(out, cur+l)
+		cur = ""
+	}
+	return out
+}
+
+// readmeServer is a long-running command of the README (serve, receive)
+// started on a free port.
+type readmeServer struct {
+	cmd  *exec.Cmd
+	addr string
+	done chan struct{}
+}
+
+var listenRE = regexp.MustCompile(`listening on http://([0-9.]+:[0-9]+)`)
+
+// startReadmeServer starts a README line `bin/vodsim serve|receive ...` with
+// its --listen replaced by 127.0.0.1:0, and returns the address it chose.
+func startReadmeServer(t *testing.T, dir, line string) *readmeServer {
+	t.Helper()
+	args := strings.Fields(strings.TrimSpace(strings.SplitN(line, "#", 2)[0]))[1:]
+	replaced := false
+	for i := range args {
+		if args[i] == "--listen" && i+1 < len(args) {
+			args[i+1] = "127.0.0.1:0"
+			replaced = true
+		}
+	}
+	if !replaced {
+		args = append(args, "--listen", "127.0.0.1:0")
+	}
+	cmd := exec.Command(vodsimBin, args...)
+	cmd.Dir = dir
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &readmeServer{cmd: cmd, done: make(chan struct{})}
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if m := listenRE.FindStringSubmatch(sc.Text()); m != nil {
+				select {
+				case found <- m[1]:
+				default:
+				}
+			}
+		}
+		io.Copy(io.Discard, pr)
+	}()
+	go func() {
+		cmd.Wait()
+		pw.Close()
+		close(s.done)
+	}()
+	select {
+	case s.addr = <-found:
+	case <-s.done:
+		t.Fatalf("README line %q exited before listening", line)
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("README line %q did not say where it listens within 20s", line)
+	}
+	t.Cleanup(func() { s.stop(t, line) })
+	return s
+}
+
+// stop interrupts the server as Ctrl-C would; it must exit 0 promptly.
+func (s *readmeServer) stop(t *testing.T, line string) {
+	select {
+	case <-s.done:
+		return
+	default:
+	}
+	s.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-s.done:
+		if code := s.cmd.ProcessState.ExitCode(); code != 0 {
+			t.Errorf("README line %q: exit %d after Ctrl-C, want 0", line, code)
+		}
+	case <-time.After(15 * time.Second):
+		s.cmd.Process.Kill()
+		t.Errorf("README line %q did not stop within 15s of Ctrl-C", line)
+	}
+}
+
+// TestReadmeCommands runs README.md's shell commands as written, with
+// bin/vodsim the binary under test: servers (serve, receive) are started on
+// free ports and the commands that call them are pointed there; a command
+// followed by a block of its output must print exactly that output. A
+// README whose examples no longer work fails here.
+func TestReadmeCommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every README command, about 30 s")
+	}
+	for _, tool := range []string{"bash", "curl", "openssl"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("the README's commands need %s: %v", tool, err)
+		}
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(vodsimBin, filepath.Join(dir, "bin", "vodsim")); err != nil {
+		t.Fatal(err)
+	}
+	blocks := readmeBlocks(t)
+
+	// Start every server line first: later blocks call the first server
+	// started on each address the README names.
+	addrs := map[string]string{}
+	var mu sync.Mutex
+	for _, b := range blocks {
+		if b.lang != "sh" {
+			continue
+		}
+		for _, l := range shellLines(b.text) {
+			f := strings.Fields(l)
+			if len(f) < 2 || f[0] != "bin/vodsim" || (f[1] != "serve" && f[1] != "receive") {
+				continue
+			}
+			named := DefaultServeListen
+			if f[1] == "receive" {
+				named = DefaultReceiveListen
+			}
+			for i := range f {
+				if f[i] == "--listen" && i+1 < len(f) {
+					named = f[i+1]
+				}
+			}
+			s := startReadmeServer(t, dir, l)
+			mu.Lock()
+			if _, ok := addrs[named]; !ok {
+				addrs[named] = s.addr
+			}
+			mu.Unlock()
+		}
+	}
+	if len(addrs) == 0 {
+		t.Fatal("README.md starts no server: the serve and receive examples are gone")
+	}
+
+	ran := 0
+	for i, b := range blocks {
+		if b.lang != "sh" {
+			continue
+		}
+		var script []string
+		for _, l := range shellLines(b.text) {
+			f := strings.Fields(l)
+			switch {
+			case len(f) == 0:
+			case f[0] == "make":
+				// The set-up commands: make test is this run.
+			case f[0] == "bin/vodsim" && len(f) > 1 && (f[1] == "serve" || f[1] == "receive"):
+				// Started above.
+			default:
+				script = append(script, l)
+			}
+		}
+		if len(script) == 0 {
+			continue
+		}
+		text := strings.Join(script, "\n")
+		for named, real := range addrs {
+			text = strings.ReplaceAll(text, named, real)
+		}
+		want := 0
+		if strings.Contains(text, "validate bad.yaml") {
+			want = 2 // the example of an invalid file
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		cmd := exec.CommandContext(ctx, "bash", "-c", "set -eo pipefail\n"+text)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "PATH="+filepath.Join(dir, "bin")+":"+os.Getenv("PATH"))
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		cancel()
+		code := 0
+		if err != nil {
+			code = -1
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			}
+		}
+		ran++
+		where := "README.md:" + strconv.Itoa(b.line)
+		if code != want {
+			t.Errorf("%s: exit %d, want %d\n%s\nstdout:\n%s\nstderr:\n%s", where, code, want, text, stdout.String(), stderr.String())
+			continue
+		}
+		out := stdout.String()
+		if strings.Contains(text, "curl ") && (strings.Contains(out, `"Error"`) || regexp.MustCompile(`"code":[1-9]`).MatchString(out)) {
+			t.Errorf("%s: a call answered with an error:\n%s\n%s", where, text, out)
+		}
+		// A block that shows output follows its command directly.
+		if i+1 < len(blocks) && blocks[i+1].lang != "sh" && blocks[i+1].lang != "go" && blocks[i+1].lang != "yaml" {
+			got := out
+			if want != 0 {
+				got = stderr.String()
+			}
+			if got != blocks[i+1].text {
+				t.Errorf("%s: output differs from README.md:%d\ngot:\n%s\nREADME shows:\n%s", where, blocks[i+1].line, got, blocks[i+1].text)
+			}
+		}
+	}
+	if ran < 8 {
+		t.Errorf("ran %d README shell blocks; the README's examples seem to be gone", ran)
+	}
+}
