@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -134,4 +135,98 @@ func FuzzCheckPayload(f *testing.F) {
 			t.Fatalf("error %v wraps neither ErrPayload nor ErrSignature", p.Err)
 		}
 	})
+}
+
+// TestReceiverWindowEvicts: the receiver remembers the last Window
+// distinct task ids; one that comes back after it was forgotten counts as
+// new, one still remembered as a duplicate.
+func TestReceiverWindowEvicts(t *testing.T) {
+	rc := &Receiver{Window: 2}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	g, err := generator.New(generator.Config{Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(i uint64) {
+		t.Helper()
+		e := g.Event(i)
+		resp, err := http.Post(srv.URL, "application/json", bytes.NewReader((generator.Encoding{}).Marshal(&e)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	// a, b, a (duplicate), c (a forgotten), a (new again, b forgotten),
+	// c (duplicate), b (new again).
+	for _, i := range []uint64{0, 1, 0, 2, 0, 2, 1} {
+		post(i)
+	}
+	st := rc.Stats()
+	want(t, "requests", st.Requests, 7)
+	want(t, "distinct", st.Distinct, 5)
+	want(t, "duplicates", st.Duplicates, 2)
+}
+
+// TestReceiverWindowBoundsMemory: however many distinct task ids come,
+// the receiver holds at most Window of them, and its heap stops growing
+// once the window is full.
+func TestReceiverWindowBoundsMemory(t *testing.T) {
+	const window = 1 << 15
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	rc := &Receiver{Window: window}
+	h0 := heap()
+	var k uint64
+	feed := func(n int) {
+		for range n {
+			k++
+			if rc.remember(k * 0x9e3779b97f4a7c15) {
+				t.Fatalf("key %d reported as seen", k)
+			}
+		}
+	}
+	feed(window)
+	full := heap()
+	feed(8 * window)
+	after := heap()
+	if len(rc.seen) != window || len(rc.ring) != window || cap(rc.ring) > 2*window {
+		t.Fatalf("holds %d keys in the map, %d in the ring (cap %d); want %d", len(rc.seen), len(rc.ring), cap(rc.ring), window)
+	}
+	// The last window's keys are remembered, the ones before forgotten.
+	if !rc.remember(k*0x9e3779b97f4a7c15) || rc.remember((k-window)*0x9e3779b97f4a7c15) {
+		t.Error("the window does not hold exactly the last keys")
+	}
+	used, grown := int64(full)-int64(h0), int64(after)-int64(full)
+	t.Logf("heap: %d bytes at the full window, %+d after 8 windows more", used, grown)
+	if grown > used/2+1<<20 {
+		t.Errorf("heap grew by %d bytes after the window was full (%d bytes to fill it): not bounded", grown, used)
+	}
+	runtime.KeepAlive(rc)
+}
+
+// BenchmarkReceiverWindow feeds distinct task ids, 4 windows' worth per
+// run, to a receiver with the default window, and reports the heap it
+// holds at the end (bytes per remembered id and in all).
+func BenchmarkReceiverWindow(b *testing.B) {
+	var heap uint64
+	for range b.N {
+		rc := &Receiver{}
+		runtime.GC()
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		for k := uint64(1); k <= 4*DefaultWindow; k++ {
+			rc.remember(k * 0x9e3779b97f4a7c15)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&m1)
+		heap += m1.HeapAlloc - m0.HeapAlloc
+		runtime.KeepAlive(rc)
+	}
+	b.ReportMetric(float64(heap)/float64(b.N)/(1<<20), "heap-MB")
+	b.ReportMetric(float64(heap)/float64(b.N)/DefaultWindow, "bytes/id")
 }

@@ -19,14 +19,21 @@ type receiveCmd struct{ io stdio }
 func (c *receiveCmd) Run(ctx context.Context, args []string) error {
 	var listen, signKey string
 	var ndjson bool
+	var window int
 	fs := newFlagSet(c.io, "receive", `
-Usage: vodsim receive [--listen ADDR] [--ndjson] [--sign-key KEY]
+Usage: vodsim receive [--listen ADDR] [--ndjson] [--sign-key KEY] [--window N]
 
 Runs the callback receiver that send embeds: it answers every POST with
 200 {} as a well-behaved app backend does, checks each payload strictly
 (either format), and prints a line per request on stdout: well-formed or
 MALFORMED, duplicate task ids, the task and file ids. With --sign-key it
 also verifies the T and Sign of 3.0 payloads.
+
+To tell duplicates it remembers the last --window distinct task ids (some
+45 bytes each: 45 MB at the default), so its memory stays bounded however
+long it runs: once the window is full the oldest id is forgotten, and a
+task id that comes back after it was forgotten counts as a new distinct
+event, not a duplicate.
 
 It runs until interrupted (Ctrl-C), then prints a summary on stderr and
 exits 0.`, `
@@ -37,13 +44,17 @@ exits 0.`, `
 	fs.StringVar(&listen, "listen", DefaultReceiveListen, "address to listen on, host:port (port 0 picks a free one)")
 	fs.BoolVar(&ndjson, "ndjson", false, "print one JSON object per request instead of text")
 	fs.StringVar(&signKey, "sign-key", "", "verify 3.0 payloads' Sign = md5(key + T)")
+	fs.IntVar(&window, "window", sender.DefaultWindow, "distinct task ids remembered to tell duplicates; the oldest is forgotten first")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageErrorf("receive: unexpected argument %q (run 'vodsim receive --help')", fs.Arg(0))
 	}
-	rcv := &sender.Receiver{SignKey: signKey, Log: c.io.out, NDJSON: ndjson}
+	if window < 1 {
+		return usageErrorf("receive: --window %d: must be at least 1", window)
+	}
+	rcv := &sender.Receiver{SignKey: signKey, Log: c.io.out, NDJSON: ndjson, Window: window}
 	stop, url, err := serveReceiver(rcv, listen)
 	if err != nil {
 		return listenError("receive", listen, err)

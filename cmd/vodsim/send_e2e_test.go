@@ -383,3 +383,17 @@ func TestSendScenarioBase(t *testing.T) {
 		t.Errorf("seed-examples event 1: status %d, want -43001", ev.Status)
 	}
 }
+
+func TestReceiveUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--window", "0"}, "--window"},
+	} {
+		r := runBin(t, append([]string{"receive", "--listen", "127.0.0.1:0"}, tc.args...)...)
+		if r.code != 2 || !bytes.Contains(r.stderr, []byte(tc.msg)) {
+			t.Errorf("receive %q: exit %d, stderr %q; want 2 mentioning %q", tc.args, r.code, r.stderr, tc.msg)
+		}
+	}
+}
