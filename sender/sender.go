@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -56,7 +57,10 @@ var ErrConfig = errors.New("invalid send config")
 // the zero value of every other field works and says below what it means.
 // A Config is read by Run and not kept; it may be reused for another run.
 type Config struct {
-	// Target is the receiver's URL (http or https).
+	// Target is the receiver's URL (http or https). A user:password in
+	// it is sent as Basic authorization, as http.Client does (an
+	// Authorization in Headers wins), and the report shows the target
+	// with the password masked.
 	Target string
 	// Source makes the events; nil means a generator.Generator built
 	// from Seed with the default mix.
@@ -166,24 +170,37 @@ func newRun(cfg Config) (*run, error) {
 		progress: cfg.Progress, progressInt: cfg.ProgressInterval, journal: cfg.Journal,
 	}
 	u, err := url.Parse(cfg.Target)
+	shown := cfg.Target
+	if err == nil {
+		shown = u.Redacted()
+	}
 	switch {
 	case cfg.Target == "":
 		return nil, configErr("no target URL")
 	case err != nil:
 		return nil, configErr("target %q: %v", cfg.Target, err)
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, configErr("target %q: scheme must be http or https", cfg.Target)
+		return nil, configErr("target %q: scheme must be http or https", shown)
 	case u.Hostname() == "":
-		return nil, configErr("target %q: no host", cfg.Target)
+		return nil, configErr("target %q: no host", shown)
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return nil, configErr("target %q: port %s is out of range 1-65535", cfg.Target, p)
+			return nil, configErr("target %q: port %s is out of range 1-65535", shown, p)
 		}
 	} else if strings.HasSuffix(u.Host, ":") {
-		return nil, configErr("target %q: empty port", cfg.Target)
+		return nil, configErr("target %q: empty port", shown)
 	}
-	r.target, r.url = u.String(), u
+	// The report and every message show the target with its password
+	// masked; the userinfo becomes a Basic Authorization header below, as
+	// http.Client would send it, and leaves the URL the requests carry.
+	r.target = u.Redacted()
+	r.url = u
+	if u.User != nil {
+		bare := *u
+		bare.User = nil
+		r.url = &bare
+	}
 	if r.enc.Format == "" {
 		r.enc.Format = generator.DefaultFormat
 	}
@@ -252,6 +269,11 @@ func newRun(cfg Config) (*run, error) {
 		r.header[ck] = append([]string(nil), vs...)
 	}
 	r.header["Content-Type"] = []string{"application/json"}
+	if u.User != nil && r.header.Get("Authorization") == "" {
+		// As http.Client does: a header the user gave wins.
+		pass, _ := u.User.Password()
+		r.header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pass)))
+	}
 
 	conns := cfg.Connections
 	if conns == 0 {

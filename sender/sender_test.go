@@ -923,3 +923,59 @@ func TestInterruptedWithFaultsAddsUp(t *testing.T) {
 		})
 	}
 }
+
+// TestBasicAuthFromTarget: a user:password in the target is sent as Basic
+// authorization on every attempt, and the report and the journal show
+// the target with the password masked.
+func TestBasicAuthFromTarget(t *testing.T) {
+	var bad atomic.Int64
+	var lastBad atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if u, p, ok := r.BasicAuth(); !ok || u != "alice" || p != "s3cr3t-pw" {
+			bad.Add(1)
+			lastBad.Store(r.Header.Get("Authorization"))
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		io.WriteString(w, "{}")
+	}))
+	defer srv.Close()
+	target := strings.Replace(srv.URL, "http://", "http://alice:s3cr3t-pw@", 1) + "/cb"
+	var journal bytes.Buffer
+	rep := send(t, Config{Target: target, Count: 5, Journal: &journal})
+	if n := bad.Load(); n > 0 {
+		t.Fatalf("%d requests without the right Basic authorization (last: %q)", n, lastBad.Load())
+	}
+	want(t, "acknowledged", rep.Acknowledged, 5)
+	masked := strings.Replace(srv.URL, "http://", "http://alice:xxxxx@", 1) + "/cb"
+	if rep.Target != masked {
+		t.Errorf("report target %q, want %q", rep.Target, masked)
+	}
+	var text, js bytes.Buffer
+	rep.WriteText(&text)
+	rep.WriteJSON(&js)
+	if !strings.Contains(text.String(), masked) || !strings.Contains(js.String(), masked) {
+		t.Errorf("report does not show the masked target %q:\n%s\n%s", masked, text.String(), js.String())
+	}
+	for name, out := range map[string]string{"text": text.String(), "JSON": js.String(), "journal": journal.String()} {
+		if strings.Contains(out, "s3cr3t") {
+			t.Errorf("the %s report shows the password:\n%s", name, out)
+		}
+	}
+
+	// An Authorization header of the user's wins over the URL's, as with
+	// http.Client.
+	bad.Store(0)
+	rep = send(t, Config{Target: target, Count: 1, Headers: http.Header{"Authorization": {"Bearer t"}}})
+	if bad.Load() != 1 || lastBad.Load() != "Bearer t" {
+		t.Errorf("with an Authorization header: %d refused, last %q; want the header's Bearer t", bad.Load(), lastBad.Load())
+	}
+	want(t, "other status", rep.OtherStatus, 1)
+
+	// A bad target's message masks the password too.
+	_, err := Run(context.Background(), Config{Target: "ftp://bob:hunter2@x/"})
+	if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "bob:xxxxx@") {
+		t.Errorf("Run error %v: want the target with the password masked", err)
+	}
+}

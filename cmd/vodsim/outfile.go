@@ -80,17 +80,21 @@ func (o *outFile) discard() {
 // checkTarget says what is wrong with a --target URL, before anything is
 // sent: only http and https, a host, and a port from 1 to 65535.
 func checkTarget(target string) error {
+	shown := target // with a password masked once the URL parses
 	bad := func(why string) error {
 		hint := ""
 		if !strings.Contains(target, "://") && !strings.ContainsAny(target, " \t") {
 			hint = fmt.Sprintf(" (did you mean %q?)", "http://"+target)
 		}
-		return usageErrorf("send: --target %q: %s, e.g. http://127.0.0.1:9000/callback%s", target, why, hint)
+		return usageErrorf("send: --target %q: %s, e.g. http://127.0.0.1:9000/callback%s", shown, why, hint)
 	}
 	if strings.TrimSpace(target) == "" {
 		return usageErrorf("send: --target is empty: give the receiver's URL, e.g. http://127.0.0.1:9000/callback")
 	}
 	u, err := url.Parse(target)
+	if err == nil {
+		shown = u.Redacted()
+	}
 	switch {
 	case err != nil:
 		var ue *url.Error

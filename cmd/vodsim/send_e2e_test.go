@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -395,5 +396,47 @@ func TestReceiveUsageErrors(t *testing.T) {
 		if r.code != 2 || !bytes.Contains(r.stderr, []byte(tc.msg)) {
 			t.Errorf("receive %q: exit %d, stderr %q; want 2 mentioning %q", tc.args, r.code, r.stderr, tc.msg)
 		}
+	}
+}
+
+// TestSendBasicAuth: a target with user:password sends Basic
+// authorization, and no output shows the password.
+func TestSendBasicAuth(t *testing.T) {
+	var ok, refused atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if u, p, good := r.BasicAuth(); good && u == "ci" && p == "pa55word" {
+			ok.Add(1)
+			io.WriteString(w, "{}")
+			return
+		}
+		refused.Add(1)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	jl, rj := filepath.Join(dir, "j.ndjson"), filepath.Join(dir, "r.json")
+	target := strings.Replace(srv.URL, "http://", "http://ci:pa55word@", 1) + "/cb"
+	r := runBin(t, "send", "--target", target, "--count", "20", "--rate", "0", "--journal", jl, "--report-json", rj, "--quiet")
+	if r.code != 0 || ok.Load() != 20 || refused.Load() != 0 {
+		t.Fatalf("exit %d, %d authorised, %d refused; want 0, 20, 0\n%s%s", r.code, ok.Load(), refused.Load(), r.stdout, r.stderr)
+	}
+	masked := strings.Replace(srv.URL, "http://", "http://ci:xxxxx@", 1) + "/cb"
+	if !bytes.Contains(r.stdout, []byte(masked)) {
+		t.Errorf("report does not show the target as %q:\n%s", masked, r.stdout)
+	}
+	if rep := readReport(t, rj); rep.Target != masked {
+		t.Errorf("JSON report target %q, want %q", rep.Target, masked)
+	}
+	j, _ := os.ReadFile(jl)
+	rjs, _ := os.ReadFile(rj)
+	for name, out := range map[string][]byte{"stdout": r.stdout, "stderr": r.stderr, "journal": j, "report JSON": rjs} {
+		if bytes.Contains(out, []byte("pa55word")) {
+			t.Errorf("%s shows the password:\n%s", name, out)
+		}
+	}
+	r = runBin(t, "send", "--target", "ftp://ci:pa55word@127.0.0.1:9/")
+	if r.code != 2 || bytes.Contains(r.stderr, []byte("pa55word")) || !bytes.Contains(r.stderr, []byte("ci:xxxxx@")) {
+		t.Errorf("bad target: exit %d, stderr %q; want 2 with the password masked", r.code, r.stderr)
 	}
 }
