@@ -90,7 +90,7 @@ type Config struct {
 	// Faults are deliberate imperfections; the zero value injects none.
 	Faults Faults
 	// Headers are added to every request; they may override User-Agent
-	// but not Content-Type.
+	// but not the headers vodsim owns (see CheckHeader).
 	Headers http.Header
 	// SignKey, when set, signs 3.0 callbacks: T (expiry, UNIX seconds,
 	// now + SignValidity) and Sign = md5(SignKey + T) are added to the
@@ -262,10 +262,12 @@ func newRun(cfg Config) (*run, error) {
 	}
 	r.header = http.Header{"User-Agent": {"vodsim/" + version}}
 	for k, vs := range cfg.Headers {
-		ck := http.CanonicalHeaderKey(k)
-		if ck == "Content-Type" || ck == "Content-Length" || ck == "Host" {
-			return nil, configErr("header %q is set by vodsim and cannot be overridden", k)
+		for _, v := range vs {
+			if err := CheckHeader(k, v); err != nil {
+				return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+			}
 		}
+		ck := http.CanonicalHeaderKey(k)
 		r.header[ck] = append([]string(nil), vs...)
 	}
 	r.header["Content-Type"] = []string{"application/json"}
@@ -371,6 +373,50 @@ func (r *run) normaliseFaults() error {
 		}
 	}
 	return nil
+}
+
+// ErrHeader is wrapped by CheckHeader's errors.
+var ErrHeader = errors.New("bad header")
+
+// ownedHeaders are set by vodsim (or the transport) on every request.
+var ownedHeaders = []string{"Content-Type", "Content-Length", "Host", "Transfer-Encoding", "Trailer"}
+
+// CheckHeader says whether a request may carry the header name: value as
+// one of Config.Headers: the name must be an HTTP token and the value hold
+// no control character but tab (as net/http checks them), and the name
+// must not be one of the headers vodsim sets itself: Content-Type,
+// Content-Length, Host, Transfer-Encoding and Trailer. Its error wraps
+// ErrHeader.
+func CheckHeader(name, value string) error {
+	if name == "" {
+		return fmt.Errorf("%w: empty name", ErrHeader)
+	}
+	for i := 0; i < len(name); i++ {
+		if !isTokenChar(name[i]) {
+			return fmt.Errorf("%w: name %q: character %q at %d is not allowed in a header name", ErrHeader, name, name[i], i+1)
+		}
+	}
+	for _, o := range ownedHeaders {
+		if strings.EqualFold(name, o) {
+			return fmt.Errorf("%w: %s is set by vodsim and cannot be given", ErrHeader, o)
+		}
+	}
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return fmt.Errorf("%w: %s: control character %q at %d is not allowed in a header value", ErrHeader, name, c, i+1)
+		}
+	}
+	return nil
+}
+
+// isTokenChar reports whether c may appear in an HTTP token (RFC 9110
+// section 5.6.2), as a header name.
+func isTokenChar(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return c < 0x7f && strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
 // job is one event handed to a worker.

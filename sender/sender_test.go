@@ -694,6 +694,9 @@ func TestConfigErrors(t *testing.T) {
 		{"sign key with v4", Config{Target: "http://x", SignKey: "abc"}, "3.0"},
 		{"bad sign key", Config{Target: "http://x", SignKey: "a-b", Encoding: generator.Encoding{Format: generator.FormatV3}}, "letters"},
 		{"content-type header", Config{Target: "http://x", Headers: http.Header{"Content-Type": {"x"}}}, "Content-Type"},
+		{"transfer-encoding header", Config{Target: "http://x", Headers: http.Header{"transfer-encoding": {"chunked"}}}, "Transfer-Encoding"},
+		{"header name with a space", Config{Target: "http://x", Headers: http.Header{"X Env": {"ci"}}}, "X Env"},
+		{"header value with a newline", Config{Target: "http://x", Headers: http.Header{"X-Env": {"ci\r\nX-Evil: 1"}}}, "control character"},
 		{"delay range", Config{Target: "http://x", Faults: Faults{DelayMin: 2, DelayMax: 1}}, "delay"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -977,5 +980,40 @@ func TestBasicAuthFromTarget(t *testing.T) {
 	_, err := Run(context.Background(), Config{Target: "ftp://bob:hunter2@x/"})
 	if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "bob:xxxxx@") {
 		t.Errorf("Run error %v: want the target with the password masked", err)
+	}
+}
+
+func TestCheckHeader(t *testing.T) {
+	for _, tc := range []struct {
+		name, value string
+		msg         string // "" for a header a request may carry
+	}{
+		{"X-Env", "ci", ""},
+		{"Authorization", "Bearer a.b-c~d", ""},
+		{"User-Agent", "tester/1.0", ""},
+		{"X-Tab", "a\tb", ""},
+		{"X-Utf8", "caf\u00e9", ""},
+		{"x-lower_case!#$%&'*+.^`|~", "v", ""},
+		{"", "v", "empty name"},
+		{"X Env", "v", "header name"},
+		{"X:Env", "v", "header name"},
+		{"X-\u00e9", "v", "header name"},
+		{"X-Env", "a\nb", "control character"},
+		{"X-Env", "a\rb", "control character"},
+		{"X-Env", "a\x00b", "control character"},
+		{"X-Env", "a\x7fb", "control character"},
+		{"Content-Type", "text/plain", "set by vodsim"},
+		{"content-length", "1", "Content-Length"},
+		{"HOST", "example.com", "Host"},
+		{"Transfer-Encoding", "chunked", "Transfer-Encoding"},
+		{"Trailer", "X", "Trailer"},
+	} {
+		err := CheckHeader(tc.name, tc.value)
+		switch {
+		case tc.msg == "" && err != nil:
+			t.Errorf("CheckHeader(%q, %q) = %v, want nil", tc.name, tc.value, err)
+		case tc.msg != "" && (!errors.Is(err, ErrHeader) || !strings.Contains(err.Error(), tc.msg)):
+			t.Errorf("CheckHeader(%q, %q) = %v, want ErrHeader mentioning %q", tc.name, tc.value, err, tc.msg)
+		}
 	}
 }

@@ -229,7 +229,7 @@ func (o *sendOpts) register(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&o.retryOn, "retry-on", []string{"timeout"}, "what is retried: timeout, 5xx, 429, conn (comma-separated)")
 	fs.DurationVar(&o.backoff, "backoff", 0, "base of exponential backoff with full jitter between attempts (0 = retry at once); Retry-After is honoured")
 	fs.DurationVar(&o.maxBackoff, "max-backoff", sender.DefaultMaxBackoff, "cap of one wait between attempts")
-	fs.StringArrayVar(&o.headers, "header", nil, "extra request header 'Key: Value' (repeatable)")
+	fs.StringArrayVar(&o.headers, "header", nil, "extra request header 'Key: Value' (repeatable; not Content-Type, Content-Length, Host, Transfer-Encoding or Trailer)")
 	fs.StringVar(&o.signKey, "sign-key", "", "sign 3.0 bodies: T = now+10m, Sign = md5(key + T) (letters and digits, at most 32)")
 	fs.Float64Var(&o.duplicate, "duplicate", 0, "share of events delivered twice, 0 to 1")
 	fs.Float64Var(&o.reorder, "reorder", 0, "share of events delivered later than their turn, 0 to 1")
@@ -372,10 +372,14 @@ func applySendFlags(cfg *sender.Config, fs *pflag.FlagSet, o *sendOpts) error {
 		for _, kv := range o.headers {
 			k, v, ok := strings.Cut(kv, ":")
 			k = strings.TrimSpace(k)
-			if !ok || k == "" || strings.ContainsAny(k, " \t\r\n") {
+			if !ok || k == "" {
 				return usageErrorf("send: --header %q: want 'Key: Value'", kv)
 			}
-			h.Add(k, strings.TrimSpace(v))
+			v = strings.TrimSpace(v)
+			if err := sender.CheckHeader(k, v); err != nil {
+				return usageErrorf("send: --header %q: %s", kv, strings.TrimPrefix(err.Error(), sender.ErrHeader.Error()+": "))
+			}
+			h.Add(k, v)
 		}
 		cfg.Headers = h
 	}
