@@ -280,15 +280,21 @@ func (rc *Receiver) logLine(now time.Time, req *http.Request, p *Payload, dup bo
 		if p.Signed {
 			b = append(b, `,"signed":true`...)
 		}
+		if errors.Is(p.Err, ErrSignature) {
+			b = append(b, `,"badSign":true`...)
+		}
 		b = append(b, "}\n"...)
 	} else {
 		b = now.Local().AppendFormat(b, "15:04:05.000")
+		badSign := errors.Is(p.Err, ErrSignature)
 		switch {
 		case p.Err != nil && e.TaskID == "":
 			b = append(b, "  MALFORMED  "...)
 			b = append(b, p.Err.Error()...)
 		default:
-			if p.Err != nil {
+			if badSign {
+				b = append(b, "  BAD SIGN   "...)
+			} else if p.Err != nil {
 				b = append(b, "  MALFORMED  "...)
 			} else if dup {
 				b = append(b, "  duplicate  "...)

@@ -230,3 +230,55 @@ func BenchmarkReceiverWindow(b *testing.B) {
 	b.ReportMetric(float64(heap)/float64(b.N)/(1<<20), "heap-MB")
 	b.ReportMetric(float64(heap)/float64(b.N)/DefaultWindow, "bytes/id")
 }
+
+// TestReceiverBadSignLog: with a key, a 3.0 payload unsigned or signed with
+// another key is logged BAD SIGN (not MALFORMED) and counted.
+func TestReceiverBadSignLog(t *testing.T) {
+	g, _ := generator.New(generator.Config{Seed: 3})
+	v3 := generator.Encoding{Format: generator.FormatV3}
+	exp := time.Now().Add(time.Hour).Unix()
+	bodies := [][]byte{}
+	for i, key := range []string{"abc123", "", "other"} {
+		e := g.Event(uint64(i))
+		b := v3.Marshal(&e)
+		if key != "" {
+			b = appendSignature(b, key, exp)
+		}
+		bodies = append(bodies, b)
+	}
+	for _, ndjson := range []bool{false, true} {
+		var log bytes.Buffer
+		rc := &Receiver{SignKey: "abc123", Log: &log, NDJSON: ndjson}
+		for _, b := range bodies {
+			rc.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(b)))
+		}
+		st := rc.Stats()
+		want(t, "bad signatures", st.BadSignature, 2)
+		want(t, "well-formed", st.WellFormed, 1)
+		want(t, "malformed", st.Malformed, 0)
+		lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+		if len(lines) != 3 {
+			t.Fatalf("ndjson=%v: %d lines, want 3:\n%s", ndjson, len(lines), log.String())
+		}
+		mark := "BAD SIGN"
+		if ndjson {
+			mark = `"badSign":true`
+		}
+		for i, l := range lines {
+			if bad := i > 0; strings.Contains(l, mark) != bad || strings.Contains(l, "MALFORMED") {
+				t.Errorf("ndjson=%v: line %d %q: want %q marked %v, never MALFORMED", ndjson, i, l, mark, bad)
+			}
+		}
+	}
+}
+
+func TestCheckSignKey(t *testing.T) {
+	for k, ok := range map[string]bool{
+		"a": true, "abc123": true, strings.Repeat("Z9", 16): true,
+		"": false, strings.Repeat("a", 33): false, "a-b": false, "ab c": false, "caf\u00e9": false,
+	} {
+		if err := CheckSignKey(k); (err == nil) != ok {
+			t.Errorf("CheckSignKey(%q) = %v, want ok %v", k, err, ok)
+		}
+	}
+}

@@ -400,7 +400,7 @@ func (rep *Report) WriteText(w io.Writer) error {
 	if s := rep.Receiver; s != nil {
 		fmt.Fprintf(&b, "  receiver      %d payloads, %d distinct events, %d duplicates, %d malformed",
 			s.Requests, s.Distinct, s.Duplicates, s.Malformed)
-		if s.Signed > 0 {
+		if s.Signed > 0 || s.BadSignature > 0 {
 			fmt.Fprintf(&b, ", %d signed (%d bad signatures)", s.Signed, s.BadSignature)
 		}
 		switch {

@@ -247,8 +247,8 @@ func newRun(cfg Config) (*run, error) {
 		if r.enc.Format != generator.FormatV3 {
 			return nil, configErr("a sign key needs the 3.0 format (v3): the 4.0 format carries no signature")
 		}
-		if err := checkSignKey(cfg.SignKey); err != nil {
-			return nil, err
+		if err := CheckSignKey(cfg.SignKey); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 	}
 	if r.progressInt <= 0 {

@@ -230,7 +230,7 @@ func (o *sendOpts) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.backoff, "backoff", 0, "base of exponential backoff with full jitter between attempts (0 = retry at once); Retry-After is honoured")
 	fs.DurationVar(&o.maxBackoff, "max-backoff", sender.DefaultMaxBackoff, "cap of one wait between attempts")
 	fs.StringArrayVar(&o.headers, "header", nil, "extra request header 'Key: Value' (repeatable; not Content-Type, Content-Length, Host, Transfer-Encoding or Trailer)")
-	fs.StringVar(&o.signKey, "sign-key", "", "sign 3.0 bodies: T = now+10m, Sign = md5(key + T) (letters and digits, at most 32)")
+	fs.StringVar(&o.signKey, "sign-key", "", "sign 3.0 bodies: T = now+10m, Sign = md5(key + T) (1 to 32 letters and digits)")
 	fs.Float64Var(&o.duplicate, "duplicate", 0, "share of events delivered twice, 0 to 1")
 	fs.Float64Var(&o.reorder, "reorder", 0, "share of events delivered later than their turn, 0 to 1")
 	fs.IntVar(&o.reorderWindow, "reorder-window", sender.DefaultReorderWindow, "most positions a reordered event is held back")
@@ -384,6 +384,9 @@ func applySendFlags(cfg *sender.Config, fs *pflag.FlagSet, o *sendOpts) error {
 		cfg.Headers = h
 	}
 	if set("sign-key") {
+		if err := sender.CheckSignKey(o.signKey); err != nil {
+			return usageErrorf("send: --sign-key: %v", err)
+		}
 		cfg.SignKey = o.signKey
 	}
 	if set("duplicate") {

@@ -221,6 +221,9 @@ func TestSendUsageErrors(t *testing.T) {
 		{[]string{"--header", "X Env: ci"}, `--header "X Env: ci"`},
 		{[]string{"--header", "X-Env: a\x01b"}, "control character"},
 		{[]string{"--sign-key", "abc"}, "3.0"},
+		{[]string{"--format", "v3", "--sign-key", ""}, "--sign-key: sign key is empty"},
+		{[]string{"--format", "v3", "--sign-key", strings.Repeat("k", 33)}, "--sign-key"},
+		{[]string{"--format", "v3", "--sign-key", "a_b"}, "--sign-key"},
 		{[]string{"--duplicate", "1.5"}, "--duplicate"},
 		{[]string{"--malformed-kinds", "ugly"}, "--malformed-kinds"},
 		{[]string{"--target", "ftp://x"}, "scheme"},
@@ -398,6 +401,9 @@ func TestReceiveUsageErrors(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"--window", "0"}, "--window"},
+		{[]string{"--sign-key", ""}, "--sign-key: sign key is empty"},
+		{[]string{"--sign-key", "a-b"}, "--sign-key"},
+		{[]string{"--sign-key", strings.Repeat("k", 33)}, "--sign-key"},
 	} {
 		r := runBin(t, append([]string{"receive", "--listen", "127.0.0.1:0"}, tc.args...)...)
 		if r.code != 2 || !bytes.Contains(r.stderr, []byte(tc.msg)) {
@@ -445,5 +451,74 @@ func TestSendBasicAuth(t *testing.T) {
 	r = runBin(t, "send", "--target", "ftp://ci:pa55word@127.0.0.1:9/")
 	if r.code != 2 || bytes.Contains(r.stderr, []byte("pa55word")) || !bytes.Contains(r.stderr, []byte("ci:xxxxx@")) {
 		t.Errorf("bad target: exit %d, stderr %q; want 2 with the password masked", r.code, r.stderr)
+	}
+}
+
+// startReceive starts 'vodsim receive' with args on a free port and returns
+// its base URL, its stdout and a stop function that interrupts it and
+// returns the rest of its stderr and its exit code.
+func startReceive(t *testing.T, args ...string) (url string, out *bytes.Buffer, stop func() (string, int)) {
+	t.Helper()
+	cmd := exec.Command(vodsimBin, append([]string{"receive", "--listen", "127.0.0.1:0"}, args...)...)
+	out = &bytes.Buffer{}
+	cmd.Stdout = out
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(stderr)
+	line, err := br.ReadString('\n')
+	if err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("no listening line: %v", err)
+	}
+	stopped := false
+	stop = func() (string, int) {
+		if stopped {
+			return "", -1
+		}
+		stopped = true
+		cmd.Process.Signal(syscall.SIGINT)
+		rest, _ := io.ReadAll(br)
+		cmd.Wait()
+		return string(rest), cmd.ProcessState.ExitCode()
+	}
+	t.Cleanup(func() { stop() })
+	return regexp.MustCompile(`http://\S+/`).FindString(line), out, stop
+}
+
+// TestReceiveBadSign: with --sign-key, 3.0 payloads unsigned or signed
+// with another key are printed BAD SIGN and counted in the summary.
+func TestReceiveBadSign(t *testing.T) {
+	url, out, stop := startReceive(t, "--sign-key", "abc123")
+	for _, args := range [][]string{
+		{"--sign-key", "abc123"}, // good
+		{},                       // unsigned
+		{"--sign-key", "xyz789"}, // another key
+	} {
+		r := runBin(t, append([]string{"send", "--target", url, "--count", "2", "--rate", "0", "--format", "v3", "--quiet"}, args...)...)
+		if r.code != 0 {
+			t.Fatalf("send %q: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	summary, code := stop()
+	if code != 0 {
+		t.Errorf("receive exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 6 {
+		t.Fatalf("%d lines, want 6:\n%s", len(lines), out.String())
+	}
+	for i, l := range lines {
+		if bad := i >= 2; strings.Contains(l, "BAD SIGN") != bad || strings.Contains(l, "MALFORMED") {
+			t.Errorf("line %d %q: want BAD SIGN %v, never MALFORMED", i, l, bad)
+		}
+	}
+	if !strings.Contains(summary, "4 bad signatures") {
+		t.Errorf("summary %q does not count 4 bad signatures", summary)
 	}
 }
