@@ -6,10 +6,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"sort"
 	"strings"
 	"sync"
@@ -1015,5 +1017,147 @@ func TestCheckHeader(t *testing.T) {
 		case tc.msg != "" && (!errors.Is(err, ErrHeader) || !strings.Contains(err.Error(), tc.msg)):
 			t.Errorf("CheckHeader(%q, %q) = %v, want ErrHeader mentioning %q", tc.name, tc.value, err, tc.msg)
 		}
+	}
+}
+
+// TestFirstErrorPerKind: the report keeps the first message of each error
+// kind, in the text and in the JSON.
+func TestFirstErrorPerKind(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	rep := send(t, Config{Target: "http://" + closed + "/cb", Count: 3, Retry: RetryPolicy{On: RetryConnError}})
+	if m := rep.FirstErrors[ErrKindRefused]; !strings.Contains(m, "refused") || len(rep.FirstErrors) != 1 {
+		t.Errorf("first errors %q, want one refused message", rep.FirstErrors)
+	}
+
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select { // never answers within the attempt's timeout
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	rep = send(t, Config{Target: srv.URL, Count: 2, Retry: RetryPolicy{Timeout: 50 * time.Millisecond, Attempts: 1}})
+	want(t, "timeouts", rep.Errors[ErrKindTimeout], 2)
+	msg := rep.FirstErrors[ErrKindTimeout]
+	if msg == "" {
+		t.Fatalf("first errors %q, want a timeout message", rep.FirstErrors)
+	}
+	var text, js bytes.Buffer
+	rep.WriteText(&text)
+	rep.WriteJSON(&js)
+	if !strings.Contains(text.String(), "first timeout: "+msg) {
+		t.Errorf("text report lacks the first timeout %q:\n%s", msg, text.String())
+	}
+	var back Report
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil || back.FirstErrors[ErrKindTimeout] != msg {
+		t.Errorf("JSON first errors %q (%v), want timeout %q", back.FirstErrors, err, msg)
+	}
+}
+
+// signalGetConn is a RoundTripper that tells, on asked, each time an
+// attempt asks the pool of tr for a connection.
+type signalGetConn struct {
+	tr    *http.Transport
+	asked chan struct{}
+}
+
+func (s signalGetConn) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		GetConn: func(string) { s.asked <- struct{}{} },
+	})
+	return s.tr.RoundTrip(req.WithContext(ctx))
+}
+
+// TestConnWaitShowsQueueing: with the only connection held by a slow
+// attempt, the next attempt's wait for a connection is in the report.
+func TestConnWaitShowsQueueing(t *testing.T) {
+	const hold = 100 * time.Millisecond
+	asked := make(chan struct{}, 4)
+	var first atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if first.CompareAndSwap(false, true) {
+			// Hold the only connection until the other attempt has
+			// asked for one, and hold before answering.
+			for range 2 {
+				select {
+				case <-asked:
+				case <-time.After(10 * time.Second):
+					t.Error("the second attempt never asked for a connection")
+				}
+			}
+			time.Sleep(hold)
+		}
+		io.WriteString(w, "{}")
+	}))
+	defer srv.Close()
+	tr := &http.Transport{MaxConnsPerHost: 1}
+	defer tr.CloseIdleConnections()
+	rep := send(t, Config{Target: srv.URL, Count: 2, Transport: signalGetConn{tr, asked}})
+	want(t, "acknowledged", rep.Acknowledged, 2)
+	if rep.ConnWait.Count != 2 || rep.ConnWait.Max < hold {
+		t.Errorf("conn wait %+v: want 2 samples, the longest at least %v", rep.ConnWait, hold)
+	}
+	var text bytes.Buffer
+	rep.WriteText(&text)
+	if !strings.Contains(text.String(), "conn wait     p50") {
+		t.Errorf("text report lacks the conn wait line:\n%s", text.String())
+	}
+}
+
+// TestPayloadMix: the report counts the events sent by the outcome their
+// payload carries, duplicates not again, as the generator made them.
+func TestPayloadMix(t *testing.T) {
+	srv := minimalReceiver()
+	defer srv.Close()
+	const n = 300
+	g, err := generator.New(generator.Config{Seed: 11, Outcomes: generator.Mix(0.3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantMix PayloadMix
+	wantMix.FailureCodes = map[int]uint64{}
+	for i := range uint64(n) {
+		e := g.Event(i)
+		if e.Success() {
+			wantMix.Success++
+		} else {
+			wantMix.Failure++
+			wantMix.FailureCodes[e.Status]++
+		}
+	}
+	if wantMix.Success == 0 || wantMix.Failure == 0 {
+		t.Fatalf("the generator made no mix: %+v", wantMix)
+	}
+	rep := send(t, Config{Target: srv.URL, Count: n, Source: g, Seed: 11, Faults: Faults{Duplicate: 0.5}})
+	if rep.Duplicates == 0 {
+		t.Fatal("no duplicates sent")
+	}
+	got := rep.Payloads
+	if got.Success != wantMix.Success || got.Failure != wantMix.Failure || len(got.FailureCodes) != len(wantMix.FailureCodes) {
+		t.Fatalf("payload mix %+v, want %+v", got, wantMix)
+	}
+	for c, k := range wantMix.FailureCodes {
+		if got.FailureCodes[c] != k {
+			t.Errorf("code %d: %d payloads, want %d", c, got.FailureCodes[c], k)
+		}
+	}
+	var text, js bytes.Buffer
+	rep.WriteText(&text)
+	rep.WriteJSON(&js)
+	line := fmt.Sprintf("payloads      %d success, %d failure (by code ", wantMix.Success, wantMix.Failure)
+	if !strings.Contains(text.String(), line) {
+		t.Errorf("text report lacks %q:\n%s", line, text.String())
+	}
+	var back Report
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil || back.Payloads.Failure != wantMix.Failure || back.Payloads.Success != wantMix.Success {
+		t.Errorf("JSON payloads %+v (%v), want %+v", back.Payloads, err, wantMix)
 	}
 }
