@@ -434,8 +434,19 @@ func (rep *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "    first %s: %s\n", k, rep.FirstErrors[k])
 	}
 	fmt.Fprintf(&b, "  payloads      %d success, %d failure", rep.Payloads.Success, rep.Payloads.Failure)
-	if len(rep.Payloads.FailureCodes) > 0 {
-		fmt.Fprintf(&b, " (by code %s)", countsText(rep.Payloads.FailureCodes))
+	if codes := rep.Payloads.FailureCodes; len(codes) > 0 {
+		// Nearest zero first: -43001 before -47403, 40000 before 70000.
+		keys := sortedKeys(codes)
+		abs := func(c int) int { return max(c, -c) }
+		sort.SliceStable(keys, func(i, j int) bool { return abs(keys[i]) < abs(keys[j]) })
+		b.WriteString(" (by code")
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, " %d: %d", k, codes[k])
+		}
+		b.WriteByte(')')
 	}
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "  latency       %s  (send time to final answer)\n", rep.Latency)
