@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -75,6 +76,20 @@ func (o *outFile) discard() {
 	if o.created {
 		os.Remove(o.f.Name())
 	}
+}
+
+// sameFile reports whether paths a and b name the same file: the same
+// path once cleaned and made absolute, or (both existing) one file
+// through links.
+func sameFile(a, b string) bool {
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	if errA == nil && errB == nil && absA == absB {
+		return true
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
 }
 
 // checkTarget says what is wrong with a --target URL, before anything is

@@ -106,6 +106,12 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 	if err != nil {
 		return err
 	}
+	if th.MinRate > 0 && len(cfg.Profile) == 0 {
+		return usageErrorf("send: --min-rate %v needs a rate to compare with: give --rate above 0 or a scenario with a rate (this run sends as fast as possible)", o.minRate)
+	}
+	if o.journal != "" && o.reportJSON != "" && sameFile(o.journal, o.reportJSON) {
+		return usageErrorf("send: --journal and --report-json name the same file %q: give each its own", o.reportJSON)
+	}
 	cfg.Version = Version()
 
 	// Files first, so a bad path fails before anything is sent; they are
@@ -243,7 +249,7 @@ func (o *sendOpts) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no live progress line on stderr")
 	fs.Uint64Var(&o.maxFailed, "max-failed", 0, "events allowed to end unacknowledged before exit 1")
 	fs.DurationVar(&o.maxP99, "max-p99", 0, "exit 1 if the latency p99 is above this (0 = no bound)")
-	fs.Float64Var(&o.minRate, "min-rate", 0, "exit 1 if the achieved rate is below this fraction of the target, 0 to 1")
+	fs.Float64Var(&o.minRate, "min-rate", 0, "exit 1 if the achieved rate is below this fraction of the target, 0 to 1 (needs a rate)")
 }
 
 // sendBase is the config that flags override: the scenario's when there

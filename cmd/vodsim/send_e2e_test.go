@@ -205,6 +205,23 @@ func TestSendInterruptedExits130WithReport(t *testing.T) {
 }
 
 func TestSendUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	same, link := filepath.Join(dir, "out.json"), filepath.Join(dir, "link.json")
+	if err := os.WriteFile(same, []byte("keep"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(same, link); err != nil {
+		t.Fatal(err)
+	}
+	noRate := filepath.Join(dir, "norate.yaml")
+	if err := os.WriteFile(noRate, []byte("name: norate\nevents: 10\n"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if b, _ := os.ReadFile(same); string(b) != "keep" {
+			t.Errorf("a usage error changed %s: %q", same, b)
+		}
+	}()
 	for _, tc := range []struct {
 		args []string
 		msg  string
@@ -229,6 +246,10 @@ func TestSendUsageErrors(t *testing.T) {
 		{[]string{"--target", "ftp://x"}, "scheme"},
 		{[]string{"--journal", "/nonexistent/dir/j"}, "--journal"},
 		{[]string{"extra"}, "unexpected argument"},
+		{[]string{"--rate", "0", "--min-rate", "0.5"}, "--min-rate 0.5 needs a rate"},
+		{[]string{"--scenario", noRate, "--min-rate", "0.5"}, "--min-rate 0.5 needs a rate"},
+		{[]string{"--journal", same, "--report-json", filepath.Join(filepath.Dir(same), ".", "out.json")}, "--journal and --report-json name the same file"},
+		{[]string{"--journal", same, "--report-json", link}, "--journal and --report-json name the same file"},
 	} {
 		r := runBin(t, append([]string{"send"}, tc.args...)...)
 		if r.code != 2 || !bytes.Contains(r.stderr, []byte(tc.msg)) {
