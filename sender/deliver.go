@@ -83,9 +83,10 @@ type worker struct {
 	body   []byte
 	req    *http.Request    // the POST every attempt copies
 	answer io.LimitedReader // reads an answer's body, up to maxAnswer
-	// trace times the current attempt's wait for a connection, from
-	// GetConn to GotConn, into getConn and gotConn (zero: not reached).
-	trace            *httptrace.ClientTrace
+	// ctx is the run's context with a trace that times the current
+	// attempt's wait for a connection, from GetConn to GotConn, into
+	// getConn and gotConn (zero: not reached).
+	ctx              context.Context
 	getConn, gotConn time.Time
 }
 
@@ -93,16 +94,19 @@ type worker struct {
 // so that its connection can be reused.
 const maxAnswer = 1 << 20
 
-func newWorker(r *run) *worker {
+func newWorker(ctx context.Context, r *run) *worker {
 	req := &http.Request{
 		Method: http.MethodPost, URL: r.url, Host: r.url.Host, Header: r.header,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 	}
 	w := &worker{r: r, req: req}
-	w.trace = &httptrace.ClientTrace{
+	trace := &httptrace.ClientTrace{
 		GetConn: func(string) { w.getConn = time.Now() },
 		GotConn: func(httptrace.GotConnInfo) { w.gotConn = time.Now() },
 	}
+	// Once per worker, not per attempt: an attempt's context derives
+	// from this one, and the trace reads only the worker's fields.
+	w.ctx = httptrace.WithClientTrace(ctx, trace)
 	return w
 }
 
@@ -214,10 +218,9 @@ func (w *worker) send(ctx context.Context, res result) {
 // its Retry-After wait, if any.
 func (w *worker) attempt(ctx context.Context) (int, time.Duration, error) {
 	r := w.r
-	actx, cancel := context.WithTimeout(ctx, r.retry.Timeout)
+	actx, cancel := context.WithTimeout(w.ctx, r.retry.Timeout)
 	defer cancel()
 	w.getConn, w.gotConn = time.Time{}, time.Time{}
-	actx = httptrace.WithClientTrace(actx, w.trace)
 	// A shallow copy of the worker's request with this attempt's context
 	// and body; the URL and the header are read-only and shared.
 	req := w.req.WithContext(actx)

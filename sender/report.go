@@ -83,7 +83,9 @@ type Report struct {
 	Lateness Percentiles `json:"lateness"`
 	// ConnWait is each attempt's wait for a free or new connection (from
 	// asking the pool to getting one, or to the attempt's end without
-	// one): it shows attempts queueing when every connection is held.
+	// one): it shows attempts queueing when every connection is held. A
+	// Config.Transport that does not report its connections (through
+	// net/http/httptrace, as http.Transport does) leaves it without samples.
 	ConnWait Percentiles `json:"connWait"`
 
 	// Interrupted is true when the run was stopped before its end.
@@ -224,7 +226,12 @@ func (t *tally) add(res *result) {
 			rep.Errors[res.errKind]++
 			t.errors++
 			if _, ok := rep.FirstErrors[res.errKind]; !ok && res.err != nil {
-				rep.FirstErrors[res.errKind] = res.err.Error()
+				msg := res.err.Error()
+				if res.errKind == ErrKindTimeout {
+					// "context deadline exceeded" alone does not say which.
+					msg = "no answer within " + t.r.retry.Timeout.String() + ": " + msg
+				}
+				rep.FirstErrors[res.errKind] = msg
 			}
 		default:
 			rep.StatusCodes[res.status]++

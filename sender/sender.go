@@ -465,7 +465,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newWorker(r)
+			w := newWorker(ctx, r)
 			for j := range jobs {
 				w.deliver(ctx, j)
 			}

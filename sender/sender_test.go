@@ -1046,8 +1046,8 @@ func TestFirstErrorPerKind(t *testing.T) {
 	rep = send(t, Config{Target: srv.URL, Count: 2, Retry: RetryPolicy{Timeout: 50 * time.Millisecond, Attempts: 1}})
 	want(t, "timeouts", rep.Errors[ErrKindTimeout], 2)
 	msg := rep.FirstErrors[ErrKindTimeout]
-	if msg == "" {
-		t.Fatalf("first errors %q, want a timeout message", rep.FirstErrors)
+	if !strings.HasPrefix(msg, "no answer within 50ms: ") {
+		t.Fatalf("first errors %q, want a timeout message that gives the timeout", rep.FirstErrors)
 	}
 	var text, js bytes.Buffer
 	rep.WriteText(&text)
