@@ -172,7 +172,7 @@ func TestReceiverWindowEvicts(t *testing.T) {
 // the receiver holds at most Window of them, and its heap stops growing
 // once the window is full.
 func TestReceiverWindowBoundsMemory(t *testing.T) {
-	const window = 1 << 15
+	const window = 1 << 16
 	heap := func() uint64 {
 		runtime.GC()
 		var ms runtime.MemStats
@@ -203,7 +203,8 @@ func TestReceiverWindowBoundsMemory(t *testing.T) {
 	}
 	used, grown := int64(full)-int64(h0), int64(after)-int64(full)
 	t.Logf("heap: %d bytes at the full window, %+d after 8 windows more", used, grown)
-	if grown > used/2+1<<20 {
+	// Unbounded, 8 windows more would add some 8 times what the first took.
+	if grown > used+1<<20 {
 		t.Errorf("heap grew by %d bytes after the window was full (%d bytes to fill it): not bounded", grown, used)
 	}
 	runtime.KeepAlive(rc)
