@@ -72,6 +72,9 @@ behind a slow sender.
 
 Without --target, send starts a receiver of its own on 127.0.0.1 that
 answers 200 {} and checks every payload, and the report says what it saw.
+A user:password in --target is sent as Basic authorization (a --header
+'Authorization: ...' wins), and the report shows the target with the
+password masked.
 
 The report goes to stdout (--report-json FILE for machines). Exit status:
 0 every event acknowledged and every threshold met; 1 events not
@@ -86,6 +89,7 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
   vodsim send --target http://127.0.0.1:9000/ --rate 0 --count 50000 --connections 50
   vodsim send --target http://127.0.0.1:9000/ --retry-on timeout,5xx,429,conn --backoff 200ms --attempts 5
   vodsim send --target http://127.0.0.1:9000/ --header 'Authorization: Bearer t0k3n' --header 'X-Env: ci'
+  vodsim send --target http://ci:s3cret@127.0.0.1:9000/   # Basic authorization
   vodsim send --format v3 --sign-key abc123              # 3.0 bodies with T and Sign
   vodsim send --duplicate 0.05 --reorder 0.1 --malformed 0.01 --delay-max 200ms
   vodsim send --scenario chaos --quiet                   # a built-in scenario's faults and retries
@@ -223,7 +227,7 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 
 // register defines send's flags on fs, bound to o.
 func (o *sendOpts) register(fs *pflag.FlagSet) {
-	fs.StringVar(&o.target, "target", "", "receiver URL (default: an embedded receiver on 127.0.0.1)")
+	fs.StringVar(&o.target, "target", "", "receiver URL, user:password@ for Basic authorization (default: an embedded receiver on 127.0.0.1)")
 	o.events.register(fs)
 	fs.Float64Var(&o.rate, "rate", DefaultSendRate, "events per second; 0 = as fast as the receiver allows")
 	fs.Uint64Var(&o.count, "count", sender.DefaultCount, "number of events (with --duration alone: no limit)")
