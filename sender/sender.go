@@ -193,7 +193,7 @@ func newRun(cfg Config) (*run, error) {
 	}
 	// The report and every message show the target with its password
 	// masked; the userinfo becomes a Basic Authorization header below, as
-	// http.Client would send it, and leaves the URL the requests carry.
+	// http.Client would send it, and is taken off the URL the requests carry.
 	r.target = u.Redacted()
 	r.url = u
 	if u.User != nil {
