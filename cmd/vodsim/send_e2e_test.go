@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -62,6 +63,17 @@ func TestSendEmbeddedReceiver(t *testing.T) {
 		if !bytes.Contains(r.stdout, []byte(s)) {
 			t.Errorf("report lacks %q:\n%s", s, r.stdout)
 		}
+	}
+	// The payload mix adds up to the events sent, in the JSON and the text.
+	if p := rep.Payloads; p.Success+p.Failure != 300 || p.Success == 0 {
+		t.Errorf("payload mix %+v, want 300 payloads, mostly success", p)
+	}
+	mix := fmt.Sprintf("payloads      %d success, %d failure", rep.Payloads.Success, rep.Payloads.Failure)
+	if !bytes.Contains(r.stdout, []byte(mix)) || !bytes.Contains(r.stdout, []byte("conn wait     p50")) {
+		t.Errorf("report lacks %q or the conn wait line:\n%s", mix, r.stdout)
+	}
+	if rep.ConnWait.Count != int64(rep.Attempts) {
+		t.Errorf("conn wait has %d samples, want one per attempt (%d)", rep.ConnWait.Count, rep.Attempts)
 	}
 	j, err := os.ReadFile(jl)
 	if err != nil {
