@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"strconv"
 	"syscall"
@@ -52,8 +53,11 @@ type result struct {
 	intended  time.Time // send time, delay included
 	start     time.Time
 	service   time.Duration
-	status    int    // 0 when no answer
-	errKind   string // "" when answered
+	status    int           // 0 when no answer
+	errKind   string        // "" when answered
+	err       error         // why, when errKind is set
+	connWait  time.Duration // the attempt's wait for a connection, -1 if none
+	outcome   int           // the event's Status: 0 success, else its error code
 	malformed Malformation
 	reordered bool
 	waited    bool
@@ -79,18 +83,44 @@ type worker struct {
 	body   []byte
 	req    *http.Request    // the POST every attempt copies
 	answer io.LimitedReader // reads an answer's body, up to maxAnswer
+	// ctx is the run's context with a trace that times the current
+	// attempt's wait for a connection, from GetConn to GotConn, into
+	// getConn and gotConn (zero: not reached).
+	ctx              context.Context
+	getConn, gotConn time.Time
 }
 
 // maxAnswer is as much of an answer's body as is read (and discarded)
 // so that its connection can be reused.
 const maxAnswer = 1 << 20
 
-func newWorker(r *run) *worker {
+func newWorker(ctx context.Context, r *run) *worker {
 	req := &http.Request{
 		Method: http.MethodPost, URL: r.url, Host: r.url.Host, Header: r.header,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 	}
-	return &worker{r: r, req: req}
+	w := &worker{r: r, req: req}
+	trace := &httptrace.ClientTrace{
+		GetConn: func(string) { w.getConn = time.Now() },
+		GotConn: func(httptrace.GotConnInfo) { w.gotConn = time.Now() },
+	}
+	// Once per worker, not per attempt: an attempt's context derives
+	// from this one, and the trace reads only the worker's fields.
+	w.ctx = httptrace.WithClientTrace(ctx, trace)
+	return w
+}
+
+// connWait is how long the attempt that ended at end waited for a
+// connection: until it got one, or until it ended without one; -1 when
+// it never asked for one.
+func (w *worker) connWait(end time.Time) time.Duration {
+	switch {
+	case w.getConn.IsZero():
+		return -1
+	case w.gotConn.IsZero():
+		return end.Sub(w.getConn)
+	}
+	return w.gotConn.Sub(w.getConn)
 }
 
 // deliver sends event j with its faults and retries and reports every
@@ -110,6 +140,7 @@ func (w *worker) deliver(ctx context.Context, j job) {
 	}
 	r.src.Fill(&w.ev, j.idx)
 	base.taskID = w.ev.TaskID
+	base.outcome = w.ev.Status
 	w.body = r.enc.Append(make([]byte, 0, bodyCap), &w.ev)
 	if r.signKey != "" {
 		w.body = appendSignature(w.body, r.signKey, time.Now().Add(SignValidity).Unix())
@@ -133,8 +164,10 @@ func (w *worker) send(ctx context.Context, res result) {
 		res.attempt, res.attempted = attempt, true
 		res.start = time.Now()
 		status, retryAfter, err := w.attempt(ctx)
-		res.service = time.Since(res.start)
-		res.status, res.errKind = status, ""
+		end := time.Now()
+		res.service = end.Sub(res.start)
+		res.connWait = w.connWait(end)
+		res.status, res.errKind, res.err = status, "", err
 		var cond Retry
 		switch {
 		case err != nil:
@@ -172,7 +205,7 @@ func (w *worker) send(ctx context.Context, res result) {
 			if !sleepCtx(ctx, wait) {
 				// Stopped while waiting to retry: the event ends here,
 				// with no further attempt made.
-				res.attempt, res.status, res.errKind = 0, 0, ErrKindInterrupted
+				res.attempt, res.status, res.errKind, res.err = 0, 0, ErrKindInterrupted, nil
 				res.final, res.state = true, NotSent
 				r.results <- res
 				return
@@ -185,8 +218,9 @@ func (w *worker) send(ctx context.Context, res result) {
 // its Retry-After wait, if any.
 func (w *worker) attempt(ctx context.Context) (int, time.Duration, error) {
 	r := w.r
-	actx, cancel := context.WithTimeout(ctx, r.retry.Timeout)
+	actx, cancel := context.WithTimeout(w.ctx, r.retry.Timeout)
 	defer cancel()
+	w.getConn, w.gotConn = time.Time{}, time.Time{}
 	// A shallow copy of the worker's request with this attempt's context
 	// and body; the URL and the header are read-only and shared.
 	req := w.req.WithContext(actx)

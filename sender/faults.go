@@ -5,6 +5,8 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -170,14 +172,19 @@ func appendSignature(body []byte, key string, t int64) []byte {
 	return body
 }
 
-func checkSignKey(k string) error {
+// CheckSignKey says whether k can be a 3.0 callback SignKey: 1 to
+// MaxSignKeyLen ASCII letters and digits, as the real service accepts.
+func CheckSignKey(k string) error {
+	if k == "" {
+		return errors.New("sign key is empty: give 1 to 32 letters and digits")
+	}
 	if len(k) > MaxSignKeyLen {
-		return configErr("sign key is %d characters long; at most %d", len(k), MaxSignKeyLen)
+		return fmt.Errorf("sign key is %d characters long; at most %d", len(k), MaxSignKeyLen)
 	}
 	for i := 0; i < len(k); i++ {
 		c := k[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return configErr("sign key: character %q at %d: only letters and digits are allowed", c, i+1)
+			return fmt.Errorf("sign key: character %q at %d: only letters and digits are allowed", c, i+1)
 		}
 	}
 	return nil

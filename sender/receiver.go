@@ -19,12 +19,22 @@ import (
 // MaxPayload is the largest body a Receiver reads.
 const MaxPayload = 1 << 20
 
+// DefaultWindow is how many distinct task ids a Receiver remembers when
+// Window is 0: about 45 MB of memory once full (some 45 bytes an id).
+const DefaultWindow = 1 << 20
+
 // Receiver is a callback receiver that answers like a well-behaved app
 // backend (200 with the body {}) and checks every payload with
 // generator.Decode, strictly: a malformed body is counted, never
 // rejected, as an app that must not make VOD retry would do. It counts
 // distinct events and duplicates by task id, and checks 3.0 signatures
 // when SignKey is set. It is an http.Handler; mount it on any path.
+//
+// To tell duplicates, a Receiver remembers the last Window distinct task
+// ids, in the order first seen; when a new one comes with the window
+// full, the oldest is forgotten, so memory stays bounded however long it
+// runs. A task id that comes back after it was forgotten counts as a new
+// distinct event, not a duplicate.
 //
 // A Receiver is safe for concurrent use. Its zero value is ready to use,
 // prints nothing and checks no signature; set the fields before serving.
@@ -37,11 +47,44 @@ type Receiver struct {
 	// NDJSON is set. Writes are serialised.
 	Log    io.Writer
 	NDJSON bool
+	// Window is how many distinct task ids are remembered to tell
+	// duplicates; 0 means DefaultWindow.
+	Window int
 
 	mu    sync.Mutex
-	seen  map[uint64]struct{}
+	seen  map[uint64]struct{} // the keys in ring
+	ring  []uint64            // keys in the order first seen, up to Window
+	next  int                 // ring's oldest key once it is full
 	stats ReceiverStats
 	line  []byte
+}
+
+// remember records task id key and reports whether it was already
+// remembered. With the window full, the oldest key is forgotten to make
+// room for a new one. rc.mu is held.
+func (rc *Receiver) remember(key uint64) bool {
+	if _, ok := rc.seen[key]; ok {
+		return true
+	}
+	window := rc.Window
+	if window <= 0 {
+		window = DefaultWindow
+	}
+	if rc.seen == nil {
+		// Room for a modest run up front; the map grows to the window.
+		n := min(window, 1<<12)
+		rc.seen = make(map[uint64]struct{}, n)
+		rc.ring = make([]uint64, 0, n)
+	}
+	if len(rc.ring) < window {
+		rc.ring = append(rc.ring, key)
+	} else {
+		delete(rc.seen, rc.ring[rc.next])
+		rc.ring[rc.next] = key
+		rc.next = (rc.next + 1) % len(rc.ring)
+	}
+	rc.seen[key] = struct{}{}
+	return false
 }
 
 // ReceiverStats is what a Receiver has seen so far: a plain value, a
@@ -53,7 +96,8 @@ type ReceiverStats struct {
 	WellFormed uint64 `json:"wellFormed"`
 	Malformed  uint64 `json:"malformed"`
 	// Distinct is the number of distinct task ids among well-formed
-	// payloads; Duplicates the well-formed payloads of a task id seen before.
+	// payloads; Duplicates the well-formed payloads of a task id seen
+	// before and still remembered (see Receiver.Window).
 	Distinct   uint64 `json:"distinct"`
 	Duplicates uint64 `json:"duplicates"`
 	// Signed counts payloads carrying Sign and T; BadSignature those whose
@@ -187,17 +231,12 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		if p.Err == nil {
 			s.WellFormed++
 		}
-		if rc.seen == nil {
-			rc.seen = make(map[uint64]struct{})
-		}
 		h := fnv.New64a()
 		h.Write([]byte(p.Event.TaskID))
-		k := h.Sum64()
-		if _, ok := rc.seen[k]; ok {
+		if rc.remember(h.Sum64()) {
 			s.Duplicates++
 			dup = true
 		} else {
-			rc.seen[k] = struct{}{}
 			s.Distinct++
 		}
 	}
@@ -241,15 +280,21 @@ func (rc *Receiver) logLine(now time.Time, req *http.Request, p *Payload, dup bo
 		if p.Signed {
 			b = append(b, `,"signed":true`...)
 		}
+		if errors.Is(p.Err, ErrSignature) {
+			b = append(b, `,"badSign":true`...)
+		}
 		b = append(b, "}\n"...)
 	} else {
 		b = now.Local().AppendFormat(b, "15:04:05.000")
+		badSign := errors.Is(p.Err, ErrSignature)
 		switch {
 		case p.Err != nil && e.TaskID == "":
 			b = append(b, "  MALFORMED  "...)
 			b = append(b, p.Err.Error()...)
 		default:
-			if p.Err != nil {
+			if badSign {
+				b = append(b, "  BAD SIGN   "...)
+			} else if p.Err != nil {
 				b = append(b, "  MALFORMED  "...)
 			} else if dup {
 				b = append(b, "  duplicate  "...)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -134,4 +135,151 @@ func FuzzCheckPayload(f *testing.F) {
 			t.Fatalf("error %v wraps neither ErrPayload nor ErrSignature", p.Err)
 		}
 	})
+}
+
+// TestReceiverWindowEvicts: the receiver remembers the last Window
+// distinct task ids; one that comes back after it was forgotten counts as
+// new, one still remembered as a duplicate.
+func TestReceiverWindowEvicts(t *testing.T) {
+	rc := &Receiver{Window: 2}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	g, err := generator.New(generator.Config{Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(i uint64) {
+		t.Helper()
+		e := g.Event(i)
+		resp, err := http.Post(srv.URL, "application/json", bytes.NewReader((generator.Encoding{}).Marshal(&e)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	// a, b, a (duplicate), c (a forgotten), a (new again, b forgotten),
+	// c (duplicate), b (new again).
+	for _, i := range []uint64{0, 1, 0, 2, 0, 2, 1} {
+		post(i)
+	}
+	st := rc.Stats()
+	want(t, "requests", st.Requests, 7)
+	want(t, "distinct", st.Distinct, 5)
+	want(t, "duplicates", st.Duplicates, 2)
+}
+
+// TestReceiverWindowBoundsMemory: however many distinct task ids come,
+// the receiver holds at most Window of them, and its heap stops growing
+// once the window is full.
+func TestReceiverWindowBoundsMemory(t *testing.T) {
+	const window = 1 << 16
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	rc := &Receiver{Window: window}
+	h0 := heap()
+	var k uint64
+	feed := func(n int) {
+		for range n {
+			k++
+			if rc.remember(k * 0x9e3779b97f4a7c15) {
+				t.Fatalf("key %d reported as seen", k)
+			}
+		}
+	}
+	feed(window)
+	full := heap()
+	feed(8 * window)
+	after := heap()
+	if len(rc.seen) != window || len(rc.ring) != window || cap(rc.ring) > 2*window {
+		t.Fatalf("holds %d keys in the map, %d in the ring (cap %d); want %d", len(rc.seen), len(rc.ring), cap(rc.ring), window)
+	}
+	// The last window's keys are remembered, the ones before forgotten.
+	if !rc.remember(k*0x9e3779b97f4a7c15) || rc.remember((k-window)*0x9e3779b97f4a7c15) {
+		t.Error("the window does not hold exactly the last keys")
+	}
+	used, grown := int64(full)-int64(h0), int64(after)-int64(full)
+	t.Logf("heap: %d bytes at the full window, %+d after 8 windows more", used, grown)
+	// Unbounded, 8 windows more would add some 8 times what the first took.
+	if grown > used+1<<20 {
+		t.Errorf("heap grew by %d bytes after the window was full (%d bytes to fill it): not bounded", grown, used)
+	}
+	runtime.KeepAlive(rc)
+}
+
+// BenchmarkReceiverWindow feeds distinct task ids, 4 windows' worth per
+// run, to a receiver with the default window, and reports the heap it
+// holds at the end (bytes per remembered id and in all).
+func BenchmarkReceiverWindow(b *testing.B) {
+	var heap uint64
+	for range b.N {
+		rc := &Receiver{}
+		runtime.GC()
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		for k := uint64(1); k <= 4*DefaultWindow; k++ {
+			rc.remember(k * 0x9e3779b97f4a7c15)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&m1)
+		heap += m1.HeapAlloc - m0.HeapAlloc
+		runtime.KeepAlive(rc)
+	}
+	b.ReportMetric(float64(heap)/float64(b.N)/(1<<20), "heap-MB")
+	b.ReportMetric(float64(heap)/float64(b.N)/DefaultWindow, "bytes/id")
+}
+
+// TestReceiverBadSignLog: with a key, a 3.0 payload unsigned or signed with
+// another key is logged BAD SIGN (not MALFORMED) and counted.
+func TestReceiverBadSignLog(t *testing.T) {
+	g, _ := generator.New(generator.Config{Seed: 3})
+	v3 := generator.Encoding{Format: generator.FormatV3}
+	exp := time.Now().Add(time.Hour).Unix()
+	bodies := [][]byte{}
+	for i, key := range []string{"abc123", "", "other"} {
+		e := g.Event(uint64(i))
+		b := v3.Marshal(&e)
+		if key != "" {
+			b = appendSignature(b, key, exp)
+		}
+		bodies = append(bodies, b)
+	}
+	for _, ndjson := range []bool{false, true} {
+		var log bytes.Buffer
+		rc := &Receiver{SignKey: "abc123", Log: &log, NDJSON: ndjson}
+		for _, b := range bodies {
+			rc.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(b)))
+		}
+		st := rc.Stats()
+		want(t, "bad signatures", st.BadSignature, 2)
+		want(t, "well-formed", st.WellFormed, 1)
+		want(t, "malformed", st.Malformed, 0)
+		lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+		if len(lines) != 3 {
+			t.Fatalf("ndjson=%v: %d lines, want 3:\n%s", ndjson, len(lines), log.String())
+		}
+		mark := "BAD SIGN"
+		if ndjson {
+			mark = `"badSign":true`
+		}
+		for i, l := range lines {
+			if bad := i > 0; strings.Contains(l, mark) != bad || strings.Contains(l, "MALFORMED") {
+				t.Errorf("ndjson=%v: line %d %q: want %q marked %v, never MALFORMED", ndjson, i, l, mark, bad)
+			}
+		}
+	}
+}
+
+func TestCheckSignKey(t *testing.T) {
+	for k, ok := range map[string]bool{
+		"a": true, "abc123": true, strings.Repeat("Z9", 16): true,
+		"": false, strings.Repeat("a", 33): false, "a-b": false, "ab c": false, "caf\u00e9": false,
+	} {
+		if err := CheckSignKey(k); (err == nil) != ok {
+			t.Errorf("CheckSignKey(%q) = %v, want ok %v", k, err, ok)
+		}
+	}
 }

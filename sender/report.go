@@ -65,8 +65,14 @@ type Report struct {
 
 	// StatusCodes counts answered attempts by HTTP status.
 	StatusCodes map[int]uint64 `json:"statusCodes"`
-	// Errors counts unanswered attempts by error kind (ErrKind*).
-	Errors map[string]uint64 `json:"errors"`
+	// Errors counts unanswered attempts by error kind (ErrKind*), and
+	// FirstErrors holds the first error message seen of each kind.
+	Errors      map[string]uint64 `json:"errors"`
+	FirstErrors map[string]string `json:"firstErrors"`
+
+	// Payloads is the outcome mix of the events sent (attempted at least
+	// once, duplicates not counted again), as the event model made them.
+	Payloads PayloadMix `json:"payloads"`
 
 	// Latency runs from an event's send time to its final answer, so a
 	// slow receiver cannot hide behind a slow sender (open model).
@@ -75,12 +81,29 @@ type Report struct {
 	Service Percentiles `json:"service"`
 	// Lateness is each event's first attempt start minus its send time.
 	Lateness Percentiles `json:"lateness"`
+	// ConnWait is each attempt's wait for a free or new connection (from
+	// asking the pool to getting one, or to the attempt's end without
+	// one): it shows attempts queueing when every connection is held. A
+	// Config.Transport that does not report its connections (through
+	// net/http/httptrace, as http.Transport does) leaves it without samples.
+	ConnWait Percentiles `json:"connWait"`
 
 	// Interrupted is true when the run was stopped before its end.
 	Interrupted bool `json:"interrupted"`
 	// Receiver, when the run was sent to vodsim's own receiver, is what
 	// it saw; the caller fills it in.
 	Receiver *ReceiverStats `json:"receiver,omitempty"`
+}
+
+// PayloadMix counts events by the outcome their payload reports: the
+// task succeeded (status or ErrCode 0) or failed with an error code. It
+// is a plain value.
+type PayloadMix struct {
+	Success uint64 `json:"success"`
+	Failure uint64 `json:"failure"`
+	// FailureCodes counts the failures by error code (the 4.0 status,
+	// the 3.0 ErrCode).
+	FailureCodes map[int]uint64 `json:"failureCodes"`
 }
 
 // Percentiles summarise a histogram of durations (1 µs resolution, 3
@@ -140,6 +163,7 @@ type tally struct {
 	latency    *hdrhistogram.Histogram
 	service    *hdrhistogram.Histogram
 	lateness   *hdrhistogram.Histogram
+	connWait   *hdrhistogram.Histogram
 	done       uint64 // events in a final state
 	started    uint64 // events whose first attempt started
 	errors     uint64 // attempts without a 2xx answer
@@ -153,9 +177,10 @@ func newTally(r *run, jw *bufio.Writer) *tally {
 		r: r, jw: jw,
 		rep: Report{
 			Target: r.target, Format: string(r.enc.Format), Seed: r.seed,
-			StatusCodes: map[int]uint64{}, Errors: map[string]uint64{},
+			StatusCodes: map[int]uint64{}, Errors: map[string]uint64{}, FirstErrors: map[string]string{},
+			Payloads: PayloadMix{FailureCodes: map[int]uint64{}},
 		},
-		latency: newHist(), service: newHist(), lateness: newHist(),
+		latency: newHist(), service: newHist(), lateness: newHist(), connWait: newHist(),
 		line: make([]byte, 0, 512),
 	}
 }
@@ -200,6 +225,14 @@ func (t *tally) add(res *result) {
 		case res.errKind != "":
 			rep.Errors[res.errKind]++
 			t.errors++
+			if _, ok := rep.FirstErrors[res.errKind]; !ok && res.err != nil {
+				msg := res.err.Error()
+				if res.errKind == ErrKindTimeout {
+					// "context deadline exceeded" alone does not say which.
+					msg = "no answer within " + t.r.retry.Timeout.String() + ": " + msg
+				}
+				rep.FirstErrors[res.errKind] = msg
+			}
 		default:
 			rep.StatusCodes[res.status]++
 			if res.status < 200 || res.status > 299 {
@@ -208,6 +241,9 @@ func (t *tally) add(res *result) {
 		}
 		if res.errKind != ErrKindInterrupted {
 			record(t.service, res.service)
+			if res.connWait >= 0 {
+				record(t.connWait, res.connWait)
+			}
 		}
 		if t.jw != nil {
 			t.journal(res)
@@ -257,6 +293,12 @@ func (t *tally) add(res *result) {
 	}
 	if !res.attempted {
 		return // the faults below never reached the wire
+	}
+	if res.outcome == 0 {
+		rep.Payloads.Success++
+	} else {
+		rep.Payloads.Failure++
+		rep.Payloads.FailureCodes[res.outcome]++
 	}
 	if res.malformed != "" {
 		rep.Malformed++
@@ -345,6 +387,7 @@ func (t *tally) report(end time.Time, st dispatchStats) *Report {
 	rep.Latency = summarise(t.latency)
 	rep.Service = summarise(t.service)
 	rep.Lateness = summarise(t.lateness)
+	rep.ConnWait = summarise(t.connWait)
 	return &rep
 }
 
@@ -394,13 +437,33 @@ func (rep *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "  late          %d events waited for an in-flight slot\n", rep.Late)
 	fmt.Fprintf(&b, "  answers       %s\n", countsText(rep.StatusCodes))
 	fmt.Fprintf(&b, "  errors        %s\n", countsText(rep.Errors))
+	for _, k := range sortedKeys(rep.FirstErrors) {
+		fmt.Fprintf(&b, "    first %s: %s\n", k, rep.FirstErrors[k])
+	}
+	fmt.Fprintf(&b, "  payloads      %d success, %d failure", rep.Payloads.Success, rep.Payloads.Failure)
+	if codes := rep.Payloads.FailureCodes; len(codes) > 0 {
+		// Nearest zero first: -43001 before -47403, 40000 before 70000.
+		keys := sortedKeys(codes)
+		abs := func(c int) int { return max(c, -c) }
+		sort.SliceStable(keys, func(i, j int) bool { return abs(keys[i]) < abs(keys[j]) })
+		b.WriteString(" (by code")
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, " %d: %d", k, codes[k])
+		}
+		b.WriteByte(')')
+	}
+	b.WriteString("\n")
 	fmt.Fprintf(&b, "  latency       %s  (send time to final answer)\n", rep.Latency)
 	fmt.Fprintf(&b, "  service time  %s  (each attempt)\n", rep.Service)
 	fmt.Fprintf(&b, "  lateness      %s  (first attempt start minus send time)\n", rep.Lateness)
+	fmt.Fprintf(&b, "  conn wait     %s  (each attempt's wait for a free or new connection)\n", rep.ConnWait)
 	if s := rep.Receiver; s != nil {
 		fmt.Fprintf(&b, "  receiver      %d payloads, %d distinct events, %d duplicates, %d malformed",
 			s.Requests, s.Distinct, s.Duplicates, s.Malformed)
-		if s.Signed > 0 {
+		if s.Signed > 0 || s.BadSignature > 0 {
 			fmt.Fprintf(&b, ", %d signed (%d bad signatures)", s.Signed, s.BadSignature)
 		}
 		switch {
@@ -416,15 +479,20 @@ func (rep *Report) WriteText(w io.Writer) error {
 	return err
 }
 
-func countsText[K int | string](m map[K]uint64) string {
-	if len(m) == 0 {
-		return "none"
-	}
+func sortedKeys[K int | string, V any](m map[K]V) []K {
 	keys := make([]K, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	return keys
+}
+
+func countsText[K int | string](m map[K]uint64) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	keys := sortedKeys(m)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
 		parts[i] = fmt.Sprintf("%v: %d", k, m[k])

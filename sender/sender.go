@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -56,7 +57,10 @@ var ErrConfig = errors.New("invalid send config")
 // the zero value of every other field works and says below what it means.
 // A Config is read by Run and not kept; it may be reused for another run.
 type Config struct {
-	// Target is the receiver's URL (http or https).
+	// Target is the receiver's URL (http or https). A user:password in
+	// it is sent as Basic authorization, as http.Client does (an
+	// Authorization in Headers wins), and the report shows the target
+	// with the password masked.
 	Target string
 	// Source makes the events; nil means a generator.Generator built
 	// from Seed with the default mix.
@@ -86,7 +90,7 @@ type Config struct {
 	// Faults are deliberate imperfections; the zero value injects none.
 	Faults Faults
 	// Headers are added to every request; they may override User-Agent
-	// but not Content-Type.
+	// but not the headers vodsim owns (see CheckHeader).
 	Headers http.Header
 	// SignKey, when set, signs 3.0 callbacks: T (expiry, UNIX seconds,
 	// now + SignValidity) and Sign = md5(SignKey + T) are added to the
@@ -166,24 +170,37 @@ func newRun(cfg Config) (*run, error) {
 		progress: cfg.Progress, progressInt: cfg.ProgressInterval, journal: cfg.Journal,
 	}
 	u, err := url.Parse(cfg.Target)
+	shown := cfg.Target
+	if err == nil {
+		shown = u.Redacted()
+	}
 	switch {
 	case cfg.Target == "":
 		return nil, configErr("no target URL")
 	case err != nil:
 		return nil, configErr("target %q: %v", cfg.Target, err)
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, configErr("target %q: scheme must be http or https", cfg.Target)
+		return nil, configErr("target %q: scheme must be http or https", shown)
 	case u.Hostname() == "":
-		return nil, configErr("target %q: no host", cfg.Target)
+		return nil, configErr("target %q: no host", shown)
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return nil, configErr("target %q: port %s is out of range 1-65535", cfg.Target, p)
+			return nil, configErr("target %q: port %s is out of range 1-65535", shown, p)
 		}
 	} else if strings.HasSuffix(u.Host, ":") {
-		return nil, configErr("target %q: empty port", cfg.Target)
+		return nil, configErr("target %q: empty port", shown)
 	}
-	r.target, r.url = u.String(), u
+	// The report and every message show the target with its password
+	// masked; the userinfo becomes a Basic Authorization header below, as
+	// http.Client would send it, and is taken off the URL the requests carry.
+	r.target = u.Redacted()
+	r.url = u
+	if u.User != nil {
+		bare := *u
+		bare.User = nil
+		r.url = &bare
+	}
 	if r.enc.Format == "" {
 		r.enc.Format = generator.DefaultFormat
 	}
@@ -230,8 +247,8 @@ func newRun(cfg Config) (*run, error) {
 		if r.enc.Format != generator.FormatV3 {
 			return nil, configErr("a sign key needs the 3.0 format (v3): the 4.0 format carries no signature")
 		}
-		if err := checkSignKey(cfg.SignKey); err != nil {
-			return nil, err
+		if err := CheckSignKey(cfg.SignKey); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 	}
 	if r.progressInt <= 0 {
@@ -245,13 +262,20 @@ func newRun(cfg Config) (*run, error) {
 	}
 	r.header = http.Header{"User-Agent": {"vodsim/" + version}}
 	for k, vs := range cfg.Headers {
-		ck := http.CanonicalHeaderKey(k)
-		if ck == "Content-Type" || ck == "Content-Length" || ck == "Host" {
-			return nil, configErr("header %q is set by vodsim and cannot be overridden", k)
+		for _, v := range vs {
+			if err := CheckHeader(k, v); err != nil {
+				return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+			}
 		}
+		ck := http.CanonicalHeaderKey(k)
 		r.header[ck] = append([]string(nil), vs...)
 	}
 	r.header["Content-Type"] = []string{"application/json"}
+	if u.User != nil && r.header.Get("Authorization") == "" {
+		// As http.Client does: a header the user gave wins.
+		pass, _ := u.User.Password()
+		r.header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pass)))
+	}
 
 	conns := cfg.Connections
 	if conns == 0 {
@@ -351,6 +375,50 @@ func (r *run) normaliseFaults() error {
 	return nil
 }
 
+// ErrHeader is wrapped by CheckHeader's errors.
+var ErrHeader = errors.New("bad header")
+
+// ownedHeaders are set by vodsim (or the transport) on every request.
+var ownedHeaders = []string{"Content-Type", "Content-Length", "Host", "Transfer-Encoding", "Trailer"}
+
+// CheckHeader says whether a request may carry the header name: value as
+// one of Config.Headers: the name must be an HTTP token and the value hold
+// no control character but tab (as net/http checks them), and the name
+// must not be one of the headers vodsim sets itself: Content-Type,
+// Content-Length, Host, Transfer-Encoding and Trailer. Its error wraps
+// ErrHeader.
+func CheckHeader(name, value string) error {
+	if name == "" {
+		return fmt.Errorf("%w: empty name", ErrHeader)
+	}
+	for i := 0; i < len(name); i++ {
+		if !isTokenChar(name[i]) {
+			return fmt.Errorf("%w: name %q: character %q at %d is not allowed in a header name", ErrHeader, name, name[i], i+1)
+		}
+	}
+	for _, o := range ownedHeaders {
+		if strings.EqualFold(name, o) {
+			return fmt.Errorf("%w: %s is set by vodsim and cannot be given", ErrHeader, o)
+		}
+	}
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return fmt.Errorf("%w: %s: control character %q at %d is not allowed in a header value", ErrHeader, name, c, i+1)
+		}
+	}
+	return nil
+}
+
+// isTokenChar reports whether c may appear in an HTTP token (RFC 9110
+// section 5.6.2), as a header name.
+func isTokenChar(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return c < 0x7f && strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
 // job is one event handed to a worker.
 type job struct {
 	idx       uint64
@@ -397,7 +465,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newWorker(r)
+			w := newWorker(ctx, r)
 			for j := range jobs {
 				w.deliver(ctx, j)
 			}

@@ -6,10 +6,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"sort"
 	"strings"
 	"sync"
@@ -694,6 +696,9 @@ func TestConfigErrors(t *testing.T) {
 		{"sign key with v4", Config{Target: "http://x", SignKey: "abc"}, "3.0"},
 		{"bad sign key", Config{Target: "http://x", SignKey: "a-b", Encoding: generator.Encoding{Format: generator.FormatV3}}, "letters"},
 		{"content-type header", Config{Target: "http://x", Headers: http.Header{"Content-Type": {"x"}}}, "Content-Type"},
+		{"transfer-encoding header", Config{Target: "http://x", Headers: http.Header{"transfer-encoding": {"chunked"}}}, "Transfer-Encoding"},
+		{"header name with a space", Config{Target: "http://x", Headers: http.Header{"X Env": {"ci"}}}, "X Env"},
+		{"header value with a newline", Config{Target: "http://x", Headers: http.Header{"X-Env": {"ci\r\nX-Evil: 1"}}}, "control character"},
 		{"delay range", Config{Target: "http://x", Faults: Faults{DelayMin: 2, DelayMax: 1}}, "delay"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -921,5 +926,238 @@ func TestInterruptedWithFaultsAddsUp(t *testing.T) {
 				t.Errorf("acknowledged %d, not sent %d: want some of each", rep.Acknowledged, rep.NotSent)
 			}
 		})
+	}
+}
+
+// TestBasicAuthFromTarget: a user:password in the target is sent as Basic
+// authorization on every attempt, and the report and the journal show
+// the target with the password masked.
+func TestBasicAuthFromTarget(t *testing.T) {
+	var bad atomic.Int64
+	var lastBad atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if u, p, ok := r.BasicAuth(); !ok || u != "alice" || p != "s3cr3t-pw" {
+			bad.Add(1)
+			lastBad.Store(r.Header.Get("Authorization"))
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		io.WriteString(w, "{}")
+	}))
+	defer srv.Close()
+	target := strings.Replace(srv.URL, "http://", "http://alice:s3cr3t-pw@", 1) + "/cb"
+	var journal bytes.Buffer
+	rep := send(t, Config{Target: target, Count: 5, Journal: &journal})
+	if n := bad.Load(); n > 0 {
+		t.Fatalf("%d requests without the right Basic authorization (last: %q)", n, lastBad.Load())
+	}
+	want(t, "acknowledged", rep.Acknowledged, 5)
+	masked := strings.Replace(srv.URL, "http://", "http://alice:xxxxx@", 1) + "/cb"
+	if rep.Target != masked {
+		t.Errorf("report target %q, want %q", rep.Target, masked)
+	}
+	var text, js bytes.Buffer
+	rep.WriteText(&text)
+	rep.WriteJSON(&js)
+	if !strings.Contains(text.String(), masked) || !strings.Contains(js.String(), masked) {
+		t.Errorf("report does not show the masked target %q:\n%s\n%s", masked, text.String(), js.String())
+	}
+	for name, out := range map[string]string{"text": text.String(), "JSON": js.String(), "journal": journal.String()} {
+		if strings.Contains(out, "s3cr3t") {
+			t.Errorf("the %s report shows the password:\n%s", name, out)
+		}
+	}
+
+	// An Authorization header of the user's wins over the URL's, as with
+	// http.Client.
+	bad.Store(0)
+	rep = send(t, Config{Target: target, Count: 1, Headers: http.Header{"Authorization": {"Bearer t"}}})
+	if bad.Load() != 1 || lastBad.Load() != "Bearer t" {
+		t.Errorf("with an Authorization header: %d refused, last %q; want the header's Bearer t", bad.Load(), lastBad.Load())
+	}
+	want(t, "other status", rep.OtherStatus, 1)
+
+	// A bad target's message masks the password too.
+	_, err := Run(context.Background(), Config{Target: "ftp://bob:hunter2@x/"})
+	if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "bob:xxxxx@") {
+		t.Errorf("Run error %v: want the target with the password masked", err)
+	}
+}
+
+func TestCheckHeader(t *testing.T) {
+	for _, tc := range []struct {
+		name, value string
+		msg         string // "" for a header a request may carry
+	}{
+		{"X-Env", "ci", ""},
+		{"Authorization", "Bearer a.b-c~d", ""},
+		{"User-Agent", "tester/1.0", ""},
+		{"X-Tab", "a\tb", ""},
+		{"X-Utf8", "caf\u00e9", ""},
+		{"x-lower_case!#$%&'*+.^`|~", "v", ""},
+		{"", "v", "empty name"},
+		{"X Env", "v", "header name"},
+		{"X:Env", "v", "header name"},
+		{"X-\u00e9", "v", "header name"},
+		{"X-Env", "a\nb", "control character"},
+		{"X-Env", "a\rb", "control character"},
+		{"X-Env", "a\x00b", "control character"},
+		{"X-Env", "a\x7fb", "control character"},
+		{"Content-Type", "text/plain", "set by vodsim"},
+		{"content-length", "1", "Content-Length"},
+		{"HOST", "example.com", "Host"},
+		{"Transfer-Encoding", "chunked", "Transfer-Encoding"},
+		{"Trailer", "X", "Trailer"},
+	} {
+		err := CheckHeader(tc.name, tc.value)
+		switch {
+		case tc.msg == "" && err != nil:
+			t.Errorf("CheckHeader(%q, %q) = %v, want nil", tc.name, tc.value, err)
+		case tc.msg != "" && (!errors.Is(err, ErrHeader) || !strings.Contains(err.Error(), tc.msg)):
+			t.Errorf("CheckHeader(%q, %q) = %v, want ErrHeader mentioning %q", tc.name, tc.value, err, tc.msg)
+		}
+	}
+}
+
+// TestFirstErrorPerKind: the report keeps the first message of each error
+// kind, in the text and in the JSON.
+func TestFirstErrorPerKind(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	rep := send(t, Config{Target: "http://" + closed + "/cb", Count: 3, Retry: RetryPolicy{On: RetryConnError}})
+	if m := rep.FirstErrors[ErrKindRefused]; !strings.Contains(m, "refused") || len(rep.FirstErrors) != 1 {
+		t.Errorf("first errors %q, want one refused message", rep.FirstErrors)
+	}
+
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select { // never answers within the attempt's timeout
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	rep = send(t, Config{Target: srv.URL, Count: 2, Retry: RetryPolicy{Timeout: 50 * time.Millisecond, Attempts: 1}})
+	want(t, "timeouts", rep.Errors[ErrKindTimeout], 2)
+	msg := rep.FirstErrors[ErrKindTimeout]
+	if !strings.HasPrefix(msg, "no answer within 50ms: ") {
+		t.Fatalf("first errors %q, want a timeout message that gives the timeout", rep.FirstErrors)
+	}
+	var text, js bytes.Buffer
+	rep.WriteText(&text)
+	rep.WriteJSON(&js)
+	if !strings.Contains(text.String(), "first timeout: "+msg) {
+		t.Errorf("text report lacks the first timeout %q:\n%s", msg, text.String())
+	}
+	var back Report
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil || back.FirstErrors[ErrKindTimeout] != msg {
+		t.Errorf("JSON first errors %q (%v), want timeout %q", back.FirstErrors, err, msg)
+	}
+}
+
+// signalGetConn is a RoundTripper that tells, on asked, each time an
+// attempt asks the pool of tr for a connection.
+type signalGetConn struct {
+	tr    *http.Transport
+	asked chan struct{}
+}
+
+func (s signalGetConn) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		GetConn: func(string) { s.asked <- struct{}{} },
+	})
+	return s.tr.RoundTrip(req.WithContext(ctx))
+}
+
+// TestConnWaitShowsQueueing: with the only connection held by a slow
+// attempt, the next attempt's wait for a connection is in the report.
+func TestConnWaitShowsQueueing(t *testing.T) {
+	const hold = 100 * time.Millisecond
+	asked := make(chan struct{}, 4)
+	var first atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if first.CompareAndSwap(false, true) {
+			// Hold the only connection until the other attempt has
+			// asked for one, and hold before answering.
+			for range 2 {
+				select {
+				case <-asked:
+				case <-time.After(10 * time.Second):
+					t.Error("the second attempt never asked for a connection")
+				}
+			}
+			time.Sleep(hold)
+		}
+		io.WriteString(w, "{}")
+	}))
+	defer srv.Close()
+	tr := &http.Transport{MaxConnsPerHost: 1}
+	defer tr.CloseIdleConnections()
+	rep := send(t, Config{Target: srv.URL, Count: 2, Transport: signalGetConn{tr, asked}})
+	want(t, "acknowledged", rep.Acknowledged, 2)
+	if rep.ConnWait.Count != 2 || rep.ConnWait.Max < hold {
+		t.Errorf("conn wait %+v: want 2 samples, the longest at least %v", rep.ConnWait, hold)
+	}
+	var text bytes.Buffer
+	rep.WriteText(&text)
+	if !strings.Contains(text.String(), "conn wait     p50") {
+		t.Errorf("text report lacks the conn wait line:\n%s", text.String())
+	}
+}
+
+// TestPayloadMix: the report counts the events sent by the outcome their
+// payload carries, duplicates not again, as the generator made them.
+func TestPayloadMix(t *testing.T) {
+	srv := minimalReceiver()
+	defer srv.Close()
+	const n = 300
+	g, err := generator.New(generator.Config{Seed: 11, Outcomes: generator.Mix(0.3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantMix PayloadMix
+	wantMix.FailureCodes = map[int]uint64{}
+	for i := range uint64(n) {
+		e := g.Event(i)
+		if e.Success() {
+			wantMix.Success++
+		} else {
+			wantMix.Failure++
+			wantMix.FailureCodes[e.Status]++
+		}
+	}
+	if wantMix.Success == 0 || wantMix.Failure == 0 {
+		t.Fatalf("the generator made no mix: %+v", wantMix)
+	}
+	rep := send(t, Config{Target: srv.URL, Count: n, Source: g, Seed: 11, Faults: Faults{Duplicate: 0.5}})
+	if rep.Duplicates == 0 {
+		t.Fatal("no duplicates sent")
+	}
+	got := rep.Payloads
+	if got.Success != wantMix.Success || got.Failure != wantMix.Failure || len(got.FailureCodes) != len(wantMix.FailureCodes) {
+		t.Fatalf("payload mix %+v, want %+v", got, wantMix)
+	}
+	for c, k := range wantMix.FailureCodes {
+		if got.FailureCodes[c] != k {
+			t.Errorf("code %d: %d payloads, want %d", c, got.FailureCodes[c], k)
+		}
+	}
+	var text, js bytes.Buffer
+	rep.WriteText(&text)
+	rep.WriteJSON(&js)
+	line := fmt.Sprintf("payloads      %d success, %d failure (by code ", wantMix.Success, wantMix.Failure)
+	if !strings.Contains(text.String(), line) {
+		t.Errorf("text report lacks %q:\n%s", line, text.String())
+	}
+	var back Report
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil || back.Payloads.Failure != wantMix.Failure || back.Payloads.Success != wantMix.Success {
+		t.Errorf("JSON payloads %+v (%v), want %+v", back.Payloads, err, wantMix)
 	}
 }

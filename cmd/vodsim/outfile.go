@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -77,20 +78,38 @@ func (o *outFile) discard() {
 	}
 }
 
+// sameFile reports whether paths a and b name the same file: the same
+// path once cleaned and made absolute, or (both existing) one file
+// through links.
+func sameFile(a, b string) bool {
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	if errA == nil && errB == nil && absA == absB {
+		return true
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
+}
+
 // checkTarget says what is wrong with a --target URL, before anything is
 // sent: only http and https, a host, and a port from 1 to 65535.
 func checkTarget(target string) error {
+	shown := target // with a password masked once the URL parses
 	bad := func(why string) error {
 		hint := ""
 		if !strings.Contains(target, "://") && !strings.ContainsAny(target, " \t") {
 			hint = fmt.Sprintf(" (did you mean %q?)", "http://"+target)
 		}
-		return usageErrorf("send: --target %q: %s, e.g. http://127.0.0.1:9000/callback%s", target, why, hint)
+		return usageErrorf("send: --target %q: %s, e.g. http://127.0.0.1:9000/callback%s", shown, why, hint)
 	}
 	if strings.TrimSpace(target) == "" {
 		return usageErrorf("send: --target is empty: give the receiver's URL, e.g. http://127.0.0.1:9000/callback")
 	}
 	u, err := url.Parse(target)
+	if err == nil {
+		shown = u.Redacted()
+	}
 	switch {
 	case err != nil:
 		var ue *url.Error

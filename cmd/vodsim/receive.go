@@ -19,14 +19,22 @@ type receiveCmd struct{ io stdio }
 func (c *receiveCmd) Run(ctx context.Context, args []string) error {
 	var listen, signKey string
 	var ndjson bool
+	var window int
 	fs := newFlagSet(c.io, "receive", `
-Usage: vodsim receive [--listen ADDR] [--ndjson] [--sign-key KEY]
+Usage: vodsim receive [--listen ADDR] [--ndjson] [--sign-key KEY] [--window N]
 
 Runs the callback receiver that send embeds: it answers every POST with
 200 {} as a well-behaved app backend does, checks each payload strictly
 (either format), and prints a line per request on stdout: well-formed or
 MALFORMED, duplicate task ids, the task and file ids. With --sign-key it
-also verifies the T and Sign of 3.0 payloads.
+also verifies the T and Sign of 3.0 payloads: one unsigned, signed with
+another key or expired is printed BAD SIGN and counted in the summary.
+
+To tell duplicates it remembers the last --window distinct task ids (some
+45 bytes each: 45 MB at the default), so its memory stays bounded however
+long it runs: once the window is full the oldest id is forgotten, and a
+task id that comes back after it was forgotten counts as a new distinct
+event, not a duplicate.
 
 It runs until interrupted (Ctrl-C), then prints a summary on stderr and
 exits 0.`, `
@@ -36,14 +44,23 @@ exits 0.`, `
   vodsim receive --sign-key abc123                # then: vodsim send --target http://127.0.0.1:9000/ --format v3 --sign-key abc123`)
 	fs.StringVar(&listen, "listen", DefaultReceiveListen, "address to listen on, host:port (port 0 picks a free one)")
 	fs.BoolVar(&ndjson, "ndjson", false, "print one JSON object per request instead of text")
-	fs.StringVar(&signKey, "sign-key", "", "verify 3.0 payloads' Sign = md5(key + T)")
+	fs.StringVar(&signKey, "sign-key", "", "verify 3.0 payloads' Sign = md5(key + T) (1 to 32 letters and digits)")
+	fs.IntVar(&window, "window", sender.DefaultWindow, "distinct task ids remembered to tell duplicates; the oldest is forgotten first")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageErrorf("receive: unexpected argument %q (run 'vodsim receive --help')", fs.Arg(0))
 	}
-	rcv := &sender.Receiver{SignKey: signKey, Log: c.io.out, NDJSON: ndjson}
+	if fs.Changed("sign-key") {
+		if err := sender.CheckSignKey(signKey); err != nil {
+			return usageErrorf("receive: --sign-key: %v", err)
+		}
+	}
+	if window < 1 {
+		return usageErrorf("receive: --window %d: must be at least 1", window)
+	}
+	rcv := &sender.Receiver{SignKey: signKey, Log: c.io.out, NDJSON: ndjson, Window: window}
 	stop, url, err := serveReceiver(rcv, listen)
 	if err != nil {
 		return listenError("receive", listen, err)
@@ -54,7 +71,7 @@ exits 0.`, `
 	st := rcv.Stats()
 	fmt.Fprintf(c.io.err, "vodsim receive: %d requests, %d well-formed, %d malformed, %d distinct events, %d duplicates",
 		st.Requests, st.WellFormed, st.Malformed, st.Distinct, st.Duplicates)
-	if st.Signed > 0 {
+	if st.Signed > 0 || st.BadSignature > 0 {
 		fmt.Fprintf(c.io.err, ", %d signed (%d bad signatures)", st.Signed, st.BadSignature)
 	}
 	fmt.Fprintln(c.io.err)

@@ -72,6 +72,9 @@ behind a slow sender.
 
 Without --target, send starts a receiver of its own on 127.0.0.1 that
 answers 200 {} and checks every payload, and the report says what it saw.
+A user:password in --target is sent as Basic authorization (a --header
+'Authorization: ...' wins), and the report shows the target with the
+password masked.
 
 The report goes to stdout (--report-json FILE for machines). Exit status:
 0 every event acknowledged and every threshold met; 1 events not
@@ -86,6 +89,7 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
   vodsim send --target http://127.0.0.1:9000/ --rate 0 --count 50000 --connections 50
   vodsim send --target http://127.0.0.1:9000/ --retry-on timeout,5xx,429,conn --backoff 200ms --attempts 5
   vodsim send --target http://127.0.0.1:9000/ --header 'Authorization: Bearer t0k3n' --header 'X-Env: ci'
+  vodsim send --target http://ci:s3cret@127.0.0.1:9000/   # Basic authorization
   vodsim send --format v3 --sign-key abc123              # 3.0 bodies with T and Sign
   vodsim send --duplicate 0.05 --reorder 0.1 --malformed 0.01 --delay-max 200ms
   vodsim send --scenario chaos --quiet                   # a built-in scenario's faults and retries
@@ -105,6 +109,12 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 	th, err := sendThresholds(fs, &o)
 	if err != nil {
 		return err
+	}
+	if th.MinRate > 0 && len(cfg.Profile) == 0 {
+		return usageErrorf("send: --min-rate %v needs a rate to compare with: give --rate above 0 or a scenario with a rate (this run sends as fast as possible)", o.minRate)
+	}
+	if o.journal != "" && o.reportJSON != "" && sameFile(o.journal, o.reportJSON) {
+		return usageErrorf("send: --journal and --report-json name the same file %q: give each its own", o.reportJSON)
 	}
 	cfg.Version = Version()
 
@@ -217,7 +227,7 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 
 // register defines send's flags on fs, bound to o.
 func (o *sendOpts) register(fs *pflag.FlagSet) {
-	fs.StringVar(&o.target, "target", "", "receiver URL (default: an embedded receiver on 127.0.0.1)")
+	fs.StringVar(&o.target, "target", "", "receiver URL, user:password@ for Basic authorization (default: an embedded receiver on 127.0.0.1)")
 	o.events.register(fs)
 	fs.Float64Var(&o.rate, "rate", DefaultSendRate, "events per second; 0 = as fast as the receiver allows")
 	fs.Uint64Var(&o.count, "count", sender.DefaultCount, "number of events (with --duration alone: no limit)")
@@ -229,8 +239,8 @@ func (o *sendOpts) register(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&o.retryOn, "retry-on", []string{"timeout"}, "what is retried: timeout, 5xx, 429, conn (comma-separated)")
 	fs.DurationVar(&o.backoff, "backoff", 0, "base of exponential backoff with full jitter between attempts (0 = retry at once); Retry-After is honoured")
 	fs.DurationVar(&o.maxBackoff, "max-backoff", sender.DefaultMaxBackoff, "cap of one wait between attempts")
-	fs.StringArrayVar(&o.headers, "header", nil, "extra request header 'Key: Value' (repeatable)")
-	fs.StringVar(&o.signKey, "sign-key", "", "sign 3.0 bodies: T = now+10m, Sign = md5(key + T) (letters and digits, at most 32)")
+	fs.StringArrayVar(&o.headers, "header", nil, "extra request header 'Key: Value' (repeatable; not Content-Type, Content-Length, Host, Transfer-Encoding or Trailer)")
+	fs.StringVar(&o.signKey, "sign-key", "", "sign 3.0 bodies: T = now+10m, Sign = md5(key + T) (1 to 32 letters and digits)")
 	fs.Float64Var(&o.duplicate, "duplicate", 0, "share of events delivered twice, 0 to 1")
 	fs.Float64Var(&o.reorder, "reorder", 0, "share of events delivered later than their turn, 0 to 1")
 	fs.IntVar(&o.reorderWindow, "reorder-window", sender.DefaultReorderWindow, "most positions a reordered event is held back")
@@ -243,7 +253,7 @@ func (o *sendOpts) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no live progress line on stderr")
 	fs.Uint64Var(&o.maxFailed, "max-failed", 0, "events allowed to end unacknowledged before exit 1")
 	fs.DurationVar(&o.maxP99, "max-p99", 0, "exit 1 if the latency p99 is above this (0 = no bound)")
-	fs.Float64Var(&o.minRate, "min-rate", 0, "exit 1 if the achieved rate is below this fraction of the target, 0 to 1")
+	fs.Float64Var(&o.minRate, "min-rate", 0, "exit 1 if the achieved rate is below this fraction of the target, 0 to 1 (needs a rate)")
 }
 
 // sendBase is the config that flags override: the scenario's when there
@@ -372,14 +382,21 @@ func applySendFlags(cfg *sender.Config, fs *pflag.FlagSet, o *sendOpts) error {
 		for _, kv := range o.headers {
 			k, v, ok := strings.Cut(kv, ":")
 			k = strings.TrimSpace(k)
-			if !ok || k == "" || strings.ContainsAny(k, " \t\r\n") {
+			if !ok || k == "" {
 				return usageErrorf("send: --header %q: want 'Key: Value'", kv)
 			}
-			h.Add(k, strings.TrimSpace(v))
+			v = strings.TrimSpace(v)
+			if err := sender.CheckHeader(k, v); err != nil {
+				return usageErrorf("send: --header %q: %s", kv, strings.TrimPrefix(err.Error(), sender.ErrHeader.Error()+": "))
+			}
+			h.Add(k, v)
 		}
 		cfg.Headers = h
 	}
 	if set("sign-key") {
+		if err := sender.CheckSignKey(o.signKey); err != nil {
+			return usageErrorf("send: --sign-key: %v", err)
+		}
 		cfg.SignKey = o.signKey
 	}
 	if set("duplicate") {

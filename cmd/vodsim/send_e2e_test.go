@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -61,6 +63,17 @@ func TestSendEmbeddedReceiver(t *testing.T) {
 		if !bytes.Contains(r.stdout, []byte(s)) {
 			t.Errorf("report lacks %q:\n%s", s, r.stdout)
 		}
+	}
+	// The payload mix adds up to the events sent, in the JSON and the text.
+	if p := rep.Payloads; p.Success+p.Failure != 300 || p.Success == 0 {
+		t.Errorf("payload mix %+v, want 300 payloads, mostly success", p)
+	}
+	mix := fmt.Sprintf("payloads      %d success, %d failure", rep.Payloads.Success, rep.Payloads.Failure)
+	if !bytes.Contains(r.stdout, []byte(mix)) || !bytes.Contains(r.stdout, []byte("conn wait     p50")) {
+		t.Errorf("report lacks %q or the conn wait line:\n%s", mix, r.stdout)
+	}
+	if rep.ConnWait.Count != int64(rep.Attempts) {
+		t.Errorf("conn wait has %d samples, want one per attempt (%d)", rep.ConnWait.Count, rep.Attempts)
 	}
 	j, err := os.ReadFile(jl)
 	if err != nil {
@@ -204,6 +217,23 @@ func TestSendInterruptedExits130WithReport(t *testing.T) {
 }
 
 func TestSendUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	same, link := filepath.Join(dir, "out.json"), filepath.Join(dir, "link.json")
+	if err := os.WriteFile(same, []byte("keep"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(same, link); err != nil {
+		t.Fatal(err)
+	}
+	noRate := filepath.Join(dir, "norate.yaml")
+	if err := os.WriteFile(noRate, []byte("name: norate\nevents: 10\n"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if b, _ := os.ReadFile(same); string(b) != "keep" {
+			t.Errorf("a usage error changed %s: %q", same, b)
+		}
+	}()
 	for _, tc := range []struct {
 		args []string
 		msg  string
@@ -212,12 +242,26 @@ func TestSendUsageErrors(t *testing.T) {
 		{[]string{"--format", "v5"}, "--format"},
 		{[]string{"--retry-on", "sometimes"}, "--retry-on"},
 		{[]string{"--header", "novalue"}, "--header"},
+		{[]string{"--header", "Content-Type: text/plain"}, `--header "Content-Type: text/plain": Content-Type is set by vodsim`},
+		{[]string{"--header", "transfer-encoding: chunked"}, "Transfer-Encoding"},
+		{[]string{"--header", "Trailer: X"}, "--header \"Trailer: X\""},
+		{[]string{"--header", "Host: example.com"}, "Host"},
+		{[]string{"--header", "Content-Length: 3"}, "Content-Length"},
+		{[]string{"--header", "X Env: ci"}, `--header "X Env: ci"`},
+		{[]string{"--header", "X-Env: a\x01b"}, "control character"},
 		{[]string{"--sign-key", "abc"}, "3.0"},
+		{[]string{"--format", "v3", "--sign-key", ""}, "--sign-key: sign key is empty"},
+		{[]string{"--format", "v3", "--sign-key", strings.Repeat("k", 33)}, "--sign-key"},
+		{[]string{"--format", "v3", "--sign-key", "a_b"}, "--sign-key"},
 		{[]string{"--duplicate", "1.5"}, "--duplicate"},
 		{[]string{"--malformed-kinds", "ugly"}, "--malformed-kinds"},
 		{[]string{"--target", "ftp://x"}, "scheme"},
 		{[]string{"--journal", "/nonexistent/dir/j"}, "--journal"},
 		{[]string{"extra"}, "unexpected argument"},
+		{[]string{"--rate", "0", "--min-rate", "0.5"}, "--min-rate 0.5 needs a rate"},
+		{[]string{"--scenario", noRate, "--min-rate", "0.5"}, "--min-rate 0.5 needs a rate"},
+		{[]string{"--journal", same, "--report-json", filepath.Join(filepath.Dir(same), ".", "out.json")}, "--journal and --report-json name the same file"},
+		{[]string{"--journal", same, "--report-json", link}, "--journal and --report-json name the same file"},
 	} {
 		r := runBin(t, append([]string{"send"}, tc.args...)...)
 		if r.code != 2 || !bytes.Contains(r.stderr, []byte(tc.msg)) {
@@ -381,5 +425,133 @@ func TestSendScenarioBase(t *testing.T) {
 	config("--scenario", "seed-examples").Source.Fill(&ev, 1)
 	if ev.Status != -43001 {
 		t.Errorf("seed-examples event 1: status %d, want -43001", ev.Status)
+	}
+}
+
+func TestReceiveUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--window", "0"}, "--window"},
+		{[]string{"--sign-key", ""}, "--sign-key: sign key is empty"},
+		{[]string{"--sign-key", "a-b"}, "--sign-key"},
+		{[]string{"--sign-key", strings.Repeat("k", 33)}, "--sign-key"},
+	} {
+		r := runBin(t, append([]string{"receive", "--listen", "127.0.0.1:0"}, tc.args...)...)
+		if r.code != 2 || !bytes.Contains(r.stderr, []byte(tc.msg)) {
+			t.Errorf("receive %q: exit %d, stderr %q; want 2 mentioning %q", tc.args, r.code, r.stderr, tc.msg)
+		}
+	}
+}
+
+// TestSendBasicAuth: a target with user:password sends Basic
+// authorization, and no output shows the password.
+func TestSendBasicAuth(t *testing.T) {
+	var ok, refused atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if u, p, good := r.BasicAuth(); good && u == "ci" && p == "pa55word" {
+			ok.Add(1)
+			io.WriteString(w, "{}")
+			return
+		}
+		refused.Add(1)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	jl, rj := filepath.Join(dir, "j.ndjson"), filepath.Join(dir, "r.json")
+	target := strings.Replace(srv.URL, "http://", "http://ci:pa55word@", 1) + "/cb"
+	r := runBin(t, "send", "--target", target, "--count", "20", "--rate", "0", "--journal", jl, "--report-json", rj, "--quiet")
+	if r.code != 0 || ok.Load() != 20 || refused.Load() != 0 {
+		t.Fatalf("exit %d, %d authorised, %d refused; want 0, 20, 0\n%s%s", r.code, ok.Load(), refused.Load(), r.stdout, r.stderr)
+	}
+	masked := strings.Replace(srv.URL, "http://", "http://ci:xxxxx@", 1) + "/cb"
+	if !bytes.Contains(r.stdout, []byte(masked)) {
+		t.Errorf("report does not show the target as %q:\n%s", masked, r.stdout)
+	}
+	if rep := readReport(t, rj); rep.Target != masked {
+		t.Errorf("JSON report target %q, want %q", rep.Target, masked)
+	}
+	j, _ := os.ReadFile(jl)
+	rjs, _ := os.ReadFile(rj)
+	for name, out := range map[string][]byte{"stdout": r.stdout, "stderr": r.stderr, "journal": j, "report JSON": rjs} {
+		if bytes.Contains(out, []byte("pa55word")) {
+			t.Errorf("%s shows the password:\n%s", name, out)
+		}
+	}
+	r = runBin(t, "send", "--target", "ftp://ci:pa55word@127.0.0.1:9/")
+	if r.code != 2 || bytes.Contains(r.stderr, []byte("pa55word")) || !bytes.Contains(r.stderr, []byte("ci:xxxxx@")) {
+		t.Errorf("bad target: exit %d, stderr %q; want 2 with the password masked", r.code, r.stderr)
+	}
+}
+
+// startReceive starts 'vodsim receive' with args on a free port and returns
+// its base URL, its stdout and a stop function that interrupts it and
+// returns the rest of its stderr and its exit code.
+func startReceive(t *testing.T, args ...string) (url string, out *bytes.Buffer, stop func() (string, int)) {
+	t.Helper()
+	cmd := exec.Command(vodsimBin, append([]string{"receive", "--listen", "127.0.0.1:0"}, args...)...)
+	out = &bytes.Buffer{}
+	cmd.Stdout = out
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(stderr)
+	line, err := br.ReadString('\n')
+	if err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("no listening line: %v", err)
+	}
+	stopped := false
+	stop = func() (string, int) {
+		if stopped {
+			return "", -1
+		}
+		stopped = true
+		cmd.Process.Signal(syscall.SIGINT)
+		rest, _ := io.ReadAll(br)
+		cmd.Wait()
+		return string(rest), cmd.ProcessState.ExitCode()
+	}
+	t.Cleanup(func() { stop() })
+	return regexp.MustCompile(`http://\S+/`).FindString(line), out, stop
+}
+
+// TestReceiveBadSign: with --sign-key, 3.0 payloads unsigned or signed
+// with another key are printed BAD SIGN and counted in the summary.
+func TestReceiveBadSign(t *testing.T) {
+	url, out, stop := startReceive(t, "--sign-key", "abc123")
+	for _, args := range [][]string{
+		{"--sign-key", "abc123"}, // good
+		{},                       // unsigned
+		{"--sign-key", "xyz789"}, // another key
+	} {
+		r := runBin(t, append([]string{"send", "--target", url, "--count", "2", "--rate", "0", "--format", "v3", "--quiet"}, args...)...)
+		if r.code != 0 {
+			t.Fatalf("send %q: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	summary, code := stop()
+	if code != 0 {
+		t.Errorf("receive exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 6 {
+		t.Fatalf("%d lines, want 6:\n%s", len(lines), out.String())
+	}
+	for i, l := range lines {
+		if bad := i >= 2; strings.Contains(l, "BAD SIGN") != bad || strings.Contains(l, "MALFORMED") {
+			t.Errorf("line %d %q: want BAD SIGN %v, never MALFORMED", i, l, bad)
+		}
+	}
+	if !strings.Contains(summary, "4 bad signatures") {
+		t.Errorf("summary %q does not count 4 bad signatures", summary)
 	}
 }
