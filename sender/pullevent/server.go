@@ -29,12 +29,34 @@ const AdminPrefix = "/_vodsim"
 // it are cut.
 const ShutdownTimeout = 5 * time.Second
 
+// Connection timeouts of the HTTP server Serve runs, so that a slow or
+// stalled client cannot hold a connection forever: its headers must arrive
+// within ReadHeaderTimeout, the whole request (headers and body) within
+// ReadTimeout, and an idle keep-alive connection is closed after
+// IdleTimeout. The write timeout, counted from the end of the request's
+// headers, is ReadTimeout (for the body) plus the held poll (Config.Wait)
+// plus WriteTimeoutMargin. Once a request's body has been read, net/http
+// lifts the read deadline, so a held poll (--wait) longer than ReadTimeout
+// is not cut.
+const (
+	ReadHeaderTimeout  = 10 * time.Second
+	ReadTimeout        = 30 * time.Second
+	IdleTimeout        = 60 * time.Second
+	WriteTimeoutMargin = 10 * time.Second
+)
+
+// timeouts are the http.Server timeouts; tests shrink them.
+type timeouts struct {
+	readHeader, read, idle, writeMargin time.Duration
+}
+
 // Server serves the legacy and API 3.0 pull APIs and the admin API over
 // one Queue. It is an http.Handler, safe for concurrent use. Build one with
 // New (then Serve it) or Listen; the zero value is not usable.
 type Server struct {
 	cfg    Config
 	q      *Queue
+	to     timeouts
 	router *mux.Router
 	tc3    atomic.Pointer[tc3Day] // the last date's signing key
 
@@ -53,6 +75,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("pullevent: %w", err)
 	}
 	s := &Server{cfg: cfg.withDefaults()}
+	s.to = timeouts{readHeader: ReadHeaderTimeout, read: ReadTimeout, idle: IdleTimeout, writeMargin: WriteTimeoutMargin}
 	s.q = NewQueue(cfg)
 	r := mux.NewRouter()
 	r.HandleFunc("/", s.serveAPI3)
@@ -98,7 +121,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // caused by ctx, or the error that stopped serving. Call it once: its
 // shutdown closes the queue for good.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	hs := &http.Server{Handler: http.HandlerFunc(s.serveCounted), ReadHeaderTimeout: 10 * time.Second}
+	to := s.to
+	hs := &http.Server{
+		Handler:           http.HandlerFunc(s.serveCounted),
+		ReadHeaderTimeout: to.readHeader,
+		ReadTimeout:       to.read,
+		WriteTimeout:      to.read + s.cfg.Wait + to.writeMargin,
+		IdleTimeout:       to.idle,
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -250,6 +280,10 @@ func (s *Server) serveAPI3(w http.ResponseWriter, r *http.Request) {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			writeError3(w, errf("RequestSizeLimitExceeded", "The request body is larger than the limit of %d bytes.", mbe.Limit))
+			return
+		}
+		if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+			writeError3(w, errf("InvalidParameter", "The request body did not arrive within %v.", s.to.read))
 			return
 		}
 		writeError3(w, errf("InvalidParameter", "Reading the request body failed: %v.", err))
