@@ -11,6 +11,7 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -344,4 +345,49 @@ func orDefault(s, d string) string {
 		return d
 	}
 	return s
+}
+
+// API3Host is the real API 3.0 host of VOD; signature v1 strings computed
+// over it are accepted as well as ones over the request's own Host.
+const API3Host = "vod.tencentcloudapi.com"
+
+// verifyV1 checks the common parameters and the signature of an API 3.0
+// request signed with HmacSHA1 or HmacSHA256: the signed string is the HTTP
+// method, host, path, "?" and the parameters but Signature sorted by name
+// as name=value joined by "&", values as sent (decoded).
+func (s *Server) verifyV1(r *http.Request, v url.Values) *apiError {
+	for _, k := range []string{"SecretId", "Timestamp", "Nonce", "Signature"} {
+		if v.Get(k) == "" {
+			return errf("MissingParameter", "The request is missing the required parameter `%s`.", k)
+		}
+	}
+	method := v.Get("SignatureMethod")
+	if method != "" && method != "HmacSHA1" && method != "HmacSHA256" {
+		return errf("InvalidParameterValue", "SignatureMethod `%s` is not supported; use HmacSHA1, HmacSHA256 or TC3-HMAC-SHA256 (in the Authorization header).", method)
+	}
+	if _, err := strconv.ParseUint(v.Get("Nonce"), 10, 64); err != nil {
+		return errf("InvalidParameter", "The value type of parameter `Nonce` is wrong: want a positive integer, got %q.", v.Get("Nonce"))
+	}
+	t, err := strconv.ParseInt(v.Get("Timestamp"), 10, 64)
+	if err != nil {
+		return errf("InvalidParameter", "The value type of parameter `Timestamp` is wrong: want a decimal UNIX time in seconds, got %q.", v.Get("Timestamp"))
+	}
+	now := s.cfg.Clock.Now()
+	if d := now.Sub(time.Unix(t, 0)); d > MaxClockSkew || d < -MaxClockSkew {
+		return errf("AuthFailure.SignatureExpire", "Signature expired. Timestamp %d is %v away from server time %d; the limit is 5 minutes.", t, d.Round(time.Second), now.Unix())
+	}
+	if id := v.Get("SecretId"); id != s.cfg.SecretID {
+		return errf("AuthFailure.SecretIdNotFound", "The SecretId %q is not found, please ensure that your SecretId is correct.", id)
+	}
+	p := make(map[string]string, len(v))
+	for k, vals := range v {
+		p[k] = vals[0]
+	}
+	sig := []byte(p["Signature"])
+	for _, host := range []string{r.Host, API3Host} {
+		if hmac.Equal([]byte(SignLegacy(s.cfg.SecretKey, method, r.Method, host, r.URL.Path, p)), sig) {
+			return nil
+		}
+	}
+	return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct (signed string: %s{host}%s?{parameters sorted by name} with %s).", r.Method, r.URL.Path, orDefault(method, "HmacSHA1"))
 }

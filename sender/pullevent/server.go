@@ -275,7 +275,17 @@ func (s *Server) serveAPI3(w http.ResponseWriter, r *http.Request) {
 		writeError3(w, errf("UnsupportedOperation", "HTTP method %s is not supported; API 3.0 takes POST (or GET).", r.Method))
 		return
 	}
-	body, err := readBody(r, w, s.cfg.MaxBodyBytes)
+	// A request signed with HmacSHA1 or HmacSHA256 (signature v1) carries
+	// its action and common parameters as parameters, in the query (GET) or
+	// a form body (POST), instead of X-TC-* headers and Authorization.
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	v1 := r.Header.Get("X-TC-Action") == "" && r.Header.Get("Authorization") == "" &&
+		(r.Method == http.MethodGet || ct == "application/x-www-form-urlencoded")
+	limit := s.cfg.MaxBodyBytes
+	if v1 {
+		limit = min(limit, DefaultLegacyMaxBodyBytes)
+	}
+	body, err := readBody(r, w, limit)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -287,6 +297,10 @@ func (s *Server) serveAPI3(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeError3(w, errf("InvalidParameter", "Reading the request body failed: %v.", err))
+		return
+	}
+	if v1 {
+		s.serveAPI3V1(w, r, body)
 		return
 	}
 	action := r.Header.Get("X-TC-Action")
@@ -319,7 +333,6 @@ func (s *Server) serveAPI3(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet {
 		req, aerr = decodeRequest3Form(action, r.URL.Query())
 	} else {
-		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		switch ct {
 		case "application/json":
 			req, aerr = decodeRequest3JSON(action, body)
@@ -338,6 +351,56 @@ func (s *Server) serveAPI3(w http.ResponseWriter, r *http.Request) {
 		writeError3(w, aerr)
 		return
 	}
+	s.answer3(w, r, action, req)
+}
+
+// serveAPI3V1 serves an API 3.0 request signed with signature v1: every
+// parameter, common ones included, is in the query or the form body.
+func (s *Server) serveAPI3V1(w http.ResponseWriter, r *http.Request, body []byte) {
+	raws := []string{r.URL.RawQuery}
+	if r.Method == http.MethodPost && len(body) > 0 {
+		raws = append(raws, string(body))
+	}
+	v, aerr := parseParams3(raws...)
+	if aerr != nil {
+		writeError3(w, aerr)
+		return
+	}
+	action := v.Get("Action")
+	switch action {
+	case "PullEvents", "ConfirmEvents":
+	case "":
+		writeError3(w, errf("MissingParameter", "The request is missing the required parameter `Action` (or, signed with TC3-HMAC-SHA256, the header `X-TC-Action`)."))
+		return
+	default:
+		writeError3(w, errf("InvalidAction", "The action `%s` is not found in vod %s; this endpoint serves PullEvents and ConfirmEvents.", action, Version))
+		return
+	}
+	switch ver := v.Get("Version"); ver {
+	case Version:
+	case "":
+		writeError3(w, errf("MissingParameter", "The request is missing the required parameter `Version`."))
+		return
+	default:
+		writeError3(w, errf("NoSuchVersion", "The version `%s` of %s is not found; use %s.", ver, action, Version))
+		return
+	}
+	if !s.cfg.NoAuth {
+		if e := s.verifyV1(r, v); e != nil {
+			writeError3(w, e)
+			return
+		}
+	}
+	req, aerr := decodeRequest3Form(action, v)
+	if aerr != nil {
+		writeError3(w, aerr)
+		return
+	}
+	s.answer3(w, r, action, req)
+}
+
+// answer3 carries out a checked API 3.0 request and answers it.
+func (s *Server) answer3(w http.ResponseWriter, r *http.Request, action string, req request3) {
 	if action == "ConfirmEvents" {
 		if err := s.q.Confirm(req.EventHandles...); err != nil {
 			writeError3(w, errf("InvalidParameterValue", "%s.", strings.TrimPrefix(err.Error(), ErrHandle.Error()+": ")+" (EventHandles)"))
