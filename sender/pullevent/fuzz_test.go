@@ -12,6 +12,7 @@ func FuzzLegacyParams(f *testing.F) {
 	for _, s := range []string{
 		"Action=PullEvent&SecretId=AKID&Timestamp=1&Nonce=2&Signature=abc%3D",
 		"Action=ConfirmEvent&msgHandle.0=a&msgHandle.1=b",
+		"msgHandle_0=a&msgHandle_1=b&msgHandle.0=c",
 		"a=1&a=2",
 		"%zz",
 		"=x",

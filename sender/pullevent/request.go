@@ -142,25 +142,35 @@ func parseLegacyParams(raws ...string) (map[string]string, *apiError) {
 	return p, nil
 }
 
-// legacyHandles returns the msgHandle.N parameters in order of N.
+// legacyHandles returns the msgHandle.N parameters in order of N. Some
+// clients write msgHandle_N; it is read as msgHandle.N (the signature is
+// over the name as sent), and giving both for one N is an error.
 func legacyHandles(p map[string]string) ([]string, *apiError) {
 	type idx struct {
 		n int
 		h string
 	}
 	var hs []idx
+	seen := make(map[int]bool)
 	for k, v := range p {
 		rest, ok := strings.CutPrefix(k, "msgHandle.")
+		if !ok {
+			rest, ok = strings.CutPrefix(k, "msgHandle_")
+		}
 		if !ok {
 			continue
 		}
 		n, err := strconv.Atoi(rest)
 		if err != nil || n < 0 {
-			return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "parameter %s: want msgHandle.N with N a number from 0", k)
+			return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "parameter %s: want msgHandle.N (or msgHandle_N) with N a number from 0", k)
 		}
 		if v == "" {
 			return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "parameter %s is empty", k)
 		}
+		if seen[n] {
+			return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "msgHandle.%d is given twice (as msgHandle.%d and msgHandle_%d)", n, n, n)
+		}
+		seen[n] = true
 		hs = append(hs, idx{n, v})
 	}
 	if len(hs) == 0 {

@@ -1,0 +1,57 @@
+package pullevent
+
+import (
+	"strconv"
+	"testing"
+)
+
+// TestLegacyUnderscoreHandles: ConfirmEvent with msgHandle_N, as some
+// clients write it, confirms like msgHandle.N; the signature is checked
+// over the names as sent, and one N given both ways is refused.
+func TestLegacyUnderscoreHandles(t *testing.T) {
+	s := listen(t, Config{Wait: -1, MaxEvents: 3})
+	s.Queue().Fill(testGen(t), 0, 6)
+	pull := func(t *testing.T) []string {
+		t.Helper()
+		m := legacyRequest(t, s, "GET", "", "", DefaultSecretKey, map[string]string{"Action": "PullEvent"})
+		var hs []string
+		for _, it := range m["eventList"].([]any) {
+			hs = append(hs, it.(map[string]any)["msgHandle"].(string))
+		}
+		if len(hs) != 3 {
+			t.Fatalf("pulled %v", m)
+		}
+		return hs
+	}
+	hs := pull(t)
+	confirm := map[string]string{"Action": "ConfirmEvent", "msgHandle_0": hs[0], "msgHandle_1": hs[1], "msgHandle.2": hs[2]}
+	for _, method := range []string{"GET", "POST"} {
+		m := legacyRequest(t, s, method, "", "", DefaultSecretKey, confirm)
+		if method == "GET" && m["code"] != 0.0 {
+			t.Fatalf("confirm with msgHandle_N: %v", m)
+		}
+		if method == "POST" && m["code"] != 4000.0 { // already confirmed: the handles were read
+			t.Fatalf("second confirm: %v", m)
+		}
+	}
+	if st := s.Queue().Stats(); st.Confirmed != 3 || st.InFlight != 0 {
+		t.Errorf("stats %+v", st)
+	}
+	hs = pull(t)
+	for name, params := range map[string]map[string]string{
+		"both spellings of one N": {"Action": "ConfirmEvent", "msgHandle_0": hs[0], "msgHandle.0": hs[1]},
+		"msgHandle_x":             {"Action": "ConfirmEvent", "msgHandle_x": hs[0]},
+	} {
+		if m := legacyRequest(t, s, "GET", "", "", DefaultSecretKey, params); m["code"] != 4000.0 {
+			t.Errorf("%s: %v", name, m)
+		}
+	}
+	if st := s.Queue().Stats(); st.Confirmed != 3 || st.InFlight != 3 {
+		t.Errorf("a refused confirm confirmed something: %+v", st)
+	}
+	for i := range hs {
+		if m := legacyRequest(t, s, "GET", "", "", DefaultSecretKey, map[string]string{"Action": "ConfirmEvent", "msgHandle_" + strconv.Itoa(0): hs[i]}); m["code"] != 0.0 {
+			t.Errorf("confirm %d: %v", i, m)
+		}
+	}
+}
