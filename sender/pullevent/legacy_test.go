@@ -1,7 +1,10 @@
 package pullevent
 
 import (
+	"io"
+	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -53,5 +56,39 @@ func TestLegacyUnderscoreHandles(t *testing.T) {
 		if m := legacyRequest(t, s, "GET", "", "", DefaultSecretKey, map[string]string{"Action": "ConfirmEvent", "msgHandle_" + strconv.Itoa(0): hs[i]}); m["code"] != 0.0 {
 			t.Errorf("confirm %d: %v", i, m)
 		}
+	}
+}
+
+// TestAdminMethodNotAllowed: a method an admin path does not take is a 405
+// whose Allow header names the methods it does take.
+func TestAdminMethodNotAllowed(t *testing.T) {
+	s := listen(t, Config{Wait: -1})
+	for _, tc := range []struct{ method, path, allow string }{
+		{http.MethodDelete, "/stats", "GET"},
+		{http.MethodPost, "/stats", "GET"},
+		{http.MethodGet, "/reset", "POST"},
+		{http.MethodPut, "/events", "GET, POST"},
+		{http.MethodDelete, "/events", "GET, POST"},
+	} {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, s.URL()+AdminPrefix+tc.path, nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != tc.allow || !strings.Contains(string(b), tc.allow) {
+				t.Errorf("%d Allow %q %s, want 405 Allow %q", resp.StatusCode, resp.Header.Get("Allow"), b, tc.allow)
+			}
+		})
+	}
+	resp, err := http.Get(s.URL() + AdminPrefix + "/nothing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Allow") != "" {
+		t.Errorf("unknown admin path: %d Allow %q", resp.StatusCode, resp.Header.Get("Allow"))
 	}
 }

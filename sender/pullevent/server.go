@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -81,18 +82,32 @@ func New(cfg Config) (*Server, error) {
 	r.HandleFunc("/", s.serveAPI3)
 	r.HandleFunc(LegacyPath, s.serveLegacy)
 	a := r.PathPrefix(AdminPrefix).Subrouter()
-	a.HandleFunc("/stats", s.adminStats).Methods(http.MethodGet)
-	a.HandleFunc("/events", s.adminPeek).Methods(http.MethodGet)
-	a.HandleFunc("/events", s.adminInject).Methods(http.MethodPost)
-	a.HandleFunc("/reset", s.adminReset).Methods(http.MethodPost)
+	a.Handle("/stats", byMethod{http.MethodGet: s.adminStats})
+	a.Handle("/events", byMethod{http.MethodGet: s.adminPeek, http.MethodPost: s.adminInject})
+	a.Handle("/reset", byMethod{http.MethodPost: s.adminReset})
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusNotFound, fmt.Sprintf("no such path %s: the APIs are POST / (API 3.0), %s (legacy) and %s/ (admin)", r.URL.Path, LegacyPath, AdminPrefix))
 	})
-	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		adminError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s", r.Method, r.URL.Path))
-	})
 	s.router = r
 	return s, nil
+}
+
+// byMethod routes a path's requests by HTTP method; a method it does not
+// take is answered 405 with an Allow header naming the ones it does.
+type byMethod map[string]http.HandlerFunc
+
+func (m byMethod) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h, ok := m[r.Method]; ok {
+		h(w, r)
+		return
+	}
+	allow := make([]string, 0, len(m))
+	for k := range m {
+		allow = append(allow, k)
+	}
+	sort.Strings(allow)
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	adminError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s; it takes %s", r.Method, r.URL.Path, strings.Join(allow, ", ")))
 }
 
 // Queue is the queue both APIs serve.
