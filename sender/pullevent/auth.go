@@ -149,7 +149,7 @@ type tc3Day struct {
 
 // tc3Signature is what SignTC3 returns, with the day's key derived once
 // and kept by the server.
-func (s *Server) tc3Signature(timestamp int64, date string, canonicalHash *[sha256.Size]byte) string {
+func (s *Server) tc3Signature(timestamp int64, date string, canonicalHash *[sha256.Size]byte) [2 * sha256.Size]byte {
 	d := s.tc3.Load()
 	if d == nil || d.date != date {
 		key := tc3SigningKey(s.cfg.SecretKey, date, Service)
@@ -161,17 +161,46 @@ func (s *Server) tc3Signature(timestamp int64, date string, canonicalHash *[sha2
 	m.Reset()
 	writeTC3StringToSign(m, timestamp, date, Service, canonicalHash)
 	var sum [sha256.Size]byte
-	sig := hex.EncodeToString(m.Sum(sum[:0]))
+	var sig [2 * sha256.Size]byte
+	hex.Encode(sig[:], m.Sum(sum[:0]))
 	d.pool.Put(m)
 	return sig
 }
+
+// equalHex reports whether got is want, in constant time for a given
+// length, without converting got to a byte slice.
+func equalHex(want []byte, got string) bool {
+	if len(want) != len(got) {
+		return false
+	}
+	var v byte
+	for i := range want {
+		v |= want[i] ^ got[i]
+	}
+	return v == 0
+}
+
+// canonHasher hashes a canonical request through a buffer; both are kept
+// in canonPool between requests.
+type canonHasher struct {
+	h hash.Hash
+	w *bufio.Writer
+}
+
+var canonPool = sync.Pool{New: func() any {
+	h := sha256.New()
+	return &canonHasher{h: h, w: bufio.NewWriterSize(h, 512)}
+}}
 
 // canonicalTC3 returns the SHA-256 of the canonical request of r with
 // body, over the headers signed lists (names lowercase, values trimmed and
 // lowercase), written straight into the hash.
 func canonicalTC3(r *http.Request, body []byte, signed []string) [sha256.Size]byte {
-	h := sha256.New()
-	w := bufio.NewWriterSize(h, 512)
+	c := canonPool.Get().(*canonHasher)
+	defer canonPool.Put(c)
+	h, w := c.h, c.w
+	h.Reset()
+	w.Reset(h)
 	w.WriteString(r.Method)
 	w.WriteString("\n/\n")
 	if r.Method == http.MethodGet {
@@ -253,7 +282,7 @@ func (s *Server) verifyTC3(r *http.Request, body []byte) *apiError {
 	}
 	canon := canonicalTC3(r, body, a.signedHeaders)
 	want := s.tc3Signature(t, a.date, &canon)
-	if !hmac.Equal([]byte(want), []byte(a.signature)) {
+	if !equalHex(want[:], a.signature) {
 		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct.")
 	}
 	return nil

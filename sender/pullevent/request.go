@@ -23,8 +23,9 @@ type request3 struct {
 // the real API does: unknown parameters and wrong types are errors.
 func decodeRequest3JSON(action string, body []byte) (request3, *apiError) {
 	var req request3
-	if len(bytes.TrimSpace(body)) == 0 {
-		body = []byte("{}")
+	if b := bytes.TrimSpace(body); len(b) == 0 || string(b) == "{}" {
+		// Every PullEvents without parameters: no decoder needed.
+		return req, checkRequest3(action, req)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -285,6 +285,33 @@ func readBody(r *http.Request, w http.ResponseWriter, limit int64) ([]byte, erro
 	return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 }
 
+// bodyPool holds API 3.0 request body buffers; a buffer that grew past
+// maxPooledBody is left to the garbage collector.
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+const maxPooledBody = 64 << 10
+
+// readBodyInto appends r's body, at most limit bytes, to dst.
+func readBodyInto(dst []byte, r *http.Request, w http.ResponseWriter, limit int64) ([]byte, error) {
+	if r.Body == nil {
+		return dst, nil
+	}
+	rd := http.MaxBytesReader(w, r.Body, limit)
+	for {
+		if len(dst) == cap(dst) {
+			dst = append(dst, 0)[:len(dst)]
+		}
+		n, err := rd.Read(dst[len(dst):cap(dst)])
+		dst = dst[:len(dst)+n]
+		if err == io.EOF {
+			return dst, nil
+		}
+		if err != nil {
+			return dst, err
+		}
+	}
+}
+
 func (s *Server) serveAPI3(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		writeError3(w, errf("UnsupportedOperation", "HTTP method %s is not supported; API 3.0 takes POST (or GET).", r.Method))
@@ -300,7 +327,16 @@ func (s *Server) serveAPI3(w http.ResponseWriter, r *http.Request) {
 	if v1 {
 		limit = min(limit, DefaultLegacyMaxBodyBytes)
 	}
-	body, err := readBody(r, w, limit)
+	// The body is only read while the request is served (parameters are
+	// copied out of it), so its buffer goes back to the pool after.
+	bp := bodyPool.Get().(*[]byte)
+	body, err := readBodyInto((*bp)[:0], r, w, limit)
+	defer func() {
+		if cap(body) <= maxPooledBody {
+			*bp = body[:0]
+			bodyPool.Put(bp)
+		}
+	}()
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
