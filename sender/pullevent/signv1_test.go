@@ -236,3 +236,24 @@ func TestOptionalParameters(t *testing.T) {
 		}
 	})
 }
+
+// TestSignatureV1BodyLimit: a form body signed with HmacSHA1/HmacSHA256
+// is limited to 1 MB, as those signature methods are by the real API,
+// while a TC3-HMAC-SHA256 JSON body may be larger.
+func TestSignatureV1BodyLimit(t *testing.T) {
+	s := listen(t, Config{Wait: -1})
+	big := v1Params(s.Addr(), "POST", map[string]string{"ExtInfo": strings.Repeat("x", DefaultLegacyMaxBodyBytes)}).Encode()
+	resp, err := http.Post(s.URL()+"/", "application/x-www-form-urlencoded", strings.NewReader(big))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"RequestSizeLimitExceeded"`) {
+		t.Errorf("1 MB+ form body: %.300s", b)
+	}
+	ans := signed3{action: "PullEvents", body: `{"ExtInfo":"` + strings.Repeat("x", DefaultLegacyMaxBodyBytes) + `"}`}.do(t, s)
+	if code := errCode(ans); code != "" {
+		t.Errorf("1 MB+ JSON body: %s", code)
+	}
+}
