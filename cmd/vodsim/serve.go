@@ -80,14 +80,17 @@ Usage: vodsim serve [flags]
 Serves a local stand-in for VOD's reliable event notification, both
 generations of the API over one queue of CreateImageSpriteComplete events:
   API 3.0   POST /  with X-TC-Action PullEvents or ConfirmEvents, version
-            2018-07-17, signed with TC3-HMAC-SHA256 (Tencent's SDKs work
-            unchanged: point the endpoint at the listen address, scheme HTTP)
+            2018-07-17, signed with TC3-HMAC-SHA256; or GET / and POST /
+            (form) with Action, Version and the rest as parameters, signed
+            with HmacSHA1 or HmacSHA256 (Tencent's SDKs work unchanged with
+            any SignMethod: point the endpoint at the listen address,
+            scheme HTTP)
   legacy    GET or POST /v2/index.php?Action=PullEvent or ConfirmEvent
-            (msgHandle.0=...), signed with HmacSHA1 or HmacSHA256 over the
-            request's host or vod.api.qcloud.com
+            (msgHandle.0=... or msgHandle_0=...), signed with HmacSHA1 or
+            HmacSHA256 over the request's host or vod.api.qcloud.com
   admin     GET /_vodsim/stats, GET /_vodsim/events (peek), POST
             /_vodsim/events (inject JSON or NDJSON, 4.0 or 3.0), POST
-            /_vodsim/reset
+            /_vodsim/reset; another method is a 405 naming the allowed ones
 
 The queue behaves as the real one: FIFO, at most --max-events a pull, an
 event not confirmed within --confirm-window comes back under a new handle,

@@ -296,3 +296,57 @@ func TestServeRate(t *testing.T) {
 		t.Errorf("stopping took %v with the 5s wait", d)
 	}
 }
+
+// TestServeSignatureV1 runs the built binary against the SDK's HmacSHA256
+// signing (parameters in a form body), a hand-signed HmacSHA1 GET, and a
+// 405 from the admin API.
+func TestServeSignatureV1(t *testing.T) {
+	p := startServe(t, "--fill", "3", "--wait", "0s", "--max-events", "1")
+	type pullReq struct {
+		*tchttp.BaseRequest
+	}
+	cp := profile.NewClientProfile()
+	cp.SignMethod = "HmacSHA256"
+	cp.HttpProfile.Endpoint = p.addr
+	cp.HttpProfile.Scheme = "HTTP"
+	pull := func(key string) ([]byte, error) {
+		r := &pullReq{BaseRequest: &tchttp.BaseRequest{}}
+		r.Init().WithApiInfo("vod", "2018-07-17", "PullEvents")
+		resp := tchttp.NewCommonResponse()
+		err := common.NewCommonClient(common.NewCredential(pullevent.DefaultSecretID, key), "ap-guangzhou", cp).Send(r, resp)
+		return resp.GetBody(), err
+	}
+	if b, err := pull(pullevent.DefaultSecretKey); err != nil || !bytes.Contains(b, []byte(`"EventHandle"`)) {
+		t.Fatalf("HmacSHA256 pull: %v %s", err, b)
+	}
+	_, err := pull("wrong")
+	var se *tcerr.TencentCloudSDKError
+	if !errors.As(err, &se) || se.Code != "AuthFailure.SignatureFailure" {
+		t.Errorf("wrong key: %v", err)
+	}
+
+	params := map[string]string{"Action": "PullEvents", "Version": "2018-07-17", "SecretId": pullevent.DefaultSecretID,
+		"Region": "ap-guangzhou", "Timestamp": strconv.FormatInt(time.Now().Unix(), 10), "Nonce": "7"}
+	params["Signature"] = pullevent.SignLegacy(pullevent.DefaultSecretKey, "HmacSHA1", "GET", p.addr, "/", params)
+	v := url.Values{}
+	for k, val := range params {
+		v.Set(k, val)
+	}
+	m := getJSON(t, "http://"+p.addr+"/?"+v.Encode())
+	if r, _ := m["Response"].(map[string]any); r == nil || len(r["EventSet"].([]any)) != 1 {
+		t.Errorf("HmacSHA1 GET pull: %v", m)
+	}
+
+	req, _ := http.NewRequest(http.MethodDelete, "http://"+p.addr+"/_vodsim/stats", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET" {
+		t.Errorf("DELETE /_vodsim/stats: %d Allow %q", resp.StatusCode, resp.Header.Get("Allow"))
+	}
+	if code, _ := p.stop(t); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -148,7 +149,7 @@ type tc3Day struct {
 
 // tc3Signature is what SignTC3 returns, with the day's key derived once
 // and kept by the server.
-func (s *Server) tc3Signature(timestamp int64, date string, canonicalHash *[sha256.Size]byte) string {
+func (s *Server) tc3Signature(timestamp int64, date string, canonicalHash *[sha256.Size]byte) [2 * sha256.Size]byte {
 	d := s.tc3.Load()
 	if d == nil || d.date != date {
 		key := tc3SigningKey(s.cfg.SecretKey, date, Service)
@@ -160,17 +161,46 @@ func (s *Server) tc3Signature(timestamp int64, date string, canonicalHash *[sha2
 	m.Reset()
 	writeTC3StringToSign(m, timestamp, date, Service, canonicalHash)
 	var sum [sha256.Size]byte
-	sig := hex.EncodeToString(m.Sum(sum[:0]))
+	var sig [2 * sha256.Size]byte
+	hex.Encode(sig[:], m.Sum(sum[:0]))
 	d.pool.Put(m)
 	return sig
 }
+
+// equalHex reports whether got is want, in constant time for a given
+// length, without converting got to a byte slice.
+func equalHex(want []byte, got string) bool {
+	if len(want) != len(got) {
+		return false
+	}
+	var v byte
+	for i := range want {
+		v |= want[i] ^ got[i]
+	}
+	return v == 0
+}
+
+// canonHasher hashes a canonical request through a buffer; both are kept
+// in canonPool between requests.
+type canonHasher struct {
+	h hash.Hash
+	w *bufio.Writer
+}
+
+var canonPool = sync.Pool{New: func() any {
+	h := sha256.New()
+	return &canonHasher{h: h, w: bufio.NewWriterSize(h, 512)}
+}}
 
 // canonicalTC3 returns the SHA-256 of the canonical request of r with
 // body, over the headers signed lists (names lowercase, values trimmed and
 // lowercase), written straight into the hash.
 func canonicalTC3(r *http.Request, body []byte, signed []string) [sha256.Size]byte {
-	h := sha256.New()
-	w := bufio.NewWriterSize(h, 512)
+	c := canonPool.Get().(*canonHasher)
+	defer canonPool.Put(c)
+	h, w := c.h, c.w
+	h.Reset()
+	w.Reset(h)
 	w.WriteString(r.Method)
 	w.WriteString("\n/\n")
 	if r.Method == http.MethodGet {
@@ -252,7 +282,7 @@ func (s *Server) verifyTC3(r *http.Request, body []byte) *apiError {
 	}
 	canon := canonicalTC3(r, body, a.signedHeaders)
 	want := s.tc3Signature(t, a.date, &canon)
-	if !hmac.Equal([]byte(want), []byte(a.signature)) {
+	if !equalHex(want[:], a.signature) {
 		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct.")
 	}
 	return nil
@@ -344,4 +374,49 @@ func orDefault(s, d string) string {
 		return d
 	}
 	return s
+}
+
+// API3Host is the real API 3.0 host of VOD; signature v1 strings computed
+// over it are accepted as well as ones over the request's own Host.
+const API3Host = "vod.tencentcloudapi.com"
+
+// verifyV1 checks the common parameters and the signature of an API 3.0
+// request signed with HmacSHA1 or HmacSHA256: the signed string is the HTTP
+// method, host, path, "?" and the parameters but Signature sorted by name
+// as name=value joined by "&", values as sent (decoded).
+func (s *Server) verifyV1(r *http.Request, v url.Values) *apiError {
+	for _, k := range []string{"SecretId", "Timestamp", "Nonce", "Signature"} {
+		if v.Get(k) == "" {
+			return errf("MissingParameter", "The request is missing the required parameter `%s`.", k)
+		}
+	}
+	method := v.Get("SignatureMethod")
+	if method != "" && method != "HmacSHA1" && method != "HmacSHA256" {
+		return errf("InvalidParameterValue", "SignatureMethod `%s` is not supported; use HmacSHA1, HmacSHA256 or TC3-HMAC-SHA256 (in the Authorization header).", method)
+	}
+	if _, err := strconv.ParseUint(v.Get("Nonce"), 10, 64); err != nil {
+		return errf("InvalidParameter", "The value type of parameter `Nonce` is wrong: want a positive integer, got %q.", v.Get("Nonce"))
+	}
+	t, err := strconv.ParseInt(v.Get("Timestamp"), 10, 64)
+	if err != nil {
+		return errf("InvalidParameter", "The value type of parameter `Timestamp` is wrong: want a decimal UNIX time in seconds, got %q.", v.Get("Timestamp"))
+	}
+	now := s.cfg.Clock.Now()
+	if d := now.Sub(time.Unix(t, 0)); d > MaxClockSkew || d < -MaxClockSkew {
+		return errf("AuthFailure.SignatureExpire", "Signature expired. Timestamp %d is %v away from server time %d; the limit is 5 minutes.", t, d.Round(time.Second), now.Unix())
+	}
+	if id := v.Get("SecretId"); id != s.cfg.SecretID {
+		return errf("AuthFailure.SecretIdNotFound", "The SecretId %q is not found, please ensure that your SecretId is correct.", id)
+	}
+	p := make(map[string]string, len(v))
+	for k, vals := range v {
+		p[k] = vals[0]
+	}
+	sig := []byte(p["Signature"])
+	for _, host := range []string{r.Host, API3Host} {
+		if hmac.Equal([]byte(SignLegacy(s.cfg.SecretKey, method, r.Method, host, r.URL.Path, p)), sig) {
+			return nil
+		}
+	}
+	return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct (signed string: %s{host}%s?{parameters sorted by name} with %s).", r.Method, r.URL.Path, orDefault(method, "HmacSHA1"))
 }

@@ -4,7 +4,10 @@
 //
 //   - API 3.0: POST / with X-TC-Action PullEvents or ConfirmEvents,
 //     version 2018-07-17, signed with TC3-HMAC-SHA256, answered in the
-//     {"Response": {...}} envelope. Tencent's own SDKs talk to it unchanged.
+//     {"Response": {...}} envelope; or GET / and POST / (form-encoded)
+//     with every parameter in the query or body, signed with HmacSHA1 or
+//     HmacSHA256 (the SDKs' profile.SignMethod). Tencent's own SDKs talk
+//     to it unchanged.
 //   - Legacy: GET or POST /v2/index.php?Action=PullEvent or ConfirmEvent,
 //     signed with HmacSHA1 or HmacSHA256, answered as {"code": 0, ...}.
 //   - Admin: /_vodsim/stats, /_vodsim/events (inject, peek), /_vodsim/reset.
@@ -28,7 +31,8 @@ const (
 )
 
 // Body limits of the real API: 10 MB for a TC3-HMAC-SHA256 POST, 1 MB for
-// the legacy signature methods.
+// the HmacSHA1 and HmacSHA256 signature methods (legacy API, and API 3.0
+// form bodies).
 const (
 	DefaultMaxBodyBytes       = 10 << 20
 	DefaultLegacyMaxBodyBytes = 1 << 20

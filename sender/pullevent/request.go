@@ -10,18 +10,22 @@ import (
 	"strings"
 )
 
-// request3 is a decoded PullEvents or ConfirmEvents request.
+// request3 is a decoded PullEvents or ConfirmEvents request. SubAppId and
+// ExtInfo are optional in both actions; they are checked and otherwise
+// ignored (there is one queue, and ExtInfo is reserved by the API).
 type request3 struct {
 	EventHandles []string `json:"EventHandles"`
 	SubAppID     *uint64  `json:"SubAppId"`
+	ExtInfo      *string  `json:"ExtInfo"`
 }
 
 // decodeRequest3JSON parses an API 3.0 JSON body for action strictly, as
 // the real API does: unknown parameters and wrong types are errors.
 func decodeRequest3JSON(action string, body []byte) (request3, *apiError) {
 	var req request3
-	if len(bytes.TrimSpace(body)) == 0 {
-		body = []byte("{}")
+	if b := bytes.TrimSpace(body); len(b) == 0 || string(b) == "{}" {
+		// Every PullEvents without parameters: no decoder needed.
+		return req, checkRequest3(action, req)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -47,8 +51,8 @@ func decodeRequest3JSON(action string, body []byte) (request3, *apiError) {
 }
 
 // decodeRequest3Form parses API 3.0 parameters given as a query string or
-// form (GET, or POST application/x-www-form-urlencoded): EventHandles.N and
-// SubAppId.
+// form (GET, or POST application/x-www-form-urlencoded): EventHandles.N,
+// SubAppId and ExtInfo.
 func decodeRequest3Form(action string, v url.Values) (request3, *apiError) {
 	var req request3
 	type idx struct {
@@ -64,6 +68,8 @@ func decodeRequest3Form(action string, v url.Values) (request3, *apiError) {
 				return req, errf("InvalidParameter", "The value type of parameter `SubAppId` is wrong: want an integer, got %q.", vals[0])
 			}
 			req.SubAppID = &n
+		case k == "ExtInfo":
+			req.ExtInfo = &vals[0]
 		case strings.HasPrefix(k, "EventHandles."):
 			n, err := strconv.Atoi(strings.TrimPrefix(k, "EventHandles."))
 			if err != nil || n < 0 {
@@ -137,25 +143,35 @@ func parseLegacyParams(raws ...string) (map[string]string, *apiError) {
 	return p, nil
 }
 
-// legacyHandles returns the msgHandle.N parameters in order of N.
+// legacyHandles returns the msgHandle.N parameters in order of N. Some
+// clients write msgHandle_N; it is read as msgHandle.N (the signature is
+// over the name as sent), and giving both for one N is an error.
 func legacyHandles(p map[string]string) ([]string, *apiError) {
 	type idx struct {
 		n int
 		h string
 	}
 	var hs []idx
+	seen := make(map[int]bool)
 	for k, v := range p {
 		rest, ok := strings.CutPrefix(k, "msgHandle.")
+		if !ok {
+			rest, ok = strings.CutPrefix(k, "msgHandle_")
+		}
 		if !ok {
 			continue
 		}
 		n, err := strconv.Atoi(rest)
 		if err != nil || n < 0 {
-			return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "parameter %s: want msgHandle.N with N a number from 0", k)
+			return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "parameter %s: want msgHandle.N (or msgHandle_N) with N a number from 0", k)
 		}
 		if v == "" {
 			return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "parameter %s is empty", k)
 		}
+		if seen[n] {
+			return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "msgHandle.%d is given twice (as msgHandle.%d and msgHandle_%d)", n, n, n)
+		}
+		seen[n] = true
 		hs = append(hs, idx{n, v})
 	}
 	if len(hs) == 0 {
@@ -173,3 +189,26 @@ func legacyHandles(p map[string]string) ([]string, *apiError) {
 }
 
 func parseForm(body []byte) (url.Values, error) { return url.ParseQuery(string(body)) }
+
+// parseParams3 parses API 3.0 parameters from query strings or form
+// bodies. A parameter given twice, one with an empty name, or text not
+// URL-encoded correctly is an InvalidParameter error.
+func parseParams3(raws ...string) (url.Values, *apiError) {
+	out := make(url.Values)
+	for _, raw := range raws {
+		v, err := url.ParseQuery(raw)
+		if err != nil {
+			return nil, errf("InvalidParameter", "The parameters are not correctly URL-encoded: %v.", err)
+		}
+		for k, vals := range v {
+			if k == "" {
+				return nil, errf("InvalidParameter", "A parameter has an empty name.")
+			}
+			if _, dup := out[k]; dup || len(vals) > 1 {
+				return nil, errf("InvalidParameter", "The parameter `%s` is given more than once.", k)
+			}
+			out[k] = vals
+		}
+	}
+	return out, nil
+}

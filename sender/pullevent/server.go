@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,12 +30,34 @@ const AdminPrefix = "/_vodsim"
 // it are cut.
 const ShutdownTimeout = 5 * time.Second
 
+// Connection timeouts of the HTTP server Serve runs, so that a slow or
+// stalled client cannot hold a connection forever: its headers must arrive
+// within ReadHeaderTimeout, the whole request (headers and body) within
+// ReadTimeout, and an idle keep-alive connection is closed after
+// IdleTimeout. The write timeout, counted from the end of the request's
+// headers, is ReadTimeout (for the body) plus the held poll (Config.Wait)
+// plus WriteTimeoutMargin. Once a request's body has been read, net/http
+// lifts the read deadline, so a held poll (--wait) longer than ReadTimeout
+// is not cut.
+const (
+	ReadHeaderTimeout  = 10 * time.Second
+	ReadTimeout        = 30 * time.Second
+	IdleTimeout        = 60 * time.Second
+	WriteTimeoutMargin = 10 * time.Second
+)
+
+// timeouts are the http.Server timeouts; tests shrink them.
+type timeouts struct {
+	readHeader, read, idle, writeMargin time.Duration
+}
+
 // Server serves the legacy and API 3.0 pull APIs and the admin API over
 // one Queue. It is an http.Handler, safe for concurrent use. Build one with
 // New (then Serve it) or Listen; the zero value is not usable.
 type Server struct {
 	cfg    Config
 	q      *Queue
+	to     timeouts
 	router *mux.Router
 	tc3    atomic.Pointer[tc3Day] // the last date's signing key
 
@@ -53,23 +76,38 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("pullevent: %w", err)
 	}
 	s := &Server{cfg: cfg.withDefaults()}
+	s.to = timeouts{readHeader: ReadHeaderTimeout, read: ReadTimeout, idle: IdleTimeout, writeMargin: WriteTimeoutMargin}
 	s.q = NewQueue(cfg)
 	r := mux.NewRouter()
 	r.HandleFunc("/", s.serveAPI3)
 	r.HandleFunc(LegacyPath, s.serveLegacy)
 	a := r.PathPrefix(AdminPrefix).Subrouter()
-	a.HandleFunc("/stats", s.adminStats).Methods(http.MethodGet)
-	a.HandleFunc("/events", s.adminPeek).Methods(http.MethodGet)
-	a.HandleFunc("/events", s.adminInject).Methods(http.MethodPost)
-	a.HandleFunc("/reset", s.adminReset).Methods(http.MethodPost)
+	a.Handle("/stats", byMethod{http.MethodGet: s.adminStats})
+	a.Handle("/events", byMethod{http.MethodGet: s.adminPeek, http.MethodPost: s.adminInject})
+	a.Handle("/reset", byMethod{http.MethodPost: s.adminReset})
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusNotFound, fmt.Sprintf("no such path %s: the APIs are POST / (API 3.0), %s (legacy) and %s/ (admin)", r.URL.Path, LegacyPath, AdminPrefix))
 	})
-	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		adminError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s", r.Method, r.URL.Path))
-	})
 	s.router = r
 	return s, nil
+}
+
+// byMethod routes a path's requests by HTTP method; a method it does not
+// take is answered 405 with an Allow header naming the ones it does.
+type byMethod map[string]http.HandlerFunc
+
+func (m byMethod) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h, ok := m[r.Method]; ok {
+		h(w, r)
+		return
+	}
+	allow := make([]string, 0, len(m))
+	for k := range m {
+		allow = append(allow, k)
+	}
+	sort.Strings(allow)
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	adminError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s; it takes %s", r.Method, r.URL.Path, strings.Join(allow, ", ")))
 }
 
 // Queue is the queue both APIs serve.
@@ -98,7 +136,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // caused by ctx, or the error that stopped serving. Call it once: its
 // shutdown closes the queue for good.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	hs := &http.Server{Handler: http.HandlerFunc(s.serveCounted), ReadHeaderTimeout: 10 * time.Second}
+	to := s.to
+	hs := &http.Server{
+		Handler:           http.HandlerFunc(s.serveCounted),
+		ReadHeaderTimeout: to.readHeader,
+		ReadTimeout:       to.read,
+		WriteTimeout:      to.read + s.cfg.Wait + to.writeMargin,
+		IdleTimeout:       to.idle,
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -240,19 +285,73 @@ func readBody(r *http.Request, w http.ResponseWriter, limit int64) ([]byte, erro
 	return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 }
 
+// bodyPool holds API 3.0 request body buffers; a buffer that grew past
+// maxPooledBody is left to the garbage collector.
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+const maxPooledBody = 64 << 10
+
+// readBodyInto appends r's body, at most limit bytes, to dst.
+func readBodyInto(dst []byte, r *http.Request, w http.ResponseWriter, limit int64) ([]byte, error) {
+	if r.Body == nil {
+		return dst, nil
+	}
+	rd := http.MaxBytesReader(w, r.Body, limit)
+	for {
+		if len(dst) == cap(dst) {
+			dst = append(dst, 0)[:len(dst)]
+		}
+		n, err := rd.Read(dst[len(dst):cap(dst)])
+		dst = dst[:len(dst)+n]
+		if err == io.EOF {
+			return dst, nil
+		}
+		if err != nil {
+			return dst, err
+		}
+	}
+}
+
 func (s *Server) serveAPI3(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
 		writeError3(w, errf("UnsupportedOperation", "HTTP method %s is not supported; API 3.0 takes POST (or GET).", r.Method))
 		return
 	}
-	body, err := readBody(r, w, s.cfg.MaxBodyBytes)
+	// A request signed with HmacSHA1 or HmacSHA256 (signature v1) carries
+	// its action and common parameters as parameters, in the query (GET) or
+	// a form body (POST), instead of X-TC-* headers and Authorization.
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	v1 := r.Header.Get("X-TC-Action") == "" && r.Header.Get("Authorization") == "" &&
+		(r.Method == http.MethodGet || ct == "application/x-www-form-urlencoded")
+	limit := s.cfg.MaxBodyBytes
+	if v1 {
+		limit = min(limit, DefaultLegacyMaxBodyBytes)
+	}
+	// The body is only read while the request is served (parameters are
+	// copied out of it), so its buffer goes back to the pool after.
+	bp := bodyPool.Get().(*[]byte)
+	body, err := readBodyInto((*bp)[:0], r, w, limit)
+	defer func() {
+		if cap(body) <= maxPooledBody {
+			*bp = body[:0]
+			bodyPool.Put(bp)
+		}
+	}()
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			writeError3(w, errf("RequestSizeLimitExceeded", "The request body is larger than the limit of %d bytes.", mbe.Limit))
 			return
 		}
+		if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+			writeError3(w, errf("InvalidParameter", "The request body did not arrive within %v.", s.to.read))
+			return
+		}
 		writeError3(w, errf("InvalidParameter", "Reading the request body failed: %v.", err))
+		return
+	}
+	if v1 {
+		s.serveAPI3V1(w, r, body)
 		return
 	}
 	action := r.Header.Get("X-TC-Action")
@@ -285,7 +384,6 @@ func (s *Server) serveAPI3(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet {
 		req, aerr = decodeRequest3Form(action, r.URL.Query())
 	} else {
-		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		switch ct {
 		case "application/json":
 			req, aerr = decodeRequest3JSON(action, body)
@@ -304,6 +402,56 @@ func (s *Server) serveAPI3(w http.ResponseWriter, r *http.Request) {
 		writeError3(w, aerr)
 		return
 	}
+	s.answer3(w, r, action, req)
+}
+
+// serveAPI3V1 serves an API 3.0 request signed with signature v1: every
+// parameter, common ones included, is in the query or the form body.
+func (s *Server) serveAPI3V1(w http.ResponseWriter, r *http.Request, body []byte) {
+	raws := []string{r.URL.RawQuery}
+	if r.Method == http.MethodPost && len(body) > 0 {
+		raws = append(raws, string(body))
+	}
+	v, aerr := parseParams3(raws...)
+	if aerr != nil {
+		writeError3(w, aerr)
+		return
+	}
+	action := v.Get("Action")
+	switch action {
+	case "PullEvents", "ConfirmEvents":
+	case "":
+		writeError3(w, errf("MissingParameter", "The request is missing the required parameter `Action` (or, signed with TC3-HMAC-SHA256, the header `X-TC-Action`)."))
+		return
+	default:
+		writeError3(w, errf("InvalidAction", "The action `%s` is not found in vod %s; this endpoint serves PullEvents and ConfirmEvents.", action, Version))
+		return
+	}
+	switch ver := v.Get("Version"); ver {
+	case Version:
+	case "":
+		writeError3(w, errf("MissingParameter", "The request is missing the required parameter `Version`."))
+		return
+	default:
+		writeError3(w, errf("NoSuchVersion", "The version `%s` of %s is not found; use %s.", ver, action, Version))
+		return
+	}
+	if !s.cfg.NoAuth {
+		if e := s.verifyV1(r, v); e != nil {
+			writeError3(w, e)
+			return
+		}
+	}
+	req, aerr := decodeRequest3Form(action, v)
+	if aerr != nil {
+		writeError3(w, aerr)
+		return
+	}
+	s.answer3(w, r, action, req)
+}
+
+// answer3 carries out a checked API 3.0 request and answers it.
+func (s *Server) answer3(w http.ResponseWriter, r *http.Request, action string, req request3) {
 	if action == "ConfirmEvents" {
 		if err := s.q.Confirm(req.EventHandles...); err != nil {
 			writeError3(w, errf("InvalidParameterValue", "%s.", strings.TrimPrefix(err.Error(), ErrHandle.Error()+": ")+" (EventHandles)"))
