@@ -70,6 +70,7 @@ type serveOpts struct {
 	wait          time.Duration
 	maxEvents     int
 	retention     time.Duration
+	requestLimit  float64
 }
 
 func (c *serveCmd) Run(ctx context.Context, args []string) error {
@@ -109,7 +110,8 @@ at start. --fill, --rate and --count override either.`, `
   vodsim serve --no-auth --confirm-window 5s    # no signatures; quick redelivery
   vodsim serve --secret-id AKIDmine --secret-key mykey --seed 7
   vodsim serve --scenario failures --fill 50    # 50 failures waiting at start
-  vodsim serve --scenario seed-examples         # the seed document's two payloads`)
+  vodsim serve --scenario seed-examples         # the seed document's two payloads
+  vodsim serve --request-limit 100              # the real API's 100 calls a second`)
 	fs.StringVar(&o.listen, "listen", DefaultServeListen, "address to listen on")
 	o.events.registerSource(fs)
 	o.events.registerV4Options(fs)
@@ -123,6 +125,7 @@ at start. --fill, --rate and --count override either.`, `
 	fs.DurationVar(&o.wait, "wait", pullevent.DefaultWait, "how long an empty pull is held open (0: answer at once)")
 	fs.IntVar(&o.maxEvents, "max-events", pullevent.DefaultMaxEvents, "most events one pull returns, 1 to 16")
 	fs.DurationVar(&o.retention, "retention", pullevent.DefaultRetention, "how long an unconfirmed event is kept")
+	fs.Float64Var(&o.requestLimit, "request-limit", 0, "API 3.0 requests a second per action before RequestLimitExceeded (the real API's is 100; 0: no limit)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -209,6 +212,12 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 		}
 		cfg.server.Retention = o.retention
 	}
+	if set("request-limit") {
+		if !(o.requestLimit >= 0) || math.IsInf(o.requestLimit, 0) {
+			return cfg, usageErrorf("serve: --request-limit %v: must be a number of requests a second >= 0", o.requestLimit)
+		}
+		cfg.server.RequestLimit = o.requestLimit
+	}
 	if len(cfg.profile) > 0 {
 		if _, err := sender.NewSchedule(cfg.profile); err != nil {
 			return cfg, usageErrorf("serve: arrival rate: %v", err)
@@ -239,8 +248,12 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 	if len(cfg.profile) > 0 {
 		arriving = fmt.Sprintf("more arriving at %g/s", cfg.profile[0].From)
 	}
-	fmt.Fprintf(io.out, "vodsim: %d events queued, %s; confirm window %v, wait %v, at most %d a pull\n",
-		cfg.fill, arriving, sc.ConfirmWindow, sc.Wait, sc.MaxEvents)
+	limit := ""
+	if sc.RequestLimit > 0 {
+		limit = fmt.Sprintf(", API 3.0 limited to %g calls a second per action", sc.RequestLimit)
+	}
+	fmt.Fprintf(io.out, "vodsim: %d events queued, %s; confirm window %v, wait %v, at most %d a pull%s\n",
+		cfg.fill, arriving, sc.ConfirmWindow, sc.Wait, sc.MaxEvents, limit)
 	if sc.NoAuth {
 		fmt.Fprintf(io.out, "vodsim: poll it: curl '%s%s?Action=PullEvent' (no signatures checked); stats: curl %s%s/stats\n", base, pullevent.LegacyPath, base, pullevent.AdminPrefix)
 	} else {

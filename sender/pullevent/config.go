@@ -20,6 +20,7 @@ import (
 	"github.com/vodsim/vodsim/generator"
 
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -65,6 +66,12 @@ type Config struct {
 	// DefaultMaxBodyBytes. The legacy API's limit is the smaller of this
 	// and DefaultLegacyMaxBodyBytes.
 	MaxBodyBytes int64
+	// RequestLimit, when above 0, is how many API 3.0 requests a second
+	// each action (PullEvents, ConfirmEvents) takes, as the real API's
+	// per-account limit (100 a second by default); a request over it is
+	// answered RequestLimitExceeded. Requests are counted in a token
+	// bucket that holds a second's worth. 0 means no limit.
+	RequestLimit float64
 	// Legacy is how the legacy API encodes eventContent: its WebVTT and
 	// NumericVersion options apply (a scenario's webVttUrl and version
 	// quirks); its Format is ignored, the legacy API always speaks 4.0.
@@ -114,6 +121,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("retention %v is negative", c.Retention)
 	case c.MaxBodyBytes < 0:
 		return fmt.Errorf("max body bytes %d is negative", c.MaxBodyBytes)
+	case !(c.RequestLimit >= 0) || math.IsInf(c.RequestLimit, 0):
+		return fmt.Errorf("request limit %v: must be a number of requests a second, 0 or more", c.RequestLimit)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"mime"
 	"net"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/gorilla/mux"
 	"github.com/vodsim/vodsim/generator"
+	"golang.org/x/time/rate"
 )
 
 // Version is the API 3.0 version of PullEvents and ConfirmEvents.
@@ -59,7 +61,8 @@ type Server struct {
 	q      *Queue
 	to     timeouts
 	router *mux.Router
-	tc3    atomic.Pointer[tc3Day] // the last date's signing key
+	tc3    atomic.Pointer[tc3Day]   // the last date's signing key
+	limits map[string]*rate.Limiter // per API 3.0 action; nil = no limit
 
 	// Set by Listen.
 	ln     net.Listener
@@ -78,6 +81,13 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg.withDefaults()}
 	s.to = timeouts{readHeader: ReadHeaderTimeout, read: ReadTimeout, idle: IdleTimeout, writeMargin: WriteTimeoutMargin}
 	s.q = NewQueue(cfg)
+	if l := cfg.RequestLimit; l > 0 {
+		burst := max(1, int(math.Ceil(l)))
+		s.limits = map[string]*rate.Limiter{
+			"PullEvents":    rate.NewLimiter(rate.Limit(l), burst),
+			"ConfirmEvents": rate.NewLimiter(rate.Limit(l), burst),
+		}
+	}
 	r := mux.NewRouter()
 	r.HandleFunc("/", s.serveAPI3)
 	r.HandleFunc(LegacyPath, s.serveLegacy)
@@ -452,6 +462,10 @@ func (s *Server) serveAPI3V1(w http.ResponseWriter, r *http.Request, body []byte
 
 // answer3 carries out a checked API 3.0 request and answers it.
 func (s *Server) answer3(w http.ResponseWriter, r *http.Request, action string, req request3) {
+	if l := s.limits[action]; l != nil && !l.AllowN(s.cfg.Clock.Now(), 1) {
+		writeError3(w, errf("RequestLimitExceeded", "The requests to `%s` exceed the frequency limit of %g a second. Please reduce the frequency of calls.", action, s.cfg.RequestLimit))
+		return
+	}
 	if action == "ConfirmEvents" {
 		if err := s.q.Confirm(req.EventHandles...); err != nil {
 			writeError3(w, errf("InvalidParameterValue", "%s.", strings.TrimPrefix(err.Error(), ErrHandle.Error()+": ")+" (EventHandles)"))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -623,6 +624,62 @@ func TestTC3AcrossMidnight(t *testing.T) {
 		}
 		if r := (signed3{action: "PullEvents", body: "{}", ts: ts, key: "other"}).do(t, s); errCode(r) != "AuthFailure.SignatureFailure" {
 			t.Errorf("request %d signed with another key: %v", i, r)
+		}
+	}
+}
+
+// TestRequestLimit: over RequestLimit requests a second to one action are
+// answered RequestLimitExceeded, which the SDK returns as its error; each
+// action has its own budget, and it refills with time.
+func TestRequestLimit(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	clock := ClockFunc(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	s := listen(t, Config{RequestLimit: 2, Clock: clock, Wait: -1})
+	s.Queue().Fill(testGen(t), 0, 10)
+	c := sdkClient(s.Addr(), DefaultSecretID, DefaultSecretKey)
+	call := func(action string, params map[string]any) error {
+		req := tchttp.NewCommonRequest("vod", Version, action)
+		if params != nil {
+			req.SetActionParameters(params)
+		}
+		return c.Send(req, tchttp.NewCommonResponse())
+	}
+	code := func(err error) string {
+		var se *tcerr.TencentCloudSDKError
+		if errors.As(err, &se) {
+			return se.Code
+		}
+		if err != nil {
+			return err.Error()
+		}
+		return ""
+	}
+	for i := range 2 {
+		if err := call("PullEvents", nil); err != nil {
+			t.Fatalf("pull %d within the limit: %v", i+1, err)
+		}
+	}
+	if got := code(call("PullEvents", nil)); got != "RequestLimitExceeded" {
+		t.Fatalf("third pull in the same second: %q, want RequestLimitExceeded", got)
+	}
+	// ConfirmEvents has a budget of its own: an unknown handle is a
+	// parameter error, not the limit.
+	if got := code(call("ConfirmEvents", map[string]any{"EventHandles": []string{"nope"}})); got != "InvalidParameterValue" {
+		t.Errorf("confirm after the pulls: %q, want InvalidParameterValue", got)
+	}
+	mu.Lock()
+	now = now.Add(time.Second)
+	mu.Unlock()
+	if err := call("PullEvents", nil); err != nil {
+		t.Errorf("pull a second later: %v", err)
+	}
+}
+
+func TestRequestLimitInvalid(t *testing.T) {
+	for _, l := range []float64{-1, math.NaN(), math.Inf(1)} {
+		if _, err := New(Config{RequestLimit: l}); err == nil {
+			t.Errorf("RequestLimit %v accepted", l)
 		}
 	}
 }
