@@ -338,12 +338,14 @@ func (g *Generator) Fill(e *Event, i uint64) {
 	b := append(buf[:0], TaskIDPrefix...)
 	b = appendHex(b, f.Uint64(), 16)
 	b = appendHex(b, mix64(i+g.taskKey), 16)
-	e.TaskID = string(b)
-
 	if g.fileIDs != nil {
+		e.TaskID = string(b)
 		e.FileID = g.fileIDs[i%uint64(len(g.fileIDs))]
 	} else {
-		e.FileID = string(appendFileID(buf[:0], f))
+		// Both ids in one string: one allocation instead of two.
+		n := len(b)
+		s := string(appendFileID(b, f))
+		e.TaskID, e.FileID = s[:n], s[n:]
 	}
 
 	if o.failure {
@@ -389,8 +391,17 @@ func (g *Generator) appendURLs(urls []string, e *Event, f *gofakeit.Faker, sheet
 		stem = strconv.AppendInt(stem, int64(e.Template.Definition), 10)
 	}
 	per := len(dir) + len(stem) + 8 + len(e.Template.Format)
-	all := make([]byte, 0, per*(sheets+1))
-	ends := make([]int, 0, sheets+1)
+	// Built on the stack when it fits (most events): the string below is
+	// then the URLs' only allocation.
+	var allBuf [1024]byte
+	var endsBuf [16]int
+	all, ends := allBuf[:0], endsBuf[:0]
+	if n := per * (sheets + 1); n > len(allBuf) {
+		all = make([]byte, 0, n)
+	}
+	if sheets+1 > len(endsBuf) {
+		ends = make([]int, 0, sheets+1)
+	}
 	for n := 0; n < sheets; n++ {
 		all = append(all, dir...)
 		all = append(all, stem...)
