@@ -80,9 +80,12 @@ type worker struct {
 	// (http.Transport does when an answer comes before the body is sent)
 	// and says so only by closing it, which would hide the body from
 	// http.Transport as one in memory and cost a write per request.
-	body   []byte
-	req    *http.Request    // the POST every attempt copies
-	answer io.LimitedReader // reads an answer's body, up to maxAnswer
+	body []byte
+	// scratch is the worker's room to encode a payload in before it is
+	// copied into body; it is never handed to the transport.
+	scratch []byte
+	req     *http.Request    // the POST every attempt copies
+	answer  io.LimitedReader // reads an answer's body, up to maxAnswer
 	// ctx is the run's context with a trace that times the current
 	// attempt's wait for a connection, from GetConn to GotConn, into
 	// getConn and gotConn (zero: not reached).
@@ -99,7 +102,7 @@ func newWorker(ctx context.Context, r *run) *worker {
 		Method: http.MethodPost, URL: r.url, Host: r.url.Host, Header: r.header,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 	}
-	w := &worker{r: r, req: req}
+	w := &worker{r: r, req: req, scratch: make([]byte, 0, bodyCap)}
 	trace := &httptrace.ClientTrace{
 		GetConn: func(string) { w.getConn = time.Now() },
 		GotConn: func(httptrace.GotConnInfo) { w.gotConn = time.Now() },
@@ -141,13 +144,16 @@ func (w *worker) deliver(ctx context.Context, j job) {
 	r.src.Fill(&w.ev, j.idx)
 	base.taskID = w.ev.TaskID
 	base.outcome = w.ev.Status
-	w.body = r.enc.Append(make([]byte, 0, bodyCap), &w.ev)
+	b := r.enc.Append(w.scratch[:0], &w.ev)
 	if r.signKey != "" {
-		w.body = appendSignature(w.body, r.signKey, time.Now().Add(SignValidity).Unix())
+		b = appendSignature(b, r.signKey, time.Now().Add(SignValidity).Unix())
 	}
+	w.scratch = b[:0]
 	if f.malform != "" {
-		w.body = malform(w.body, f.malform, r.enc, mix(r.seed, saltCut, j.idx))
+		b = malform(b, f.malform, r.enc, mix(r.seed, saltCut, j.idx))
 	}
+	// The event's own body, sized to it rather than to bodyCap.
+	w.body = append([]byte(nil), b...)
 	w.send(ctx, base)
 	if f.duplicate && ctx.Err() == nil {
 		base.duplicate = true
