@@ -10,6 +10,7 @@ import (
 	"net/http/httptrace"
 	"os"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -71,6 +72,11 @@ type result struct {
 // bodyCap is the room made for a payload: most are under 1 KB.
 const bodyCap = 1024
 
+// scratchPool holds the rooms payloads are encoded in before each is
+// copied into a body of its own size. Shared, not one per worker: a run
+// can have MaxInFlight workers, and a room is needed only while encoding.
+var scratchPool = sync.Pool{New: func() any { b := make([]byte, 0, bodyCap); return &b }}
+
 // worker delivers events, one at a time.
 type worker struct {
 	r  *run
@@ -80,12 +86,9 @@ type worker struct {
 	// (http.Transport does when an answer comes before the body is sent)
 	// and says so only by closing it, which would hide the body from
 	// http.Transport as one in memory and cost a write per request.
-	body []byte
-	// scratch is the worker's room to encode a payload in before it is
-	// copied into body; it is never handed to the transport.
-	scratch []byte
-	req     *http.Request    // the POST every attempt copies
-	answer  io.LimitedReader // reads an answer's body, up to maxAnswer
+	body   []byte
+	req    *http.Request    // the POST every attempt copies
+	answer io.LimitedReader // reads an answer's body, up to maxAnswer
 	// ctx is the run's context with a trace that times the current
 	// attempt's wait for a connection, from GetConn to GotConn, into
 	// getConn and gotConn (zero: not reached).
@@ -102,7 +105,7 @@ func newWorker(ctx context.Context, r *run) *worker {
 		Method: http.MethodPost, URL: r.url, Host: r.url.Host, Header: r.header,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 	}
-	w := &worker{r: r, req: req, scratch: make([]byte, 0, bodyCap)}
+	w := &worker{r: r, req: req}
 	trace := &httptrace.ClientTrace{
 		GetConn: func(string) { w.getConn = time.Now() },
 		GotConn: func(httptrace.GotConnInfo) { w.gotConn = time.Now() },
@@ -144,16 +147,18 @@ func (w *worker) deliver(ctx context.Context, j job) {
 	r.src.Fill(&w.ev, j.idx)
 	base.taskID = w.ev.TaskID
 	base.outcome = w.ev.Status
-	b := r.enc.Append(w.scratch[:0], &w.ev)
+	sp := scratchPool.Get().(*[]byte)
+	b := r.enc.Append((*sp)[:0], &w.ev)
 	if r.signKey != "" {
 		b = appendSignature(b, r.signKey, time.Now().Add(SignValidity).Unix())
 	}
-	w.scratch = b[:0]
+	*sp = b[:0]
 	if f.malform != "" {
 		b = malform(b, f.malform, r.enc, mix(r.seed, saltCut, j.idx))
 	}
 	// The event's own body, sized to it rather than to bodyCap.
 	w.body = append([]byte(nil), b...)
+	scratchPool.Put(sp)
 	w.send(ctx, base)
 	if f.duplicate && ctx.Err() == nil {
 		base.duplicate = true
