@@ -391,17 +391,8 @@ func (g *Generator) appendURLs(urls []string, e *Event, f *gofakeit.Faker, sheet
 		stem = strconv.AppendInt(stem, int64(e.Template.Definition), 10)
 	}
 	per := len(dir) + len(stem) + 8 + len(e.Template.Format)
-	// Built on the stack when it fits (most events): the string below is
-	// then the URLs' only allocation.
-	var allBuf [1024]byte
-	var endsBuf [16]int
-	all, ends := allBuf[:0], endsBuf[:0]
-	if n := per * (sheets + 1); n > len(allBuf) {
-		all = make([]byte, 0, n)
-	}
-	if sheets+1 > len(endsBuf) {
-		ends = make([]int, 0, sheets+1)
-	}
+	all := make([]byte, 0, per*(sheets+1))
+	ends := make([]int, 0, sheets+1)
 	for n := 0; n < sheets; n++ {
 		all = append(all, dir...)
 		all = append(all, stem...)
