@@ -143,6 +143,15 @@ func appendStrings(b []byte, ss []string) []byte {
 	return append(b, ']')
 }
 
+// jsonSafe says which ASCII bytes appendString copies as they are: a
+// table is cheaper than the comparisons on the encoder's hot path.
+var jsonSafe = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // appendString appends s as a JSON string, escaped as encoding/json does
 // (HTML characters included), so output matches json.Marshal's.
 func appendString(b []byte, s string) []byte {
@@ -151,7 +160,7 @@ func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if jsonSafe[c] {
 				i++
 				continue
 			}

@@ -10,6 +10,7 @@ import (
 	"net/http/httptrace"
 	"os"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -70,6 +71,11 @@ type result struct {
 
 // bodyCap is the room made for a payload: most are under 1 KB.
 const bodyCap = 1024
+
+// scratchPool holds the rooms payloads are encoded in before each is
+// copied into a body of its own size. Shared, not one per worker: a run
+// can have MaxInFlight workers, and a room is needed only while encoding.
+var scratchPool = sync.Pool{New: func() any { b := make([]byte, 0, bodyCap); return &b }}
 
 // worker delivers events, one at a time.
 type worker struct {
@@ -141,13 +147,18 @@ func (w *worker) deliver(ctx context.Context, j job) {
 	r.src.Fill(&w.ev, j.idx)
 	base.taskID = w.ev.TaskID
 	base.outcome = w.ev.Status
-	w.body = r.enc.Append(make([]byte, 0, bodyCap), &w.ev)
+	sp := scratchPool.Get().(*[]byte)
+	b := r.enc.Append((*sp)[:0], &w.ev)
 	if r.signKey != "" {
-		w.body = appendSignature(w.body, r.signKey, time.Now().Add(SignValidity).Unix())
+		b = appendSignature(b, r.signKey, time.Now().Add(SignValidity).Unix())
 	}
+	*sp = b[:0]
 	if f.malform != "" {
-		w.body = malform(w.body, f.malform, r.enc, mix(r.seed, saltCut, j.idx))
+		b = malform(b, f.malform, r.enc, mix(r.seed, saltCut, j.idx))
 	}
+	// The event's own body, sized to it rather than to bodyCap.
+	w.body = append([]byte(nil), b...)
+	scratchPool.Put(sp)
 	w.send(ctx, base)
 	if f.duplicate && ctx.Err() == nil {
 		base.duplicate = true
