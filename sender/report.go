@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/vodsim/vodsim/generator"
 )
 
 // Report is what happened in a run. Every event generated is counted in
@@ -94,6 +95,10 @@ type Report struct {
 	// it saw; the caller fills it in.
 	Receiver *ReceiverStats `json:"receiver,omitempty"`
 }
+
+// maxCodesListed is the most failure codes the text report lists one by
+// one; beyond it, they are summed by stage.
+const maxCodesListed = 8
 
 // PayloadMix counts events by the outcome their payload reports: the
 // task succeeded (status or ErrCode 0) or failed with an error code. It
@@ -446,14 +451,36 @@ func (rep *Report) WriteText(w io.Writer) error {
 		keys := sortedKeys(codes)
 		abs := func(c int) int { return max(c, -c) }
 		sort.SliceStable(keys, func(i, j int) bool { return abs(keys[i]) < abs(keys[j]) })
-		b.WriteString(" (by code")
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteByte(',')
+		if len(keys) <= maxCodesListed {
+			b.WriteString(" (by code")
+			for i, k := range keys {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				fmt.Fprintf(&b, " %d: %d", k, codes[k])
 			}
-			fmt.Fprintf(&b, " %d: %d", k, codes[k])
+			b.WriteByte(')')
+		} else {
+			// Too many codes for a line: sum them by the stage that
+			// failed, in the documented order; the JSON has every code.
+			fams := map[string]uint64{}
+			for c, n := range codes {
+				f := "other"
+				if ec, ok := generator.LookupCode(c); ok {
+					f = ec.Family
+				}
+				fams[f] += n
+			}
+			b.WriteString(" (by stage")
+			sep := ""
+			for _, f := range append(generator.Families, generator.Family{Name: "other"}) {
+				if n, ok := fams[f.Name]; ok {
+					fmt.Fprintf(&b, "%s %s: %d", sep, f.Name, n)
+					sep = ","
+				}
+			}
+			fmt.Fprintf(&b, "; %d codes, each in --report-json)", len(keys))
 		}
-		b.WriteByte(')')
 	}
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "  latency       %s  (send time to final answer)\n", rep.Latency)

@@ -1152,9 +1152,26 @@ func TestPayloadMix(t *testing.T) {
 	var text, js bytes.Buffer
 	rep.WriteText(&text)
 	rep.WriteJSON(&js)
-	line := fmt.Sprintf("payloads      %d success, %d failure (by code ", wantMix.Success, wantMix.Failure)
-	if !strings.Contains(text.String(), line) {
+	// Over maxCodesListed codes, the text sums them by stage.
+	fams := map[string]uint64{}
+	for c, k := range wantMix.FailureCodes {
+		ec, ok := generator.LookupCode(c)
+		if !ok {
+			t.Fatalf("the generator made undocumented code %d", c)
+		}
+		fams[ec.Family] += k
+	}
+	line := fmt.Sprintf("payloads      %d success, %d failure (by stage query: %d, screenshot: %d, screenshot-info: %d, source: %d; %d codes, each in --report-json)\n",
+		wantMix.Success, wantMix.Failure, fams["query"], fams["screenshot"], fams["screenshot-info"], fams["source"], len(wantMix.FailureCodes))
+	if len(fams) != 4 || !strings.Contains(text.String(), line) {
 		t.Errorf("text report lacks %q:\n%s", line, text.String())
+	}
+	// A few codes are listed one by one, nearest zero first.
+	few := Report{Payloads: PayloadMix{Success: 1, Failure: 4, FailureCodes: map[int]uint64{-47403: 1, -43001: 2, 70000: 1}}}
+	text.Reset()
+	few.WriteText(&text)
+	if want := "payloads      1 success, 4 failure (by code -43001: 2, -47403: 1, 70000: 1)\n"; !strings.Contains(text.String(), want) {
+		t.Errorf("text report lacks %q:\n%s", want, text.String())
 	}
 	var back Report
 	if err := json.Unmarshal(js.Bytes(), &back); err != nil || back.Payloads.Failure != wantMix.Failure || back.Payloads.Success != wantMix.Success {
