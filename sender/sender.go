@@ -108,6 +108,10 @@ type Config struct {
 	// ProgressInterval is how often Progress is called; 0 means
 	// DefaultProgressInterval.
 	ProgressInterval time.Duration
+	// InsecureTLS skips the check of an https receiver's certificate
+	// (for a receiver with a self-signed one); it applies to the run's
+	// own transport, not to Transport.
+	InsecureTLS bool
 	// Transport sends the requests; nil means a keep-alive pool of
 	// Connections HTTP/1.1 connections owned by the run.
 	Transport http.RoundTripper
@@ -295,6 +299,9 @@ func newRun(cfg Config) (*run, error) {
 			// HTTP/1.1 only, as VOD's callbacks: no HTTP/2 over TLS either.
 			TLSNextProto:        map[string]func(string, *tls.Conn) http.RoundTripper{},
 			TLSHandshakeTimeout: r.retry.Timeout,
+		}
+		if cfg.InsecureTLS {
+			r.ownTr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
 		}
 		tr = r.ownTr
 	}

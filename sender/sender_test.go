@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -1176,5 +1177,30 @@ func TestPayloadMix(t *testing.T) {
 	var back Report
 	if err := json.Unmarshal(js.Bytes(), &back); err != nil || back.Payloads.Failure != wantMix.Failure || back.Payloads.Success != wantMix.Success {
 		t.Errorf("JSON payloads %+v (%v), want %+v", back.Payloads, err, wantMix)
+	}
+}
+
+// TestInsecureTLS: an https receiver with a self-signed certificate fails
+// every event (a TLS error, not retried as a timeout) unless InsecureTLS
+// is set, and then gets them all, over HTTP/1.1.
+func TestInsecureTLS(t *testing.T) {
+	var proto atomic.Value
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		proto.Store(r.Proto)
+		io.Copy(io.Discard, r.Body)
+		io.WriteString(w, "{}")
+	}))
+	defer srv.Close()
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes
+	rep := send(t, Config{Target: srv.URL, Count: 5, Retry: RetryPolicy{Timeout: 5 * time.Second}})
+	if rep.Failed != 5 || rep.Acknowledged != 0 {
+		t.Errorf("self-signed, checked: %d failed, %d acknowledged; want all failed", rep.Failed, rep.Acknowledged)
+	}
+	rep = send(t, Config{Target: srv.URL, Count: 5, InsecureTLS: true})
+	if rep.Acknowledged != 5 {
+		t.Errorf("self-signed, InsecureTLS: %d of 5 acknowledged (errors %v %v)", rep.Acknowledged, rep.Errors, rep.FirstErrors)
+	}
+	if p, _ := proto.Load().(string); p != "HTTP/1.1" {
+		t.Errorf("protocol %q, want HTTP/1.1 as VOD's callbacks", p)
 	}
 }

@@ -53,6 +53,7 @@ type sendOpts struct {
 	reportJSON    string
 	journal       string
 	quiet         bool
+	insecure      bool
 	maxFailed     uint64
 	maxP99        time.Duration
 	minRate       float64
@@ -90,6 +91,7 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
   vodsim send --target http://127.0.0.1:9000/ --retry-on timeout,5xx,429,conn --backoff 200ms --attempts 5
   vodsim send --target http://127.0.0.1:9000/ --header 'Authorization: Bearer t0k3n' --header 'X-Env: ci'
   vodsim send --target http://ci:s3cret@127.0.0.1:9000/   # Basic authorization
+  vodsim send --target https://localhost:8443/hook --insecure   # a self-signed certificate
   vodsim send --format v3 --sign-key abc123              # 3.0 bodies with T and Sign
   vodsim send --duplicate 0.05 --reorder 0.1 --malformed 0.01 --delay-max 200ms
   vodsim send --scenario chaos --quiet                   # a built-in scenario's faults and retries
@@ -251,6 +253,7 @@ func (o *sendOpts) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.reportJSON, "report-json", "", "also write the report as JSON to FILE")
 	fs.StringVar(&o.journal, "journal", "", "write one NDJSON line per attempt to FILE")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no live progress line on stderr")
+	fs.BoolVar(&o.insecure, "insecure", false, "do not check an https target's certificate (a receiver with a self-signed one)")
 	fs.Uint64Var(&o.maxFailed, "max-failed", 0, "events allowed to end unacknowledged before exit 1")
 	fs.DurationVar(&o.maxP99, "max-p99", 0, "exit 1 if the latency p99 is above this (0 = no bound)")
 	fs.Float64Var(&o.minRate, "min-rate", 0, "exit 1 if the achieved rate is below this fraction of the target, 0 to 1 (needs a rate)")
@@ -376,6 +379,9 @@ func applySendFlags(cfg *sender.Config, fs *pflag.FlagSet, o *sendOpts) error {
 			return usageErrorf("send: --max-backoff %v: must be > 0", o.maxBackoff)
 		}
 		cfg.Retry.MaxBackoff = o.maxBackoff
+	}
+	if set("insecure") {
+		cfg.InsecureTLS = o.insecure
 	}
 	if set("header") {
 		h := http.Header{}
