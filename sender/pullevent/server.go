@@ -365,22 +365,9 @@ func (s *Server) serveAPI3(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	action := r.Header.Get("X-TC-Action")
-	switch action {
-	case "PullEvents", "ConfirmEvents":
-	case "":
-		writeError3(w, errf("MissingParameter", "The request is missing the required header `X-TC-Action`."))
-		return
-	default:
-		writeError3(w, errf("InvalidAction", "The action `%s` is not found in vod %s; this endpoint serves PullEvents and ConfirmEvents.", action, Version))
-		return
-	}
-	switch v := r.Header.Get("X-TC-Version"); v {
-	case Version:
-	case "":
-		writeError3(w, errf("MissingParameter", "The request is missing the required header `X-TC-Version`."))
-		return
-	default:
-		writeError3(w, errf("NoSuchVersion", "The version `%s` of %s is not found; use %s.", v, action, Version))
+	if e := checkActionVersion(action, r.Header.Get("X-TC-Version"),
+		"the required header `X-TC-Action`", "the required header `X-TC-Version`"); e != nil {
+		writeError3(w, e)
 		return
 	}
 	if !s.cfg.NoAuth {
@@ -415,6 +402,27 @@ func (s *Server) serveAPI3(w http.ResponseWriter, r *http.Request) {
 	s.answer3(w, r, action, req)
 }
 
+// checkActionVersion checks an API 3.0 request's action and version,
+// however it carries them; actionIn and versionIn say where they go, for
+// the error when one is missing.
+func checkActionVersion(action, version, actionIn, versionIn string) *apiError {
+	switch action {
+	case "PullEvents", "ConfirmEvents":
+	case "":
+		return errf("MissingParameter", "The request is missing %s.", actionIn)
+	default:
+		return errf("InvalidAction", "The action `%s` is not found in vod %s; this endpoint serves PullEvents and ConfirmEvents.", action, Version)
+	}
+	switch version {
+	case Version:
+		return nil
+	case "":
+		return errf("MissingParameter", "The request is missing %s.", versionIn)
+	default:
+		return errf("NoSuchVersion", "The version `%s` of %s is not found; use %s.", version, action, Version)
+	}
+}
+
 // serveAPI3V1 serves an API 3.0 request signed with signature v1: every
 // parameter, common ones included, is in the query or the form body.
 func (s *Server) serveAPI3V1(w http.ResponseWriter, r *http.Request, body []byte) {
@@ -428,22 +436,10 @@ func (s *Server) serveAPI3V1(w http.ResponseWriter, r *http.Request, body []byte
 		return
 	}
 	action := v.Get("Action")
-	switch action {
-	case "PullEvents", "ConfirmEvents":
-	case "":
-		writeError3(w, errf("MissingParameter", "The request is missing the required parameter `Action` (or, signed with TC3-HMAC-SHA256, the header `X-TC-Action`)."))
-		return
-	default:
-		writeError3(w, errf("InvalidAction", "The action `%s` is not found in vod %s; this endpoint serves PullEvents and ConfirmEvents.", action, Version))
-		return
-	}
-	switch ver := v.Get("Version"); ver {
-	case Version:
-	case "":
-		writeError3(w, errf("MissingParameter", "The request is missing the required parameter `Version`."))
-		return
-	default:
-		writeError3(w, errf("NoSuchVersion", "The version `%s` of %s is not found; use %s.", ver, action, Version))
+	if e := checkActionVersion(action, v.Get("Version"),
+		"the required parameter `Action` (or, signed with TC3-HMAC-SHA256, the header `X-TC-Action`)",
+		"the required parameter `Version`"); e != nil {
+		writeError3(w, e)
 		return
 	}
 	if !s.cfg.NoAuth {
