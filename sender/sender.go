@@ -174,15 +174,17 @@ func newRun(cfg Config) (*run, error) {
 		progress: cfg.Progress, progressInt: cfg.ProgressInterval, journal: cfg.Journal,
 	}
 	u, err := url.Parse(cfg.Target)
-	shown := cfg.Target
-	if err == nil {
-		shown = u.Redacted()
-	}
+	shown := RedactTarget(cfg.Target)
 	switch {
 	case cfg.Target == "":
 		return nil, configErr("no target URL")
 	case err != nil:
-		return nil, configErr("target %q: %v", cfg.Target, err)
+		// url.Error repeats the whole URL, password included.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, configErr("target %q: %v", shown, err)
 	case u.Scheme != "http" && u.Scheme != "https":
 		return nil, configErr("target %q: scheme must be http or https", shown)
 	case u.Hostname() == "":
@@ -380,6 +382,34 @@ func (r *run) normaliseFaults() error {
 		}
 	}
 	return nil
+}
+
+// RedactTarget returns target with the password of its userinfo, if any,
+// replaced by "xxxxx" as url.URL.Redacted does, whether or not target
+// parses as an http URL: "ci:s3cret@host/" (no scheme) parses with the
+// password in its opaque part, which Redacted leaves as it is, and a
+// target that does not parse has no URL to redact.
+func RedactTarget(target string) string {
+	if u, err := url.Parse(target); err == nil && u.Opaque == "" {
+		return u.Redacted()
+	}
+	pre, rest := "", target
+	if i := strings.Index(target, "://"); i >= 0 {
+		pre, rest = target[:i+3], target[i+3:]
+	}
+	auth := rest
+	if end := strings.IndexAny(rest, "/?#"); end >= 0 {
+		auth = rest[:end]
+	}
+	at := strings.LastIndexByte(auth, '@')
+	if at < 0 {
+		return target
+	}
+	colon := strings.IndexByte(auth[:at], ':')
+	if colon < 0 {
+		return target
+	}
+	return pre + auth[:colon+1] + "xxxxx" + rest[at:]
 }
 
 // ErrHeader is wrapped by CheckHeader's errors.
