@@ -273,8 +273,17 @@ func newRun(cfg Config) (*run, error) {
 				return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 			}
 		}
+	}
+	// Keys that differ only in case ("x-env", "X-Env") are one header:
+	// their values are gathered, not the last one's kept. A header given
+	// replaces vodsim's default (User-Agent).
+	given := make(http.Header, len(cfg.Headers))
+	for k, vs := range cfg.Headers {
 		ck := http.CanonicalHeaderKey(k)
-		r.header[ck] = append([]string(nil), vs...)
+		given[ck] = append(given[ck], vs...)
+	}
+	for ck, vs := range given {
+		r.header[ck] = vs
 	}
 	r.header["Content-Type"] = []string{"application/json"}
 	if u.User != nil && r.header.Get("Authorization") == "" {

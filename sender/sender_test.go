@@ -1234,3 +1234,25 @@ func TestTargetPasswordNeverShown(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadersDifferingInCase: Config.Headers keys that differ only in
+// case are one header; every value is sent, none dropped.
+func TestHeadersDifferingInCase(t *testing.T) {
+	got := make(chan []string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		select {
+		case got <- r.Header.Values("X-Env"):
+		default:
+		}
+		io.WriteString(w, "{}")
+	}))
+	defer srv.Close()
+	rep := send(t, Config{Target: srv.URL, Count: 1, Headers: http.Header{"x-env": {"a"}, "X-Env": {"b"}}})
+	want(t, "acknowledged", rep.Acknowledged, 1)
+	vs := <-got
+	sort.Strings(vs)
+	if strings.Join(vs, ",") != "a,b" {
+		t.Errorf("X-Env values %q, want a and b", vs)
+	}
+}
