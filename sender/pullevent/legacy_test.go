@@ -92,3 +92,21 @@ func TestAdminMethodNotAllowed(t *testing.T) {
 		t.Errorf("unknown admin path: %d Allow %q", resp.StatusCode, resp.Header.Get("Allow"))
 	}
 }
+
+// TestLegacyHandleGivenTwiceNamed: two parameters for one N are named as
+// they were sent, whichever spellings they are.
+func TestLegacyHandleGivenTwiceNamed(t *testing.T) {
+	for params, want := range map[string]string{
+		"msgHandle.1=a&msgHandle.01=b": "as msgHandle.01 and msgHandle.1",
+		"msgHandle_1=a&msgHandle.1=b":  "as msgHandle.1 and msgHandle_1",
+	} {
+		p, err := parseLegacyParams(params)
+		if err != nil {
+			t.Fatalf("%s: %v", params, err)
+		}
+		_, herr := legacyHandles(p)
+		if herr == nil || !strings.Contains(herr.Message, want) {
+			t.Errorf("%s: error %+v, want one naming %q", params, herr, want)
+		}
+	}
+}

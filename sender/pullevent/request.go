@@ -152,7 +152,7 @@ func legacyHandles(p map[string]string) ([]string, *apiError) {
 		h string
 	}
 	var hs []idx
-	seen := make(map[int]bool)
+	seen := make(map[int]string) // N to the name it came as
 	for k, v := range p {
 		rest, ok := strings.CutPrefix(k, "msgHandle.")
 		if !ok {
@@ -168,10 +168,12 @@ func legacyHandles(p map[string]string) ([]string, *apiError) {
 		if v == "" {
 			return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "parameter %s is empty", k)
 		}
-		if seen[n] {
-			return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "msgHandle.%d is given twice (as msgHandle.%d and msgHandle_%d)", n, n, n)
+		if prev, ok := seen[n]; ok {
+			// Name both as sent: msgHandle.1 and msgHandle.01 clash too.
+			a, b := min(prev, k), max(prev, k)
+			return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "msgHandle.%d is given twice (as %s and %s)", n, a, b)
 		}
-		seen[n] = true
+		seen[n] = k
 		hs = append(hs, idx{n, v})
 	}
 	if len(hs) == 0 {
