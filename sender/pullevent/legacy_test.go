@@ -3,6 +3,7 @@ package pullevent
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -108,5 +109,15 @@ func TestLegacyHandleGivenTwiceNamed(t *testing.T) {
 		if herr == nil || !strings.Contains(herr.Message, want) {
 			t.Errorf("%s: error %+v, want one naming %q", params, herr, want)
 		}
+	}
+}
+
+// TestRequest3FormHandleGivenTwice: EventHandles.1 and EventHandles.01 are
+// one element given twice, an error, not two handles.
+func TestRequest3FormHandleGivenTwice(t *testing.T) {
+	v, _ := url.ParseQuery("EventHandles.1=a&EventHandles.01=b")
+	req, err := decodeRequest3Form("ConfirmEvents", v)
+	if err == nil || err.Code != "InvalidParameter" {
+		t.Errorf("accepted as %q (error %+v), want InvalidParameter", req.EventHandles, err)
 	}
 }

@@ -82,7 +82,11 @@ func decodeRequest3Form(action string, v url.Values) (request3, *apiError) {
 		}
 	}
 	sort.Slice(hs, func(i, j int) bool { return hs[i].n < hs[j].n })
-	for _, h := range hs {
+	for i, h := range hs {
+		if i > 0 && hs[i-1].n == h.n {
+			// EventHandles.1 and EventHandles.01: one element, twice.
+			return req, errf("InvalidParameter", "The element %d of `EventHandles` is given more than once.", h.n)
+		}
 		req.EventHandles = append(req.EventHandles, h.h)
 	}
 	return req, checkRequest3(action, req)
