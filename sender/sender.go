@@ -110,7 +110,7 @@ type Config struct {
 	ProgressInterval time.Duration
 	// InsecureTLS skips the check of an https receiver's certificate
 	// (for a receiver with a self-signed one); it applies to the run's
-	// own transport, not to Transport.
+	// own transport, so setting it with Transport is a config error.
 	InsecureTLS bool
 	// Transport sends the requests; nil means a keep-alive pool of
 	// Connections HTTP/1.1 connections owned by the run.
@@ -297,6 +297,11 @@ func newRun(cfg Config) (*run, error) {
 		conns = DefaultConnections
 	}
 	tr := cfg.Transport
+	if tr != nil && cfg.InsecureTLS {
+		// Ignored, it would leave certificates checked while the caller
+		// believes they are not.
+		return nil, configErr("InsecureTLS applies to the run's own transport: with a Transport, set its TLS config instead")
+	}
 	if tr == nil {
 		r.ownTr = &http.Transport{
 			Proxy:               nil,

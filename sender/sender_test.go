@@ -1256,3 +1256,13 @@ func TestHeadersDifferingInCase(t *testing.T) {
 		t.Errorf("X-Env values %q, want a and b", vs)
 	}
 }
+
+// TestInsecureTLSWithTransport: InsecureTLS cannot apply to a Transport
+// the caller gives, so setting both is a config error, not ignored.
+func TestInsecureTLSWithTransport(t *testing.T) {
+	_, err := Run(context.Background(), Config{Target: "https://127.0.0.1:1/", Count: 1,
+		InsecureTLS: true, Transport: &http.Transport{}})
+	if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "InsecureTLS") {
+		t.Errorf("InsecureTLS with a Transport: error %v, want a config error naming InsecureTLS", err)
+	}
+}
