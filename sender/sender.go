@@ -110,7 +110,7 @@ type Config struct {
 	ProgressInterval time.Duration
 	// InsecureTLS skips the check of an https receiver's certificate
 	// (for a receiver with a self-signed one); it applies to the run's
-	// own transport, not to Transport.
+	// own transport, so setting it with Transport is a config error.
 	InsecureTLS bool
 	// Transport sends the requests; nil means a keep-alive pool of
 	// Connections HTTP/1.1 connections owned by the run.
@@ -174,15 +174,17 @@ func newRun(cfg Config) (*run, error) {
 		progress: cfg.Progress, progressInt: cfg.ProgressInterval, journal: cfg.Journal,
 	}
 	u, err := url.Parse(cfg.Target)
-	shown := cfg.Target
-	if err == nil {
-		shown = u.Redacted()
-	}
+	shown := RedactTarget(cfg.Target)
 	switch {
 	case cfg.Target == "":
 		return nil, configErr("no target URL")
 	case err != nil:
-		return nil, configErr("target %q: %v", cfg.Target, err)
+		// url.Error repeats the whole URL, password included.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, configErr("target %q: %v", shown, err)
 	case u.Scheme != "http" && u.Scheme != "https":
 		return nil, configErr("target %q: scheme must be http or https", shown)
 	case u.Hostname() == "":
@@ -271,8 +273,17 @@ func newRun(cfg Config) (*run, error) {
 				return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 			}
 		}
+	}
+	// Keys that differ only in case ("x-env", "X-Env") are one header:
+	// their values are gathered, not the last one's kept. A header given
+	// replaces vodsim's default (User-Agent).
+	given := make(http.Header, len(cfg.Headers))
+	for k, vs := range cfg.Headers {
 		ck := http.CanonicalHeaderKey(k)
-		r.header[ck] = append([]string(nil), vs...)
+		given[ck] = append(given[ck], vs...)
+	}
+	for ck, vs := range given {
+		r.header[ck] = vs
 	}
 	r.header["Content-Type"] = []string{"application/json"}
 	if u.User != nil && r.header.Get("Authorization") == "" {
@@ -286,6 +297,11 @@ func newRun(cfg Config) (*run, error) {
 		conns = DefaultConnections
 	}
 	tr := cfg.Transport
+	if tr != nil && cfg.InsecureTLS {
+		// Ignored, it would leave certificates checked while the caller
+		// believes they are not.
+		return nil, configErr("InsecureTLS applies to the run's own transport: with a Transport, set its TLS config instead")
+	}
 	if tr == nil {
 		r.ownTr = &http.Transport{
 			Proxy:               nil,
@@ -380,6 +396,34 @@ func (r *run) normaliseFaults() error {
 		}
 	}
 	return nil
+}
+
+// RedactTarget returns target with the password of its userinfo, if any,
+// replaced by "xxxxx" as url.URL.Redacted does, whether or not target
+// parses as an http URL: "ci:s3cret@host/" (no scheme) parses with the
+// password in its opaque part, which Redacted leaves as it is, and a
+// target that does not parse has no URL to redact.
+func RedactTarget(target string) string {
+	if u, err := url.Parse(target); err == nil && u.Opaque == "" {
+		return u.Redacted()
+	}
+	pre, rest := "", target
+	if i := strings.Index(target, "://"); i >= 0 {
+		pre, rest = target[:i+3], target[i+3:]
+	}
+	auth := rest
+	if end := strings.IndexAny(rest, "/?#"); end >= 0 {
+		auth = rest[:end]
+	}
+	at := strings.LastIndexByte(auth, '@')
+	if at < 0 {
+		return target
+	}
+	colon := strings.IndexByte(auth[:at], ':')
+	if colon < 0 {
+		return target
+	}
+	return pre + auth[:colon+1] + "xxxxx" + rest[at:]
 }
 
 // ErrHeader is wrapped by CheckHeader's errors.

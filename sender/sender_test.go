@@ -1204,3 +1204,65 @@ func TestInsecureTLS(t *testing.T) {
 		t.Errorf("protocol %q, want HTTP/1.1 as VOD's callbacks", p)
 	}
 }
+
+// TestTargetPasswordNeverShown: a target's password is masked in every
+// config error, also when the target has no scheme (it parses with the
+// password in its opaque part) or does not parse at all.
+func TestTargetPasswordNeverShown(t *testing.T) {
+	for _, target := range []string{
+		"ci:s3cret@127.0.0.1:9000/",
+		"http://ci:s3%cret@127.0.0.1:9000/",
+		"ftp://ci:s3cret@127.0.0.1:9000/",
+		"http://ci:s3cret@127.0.0.1:99999/",
+	} {
+		_, err := Run(context.Background(), Config{Target: target, Count: 1})
+		if err == nil || !errors.Is(err, ErrConfig) {
+			t.Fatalf("%s: error %v, want a config error", target, err)
+		}
+		if strings.Contains(err.Error(), "s3") || !strings.Contains(err.Error(), "ci:xxxxx@") {
+			t.Errorf("%s: error %q shows the password or no masked target", target, err)
+		}
+	}
+	for in, out := range map[string]string{
+		"http://127.0.0.1:9000/a@b":      "http://127.0.0.1:9000/a@b",
+		"127.0.0.1:9000/":                "127.0.0.1:9000/",
+		"u:p@h:1/x@y":                    "u:xxxxx@h:1/x@y",
+		"http://u:p@127.0.0.1:9000/hook": "http://u:xxxxx@127.0.0.1:9000/hook",
+	} {
+		if got := RedactTarget(in); got != out {
+			t.Errorf("RedactTarget(%q) = %q, want %q", in, got, out)
+		}
+	}
+}
+
+// TestHeadersDifferingInCase: Config.Headers keys that differ only in
+// case are one header; every value is sent, none dropped.
+func TestHeadersDifferingInCase(t *testing.T) {
+	got := make(chan []string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		select {
+		case got <- r.Header.Values("X-Env"):
+		default:
+		}
+		io.WriteString(w, "{}")
+	}))
+	defer srv.Close()
+	rep := send(t, Config{Target: srv.URL, Count: 1, Headers: http.Header{"x-env": {"a"}, "X-Env": {"b"}}})
+	want(t, "acknowledged", rep.Acknowledged, 1)
+	vs := <-got
+	sort.Strings(vs)
+	if strings.Join(vs, ",") != "a,b" {
+		t.Errorf("X-Env values %q, want a and b", vs)
+	}
+}
+
+// TestInsecureTLSWithTransport: InsecureTLS cannot apply to a Transport
+// the caller gives, so setting both is a config error, not ignored.
+func TestInsecureTLSWithTransport(t *testing.T) {
+	_, err := Run(context.Background(), Config{Target: "https://127.0.0.1:1/", Count: 1,
+		InsecureTLS: true, Transport: &http.Transport{}})
+	if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "InsecureTLS") {
+		t.Errorf("InsecureTLS with a Transport: error %v, want a config error naming InsecureTLS", err)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/vodsim/vodsim/sender"
 )
 
 // outFile is an output file named by a flag (--journal, --report-json). It
@@ -95,11 +97,11 @@ func sameFile(a, b string) bool {
 // checkTarget says what is wrong with a --target URL, before anything is
 // sent: only http and https, a host, and a port from 1 to 65535.
 func checkTarget(target string) error {
-	shown := target // with a password masked once the URL parses
+	shown := sender.RedactTarget(target) // a password never shown
 	bad := func(why string) error {
 		hint := ""
 		if !strings.Contains(target, "://") && !strings.ContainsAny(target, " \t") {
-			hint = fmt.Sprintf(" (did you mean %q?)", "http://"+target)
+			hint = fmt.Sprintf(" (did you mean %q?)", "http://"+shown)
 		}
 		return usageErrorf("send: --target %q: %s, e.g. http://127.0.0.1:9000/callback%s", shown, why, hint)
 	}
@@ -107,9 +109,6 @@ func checkTarget(target string) error {
 		return usageErrorf("send: --target is empty: give the receiver's URL, e.g. http://127.0.0.1:9000/callback")
 	}
 	u, err := url.Parse(target)
-	if err == nil {
-		shown = u.Redacted()
-	}
 	switch {
 	case err != nil:
 		var ue *url.Error

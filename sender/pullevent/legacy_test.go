@@ -3,6 +3,7 @@ package pullevent
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -90,5 +91,33 @@ func TestAdminMethodNotAllowed(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Allow") != "" {
 		t.Errorf("unknown admin path: %d Allow %q", resp.StatusCode, resp.Header.Get("Allow"))
+	}
+}
+
+// TestLegacyHandleGivenTwiceNamed: two parameters for one N are named as
+// they were sent, whichever spellings they are.
+func TestLegacyHandleGivenTwiceNamed(t *testing.T) {
+	for params, want := range map[string]string{
+		"msgHandle.1=a&msgHandle.01=b": "as msgHandle.01 and msgHandle.1",
+		"msgHandle_1=a&msgHandle.1=b":  "as msgHandle.1 and msgHandle_1",
+	} {
+		p, err := parseLegacyParams(params)
+		if err != nil {
+			t.Fatalf("%s: %v", params, err)
+		}
+		_, herr := legacyHandles(p)
+		if herr == nil || !strings.Contains(herr.Message, want) {
+			t.Errorf("%s: error %+v, want one naming %q", params, herr, want)
+		}
+	}
+}
+
+// TestRequest3FormHandleGivenTwice: EventHandles.1 and EventHandles.01 are
+// one element given twice, an error, not two handles.
+func TestRequest3FormHandleGivenTwice(t *testing.T) {
+	v, _ := url.ParseQuery("EventHandles.1=a&EventHandles.01=b")
+	req, err := decodeRequest3Form("ConfirmEvents", v)
+	if err == nil || err.Code != "InvalidParameter" {
+		t.Errorf("accepted as %q (error %+v), want InvalidParameter", req.EventHandles, err)
 	}
 }

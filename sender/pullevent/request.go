@@ -82,7 +82,11 @@ func decodeRequest3Form(action string, v url.Values) (request3, *apiError) {
 		}
 	}
 	sort.Slice(hs, func(i, j int) bool { return hs[i].n < hs[j].n })
-	for _, h := range hs {
+	for i, h := range hs {
+		if i > 0 && hs[i-1].n == h.n {
+			// EventHandles.1 and EventHandles.01: one element, twice.
+			return req, errf("InvalidParameter", "The element %d of `EventHandles` is given more than once.", h.n)
+		}
 		req.EventHandles = append(req.EventHandles, h.h)
 	}
 	return req, checkRequest3(action, req)
@@ -152,7 +156,7 @@ func legacyHandles(p map[string]string) ([]string, *apiError) {
 		h string
 	}
 	var hs []idx
-	seen := make(map[int]bool)
+	seen := make(map[int]string) // N to the name it came as
 	for k, v := range p {
 		rest, ok := strings.CutPrefix(k, "msgHandle.")
 		if !ok {
@@ -168,10 +172,12 @@ func legacyHandles(p map[string]string) ([]string, *apiError) {
 		if v == "" {
 			return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "parameter %s is empty", k)
 		}
-		if seen[n] {
-			return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "msgHandle.%d is given twice (as msgHandle.%d and msgHandle_%d)", n, n, n)
+		if prev, ok := seen[n]; ok {
+			// Name both as sent: msgHandle.1 and msgHandle.01 clash too.
+			a, b := min(prev, k), max(prev, k)
+			return nil, legacyErr(legacyInvalidParameter, "InvalidParameter", "msgHandle.%d is given twice (as %s and %s)", n, a, b)
 		}
-		seen[n] = true
+		seen[n] = k
 		hs = append(hs, idx{n, v})
 	}
 	if len(hs) == 0 {
