@@ -95,9 +95,11 @@ type ReceiverStats struct {
 	// WellFormed and Malformed split the payloads by generator.Decode.
 	WellFormed uint64 `json:"wellFormed"`
 	Malformed  uint64 `json:"malformed"`
-	// Distinct is the number of distinct task ids among well-formed
-	// payloads; Duplicates the well-formed payloads of a task id seen
-	// before and still remembered (see Receiver.Window).
+	// Distinct is the number of distinct task ids among the payloads that
+	// parse as events (the well-formed ones and those whose only fault is
+	// a bad signature: the event is there, its origin is in doubt);
+	// Duplicates those payloads of a task id seen before and still
+	// remembered (see Receiver.Window).
 	Distinct   uint64 `json:"distinct"`
 	Duplicates uint64 `json:"duplicates"`
 	// Signed counts payloads carrying Sign and T; BadSignature those whose

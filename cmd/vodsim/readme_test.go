@@ -256,7 +256,7 @@ func TestReadmeCommands(t *testing.T) {
 			continue
 		}
 		out := stdout.String()
-		if strings.Contains(text, "curl ") && (strings.Contains(out, `"Error"`) || regexp.MustCompile(`"code":[1-9]`).MatchString(out)) {
+		if strings.Contains(text, "curl ") && (strings.Contains(out, `"Error"`) || regexp.MustCompile(`"code":-?[1-9]`).MatchString(out)) {
 			t.Errorf("%s: a call answered with an error:\n%s\n%s", where, text, out)
 		}
 		// A block of exact output (plain or json) follows its command

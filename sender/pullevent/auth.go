@@ -346,7 +346,7 @@ func (s *Server) verifyLegacy(r *http.Request, p map[string]string) *apiError {
 		return legacyErr(legacyInvalidParameter, "InvalidParameter", "SignatureMethod %q: must be HmacSHA1 (the default) or HmacSHA256", method)
 	}
 	if _, err := strconv.ParseUint(p["Nonce"], 10, 64); err != nil {
-		return legacyErr(legacyInvalidParameter, "InvalidParameter", "Nonce %q is not a positive integer", p["Nonce"])
+		return legacyErr(legacyInvalidParameter, "InvalidParameter", "Nonce %q is not a whole number from 0", p["Nonce"])
 	}
 	t, err := strconv.ParseInt(p["Timestamp"], 10, 64)
 	if err != nil {
@@ -395,7 +395,7 @@ func (s *Server) verifyV1(r *http.Request, v url.Values) *apiError {
 		return errf("InvalidParameterValue", "SignatureMethod `%s` is not supported; use HmacSHA1, HmacSHA256 or TC3-HMAC-SHA256 (in the Authorization header).", method)
 	}
 	if _, err := strconv.ParseUint(v.Get("Nonce"), 10, 64); err != nil {
-		return errf("InvalidParameter", "The value type of parameter `Nonce` is wrong: want a positive integer, got %q.", v.Get("Nonce"))
+		return errf("InvalidParameter", "The value type of parameter `Nonce` is wrong: want a whole number from 0, got %q.", v.Get("Nonce"))
 	}
 	t, err := strconv.ParseInt(v.Get("Timestamp"), 10, 64)
 	if err != nil {
