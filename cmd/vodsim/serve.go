@@ -80,7 +80,8 @@ Usage: vodsim serve [flags]
 
 Serves a local stand-in for VOD's reliable event notification, both
 generations of the API over one queue of CreateImageSpriteComplete events:
-  API 3.0   POST /  with X-TC-Action PullEvents or ConfirmEvents, version
+  API 3.0   POST /  with X-TC-Action PullEvents, ConfirmEvents or
+            DescribeEventsState (the count waiting to be pulled), version
             2018-07-17, signed with TC3-HMAC-SHA256; or GET / and POST /
             (form) with Action, Version and the rest as parameters, signed
             with HmacSHA1 or HmacSHA256 (Tencent's SDKs work unchanged with

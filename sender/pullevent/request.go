@@ -10,8 +10,8 @@ import (
 	"strings"
 )
 
-// request3 is a decoded PullEvents or ConfirmEvents request. SubAppId and
-// ExtInfo are optional in both actions; they are checked and otherwise
+// request3 is a decoded PullEvents, ConfirmEvents or DescribeEventsState
+// request. SubAppId is optional in all three, ExtInfo in the first two; they are checked and otherwise
 // ignored (there is one queue, and ExtInfo is reserved by the API).
 type request3 struct {
 	EventHandles []string `json:"EventHandles"`
@@ -107,6 +107,13 @@ func checkRequest3(action string, req request3) *apiError {
 	case "PullEvents":
 		if req.EventHandles != nil {
 			return errf("UnknownParameter", "The parameter `EventHandles` is not recognized by PullEvents.")
+		}
+	case "DescribeEventsState":
+		if req.EventHandles != nil {
+			return errf("UnknownParameter", "The parameter `EventHandles` is not recognized by DescribeEventsState.")
+		}
+		if req.ExtInfo != nil {
+			return errf("UnknownParameter", "The parameter `ExtInfo` is not recognized by DescribeEventsState.")
 		}
 	case "ConfirmEvents":
 		if len(req.EventHandles) == 0 {

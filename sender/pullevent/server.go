@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -84,8 +85,9 @@ func New(cfg Config) (*Server, error) {
 	if l := cfg.RequestLimit; l > 0 {
 		burst := max(1, int(math.Ceil(l)))
 		s.limits = map[string]*rate.Limiter{
-			"PullEvents":    rate.NewLimiter(rate.Limit(l), burst),
-			"ConfirmEvents": rate.NewLimiter(rate.Limit(l), burst),
+			"PullEvents":          rate.NewLimiter(rate.Limit(l), burst),
+			"ConfirmEvents":       rate.NewLimiter(rate.Limit(l), burst),
+			"DescribeEventsState": rate.NewLimiter(rate.Limit(l), burst),
 		}
 	}
 	r := mux.NewRouter()
@@ -407,11 +409,11 @@ func (s *Server) serveAPI3(w http.ResponseWriter, r *http.Request) {
 // the error when one is missing.
 func checkActionVersion(action, version, actionIn, versionIn string) *apiError {
 	switch action {
-	case "PullEvents", "ConfirmEvents":
+	case "PullEvents", "ConfirmEvents", "DescribeEventsState":
 	case "":
 		return errf("MissingParameter", "The request is missing %s.", actionIn)
 	default:
-		return errf("InvalidAction", "The action `%s` is not found in vod %s; this endpoint serves PullEvents and ConfirmEvents.", action, Version)
+		return errf("InvalidAction", "The action `%s` is not found in vod %s; this endpoint serves PullEvents, ConfirmEvents and DescribeEventsState.", action, Version)
 	}
 	switch version {
 	case Version:
@@ -460,6 +462,20 @@ func (s *Server) serveAPI3V1(w http.ResponseWriter, r *http.Request, body []byte
 func (s *Server) answer3(w http.ResponseWriter, r *http.Request, action string, req request3) {
 	if l := s.limits[action]; l != nil && !l.AllowN(s.cfg.Clock.Now(), 1) {
 		writeError3(w, errf("RequestLimitExceeded", "The requests to `%s` exceed the frequency limit of %g a second. Please reduce the frequency of calls.", action, s.cfg.RequestLimit))
+		return
+	}
+	if action == "DescribeEventsState" {
+		// The real count is approximate and a few seconds late; this
+		// one is exact.
+		bp := bufPool.Get().(*[]byte)
+		b := append((*bp)[:0], `{"Response":{"CountOfEventsToPull":`...)
+		b = strconv.AppendInt(b, int64(s.q.Stats().Available), 10)
+		b = append(b, `,"RequestId":"`...)
+		b = append(b, newRequestID()...)
+		b = append(b, `"}}`...)
+		writeJSON(w, http.StatusOK, b)
+		*bp = b
+		bufPool.Put(bp)
 		return
 	}
 	if action == "ConfirmEvents" {

@@ -683,3 +683,55 @@ func TestRequestLimitInvalid(t *testing.T) {
 		}
 	}
 }
+
+// TestDescribeEventsState: the SDK's DescribeEventsState counts the events
+// waiting to be pulled: not those in flight, again those whose window
+// passed unconfirmed.
+func TestDescribeEventsState(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	clock := ClockFunc(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	s := listen(t, Config{Clock: clock, Wait: -1})
+	s.Queue().Fill(testGen(t), 0, 20)
+	c := sdkClient(s.Addr(), DefaultSecretID, DefaultSecretKey)
+	count := func() int {
+		t.Helper()
+		req := tchttp.NewCommonRequest("vod", Version, "DescribeEventsState")
+		req.SetActionParameters(map[string]any{"SubAppId": 1500000001})
+		resp := tchttp.NewCommonResponse()
+		if err := c.Send(req, resp); err != nil {
+			t.Fatalf("DescribeEventsState: %v", err)
+		}
+		var r struct {
+			Response struct {
+				CountOfEventsToPull *int
+				RequestId           string
+			}
+		}
+		if err := json.Unmarshal(resp.GetBody(), &r); err != nil || r.Response.CountOfEventsToPull == nil || r.Response.RequestId == "" {
+			t.Fatalf("answer %s (%v)", resp.GetBody(), err)
+		}
+		return *r.Response.CountOfEventsToPull
+	}
+	if got := count(); got != 20 {
+		t.Errorf("before any pull: %d, want 20", got)
+	}
+	if err := c.Send(tchttp.NewCommonRequest("vod", Version, "PullEvents"), tchttp.NewCommonResponse()); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(); got != 4 {
+		t.Errorf("with 16 in flight: %d, want 4", got)
+	}
+	mu.Lock()
+	now = now.Add(DefaultConfirmWindow + time.Second)
+	mu.Unlock()
+	if got := count(); got != 20 {
+		t.Errorf("after the window: %d, want the 20 again", got)
+	}
+	req := tchttp.NewCommonRequest("vod", Version, "DescribeEventsState")
+	req.SetActionParameters(map[string]any{"ExtInfo": "x"})
+	var se *tcerr.TencentCloudSDKError
+	if err := c.Send(req, tchttp.NewCommonResponse()); !errors.As(err, &se) || se.Code != "UnknownParameter" {
+		t.Errorf("ExtInfo: %v, want UnknownParameter", err)
+	}
+}
