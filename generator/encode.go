@@ -93,7 +93,7 @@ func (enc Encoding) appendV4(b []byte, e *Event) []byte {
 // v3Siblings are the other event members of a 3.0 EventContent, null for
 // this event type, as the documentation's example shows them.
 const v3Siblings = `"FileUploadEvent":null,"ProcedureStateChangeEvent":null,"FileDeleteEvent":null,` +
-	`"PullCompleteEvent":null,"EditMediaComplete":null,"WechatPublishComplete":null,` +
+	`"PullCompleteEvent":null,"EditMediaCompleteEvent":null,"WechatPublishCompleteEvent":null,` +
 	`"TranscodeCompleteEvent":null,"ConcatCompleteEvent":null,"ClipCompleteEvent":null,`
 
 // AppendEventContent appends e as a 3.0 EventContent. A non-empty handle is

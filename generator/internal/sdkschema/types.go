@@ -1,0 +1,49 @@
+// Package sdkschema holds the shape of Tencent Cloud VOD's API 3.0 event
+// members as the official SDK's model defines them (schema.go, generated
+// by gen.py): every key at every depth, in the SDK's order.
+package sdkschema
+
+// Kind is the JSON type of a field.
+type Kind uint8
+
+// The field kinds: scalars, arrays of scalars, objects, arrays of objects.
+const (
+	Str Kind = iota
+	Num
+	Bool
+	StrArr
+	NumArr
+	BoolArr
+	Obj
+	ObjArr
+)
+
+// Field is one key of a model type. Ref is the index in Types of an Obj
+// or ObjArr field's type, -1 otherwise.
+type Field struct {
+	Name string
+	Kind Kind
+	Ref  int
+}
+
+// Type is one model type and its fields in the SDK's order.
+type Type struct {
+	Name   string
+	Fields []Field
+}
+
+// Member is one typed member of EventContent and the index of its type.
+type Member struct {
+	Name string
+	Type int
+}
+
+// TypeIndex returns the index of the named type, or -1.
+func TypeIndex(name string) int {
+	for i, t := range Types {
+		if t.Name == name {
+			return i
+		}
+	}
+	return -1
+}
