@@ -137,3 +137,11 @@ func SpriteCodes() []int {
 	}
 	return out
 }
+
+func allCodes() []int {
+	out := make([]int, len(ErrorCodes))
+	for i, c := range ErrorCodes {
+		out[i] = c.Code
+	}
+	return out
+}

@@ -51,6 +51,12 @@ type Encoding struct {
 
 // Append appends e, encoded, to dst and returns the extended slice.
 func (enc Encoding) Append(dst []byte, e *Event) []byte {
+	if e.Kind != nil {
+		if enc.Format == FormatV3 {
+			return appendV3Catalog(dst, e, "")
+		}
+		return enc.appendV4Catalog(dst, e)
+	}
 	if enc.Format == FormatV3 {
 		return AppendEventContent(dst, e, "")
 	}
@@ -99,6 +105,9 @@ const v3Siblings = `"FileUploadEvent":null,"ProcedureStateChangeEvent":null,"Fil
 // AppendEventContent appends e as a 3.0 EventContent. A non-empty handle is
 // written first as EventHandle, as PullEvents returns it; callbacks have none.
 func AppendEventContent(b []byte, e *Event, handle string) []byte {
+	if e.Kind != nil {
+		return appendV3Catalog(b, e, handle)
+	}
 	b = append(b, '{')
 	if handle != "" {
 		b = append(b, `"EventHandle":`...)
@@ -200,4 +209,59 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// appendV3Catalog writes a catalog event as a 3.0 EventContent: the
+// members the documentation's example shows, null, with the event's own
+// member in its place (after them when it is not one of them).
+func appendV3Catalog(b []byte, e *Event, handle string) []byte {
+	b = append(b, '{')
+	if handle != "" {
+		b = append(b, `"EventHandle":`...)
+		b = appendString(b, handle)
+		b = append(b, ',')
+	}
+	b = append(b, `"EventType":`...)
+	b = appendString(b, e.Kind.Name)
+	own := false
+	for _, m := range v3SiblingNames {
+		b = append(b, ',', '"')
+		b = append(b, m...)
+		b = append(b, '"', ':')
+		if m == e.Kind.Member {
+			own = true
+			b = appendCatalog(b, e, false)
+		} else {
+			b = append(b, "null"...)
+		}
+	}
+	if !own {
+		b = append(b, ',', '"')
+		b = append(b, e.Kind.Member...)
+		b = append(b, '"', ':')
+		b = appendCatalog(b, e, false)
+	}
+	return append(b, '}')
+}
+
+var v3SiblingNames = []string{"FileUploadEvent", "ProcedureStateChangeEvent", "FileDeleteEvent",
+	"PullCompleteEvent", "EditMediaCompleteEvent", "WechatPublishCompleteEvent",
+	"TranscodeCompleteEvent", "ConcatCompleteEvent", "ClipCompleteEvent", "CreateImageSpriteCompleteEvent"}
+
+// appendV4Catalog writes a catalog event in the 4.0 envelope. A type with
+// no 4.0 shape is written as its 3.0 EventContent: VOD sends those types
+// only in the 3.0 format.
+func (enc Encoding) appendV4Catalog(b []byte, e *Event) []byte {
+	if !e.Kind.Legacy {
+		return appendV3Catalog(b, e, "")
+	}
+	if enc.NumericVersion {
+		b = append(b, `{"version":4,"eventType":`...)
+	} else {
+		b = append(b, `{"version":"4.0","eventType":`...)
+	}
+	b = appendString(b, e.Kind.Name)
+	b = append(b, `,"data":`...)
+	b = appendCatalog(b, e, true)
+	return append(b, '}')
 }

@@ -110,6 +110,27 @@ type Event struct {
 	WebVTTURL string
 	// Time is when the task finished.
 	Time time.Time
+
+	// Kind is the event's type when it is another type of the catalog
+	// than CreateImageSpriteComplete; nil means the sprite event the
+	// fields above describe. For another Kind, TaskID, FileID, Status,
+	// Message and Duration are set and the rest of the payload is drawn
+	// from them when it is encoded.
+	Kind *Kind
+	// Raw is a decoded catalog event's member (3.0) or data (4.0) object
+	// as it was received; it is written back as it is.
+	Raw []byte
+
+	gen *Generator // the generator that made a catalog event
+	key uint64     // seeds its payload's values
+}
+
+// TypeName is the event's EventType.
+func (e *Event) TypeName() string {
+	if e.Kind != nil {
+		return e.Kind.Name
+	}
+	return EventType
 }
 
 // Success reports whether the task succeeded (Status 0).

@@ -62,6 +62,11 @@ type Outcome struct {
 	Success *Success
 	// Failure, when set, makes this a failed task.
 	Failure *Failure
+	// EventType names the outcome's event type (see Kinds); "" means
+	// CreateImageSpriteComplete. For another type, Success's fields do
+	// not apply and Failure's codes default to Codes3 (the 2017 types:
+	// every documented legacy code).
+	EventType string
 }
 
 // Success describes successful tasks.
@@ -124,6 +129,7 @@ type outcome struct {
 	codes    []int
 	message  string
 	fixedMsg bool
+	kind     *Kind // nil for the sprite event
 }
 
 type eventRand struct {
@@ -167,6 +173,35 @@ func New(cfg Config) (*Generator, error) {
 		}
 		g.total += o.Weight
 		oc := outcome{cum: g.total}
+		kd, ok := LookupKind(o.EventType)
+		if o.EventType != "" && !ok {
+			return nil, fmt.Errorf("%w: outcome %d: unknown event type %q (see Kinds)", ErrConfig, k, o.EventType)
+		}
+		if ok && kd.Name != EventType {
+			if o.Failure != nil && !kd.CanFail {
+				return nil, fmt.Errorf("%w: outcome %d: event type %s has no failure", ErrConfig, k, o.EventType)
+			}
+			oc.kind = kd
+			if o.Failure != nil {
+				oc.failure, oc.codes = true, o.Failure.Codes
+				if oc.codes == nil {
+					oc.codes = Codes3
+					if kd.Compat2017 {
+						oc.codes = allCodes()
+					}
+				}
+				if o.Failure.Message != nil {
+					oc.fixedMsg, oc.message = true, *o.Failure.Message
+				}
+				for _, c := range oc.codes {
+					if c == 0 {
+						return nil, fmt.Errorf("%w: outcome %d: code 0 means success, not failure", ErrConfig, k)
+					}
+				}
+			}
+			g.outcomes = append(g.outcomes, oc)
+			continue
+		}
 		if o.Failure != nil {
 			oc.failure = true
 			oc.codes = o.Failure.Codes
@@ -330,6 +365,22 @@ func (g *Generator) Fill(e *Event, i uint64) {
 				break
 			}
 		}
+	}
+
+	if o.kind != nil {
+		code, msg := 0, ""
+		if o.failure && len(o.codes) > 0 {
+			code = o.codes[f.Number(0, len(o.codes)-1)]
+			msg = errExt[code][1]
+			if ec, ok := LookupCode(code); ok {
+				msg = ec.Description
+			}
+			if o.fixedMsg {
+				msg = o.message
+			}
+		}
+		g.fillCatalog(e, o.kind, r, code, msg)
+		return
 	}
 
 	// Task id: 64 random bits, then 64 bits that are a bijection of i, so

@@ -1,0 +1,606 @@
+package generator
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vodsim/vodsim/generator/internal/sdkschema"
+)
+
+// The catalog writes every member by walking the SDK's model
+// (internal/sdkschema): every key at every depth, in the SDK's order. A
+// rule per field, chosen once by the field's type and name, gives its value;
+// CATALOG.md says where each rule comes from.
+
+type rule uint8
+
+const (
+	rZero rule = iota // "" / 0 / false / [] / an object, by kind
+	rNull
+	rEmptyArr
+	rTaskID
+	rFileID
+	rFileIDSet
+	rStatus
+	rMediaStatus
+	rErrCode
+	rErrCodeExt
+	rMessage
+	rURL
+	rTime
+	rBeginTime
+	rNeverExpire
+	rDefinition
+	rWidth
+	rHeight
+	rBitrate
+	rAudioBitrate
+	rDuration
+	rSize
+	rFps
+	rContainer
+	rVideoCodec
+	rAudioCodec
+	rSampling
+	rMd5
+	rName
+	rMediaType
+	rCategory
+	rStorageRegion
+	rStorageClass
+	rSourceType
+	rProgress
+	rConfidence
+	rNotifyMode
+	rTotalCount
+	rImageURLs
+	rProcResults
+	rOutput
+	rTimeOffset
+	rClassName
+	rRestoreStatus
+)
+
+var byPath = map[string]rule{
+	"ProcedureTask.MediaProcessResultSet":    rProcResults,
+	"ProcedureTask.AiContentReviewResultSet": rEmptyArr,
+	"ProcedureTask.AiAnalysisResultSet":      rEmptyArr,
+	"ProcedureTask.AiRecognitionResultSet":   rEmptyArr,
+	"MediaBasicInfo.Status":                  rMediaStatus,
+	"MediaBasicInfo.Type":                    rMediaType,
+	"MediaBasicInfo.Name":                    rName,
+	"MediaBasicInfo.TagSet":                  rEmptyArr,
+	"MediaSourceData.LiveRecordInfo":         rNull,
+	"MediaSourceData.TrtcRecordInfo":         rNull,
+	"MediaSourceData.WebPageRecordInfo":      rNull,
+	"MediaAudioStreamItem.Bitrate":           rAudioBitrate,
+	"MediaAudioStreamItem.Codec":             rAudioCodec,
+	"RestoreMediaTask.Status":                rRestoreStatus,
+}
+
+var byName = map[string]rule{
+	"TaskId": rTaskID, "FileId": rFileID, "SrcFileId": rFileID, "FileIdSet": rFileIDSet,
+	"Status": rStatus, "ErrCode": rErrCode, "ErrCodeExt": rErrCodeExt, "Message": rMessage,
+	"Url": rURL, "FileUrl": rURL, "MediaUrl": rURL, "CoverUrl": rURL, "WebVttUrl": rURL, "ImageUrl": rURL,
+	"CreateTime": rBeginTime, "UpdateTime": rTime, "FinishTime": rTime, "BeginProcessTime": rBeginTime,
+	"ExpireTime": rNeverExpire, "Definition": rDefinition, "Width": rWidth, "Height": rHeight,
+	"Bitrate": rBitrate, "Duration": rDuration, "VideoDuration": rDuration, "AudioDuration": rDuration,
+	"Size": rSize, "Fps": rFps, "Container": rContainer, "Codec": rVideoCodec, "SamplingRate": rSampling,
+	"Md5": rMd5, "FileName": rName, "MediaName": rName, "Category": rCategory,
+	"StorageRegion": rStorageRegion, "StorageClass": rStorageClass, "SourceType": rSourceType,
+	"Progress": rProgress, "Confidence": rConfidence, "TasksNotifyMode": rNotifyMode,
+	"TotalCount": rTotalCount, "ImageUrlSet": rImageURLs, "Output": rOutput, "MetaData": rOutput,
+	"TimeOffset": rTimeOffset, "ClassName": rClassName, "ClassPath": rClassName,
+}
+
+// compiled rules and keys, per type and field.
+var (
+	rules  [][]rule
+	keysV3 [][]string // `"Name":`
+	keysV4 [][]string // `"name":`, the 4.0 lowerCamel spelling
+)
+
+func init() {
+	rules = make([][]rule, len(sdkschema.Types))
+	keysV3 = make([][]string, len(sdkschema.Types))
+	keysV4 = make([][]string, len(sdkschema.Types))
+	for t, ty := range sdkschema.Types {
+		for _, f := range ty.Fields {
+			r, ok := byPath[ty.Name+"."+f.Name]
+			if !ok {
+				r = byName[f.Name]
+				// A name rule applies only to the kind it is written for.
+				if (r == rErrCode && f.Kind != sdkschema.Num) || (r == rStatus && f.Kind != sdkschema.Str) ||
+					(r == rWidth || r == rHeight) && f.Kind != sdkschema.Num || r == rDefinition && f.Kind != sdkschema.Num ||
+					r == rOutput && f.Kind != sdkschema.Obj || r == rTimeOffset && f.Kind != sdkschema.Num {
+					r = rZero
+				}
+			}
+			rules[t] = append(rules[t], r)
+			keysV3[t] = append(keysV3[t], `"`+f.Name+`":`)
+			keysV4[t] = append(keysV4[t], `"`+legacyName(f.Name)+`":`)
+		}
+	}
+}
+
+// legacyName is a 3.0 key in the 4.0 spelling: TaskId is vodTaskId, the
+// rest lowerCamel (FileId -> fileId, MetaData -> metaData).
+func legacyName(s string) string {
+	if s == "TaskId" {
+		return "vodTaskId"
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// The kinds of subtask a task flow runs, in MediaProcessTaskResult.Type,
+// with the member that carries each and its preset template.
+var subtasks = []struct {
+	typ, member string
+	def         int
+}{
+	{"Transcode", "TranscodeTask", 100030},
+	{"AnimatedGraphics", "AnimatedGraphicTask", 20000},
+	{"SnapshotByTimeOffset", "SnapshotByTimeOffsetTask", 10},
+	{"SampleSnapshot", "SampleSnapshotTask", 10},
+	{"ImageSprites", "ImageSpriteTask", 10},
+	{"CoverBySnapshot", "CoverBySnapshotTask", 10},
+	{"AdaptiveDynamicStreaming", "AdaptiveDynamicStreamingTask", 10},
+}
+
+// Media the events describe: source resolutions with their usual bitrates.
+var resolutions = []struct{ w, h, vbr int }{
+	{640, 360, 800_000}, {1280, 720, 2_500_000}, {1920, 1080, 5_000_000}, {3840, 2160, 15_000_000},
+}
+
+// errExt gives a 3.0 ErrCode its ErrCodeExt and message.
+var errExt = map[int][2]string{
+	40000: {"InvalidInput", "input parameter is invalid"},
+	60000: {"SourceFileError.ContentMalformed", "source file is malformed"},
+	70000: {"InternalError", "internal error, retry later"},
+}
+
+// Codes3 are the API 3.0 ErrCode values a failed task carries.
+var Codes3 = []int{40000, 60000, 70000}
+
+// filler holds what one catalog event's values agree on.
+type filler struct {
+	b    []byte
+	r    splitmix
+	e    *Event
+	g    *Generator
+	dir  string
+	v4   bool
+	fail bool
+	// the media
+	w, h, fps, vbr, abr int
+	dur                 float64
+	// the task flow (ProcedureStateChanged)
+	notify   string
+	finished bool
+	sub      int // index in subtasks, -1 outside one
+	subState byte
+	subFail  bool
+	depth    int
+}
+
+const maxObjDepth, maxArrDepth = 4, 3
+
+func (c *filler) obj(t int) {
+	c.b = append(c.b, '{')
+	fs := sdkschema.Types[t].Fields
+	keys := keysV3[t]
+	if c.v4 {
+		keys = keysV4[t]
+	}
+	c.depth++
+	for i := range fs {
+		if i > 0 {
+			c.b = append(c.b, ',')
+		}
+		c.b = append(c.b, keys[i]...)
+		c.value(&fs[i], rules[t][i])
+	}
+	c.depth--
+	c.b = append(c.b, '}')
+}
+
+func (c *filler) top() bool { return c.depth == 1 }
+
+func (c *filler) value(f *sdkschema.Field, r rule) {
+	b := c.b
+	switch r {
+	case rNull:
+		b = append(b, "null"...)
+	case rEmptyArr:
+		b = append(b, "[]"...)
+	case rTaskID:
+		b = appendString(b, c.e.TaskID)
+	case rFileID:
+		b = appendString(b, c.e.FileID)
+	case rFileIDSet:
+		b = append(b, '[')
+		b = appendString(b, c.e.FileID)
+		b = append(b, ']')
+	case rStatus:
+		switch {
+		case c.top() && !c.finished:
+			b = append(b, `"PROCESSING"`...)
+		case c.top():
+			b = append(b, `"FINISH"`...)
+		case c.subState == 'P':
+			b = append(b, `"PROCESSING"`...)
+		case c.subFail || (c.sub < 0 && c.fail):
+			b = append(b, `"FAIL"`...)
+		default:
+			b = append(b, `"SUCCESS"`...)
+		}
+	case rMediaStatus:
+		b = append(b, `"Normal"`...)
+	case rRestoreStatus:
+		b = strconv.AppendInt(b, int64(c.e.Status), 10)
+	case rErrCode:
+		b = strconv.AppendInt(b, int64(c.errCode()), 10)
+	case rErrCodeExt:
+		b = appendString(b, errExt[c.errCode()][0])
+	case rMessage:
+		if c.top() {
+			b = appendString(b, c.e.Message)
+		} else if c.subFail {
+			b = appendString(b, errExt[c.e.Status][1])
+		} else {
+			b = append(b, `""`...)
+		}
+	case rURL:
+		b = c.url(b, f.Name, 0)
+	case rTime, rBeginTime:
+		t := c.e.Time
+		if r == rBeginTime {
+			t = t.Add(-time.Duration(c.dur/4+5) * time.Second)
+		}
+		if r == rTime && c.subState == 'P' {
+			b = append(b, `""`...)
+			break
+		}
+		b = append(b, '"')
+		b = t.UTC().AppendFormat(b, time.RFC3339)
+		b = append(b, '"')
+	case rNeverExpire:
+		b = append(b, `"9999-12-31T23:59:59Z"`...)
+	case rDefinition:
+		b = strconv.AppendInt(b, int64(c.definition()), 10)
+	case rWidth, rHeight:
+		w, h := c.size()
+		if r == rHeight {
+			w = h
+		}
+		b = strconv.AppendInt(b, int64(w), 10)
+	case rBitrate:
+		b = strconv.AppendInt(b, int64(c.bitrate()+c.abr), 10)
+	case rAudioBitrate:
+		b = strconv.AppendInt(b, int64(c.abr), 10)
+	case rDuration:
+		b = strconv.AppendFloat(b, c.dur, 'f', -1, 64)
+	case rSize:
+		b = strconv.AppendInt(b, int64(float64(c.bitrate()+c.abr)*c.dur/8), 10)
+	case rFps:
+		b = strconv.AppendInt(b, int64(c.fps), 10)
+	case rContainer:
+		if c.sub >= 0 && subtasks[c.sub].typ == "AnimatedGraphics" {
+			b = append(b, `"gif"`...)
+		} else {
+			b = append(b, `"mov,mp4,m4a,3gp,3g2,mj2"`...)
+		}
+	case rVideoCodec:
+		b = append(b, `"h264"`...)
+	case rAudioCodec:
+		b = append(b, `"aac"`...)
+	case rSampling:
+		b = append(b, "44100"...)
+	case rMd5:
+		b = append(b, '"')
+		b = appendHex(b, c.r.Uint64(), 16)
+		b = appendHex(b, c.r.Uint64(), 16)
+		b = append(b, '"')
+	case rName:
+		b = append(b, `"video-`...)
+		b = appendHex(b, fileHash(c.e.FileID), 8)
+		if f.Name == "FileName" {
+			b = append(b, ".mp4"...)
+		}
+		b = append(b, '"')
+	case rMediaType:
+		b = append(b, `"mp4"`...)
+	case rCategory:
+		b = append(b, `"Video"`...)
+	case rStorageRegion:
+		b = append(b, `"ap-guangzhou"`...)
+	case rStorageClass:
+		b = append(b, `"STANDARD"`...)
+	case rSourceType:
+		if c.e.Kind != nil && c.e.Kind.Name == "PullComplete" {
+			b = append(b, `"PullUpload"`...)
+		} else {
+			b = append(b, `"Upload"`...)
+		}
+	case rClassName:
+		b = append(b, `"其他"`...)
+	case rProgress:
+		if c.subState == 'P' || (c.top() && !c.finished) {
+			b = strconv.AppendInt(b, int64(c.r.Uint64()%100), 10)
+		} else {
+			b = append(b, "100"...)
+		}
+	case rConfidence:
+		b = strconv.AppendInt(b, int64(50+c.r.Uint64()%50), 10)
+	case rNotifyMode:
+		b = appendString(b, c.notify)
+	case rTotalCount:
+		b = strconv.AppendInt(b, int64(c.tiles()), 10)
+	case rImageURLs:
+		n := 1
+		if c.sub >= 0 && subtasks[c.sub].typ == "ImageSprites" {
+			n = PresetTemplate.SheetCount(c.tiles())
+		} else if c.sub >= 0 && subtasks[c.sub].typ == "SampleSnapshot" {
+			n = min(int(c.dur/10)+1, 20)
+		}
+		b = append(b, '[')
+		for k := 0; k < n; k++ {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = c.url(b, f.Name, k)
+		}
+		b = append(b, ']')
+	case rTimeOffset:
+		b = strconv.AppendInt(b, int64(c.dur*500), 10) // ms, the middle
+	case rProcResults:
+		c.b = b
+		c.procResults(f)
+		return
+	case rOutput:
+		if (c.top() && c.fail) || c.subState == 'P' || c.subFail {
+			b = append(b, "null"...)
+			break
+		}
+		c.b = b
+		c.obj(f.Ref)
+		return
+	default:
+		c.b = b
+		c.zero(f)
+		return
+	}
+	c.b = b
+}
+
+func (c *filler) zero(f *sdkschema.Field) {
+	switch f.Kind {
+	case sdkschema.Str:
+		c.b = append(c.b, `""`...)
+	case sdkschema.Num:
+		c.b = append(c.b, '0')
+	case sdkschema.Bool:
+		c.b = append(c.b, "false"...)
+	case sdkschema.StrArr, sdkschema.NumArr, sdkschema.BoolArr:
+		c.b = append(c.b, "[]"...)
+	case sdkschema.Obj:
+		if c.depth >= maxObjDepth {
+			c.b = append(c.b, "null"...)
+			return
+		}
+		c.obj(f.Ref)
+	case sdkschema.ObjArr:
+		if c.depth >= maxArrDepth {
+			c.b = append(c.b, "[]"...)
+			return
+		}
+		c.b = append(c.b, '[')
+		c.obj(f.Ref)
+		c.b = append(c.b, ']')
+	}
+}
+
+// procResults writes MediaProcessResultSet: one element per subtask of the
+// flow, each with its Type and only its own member set.
+func (c *filler) procResults(f *sdkschema.Field) {
+	t := f.Ref
+	fs := sdkschema.Types[t].Fields
+	keys := keysV3[t]
+	if c.v4 {
+		keys = keysV4[t]
+	}
+	flow := c.r.Uint64()
+	failAt := -1
+	if c.fail {
+		failAt = int(flow>>8) % len(subtasks)
+	}
+	procAt := -1
+	if !c.finished {
+		procAt = int(flow>>16) % len(subtasks)
+	}
+	c.b = append(c.b, '[')
+	first := true
+	c.depth++
+	for s := range subtasks {
+		// A flow runs Transcode, ImageSprites and CoverBySnapshot always,
+		// each other kind half the time.
+		if s != 0 && s != 4 && s != 5 && flow&(1<<uint(s)) == 0 && s != failAt && s != procAt {
+			continue
+		}
+		if !first {
+			c.b = append(c.b, ',')
+		}
+		first = false
+		c.sub, c.subFail, c.subState = s, s == failAt, 'F'
+		if procAt >= 0 && s >= procAt {
+			c.subState = 'P'
+		}
+		c.b = append(c.b, '{')
+		for i := range fs {
+			if i > 0 {
+				c.b = append(c.b, ',')
+			}
+			c.b = append(c.b, keys[i]...)
+			switch {
+			case fs[i].Name == "Type":
+				c.b = appendString(c.b, subtasks[s].typ)
+			case fs[i].Name == subtasks[s].member:
+				c.obj(fs[i].Ref)
+			default:
+				c.b = append(c.b, "null"...)
+			}
+		}
+		c.b = append(c.b, '}')
+	}
+	c.depth--
+	c.sub, c.subFail, c.subState = -1, false, 0
+	c.b = append(c.b, ']')
+}
+
+func (c *filler) errCode() int {
+	if c.top() || c.subFail {
+		return c.e.Status
+	}
+	return 0
+}
+
+func (c *filler) definition() int {
+	if c.sub >= 0 {
+		return subtasks[c.sub].def
+	}
+	return 10
+}
+
+// size is the picture size: a transcode's output is at most 720p, an
+// animated GIF 320 wide, a sprite tile 142x80, the source otherwise.
+func (c *filler) size() (int, int) {
+	if c.sub < 0 {
+		return c.w, c.h
+	}
+	switch subtasks[c.sub].typ {
+	case "Transcode":
+		if c.h > 720 {
+			return 1280, 720
+		}
+	case "AnimatedGraphics":
+		return 320, 320 * c.h / c.w
+	case "ImageSprites":
+		return PresetTemplate.Width, PresetTemplate.Height
+	}
+	return c.w, c.h
+}
+
+func (c *filler) bitrate() int {
+	if c.sub >= 0 && subtasks[c.sub].typ == "Transcode" && c.h > 720 {
+		return 2_500_000
+	}
+	return c.vbr
+}
+
+func (c *filler) tiles() int {
+	return PresetTemplate.TileCount(time.Duration(c.dur * float64(time.Second)))
+}
+
+// url writes a URL in the file's folder, named as VOD names each output.
+func (c *filler) url(b []byte, field string, k int) []byte {
+	b = append(b, '"')
+	b = append(b, c.dir...)
+	def := strconv.Itoa(c.definition())
+	kind := ""
+	if c.sub >= 0 {
+		kind = subtasks[c.sub].typ
+	}
+	switch {
+	case kind == "Transcode":
+		b = append(b, "v.f"+def+".mp4"...)
+	case kind == "AdaptiveDynamicStreaming":
+		b = append(b, "adp."+def+".m3u8"...)
+	case kind == "AnimatedGraphics":
+		b = append(b, "animatedGraphic/animatedGraphic_"+def+".gif"...)
+	case kind == "ImageSprites" && field == "WebVttUrl":
+		b = append(b, "imageSprite/imageSprite_"+def+".vtt"...)
+	case kind == "ImageSprites":
+		b = append(b, "imageSprite/imageSprite_"+def+"_"...)
+		b = strconv.AppendInt(b, int64(k), 10)
+		b = append(b, ".jpg"...)
+	case kind == "SampleSnapshot":
+		b = append(b, "sampleSnapshot/sampleSnapshot_"+def+"_"...)
+		b = strconv.AppendInt(b, int64(k), 10)
+		b = append(b, ".jpg"...)
+	case kind == "SnapshotByTimeOffset":
+		b = append(b, "snapshotByTimeOffset/snapshotByTimeOffset_"+def+"_"...)
+		b = strconv.AppendInt(b, int64(c.dur*500), 10)
+		b = append(b, ".jpg"...)
+	case kind == "CoverBySnapshot" || field == "CoverUrl":
+		b = append(b, "coverBySnapshot/coverBySnapshot_10_0.jpg"...)
+	default:
+		b = append(b, "f0.mp4"...)
+	}
+	return append(b, '"')
+}
+
+// fillCatalog sets the catalog fields of e: a task of kind k, failed with
+// code when code != 0.
+func (g *Generator) fillCatalog(e *Event, k *Kind, f *eventRand, code int, msg string) {
+	e.Kind, e.gen = k, g
+	e.key = f.src.Uint64()
+	e.Status, e.Message = code, msg
+	var buf [96]byte
+	b := buf[:0]
+	if k.tag != "" {
+		if !k.Compat2017 {
+			b = append(b, g.appStr...)
+			b = append(b, '-')
+		}
+		b = append(b, k.tag...)
+		b = append(b, '-')
+		b = appendHex(b, f.src.Uint64(), 16)
+		b = appendHex(b, mix64(e.Index+g.taskKey), 16)
+		if k.tag == "procedurev2" {
+			b = append(b, "t0"...)
+		}
+	}
+	n := len(b)
+	if g.fileIDs != nil {
+		e.TaskID = string(b)
+		e.FileID = g.fileIDs[e.Index%uint64(len(g.fileIDs))]
+	} else {
+		s := string(appendFileID(b, f.faker))
+		e.TaskID, e.FileID = s[:n], s[n:]
+	}
+	d := time.Duration(math.Exp(f.faker.Float64Range(math.Log(float64(DefaultMinDuration)), math.Log(float64(DefaultMaxDuration)))))
+	e.Duration = d.Round(10 * time.Millisecond)
+}
+
+// appendCatalog writes e's member (3.0) or data (4.0) object.
+func appendCatalog(b []byte, e *Event, v4 bool) []byte {
+	if e.gen == nil {
+		return append(b, e.Raw...)
+	}
+	g := e.gen
+	c := filler{b: b, e: e, g: g, v4: v4, sub: -1, fail: e.Status != 0}
+	c.r.state = e.key
+	res := resolutions[c.r.Uint64()%uint64(len(resolutions))]
+	c.w, c.h, c.vbr, c.abr = res.w, res.h, res.vbr, 128_000
+	c.fps = 25 + 5*int(c.r.Uint64()%2)
+	c.dur = e.Duration.Seconds()
+	c.finished, c.notify = true, "Finish"
+	if e.Kind.Name == "ProcedureStateChanged" {
+		// A flow notifies once at the end (Finish) or at every subtask's
+		// change (Change): a Change event is PROCESSING but for the last.
+		if m := c.r.Uint64() % 10; m < 3 {
+			c.notify = "Change"
+			c.finished = m == 0 || e.Status != 0
+		}
+	}
+	dir := make([]byte, 0, 128)
+	dir = append(dir, g.prefix...)
+	dir = appendHex(dir, mix64(fileHash(e.FileID)^uint64(g.seed)^saltFile)>>32, 8)
+	dir = append(dir, e.FileID...)
+	dir = append(dir, '/')
+	c.dir = string(dir)
+	c.obj(e.Kind.typ)
+	return c.b
+}
