@@ -60,7 +60,7 @@ var Kinds = []*Kind{
 	{Name: "QualityInspectComplete", Member: "QualityInspectCompleteEvent", Meaning: "a media quality inspection finished", CanFail: true, tag: "QualityInspect"},
 	{Name: "QualityEnhanceComplete", Member: "QualityEnhanceCompleteEvent", Meaning: "a quality enhancement (remaster) finished", CanFail: true, tag: "QualityEnhance"},
 	{Name: "PersistenceComplete", Member: "PersistenceCompleteEvent", Meaning: "a clip was persisted as a new file"},
-	{Name: "ComplexAdaptiveDynamicStreamingComplete", Member: "ComplexAdaptiveDynamicStreamingCompleteEvent", Meaning: "complex adaptive streaming (multi-audio, subtitles) finished", CanFail: true, tag: "ComplexAdaptiveDynamicStreaming"},
+	{Name: "ComplexAdaptiveDynamicStreamingComplete", Member: "ComplexAdaptiveDynamicStreamingCompleteEvent", Meaning: "complex adaptive streaming (multi-audio, subtitles) finished", tag: "ComplexAdaptiveDynamicStreaming"},
 	{Name: "ProcessMediaByMPSComplete", Member: "ProcessMediaByMPSCompleteEvent", Meaning: "processing through MPS (ProcessMediaByMPS) finished", CanFail: true, tag: "ProcessMediaByMPS"},
 	{Name: "AigcImageTaskComplete", Member: "AigcImageCompleteEvent", Meaning: "an AIGC image generation finished", CanFail: true, tag: "AigcImage"},
 	{Name: "AigcVideoTaskComplete", Member: "AigcVideoCompleteEvent", Meaning: "an AIGC video generation finished", CanFail: true, tag: "AigcVideo"},

@@ -6,10 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // ErrPayload is wrapped by every error Decode returns.
-var ErrPayload = errors.New("not a well-formed CreateImageSpriteComplete payload")
+var ErrPayload = errors.New("not a well-formed VOD event payload")
 
 type v4Envelope struct {
 	Version   json.RawMessage `json:"version"`
@@ -70,6 +71,17 @@ func Decode(data []byte) (e Event, enc Encoding, handle string, err error) {
 	var probe map[string]json.RawMessage
 	if err := strictUnmarshal(data, &probe); err != nil {
 		return e, enc, "", err
+	}
+	if k, v4, ok := catalogType(probe); ok {
+		e, enc, handle, err := decodeCatalog(data, probe, k, v4)
+		if err != nil {
+			key := "EventType"
+			if v4 {
+				key = "eventType"
+			}
+			err = fmt.Errorf("%w: %s %s: %s", ErrPayload, key, k.Name, strings.TrimPrefix(err.Error(), ErrPayload.Error()+": "))
+		}
+		return e, enc, handle, err
 	}
 	if _, ok := probe["EventType"]; ok {
 		enc.Format = FormatV3
@@ -210,4 +222,23 @@ func templateFor(def int) Template {
 		return PresetTemplate
 	}
 	return Template{Definition: def}
+}
+
+// catalogType reports the catalog type of a payload whose type is another
+// than CreateImageSpriteComplete.
+func catalogType(probe map[string]json.RawMessage) (*Kind, bool, bool) {
+	raw, ok := probe["EventType"]
+	v4 := false
+	if !ok {
+		raw, v4 = probe["eventType"], true
+	}
+	var name string
+	if json.Unmarshal(raw, &name) != nil || name == EventType {
+		return nil, false, false
+	}
+	k, ok := LookupKind(name)
+	if !ok || k.Name != name || (v4 && !k.Legacy) {
+		return nil, false, false
+	}
+	return k, v4, true
 }
