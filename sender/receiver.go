@@ -107,6 +107,9 @@ type ReceiverStats struct {
 	// missing from a 3.0 payload while SignKey is set.
 	Signed       uint64 `json:"signed"`
 	BadSignature uint64 `json:"badSignature"`
+	// ByType counts the payloads that parse as events by their event
+	// type (EventType / eventType), duplicates included.
+	ByType map[string]uint64 `json:"byType,omitempty"`
 	// FirstError describes the first malformed payload, "" if none.
 	FirstError string `json:"firstError,omitempty"`
 }
@@ -119,7 +122,14 @@ func (s ReceiverStats) AllWellFormed() bool { return s.Malformed == 0 && s.BadSi
 func (rc *Receiver) Stats() ReceiverStats {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	return rc.stats
+	s := rc.stats
+	if s.ByType != nil {
+		s.ByType = make(map[string]uint64, len(rc.stats.ByType))
+		for k, v := range rc.stats.ByType {
+			s.ByType[k] = v
+		}
+	}
+	return s
 }
 
 // Payload is what a Receiver made of one request's body: a plain value.
@@ -233,8 +243,20 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		if p.Err == nil {
 			s.WellFormed++
 		}
+		if s.ByType == nil {
+			s.ByType = map[string]uint64{}
+		}
+		s.ByType[p.Event.TypeName()]++
 		h := fnv.New64a()
 		h.Write([]byte(p.Event.TaskID))
+		if p.Event.Kind != nil {
+			// Another type than the sprite's: one task can notify more
+			// than once (a flow's PROCESSING and FINISH) and some events
+			// have no task id, so the event is its type and payload.
+			h.Write([]byte(p.Event.Kind.Name))
+			h.Write([]byte(p.Event.FileID))
+			h.Write(p.Event.Raw)
+		}
 		if rc.remember(h.Sum64()) {
 			s.Duplicates++
 			dup = true

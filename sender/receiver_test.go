@@ -283,3 +283,33 @@ func TestCheckSignKey(t *testing.T) {
 		}
 	}
 }
+
+func TestReceiverCountsByType(t *testing.T) {
+	var rc Receiver
+	srv := httptest.NewServer(&rc)
+	defer srv.Close()
+	g, err := generator.New(generator.Config{Seed: 4, Outcomes: generator.TypeMix(generator.Kinds, 0.1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]uint64{}
+	for i := uint64(0); i < 200; i++ {
+		e := g.Event(i)
+		want[e.TypeName()]++
+		body := generator.Encoding{Format: generator.FormatV3}.Marshal(&e)
+		resp, err := http.Post(srv.URL, "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	st := rc.Stats()
+	if st.Malformed != 0 || st.WellFormed != 200 || st.Distinct != 200 {
+		t.Fatalf("stats %+v: want 200 well-formed distinct events", st)
+	}
+	for k, n := range want {
+		if st.ByType[k] != n {
+			t.Errorf("ByType[%s] = %d, want %d", k, st.ByType[k], n)
+		}
+	}
+}

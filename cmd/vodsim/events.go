@@ -17,6 +17,7 @@ type eventFlags struct {
 	format       string
 	webVTT       bool
 	numericVer   bool
+	eventTypes   string
 }
 
 // register defines every event flag on fs.
@@ -31,6 +32,7 @@ func (o *eventFlags) registerSource(fs *pflag.FlagSet) {
 	fs.StringVar(&o.scenario, "scenario", "", "a built-in scenario's name (see 'vodsim scenarios') or a scenario file; other flags override it")
 	fs.Int64Var(&o.seed, "seed", DefaultSeed, "random seed: the same seed gives byte-identical events (and fault decisions)")
 	fs.Float64Var(&o.failureRatio, "failure-ratio", generator.DefaultFailureRatio, "share of failed tasks, 0 to 1 (replaces the scenario's outcome mix)")
+	fs.StringVar(&o.eventTypes, "event-type", generator.EventType, "event types to make in equal shares: NAME[,NAME...] or all (see 'vodsim events'; replaces the scenario's outcome mix)")
 	fs.Uint64Var(&o.appID, "app-id", 0, "account app id in sheet URLs (default: the scenario's, or drawn from the seed)")
 }
 
@@ -93,8 +95,21 @@ func (o *eventFlags) resolve(cmd string, fs *pflag.FlagSet) (events, error) {
 	if set("failure-ratio") && !(o.failureRatio >= 0 && o.failureRatio <= 1) {
 		return ev, usageErrorf("%s: --failure-ratio %v: must be between 0 and 1", cmd, o.failureRatio)
 	}
+	var kinds []*generator.Kind
+	if set("event-type") {
+		ks, err := generator.ParseKinds(o.eventTypes)
+		if err != nil {
+			return ev, usageErrorf("%s: --event-type: %v", cmd, err)
+		}
+		for _, k := range ks {
+			if !k.Legacy && ev.enc.Format != generator.FormatV3 {
+				return ev, usageErrorf("%s: --event-type %s: VOD sends it only in the 3.0 format: add --format v3", cmd, k.Name)
+			}
+		}
+		kinds = ks
+	}
 	if replay != nil {
-		for _, f := range []string{"failure-ratio", "app-id"} {
+		for _, f := range []string{"failure-ratio", "app-id", "event-type"} {
 			if set(f) {
 				return ev, usageErrorf("%s: --%s does not apply to scenario %q: it replays fixed events", cmd, f, ev.sc.Name)
 			}
@@ -102,7 +117,12 @@ func (o *eventFlags) resolve(cmd string, fs *pflag.FlagSet) (events, error) {
 		ev.source = generator.NewReplay(replay)
 		return ev, nil
 	}
-	if set("failure-ratio") {
+	switch {
+	case kinds != nil && set("failure-ratio"):
+		gen.Outcomes = generator.TypeMix(kinds, o.failureRatio)
+	case kinds != nil:
+		gen.Outcomes = generator.TypeMix(kinds, generator.DefaultFailureRatio)
+	case set("failure-ratio"):
 		gen.Outcomes = generator.Mix(o.failureRatio)
 	}
 	if set("app-id") {
