@@ -99,6 +99,7 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
   vodsim send --target http://127.0.0.1:9000/ --journal attempts.ndjson --report-json report.json --quiet
   vodsim send --target http://127.0.0.1:9000/ --duration 60s --rate 100 --max-failed 0 --max-p99 250ms --min-rate 0.99`)
 	o.register(fs)
+	o.events.in = c.io.in
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -232,6 +233,7 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 func (o *sendOpts) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.target, "target", "", "receiver URL, user:password@ for Basic authorization (default: an embedded receiver on 127.0.0.1)")
 	o.events.register(fs)
+	fs.Lookup("seed").Usage = "random seed: the same seed gives byte-identical events, fault decisions and backoff waits"
 	o.rate = DefaultSendRate
 	fs.Var(&o.rate, "rate", "events per second, or per unit: 50/s, 600/m, 10/h; 0 = as fast as the receiver allows")
 	fs.Uint64Var(&o.count, "count", sender.DefaultCount, "number of events (with --duration alone: no limit)")
