@@ -179,6 +179,24 @@ func CheckReorderWindow(n int64) error {
 	return nil
 }
 
+// WithDefaults returns p with each zero field set to what zero means:
+// DefaultTimeout, DefaultAttempts, RetryTimeout and DefaultMaxBackoff.
+func (p RetryPolicy) WithDefaults() RetryPolicy {
+	if p.Timeout == 0 {
+		p.Timeout = DefaultTimeout
+	}
+	if p.Attempts == 0 {
+		p.Attempts = DefaultAttempts
+	}
+	if p.On == 0 {
+		p.On = RetryTimeout
+	}
+	if p.MaxBackoff == 0 {
+		p.MaxBackoff = DefaultMaxBackoff
+	}
+	return p
+}
+
 // Validate says what is wrong with p, or nil: a negative duration, more
 // than MaxAttempts attempts, an unknown condition, or a MaxBackoff below
 // Backoff.

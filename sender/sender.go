@@ -323,18 +323,7 @@ func (r *run) normaliseRetry() error {
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	if p.Timeout == 0 {
-		p.Timeout = DefaultTimeout
-	}
-	if p.Attempts == 0 {
-		p.Attempts = DefaultAttempts
-	}
-	if p.On == 0 {
-		p.On = RetryTimeout
-	}
-	if p.MaxBackoff == 0 {
-		p.MaxBackoff = DefaultMaxBackoff
-	}
+	*p = p.WithDefaults()
 	return nil
 }
 

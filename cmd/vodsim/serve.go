@@ -294,7 +294,7 @@ func pushOnly(sc *scenarios.Scenario) []string {
 	if f.Duplicate > 0 || f.Reorder > 0 || f.Malformed > 0 || f.DelayMax > 0 {
 		out = append(out, "delivery faults (duplicate, reorder, malformed, delay)")
 	}
-	if sc.Retry != (sender.RetryPolicy{}) {
+	if vod := (sender.RetryPolicy{}).WithDefaults(); sc.Retry.WithDefaults() != vod {
 		out = append(out, "a retry policy")
 	}
 	if sc.SignKey != "" {

@@ -54,7 +54,7 @@ Exit status: 0 when every file is valid, 2 otherwise.`, `
 		bad++
 	}
 	if bad > 0 {
-		return usageErrorf("validate: %d of %s invalid", bad, nouns(fs.NArg(), "file", "files"))
+		return usageErrorf("validate: %d of %d files invalid", bad, fs.NArg())
 	}
 	return nil
 }
