@@ -114,7 +114,7 @@ func TestFlagMessagesSayWhatIsAllowed(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"--duration", "-1s"}, `send: --duration -1s: "-1s" is negative: a duration is 0 or more`},
-		{[]string{"--timeout", "0s"}, "send: --timeout 0s: must be longer than 0"},
+		{[]string{"--timeout", "0s"}, "send: --timeout 0: must be longer than 0"},
 		{[]string{"--attempts", "1000"}, "send: --attempts: must be 1 to 100 (1 = never retry), got 1000"},
 		{[]string{"--rate", "-1"}, `send: --rate -1: rate "-1" is negative: a rate is 0 or more`},
 		{[]string{"--duplicate", "5"}, "send: --duplicate 5: share 5 is outside 0..1: write a fraction from 0 to 1, or a percentage like 5%"},

@@ -152,7 +152,7 @@ send): serve says so on stderr and ignores them.`, `
 	}
 	if ignored := pushOnly(ev.sc); len(ignored) > 0 {
 		fmt.Fprintf(c.io.err, "vodsim: serve: scenario %q sets %s, which only push delivery (vodsim send) uses: serve ignores them\n",
-			ev.sc.Name, strings.Join(ignored, "; "))
+			ev.sc.Name, strings.Join(ignored, " and "))
 	}
 	return runServe(ctx, c.io, cfg)
 }

@@ -174,8 +174,14 @@ func (v *Duration) Set(s string) error {
 // UnmarshalText parses text as ParseDuration does.
 func (v *Duration) UnmarshalText(text []byte) error { return v.Set(string(text)) }
 
-// String returns the duration as time.Duration writes it, e.g. "5s".
-func (v Duration) String() string { return time.Duration(v).String() }
+// String returns the duration as time.Duration writes it, e.g. "5s", and
+// zero as "0".
+func (v Duration) String() string {
+	if v == 0 {
+		return "0"
+	}
+	return time.Duration(v).String()
+}
 
 // Type names the value in a flag's usage.
 func (Duration) Type() string { return "duration" }
