@@ -306,7 +306,8 @@ func (p *parser) parse(data []byte) *Scenario {
 		}
 	}
 	if e, ok := m["duration"]; ok {
-		s.Duration, _ = p.positiveDuration(e.val, "duration")
+		// 0 is no limit, as --duration 0.
+		s.Duration, _ = p.duration(e.val, "duration")
 	}
 	rate, hasRate := m["rate"]
 	phases, hasPhases := m["phases"]
@@ -315,9 +316,12 @@ func (p *parser) parse(data []byte) *Scenario {
 		p.errf(phases.key, "phases: give either rate or phases, not both")
 	case hasRate:
 		if from, to, ok := p.rate(rate.val, "rate"); ok {
-			if from != to {
+			switch {
+			case from != to:
 				p.errf(rate.val, "rate: a ramp needs a duration: write it as a phase, e.g. phases: [{duration: 60s, rate: %s}]", rate.val.Value)
-			} else {
+			case from == 0:
+				// As fast as the receiver allows, as --rate 0.
+			default:
 				// One phase whose rate then holds for the rest of the run.
 				d := s.Duration
 				if d == 0 {
@@ -398,6 +402,10 @@ func (p *parser) phases(n *yaml.Node) sender.Profile {
 		}
 		if e, ok := m["rate"]; ok {
 			ph.From, ph.To, ok = p.rate(e.val, path+".rate")
+			if ok && (ph.From == 0 || ph.To == 0) {
+				p.errf(e.val, "%s.rate: %q: a phase's rate must be more than 0 (as fast as possible is a plain rate: 0)", path, e.val.Value)
+				ok = false
+			}
 			good = good && ok
 		} else {
 			p.errf(it, "%s: missing rate", path)
@@ -757,8 +765,8 @@ func (p *parser) delivery(n *yaml.Node, s *Scenario) {
 			}
 			if we, ok := r["window"]; ok {
 				if v, ok := p.integer(we.val, "delivery.reorder.window"); ok {
-					if v < 1 || v > 1e6 {
-						p.errf(we.val, "delivery.reorder.window: must be 1 to 1000000 positions, got %d", v)
+					if err := sender.CheckReorderWindow(v); err != nil {
+						p.errf(we.val, "delivery.reorder.window: %v", err)
 					} else {
 						f.ReorderWindow = int(v)
 					}
@@ -791,13 +799,8 @@ func (p *parser) delivery(n *yaml.Node, s *Scenario) {
 	}
 	if e, ok := m["signKey"]; ok {
 		if v, ok := p.str(e.val, "delivery.signKey"); ok {
-			good := len(v) >= 1 && len(v) <= 32
-			for i := 0; good && i < len(v); i++ {
-				c := v[i]
-				good = c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-			}
-			if !good {
-				p.errf(e.val, "delivery.signKey: must be 1 to 32 letters and digits")
+			if err := sender.CheckSignKey(v); err != nil {
+				p.errf(e.val, "delivery.signKey: %v", err)
 			} else {
 				s.SignKey, p.signKey = v, e.val
 			}
@@ -842,25 +845,6 @@ func (p *parser) kinds(n *yaml.Node) []sender.Malformation {
 	return out
 }
 
-// retryConditions names the conditions of retry.on.
-var retryConditions = []struct {
-	name string
-	r    sender.Retry
-}{
-	{"timeout", sender.RetryTimeout},
-	{"5xx", sender.RetryServerError},
-	{"429", sender.RetryTooMany},
-	{"connection", sender.RetryConnError},
-}
-
-func retryNames() []string {
-	out := make([]string, len(retryConditions))
-	for i, c := range retryConditions {
-		out[i] = c.name
-	}
-	return out
-}
-
 func (p *parser) retry(n *yaml.Node, s *Scenario) {
 	m := p.object(n, "retry", "timeout", "attempts", "on", "backoff", "maxBackoff")
 	r := &s.Retry
@@ -869,8 +853,8 @@ func (p *parser) retry(n *yaml.Node, s *Scenario) {
 	}
 	if e, ok := m["attempts"]; ok {
 		if v, ok := p.integer(e.val, "retry.attempts"); ok {
-			if v < 1 || v > 100 {
-				p.errf(e.val, "retry.attempts: must be 1 to 100 (1 = never retry), got %d", v)
+			if err := sender.CheckAttempts(v); err != nil {
+				p.errf(e.val, "retry.attempts: %v", err)
 			} else {
 				r.Attempts = int(v)
 			}
@@ -881,25 +865,21 @@ func (p *parser) retry(n *yaml.Node, s *Scenario) {
 		if e.val.Kind == yaml.SequenceNode {
 			items, _ = p.list(e.val, "retry.on", "conditions")
 			if len(items) == 0 {
-				p.errf(e.val, "retry.on: empty list: name at least one of %s (to never retry, set attempts: 1)", strings.Join(retryNames(), ", "))
+				p.errf(e.val, "retry.on: empty list: name at least one of %s (to never retry, set attempts: 1)", strings.Join(sender.RetryConditionNames(), ", "))
 			}
 		}
 		for _, it := range items {
 			if it.Kind != yaml.ScalarNode || isNull(it) {
-				p.wrongType(it, "retry.on", "one of "+strings.Join(retryNames(), ", "))
+				p.wrongType(it, "retry.on", "one of "+strings.Join(sender.RetryConditionNames(), ", "))
 				continue
 			}
-			idx := slices.IndexFunc(retryConditions, func(c struct {
-				name string
-				r    sender.Retry
-			}) bool {
-				return strings.EqualFold(c.name, it.Value)
-			})
-			if idx < 0 {
-				p.errf(it, "retry.on: unknown condition %q%s; conditions: %s", it.Value, hint(it.Value, retryNames()), strings.Join(retryNames(), ", "))
+			c, err := sender.ParseRetryCondition(it.Value)
+			if err != nil {
+				names := sender.RetryConditionNames()
+				p.errf(it, "retry.on: unknown condition %q%s; conditions: %s", it.Value, hint(it.Value, names), strings.Join(names, ", "))
 				continue
 			}
-			r.On |= retryConditions[idx].r
+			r.On |= c
 		}
 	}
 	if e, ok := m["backoff"]; ok {

@@ -80,11 +80,27 @@ const MaxFileSize = 1 << 20
 // built-in scenario nor a readable file.
 var ErrNotFound = errors.New("no such scenario")
 
-// Load returns the built-in scenario called nameOrPath or, failing that,
-// reads and validates the file at that path. A name without a path
-// separator or file extension is looked up among the built-ins first.
-// Validation problems come back as a *ValidationError.
+// BuiltinPrefix names a built-in scenario whatever files exist:
+// "builtin:chaos".
+const BuiltinPrefix = "builtin:"
+
+// Load returns the scenario nameOrPath names:
+//   - "builtin:NAME" is always the built-in NAME;
+//   - a bare NAME (no path separator, no file extension) is the built-in
+//     of that name when there is one, else the file NAME; write ./NAME for
+//     a file that has a built-in's name;
+//   - anything else is a file path, read and validated.
+//
+// Validation problems come back as a *ValidationError. To read a scenario
+// from standard input, use Read.
 func Load(nameOrPath string) (*Scenario, error) {
+	if name, ok := strings.CutPrefix(nameOrPath, BuiltinPrefix); ok {
+		data, err := BuiltinFile(name)
+		if err != nil {
+			return nil, err
+		}
+		return parse(builtinPath(name), data, "")
+	}
 	if looksLikeName(nameOrPath) {
 		if data, err := BuiltinFile(nameOrPath); err == nil {
 			return parse(builtinPath(nameOrPath), data, "")
@@ -99,6 +115,20 @@ func Load(nameOrPath string) (*Scenario, error) {
 		return nil, fmt.Errorf("read scenario: %w", err)
 	}
 	return Parse(nameOrPath, data)
+}
+
+// Read reads a scenario of at most MaxFileSize bytes from r, such as
+// standard input, and validates it as Parse does; filename names it in
+// messages, and replay files are read relative to the current directory.
+func Read(filename string, r io.Reader) (*Scenario, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read scenario from %s: %w", filename, err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("read scenario from %s: larger than %d bytes", filename, MaxFileSize)
+	}
+	return parse(filename, data, ".")
 }
 
 func looksLikeName(s string) bool {

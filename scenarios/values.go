@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/vodsim/vodsim/internal/value"
 )
 
 // This file turns scalar nodes into values. Each helper reports a problem at
@@ -104,17 +106,9 @@ func (p *parser) number(n *yaml.Node, path string) (float64, bool) {
 	return v, true
 }
 
-// parseDuration accepts Go durations ("30s", "1h30m", "200ms") and "0".
-func parseDuration(s string) (time.Duration, error) {
-	d, err := time.ParseDuration(strings.TrimSpace(s))
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration: write it like 500ms, 30s, 5m or 2h", s)
-	}
-	if d < 0 {
-		return 0, fmt.Errorf("%q is negative", s)
-	}
-	return d, nil
-}
+// parseDuration accepts Go durations ("30s", "1h30m", "200ms") and "0",
+// as a flag does.
+func parseDuration(s string) (time.Duration, error) { return value.ParseDuration(s) }
 
 // duration reads a duration >= 0; the number 0 is accepted too.
 func (p *parser) duration(n *yaml.Node, path string) (time.Duration, bool) {
@@ -177,80 +171,32 @@ func (p *parser) durationRange(n *yaml.Node, path string) (lo, hi time.Duration,
 	return lo, hi, true
 }
 
-// share reads a share of events: "2%", "0.5%" or a fraction 0..1.
+// share reads a share of events: "2%", "0.5%" or a fraction 0..1, as a
+// flag does.
 func (p *parser) share(n *yaml.Node, path string) (float64, bool) {
-	if isNumber(n) {
-		v, ok := p.number(n, path)
-		if !ok {
-			return 0, false
-		}
-		if v < 0 || v > 1 {
-			p.errf(n, "%s: share %s is outside 0..1: write a percentage like %s%%", path, n.Value, n.Value)
-			return 0, false
-		}
-		return v, true
-	}
-	if !isString(n) || !strings.HasSuffix(strings.TrimSpace(n.Value), "%") {
+	if !isNumber(n) && !isString(n) {
 		p.wrongType(n, path, "a percentage like 2% (or a fraction 0..1)")
 		return 0, false
 	}
-	num := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(n.Value), "%"))
-	v, err := strconv.ParseFloat(num, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		p.errf(n, "%s: %q is not a percentage like 2%%", path, n.Value)
+	v, err := value.ParseShare(n.Value)
+	if err != nil {
+		p.errf(n, "%s: %v", path, err)
 		return 0, false
 	}
-	if v < 0 || v > 100 {
-		p.errf(n, "%s: share %s is outside 0%%..100%%", path, n.Value)
-		return 0, false
-	}
-	return v / 100, true
+	return v, true
 }
 
-var rateUnits = []struct {
-	suffix string
-	per    float64 // seconds per unit
-}{
-	{"/s", 1}, {"/sec", 1}, {"/m", 60}, {"/min", 60}, {"/h", 3600},
-}
-
-// parseRate reads one rate in events per second: "50/s", "600/m", "10/h" or
-// a bare number (per second).
-func parseRate(s string) (float64, error) {
-	t := strings.ReplaceAll(strings.TrimSpace(s), " ", "")
-	per := 1.0
-	if i := strings.IndexByte(t, '/'); i >= 0 {
-		unit := t[i:]
-		found := false
-		for _, u := range rateUnits {
-			if unit == u.suffix {
-				per, found = u.per, true
-			}
-		}
-		if !found {
-			return 0, fmt.Errorf("rate %q: unknown unit %q: use /s, /m or /h", s, unit)
-		}
-		t = t[:i]
-	}
-	v, err := strconv.ParseFloat(t, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("rate %q: want events per time like 50/s, 600/m or 10/h", s)
-	}
-	if v <= 0 {
-		return 0, fmt.Errorf("rate %q: must be more than 0", s)
-	}
-	return v / per, nil
-}
+// parseRate reads one rate in events per second, as a flag does: "50/s",
+// "600/m", "10/h" or a bare number (per second), 0 or more.
+func parseRate(s string) (float64, error) { return value.ParseRate(s) }
 
 // rate reads "50/s" (from == to) or a ramp "10/s -> 200/s".
+// A rate of 0 is read as 0; the caller says whether it is allowed.
 func (p *parser) rate(n *yaml.Node, path string) (from, to float64, ok bool) {
 	if isNumber(n) {
-		v, ok := p.number(n, path)
-		if !ok {
-			return 0, 0, false
-		}
-		if v <= 0 {
-			p.errf(n, "%s: rate %s must be more than 0", path, n.Value)
+		v, err := parseRate(n.Value)
+		if err != nil {
+			p.errf(n, "%s: %v", path, err)
 			return 0, 0, false
 		}
 		return v, v, true

@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -165,37 +164,18 @@ func configErr(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, a...))
 }
 
-func shareOK(x float64) bool { return x >= 0 && x <= 1 }
-
 func newRun(cfg Config) (*run, error) {
 	r := &run{
 		enc: cfg.Encoding, seed: cfg.Seed, count: cfg.Count, duration: cfg.Duration,
 		inflight: cfg.MaxInFlight, retry: cfg.Retry, faults: cfg.Faults, signKey: cfg.SignKey,
 		progress: cfg.Progress, progressInt: cfg.ProgressInterval, journal: cfg.Journal,
 	}
-	u, err := url.Parse(cfg.Target)
-	shown := RedactTarget(cfg.Target)
-	switch {
-	case cfg.Target == "":
+	if cfg.Target == "" {
 		return nil, configErr("no target URL")
-	case err != nil:
-		// url.Error repeats the whole URL, password included.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, configErr("target %q: %v", shown, err)
-	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, configErr("target %q: scheme must be http or https", shown)
-	case u.Hostname() == "":
-		return nil, configErr("target %q: no host", shown)
 	}
-	if p := u.Port(); p != "" {
-		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return nil, configErr("target %q: port %s is out of range 1-65535", shown, p)
-		}
-	} else if strings.HasSuffix(u.Host, ":") {
-		return nil, configErr("target %q: empty port", shown)
+	u, err := ParseTarget(cfg.Target)
+	if err != nil {
+		return nil, configErr("target %q: %s", RedactTarget(cfg.Target), strings.TrimPrefix(err.Error(), ErrTarget.Error()+": "))
 	}
 	// The report and every message show the target with its password
 	// masked; the userinfo becomes a Basic Authorization header below, as
@@ -340,48 +320,17 @@ func newRun(cfg Config) (*run, error) {
 
 func (r *run) normaliseRetry() error {
 	p := &r.retry
-	switch {
-	case p.Timeout < 0:
-		return configErr("retry timeout %v is negative", p.Timeout)
-	case p.Attempts < 0:
-		return configErr("attempts %d is negative", p.Attempts)
-	case p.Backoff < 0:
-		return configErr("backoff %v is negative", p.Backoff)
-	case p.MaxBackoff < 0:
-		return configErr("max backoff %v is negative", p.MaxBackoff)
-	case p.On&^(RetryTimeout|RetryServerError|RetryTooMany|RetryConnError) != 0:
-		return configErr("unknown retry conditions %#x", uint8(p.On))
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	if p.Timeout == 0 {
-		p.Timeout = DefaultTimeout
-	}
-	if p.Attempts == 0 {
-		p.Attempts = DefaultAttempts
-	}
-	if p.On == 0 {
-		p.On = RetryTimeout
-	}
-	if p.MaxBackoff == 0 {
-		p.MaxBackoff = DefaultMaxBackoff
-	}
+	*p = p.WithDefaults()
 	return nil
 }
 
 func (r *run) normaliseFaults() error {
 	f := &r.faults
-	switch {
-	case !shareOK(f.Duplicate):
-		return configErr("duplicate share %v: must be between 0 and 1", f.Duplicate)
-	case !shareOK(f.Reorder):
-		return configErr("reorder share %v: must be between 0 and 1", f.Reorder)
-	case !shareOK(f.Malformed):
-		return configErr("malformed share %v: must be between 0 and 1", f.Malformed)
-	case f.ReorderWindow < 0:
-		return configErr("reorder window %d is negative", f.ReorderWindow)
-	case f.DelayMin < 0 || f.DelayMax < 0:
-		return configErr("delay range %v..%v is negative", f.DelayMin, f.DelayMax)
-	case f.DelayMax < f.DelayMin:
-		return configErr("delay range %v..%v: max is below min", f.DelayMin, f.DelayMax)
+	if err := f.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if f.ReorderWindow == 0 {
 		f.ReorderWindow = DefaultReorderWindow
@@ -389,11 +338,6 @@ func (r *run) normaliseFaults() error {
 	r.kinds = f.MalformedKinds
 	if len(r.kinds) == 0 {
 		r.kinds = Malformations
-	}
-	for _, k := range r.kinds {
-		if !validMalformation(k) {
-			return configErr("unknown malformation %q (want one of %v)", k, Malformations)
-		}
 	}
 	return nil
 }

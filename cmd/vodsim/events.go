@@ -1,9 +1,13 @@
 package main
 
 import (
+	"io"
+	"strings"
+
 	"github.com/spf13/pflag"
 
 	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/internal/value"
 	"github.com/vodsim/vodsim/scenarios"
 )
 
@@ -12,13 +16,19 @@ import (
 type eventFlags struct {
 	scenario     string
 	seed         int64
-	failureRatio float64
+	failureRatio value.Share
 	appID        uint64
 	format       string
 	webVTT       bool
 	numericVer   bool
 	eventTypes   string
+	// in is standard input, read by --scenario -.
+	in io.Reader
 }
+
+// scenarioUsage is --scenario's help, the same for gen, send and serve.
+const scenarioUsage = "a built-in scenario's name (see 'vodsim scenarios'), a scenario file, or - for standard input; " +
+	"a bare name is the built-in when there is one: write ./NAME for a file of that name, builtin:NAME for the built-in always; other flags override it"
 
 // register defines every event flag on fs.
 func (o *eventFlags) register(fs *pflag.FlagSet) {
@@ -29,9 +39,10 @@ func (o *eventFlags) register(fs *pflag.FlagSet) {
 
 // registerSource defines the flags that choose which events are made.
 func (o *eventFlags) registerSource(fs *pflag.FlagSet) {
-	fs.StringVar(&o.scenario, "scenario", "", "a built-in scenario's name (see 'vodsim scenarios') or a scenario file; other flags override it")
-	fs.Int64Var(&o.seed, "seed", DefaultSeed, "random seed: the same seed gives byte-identical events (and fault decisions)")
-	fs.Float64Var(&o.failureRatio, "failure-ratio", generator.DefaultFailureRatio, "share of failed tasks, 0 to 1 (replaces the scenario's outcome mix)")
+	fs.StringVar(&o.scenario, "scenario", "", scenarioUsage)
+	fs.Int64Var(&o.seed, "seed", DefaultSeed, "random seed: the same seed gives byte-identical events")
+	o.failureRatio = value.Share(generator.DefaultFailureRatio)
+	fs.Var(&o.failureRatio, "failure-ratio", "share of failed tasks, 0 to 1 or 0% to 100% (replaces the scenario's outcome mix)")
 	fs.StringVar(&o.eventTypes, "event-type", generator.EventType, "event types to make in equal shares: NAME[,NAME...] or all (see 'vodsim events'; replaces the scenario's outcome mix)")
 	fs.Uint64Var(&o.appID, "app-id", 0, "account app id in sheet URLs (default: the scenario's, or drawn from the seed)")
 }
@@ -66,7 +77,7 @@ func (o *eventFlags) resolve(cmd string, fs *pflag.FlagSet) (events, error) {
 		return ev, usageErrorf("%s: --app-id 0: an app id is a positive account id like 1255566655; leave the flag out to draw one from the seed", cmd)
 	}
 	if o.scenario != "" {
-		sc, err := scenarios.Load(o.scenario)
+		sc, err := loadScenario(o.scenario, o.in)
 		if err != nil {
 			return ev, scenarioError(cmd, err)
 		}
@@ -92,9 +103,6 @@ func (o *eventFlags) resolve(cmd string, fs *pflag.FlagSet) (events, error) {
 	if set("numeric-version") && o.numericVer && ev.enc.Format == generator.FormatV3 && fs.Lookup("format") != nil {
 		return ev, usageErrorf("%s: --numeric-version: the number 4 is a quirk of the 4.0 format; drop it or use --format v4", cmd)
 	}
-	if set("failure-ratio") && !(o.failureRatio >= 0 && o.failureRatio <= 1) {
-		return ev, usageErrorf("%s: --failure-ratio %v: must be between 0 and 1", cmd, o.failureRatio)
-	}
 	var kinds []*generator.Kind
 	if set("event-type") {
 		ks, err := generator.ParseKinds(o.eventTypes)
@@ -119,11 +127,11 @@ func (o *eventFlags) resolve(cmd string, fs *pflag.FlagSet) (events, error) {
 	}
 	switch {
 	case kinds != nil && set("failure-ratio"):
-		gen.Outcomes = generator.TypeMix(kinds, o.failureRatio)
+		gen.Outcomes = generator.TypeMix(kinds, float64(o.failureRatio))
 	case kinds != nil:
 		gen.Outcomes = generator.TypeMix(kinds, generator.DefaultFailureRatio)
 	case set("failure-ratio"):
-		gen.Outcomes = generator.Mix(o.failureRatio)
+		gen.Outcomes = generator.Mix(float64(o.failureRatio))
 	}
 	if set("app-id") {
 		gen.AppID = o.appID
@@ -137,4 +145,16 @@ func (o *eventFlags) resolve(cmd string, fs *pflag.FlagSet) (events, error) {
 	}
 	ev.source = g
 	return ev, nil
+}
+
+// loadScenario loads a scenario by name or path, as scenarios.Load does;
+// "-" reads one from in (standard input), named "stdin" in messages.
+func loadScenario(name string, in io.Reader) (*scenarios.Scenario, error) {
+	if name == "-" {
+		if in == nil {
+			in = strings.NewReader("")
+		}
+		return scenarios.Read("stdin", in)
+	}
+	return scenarios.Load(name)
 }

@@ -48,8 +48,10 @@ prints the clean events.`, `
   vodsim gen --webvtt --app-id 1255566655
   vodsim gen --scenario failures              # only failures, every family
   vodsim gen --scenario success --seed 9 --count 3
-  vodsim gen --scenario ./my-scenario.yaml --format v3`)
+  vodsim gen --scenario ./my-scenario.yaml --format v3
+  vodsim scenarios --show failures | vodsim gen --scenario - --count 3   # a scenario from stdin`)
 	o.events.register(fs)
+	o.events.in = c.io.in
 	fs.Uint64Var(&o.count, "count", DefaultGenCount, "number of events to print (a scenario's own count when it gives one)")
 	if err := parseFlags(fs, args); err != nil {
 		return err

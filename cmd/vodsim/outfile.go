@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -95,40 +93,22 @@ func sameFile(a, b string) bool {
 }
 
 // checkTarget says what is wrong with a --target URL, before anything is
-// sent: only http and https, a host, and a port from 1 to 65535.
+// sent, by sender.ParseTarget's rule, with an example and a hint.
 func checkTarget(target string) error {
-	shown := sender.RedactTarget(target) // a password never shown
-	bad := func(why string) error {
-		hint := ""
-		if !strings.Contains(target, "://") && !strings.ContainsAny(target, " \t") {
-			hint = fmt.Sprintf(" (did you mean %q?)", "http://"+shown)
-		}
-		return usageErrorf("send: --target %q: %s, e.g. http://127.0.0.1:9000/callback%s", shown, why, hint)
+	_, err := sender.ParseTarget(target)
+	if err == nil {
+		return nil
 	}
 	if strings.TrimSpace(target) == "" {
 		return usageErrorf("send: --target is empty: give the receiver's URL, e.g. http://127.0.0.1:9000/callback")
 	}
-	u, err := url.Parse(target)
-	switch {
-	case err != nil:
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return bad(fmt.Sprintf("not a URL (%v)", err))
-	case u.Scheme != "http" && u.Scheme != "https":
-		return bad("the scheme must be http or https")
-	case u.Hostname() == "":
-		return bad("no host")
+	shown := sender.RedactTarget(target) // a password never shown
+	hint := ""
+	if !strings.Contains(target, "://") && !strings.ContainsAny(target, " \t") {
+		hint = fmt.Sprintf(" (did you mean %q?)", "http://"+shown)
 	}
-	if p := u.Port(); p != "" {
-		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return bad(fmt.Sprintf("port %s is out of range 1-65535", p))
-		}
-	} else if strings.HasSuffix(u.Host, ":") {
-		return bad("empty port")
-	}
-	return nil
+	why := strings.TrimPrefix(err.Error(), sender.ErrTarget.Error()+": ")
+	return usageErrorf("send: --target %q: %s, e.g. http://127.0.0.1:9000/callback%s", shown, why, hint)
 }
 
 // listenError is a usage error (exit 2) for a --listen address that cannot

@@ -69,10 +69,11 @@ exits 0.`, `
 	<-ctx.Done()
 	stop()
 	st := rcv.Stats()
-	fmt.Fprintf(c.io.err, "vodsim receive: %d requests, %d well-formed, %d malformed, %d distinct events, %d duplicates",
-		st.Requests, st.WellFormed, st.Malformed, st.Distinct, st.Duplicates)
+	fmt.Fprintf(c.io.err, "vodsim receive: %s, %d well-formed, %d malformed, %s, %s",
+		nouns(st.Requests, "request", "requests"), st.WellFormed, st.Malformed,
+		nouns(st.Distinct, "distinct event", "distinct events"), nouns(st.Duplicates, "duplicate", "duplicates"))
 	if st.Signed > 0 || st.BadSignature > 0 {
-		fmt.Fprintf(c.io.err, ", %d signed (%d bad signatures)", st.Signed, st.BadSignature)
+		fmt.Fprintf(c.io.err, ", %d signed (%s)", st.Signed, nouns(st.BadSignature, "bad signature", "bad signatures"))
 	}
 	fmt.Fprintln(c.io.err)
 	return nil

@@ -136,6 +136,11 @@ func parseFlags(fs *pflag.FlagSet, args []string) error {
 			show()
 			return errHelp
 		}
+		var bad *pflag.InvalidValueError
+		if errors.As(err, &bad) {
+			// "--rate -1: ..." as the checks after parsing write it.
+			return usageErrorf("%s: --%s %s: %v (run 'vodsim %s --help')", fs.Name(), bad.GetFlag().Name, bad.GetValue(), errors.Unwrap(bad), fs.Name())
+		}
 		return usageErrorf("%s: %v (run 'vodsim %s --help')", fs.Name(), err, fs.Name())
 	}
 	return nil

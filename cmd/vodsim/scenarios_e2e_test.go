@@ -54,7 +54,7 @@ func TestValidateE2E(t *testing.T) {
 		{"built-in by name", []string{"chaos"}, 0, []string{"chaos: ok"}, nil},
 		{"misspelt key", []string{misspelt}, 2, nil, []string{misspelt + `:2:1: top level: unknown key "evnets" (did you mean "events"?)`}},
 		{"negative weight", []string{negative}, 2, nil, []string{negative + ":2:14: outcomes[0].weight: -1 is negative"}},
-		{"bad rate", []string{badRate}, 2, nil, []string{badRate + ":3:27: phases[0].rate: rate \"0/s\": must be more than 0"}},
+		{"bad rate", []string{badRate}, 2, nil, []string{badRate + ":3:27: phases[0].rate: \"0/s\": a phase's rate must be more than 0"}},
 		{"broken YAML", []string{broken}, 2, nil, []string{broken + ":3:1: YAML syntax error"}},
 		{"one bad among good", []string{good, misspelt}, 2, []string{good + ": ok"}, []string{misspelt + ":2:1: "}},
 		{"missing file", []string{filepath.Join(dir, "none.yaml")}, 2, nil, []string{filepath.Join(dir, "none.yaml") + ": read scenario:"}},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/vodsim/vodsim/internal/value"
 	"github.com/vodsim/vodsim/sender"
 )
 
@@ -31,32 +32,32 @@ type sendCmd struct{ io stdio }
 type sendOpts struct {
 	target        string
 	events        eventFlags
-	rate          float64
+	rate          value.Rate
 	count         uint64
-	duration      time.Duration
+	duration      value.Duration
 	connections   int
 	maxInFlight   int
-	timeout       time.Duration
+	timeout       value.Duration
 	attempts      int
-	retryOn       []string
-	backoff       time.Duration
-	maxBackoff    time.Duration
+	retryOn       retryFlag
+	backoff       value.Duration
+	maxBackoff    value.Duration
 	headers       []string
 	signKey       string
-	duplicate     float64
-	reorder       float64
+	duplicate     value.Share
+	reorder       value.Share
 	reorderWindow int
-	malformed     float64
+	malformed     value.Share
 	malformKinds  []string
-	delayMin      time.Duration
-	delayMax      time.Duration
+	delayMin      value.Duration
+	delayMax      value.Duration
 	reportJSON    string
 	journal       string
 	quiet         bool
 	insecure      bool
 	maxFailed     uint64
-	maxP99        time.Duration
-	minRate       float64
+	maxP99        value.Duration
+	minRate       value.Share
 }
 
 func (c *sendCmd) Run(ctx context.Context, args []string) error {
@@ -98,6 +99,7 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
   vodsim send --target http://127.0.0.1:9000/ --journal attempts.ndjson --report-json report.json --quiet
   vodsim send --target http://127.0.0.1:9000/ --duration 60s --rate 100 --max-failed 0 --max-p99 250ms --min-rate 0.99`)
 	o.register(fs)
+	o.events.in = c.io.in
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -231,33 +233,60 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 func (o *sendOpts) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.target, "target", "", "receiver URL, user:password@ for Basic authorization (default: an embedded receiver on 127.0.0.1)")
 	o.events.register(fs)
-	fs.Float64Var(&o.rate, "rate", DefaultSendRate, "events per second; 0 = as fast as the receiver allows")
+	fs.Lookup("seed").Usage = "random seed: the same seed gives byte-identical events, fault decisions and backoff waits"
+	o.rate = DefaultSendRate
+	fs.Var(&o.rate, "rate", "events per second, or per unit: 50/s, 600/m, 10/h; 0 = as fast as the receiver allows")
 	fs.Uint64Var(&o.count, "count", sender.DefaultCount, "number of events (with --duration alone: no limit)")
-	fs.DurationVar(&o.duration, "duration", 0, "stop the schedule after this long, e.g. 30s (0 = no limit)")
+	fs.Var(&o.duration, "duration", "stop the schedule after this long, e.g. 30s (0 = no limit)")
 	fs.IntVar(&o.connections, "connections", sender.DefaultConnections, "keep-alive HTTP/1.1 connections")
 	fs.IntVar(&o.maxInFlight, "max-inflight", sender.DefaultMaxInFlight, "most events in delivery at once; more wait and count as late")
-	fs.DurationVar(&o.timeout, "timeout", sender.DefaultTimeout, "per-attempt timeout")
-	fs.IntVar(&o.attempts, "attempts", sender.DefaultAttempts, "most attempts per event")
-	fs.StringSliceVar(&o.retryOn, "retry-on", []string{"timeout"}, "what is retried: timeout, 5xx, 429, conn (comma-separated)")
-	fs.DurationVar(&o.backoff, "backoff", 0, "base of exponential backoff with full jitter between attempts (0 = retry at once); Retry-After is honoured")
-	fs.DurationVar(&o.maxBackoff, "max-backoff", sender.DefaultMaxBackoff, "cap of one wait between attempts")
+	o.timeout = value.Duration(sender.DefaultTimeout)
+	fs.Var(&o.timeout, "timeout", "per-attempt timeout, above 0")
+	fs.IntVar(&o.attempts, "attempts", sender.DefaultAttempts, fmt.Sprintf("most attempts per event, 1 (never retry) to %d", sender.MaxAttempts))
+	o.retryOn.on = sender.RetryTimeout
+	fs.Var(&o.retryOn, "retry-on", "what is retried: timeout, 5xx, 429, conn (or connection); comma-separated or repeated")
+	fs.Var(&o.backoff, "backoff", "base of exponential backoff with full jitter between attempts (0 = retry at once); Retry-After is honoured")
+	o.maxBackoff = value.Duration(sender.DefaultMaxBackoff)
+	fs.Var(&o.maxBackoff, "max-backoff", "cap of one wait between attempts, above 0")
 	fs.StringArrayVar(&o.headers, "header", nil, "extra request header 'Key: Value' (repeatable; not Content-Type, Content-Length, Host, Transfer-Encoding or Trailer)")
 	fs.StringVar(&o.signKey, "sign-key", "", "sign 3.0 bodies: T = now+10m, Sign = md5(key + T) (1 to 32 letters and digits)")
-	fs.Float64Var(&o.duplicate, "duplicate", 0, "share of events delivered twice, 0 to 1")
-	fs.Float64Var(&o.reorder, "reorder", 0, "share of events delivered later than their turn, 0 to 1")
-	fs.IntVar(&o.reorderWindow, "reorder-window", sender.DefaultReorderWindow, "most positions a reordered event is held back")
-	fs.Float64Var(&o.malformed, "malformed", 0, "share of events with a broken body, 0 to 1")
+	fs.Var(&o.duplicate, "duplicate", "share of events delivered twice: a fraction 0 to 1 or a percentage like 5%")
+	fs.Var(&o.reorder, "reorder", "share of events delivered later than their turn: 0 to 1 or 0% to 100%")
+	fs.IntVar(&o.reorderWindow, "reorder-window", sender.DefaultReorderWindow, fmt.Sprintf("most positions a reordered event is held back, 1 to %d", sender.MaxReorderWindow))
+	fs.Var(&o.malformed, "malformed", "share of events with a broken body: 0 to 1 or 0% to 100%")
 	fs.StringSliceVar(&o.malformKinds, "malformed-kinds", nil, "kinds of broken body: truncated, wrong-type, missing-field, unknown-field, not-json (default all)")
-	fs.DurationVar(&o.delayMin, "delay-min", 0, "least delay added before each event")
-	fs.DurationVar(&o.delayMax, "delay-max", 0, "most delay added before each event (uniform between min and max)")
+	fs.Var(&o.delayMin, "delay-min", "least delay added before each event")
+	fs.Var(&o.delayMax, "delay-max", "most delay added before each event (uniform between min and max)")
 	fs.StringVar(&o.reportJSON, "report-json", "", "also write the report as JSON to FILE")
 	fs.StringVar(&o.journal, "journal", "", "write one NDJSON line per attempt to FILE")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no live progress line on stderr")
 	fs.BoolVar(&o.insecure, "insecure", false, "do not check an https target's certificate (a receiver with a self-signed one)")
 	fs.Uint64Var(&o.maxFailed, "max-failed", 0, "events allowed to end unacknowledged before exit 1")
-	fs.DurationVar(&o.maxP99, "max-p99", 0, "exit 1 if the latency p99 is above this (0 = no bound)")
-	fs.Float64Var(&o.minRate, "min-rate", 0, "exit 1 if the achieved rate is below this fraction of the target, 0 to 1 (needs a rate)")
+	fs.Var(&o.maxP99, "max-p99", "exit 1 if the latency p99 is above this (0 = no bound)")
+	fs.Var(&o.minRate, "min-rate", "exit 1 if the achieved rate is below this share of the target, 0 to 1 or 0% to 100% (needs a rate; 0 = no bound)")
 }
+
+// retryFlag is --retry-on: a list of retry conditions, comma-separated or
+// given in several flags, that replaces the default once given.
+type retryFlag struct {
+	on  sender.Retry
+	set bool
+}
+
+func (f *retryFlag) Set(s string) error {
+	r, err := sender.ParseRetry(s)
+	if err != nil {
+		return err
+	}
+	if !f.set {
+		f.on, f.set = 0, true
+	}
+	f.on |= r
+	return nil
+}
+
+func (f *retryFlag) String() string { return f.on.String() }
+func (f *retryFlag) Type() string   { return "conditions" }
 
 // sendBase is the config that flags override: the scenario's when there
 // is one, else the defaults (DefaultCount events at DefaultSendRate).
@@ -304,9 +333,9 @@ func (o *sendOpts) config(fs *pflag.FlagSet) (sender.Config, error) {
 // applySendFlags sets on cfg the flags the user gave, and only those.
 func applySendFlags(cfg *sender.Config, fs *pflag.FlagSet, o *sendOpts) error {
 	set := fs.Changed
-	share := func(name string, v float64) error {
-		if !(v >= 0 && v <= 1) {
-			return usageErrorf("send: --%s %v: must be between 0 and 1", name, v)
+	positive := func(name string, d value.Duration) error {
+		if d <= 0 {
+			return usageErrorf("send: --%s %v: must be longer than 0", name, d)
 		}
 		return nil
 	}
@@ -317,17 +346,12 @@ func applySendFlags(cfg *sender.Config, fs *pflag.FlagSet, o *sendOpts) error {
 		cfg.Target = o.target
 	}
 	if set("rate") {
-		if !(o.rate >= 0) || o.rate > 1e7 {
-			return usageErrorf("send: --rate %v: must be between 0 (as fast as possible) and 10000000", o.rate)
-		}
-		cfg.Profile = constantRate(o.rate)
+		cfg.Profile = constantRate(float64(o.rate))
 	}
 	if set("duration") {
-		if o.duration <= 0 {
-			return usageErrorf("send: --duration %v: must be > 0", o.duration)
-		}
-		cfg.Duration = o.duration
-		if !set("count") {
+		// 0 is no limit: the count (given or default) ends the run.
+		cfg.Duration = time.Duration(o.duration)
+		if !set("count") && o.duration > 0 {
 			cfg.Count = 0
 		}
 	}
@@ -350,35 +374,31 @@ func applySendFlags(cfg *sender.Config, fs *pflag.FlagSet, o *sendOpts) error {
 		cfg.MaxInFlight = o.maxInFlight
 	}
 	if set("timeout") {
-		if o.timeout <= 0 {
-			return usageErrorf("send: --timeout %v: must be > 0", o.timeout)
+		if err := positive("timeout", o.timeout); err != nil {
+			return err
 		}
-		cfg.Retry.Timeout = o.timeout
+		cfg.Retry.Timeout = time.Duration(o.timeout)
 	}
 	if set("attempts") {
-		if o.attempts < 1 {
-			return usageErrorf("send: --attempts %d: must be at least 1", o.attempts)
+		if err := sender.CheckAttempts(int64(o.attempts)); err != nil {
+			return usageErrorf("send: --attempts: %v", err)
 		}
 		cfg.Retry.Attempts = o.attempts
 	}
 	if set("retry-on") {
-		on, err := parseRetryOn(o.retryOn)
-		if err != nil {
-			return err
-		}
-		cfg.Retry.On = on
+		cfg.Retry.On = o.retryOn.on
 	}
 	if set("backoff") {
-		if o.backoff < 0 {
-			return usageErrorf("send: --backoff %v: must be >= 0", o.backoff)
-		}
-		cfg.Retry.Backoff = o.backoff
+		cfg.Retry.Backoff = time.Duration(o.backoff)
 	}
 	if set("max-backoff") {
-		if o.maxBackoff <= 0 {
-			return usageErrorf("send: --max-backoff %v: must be > 0", o.maxBackoff)
+		if err := positive("max-backoff", o.maxBackoff); err != nil {
+			return err
 		}
-		cfg.Retry.MaxBackoff = o.maxBackoff
+		cfg.Retry.MaxBackoff = time.Duration(o.maxBackoff)
+	}
+	if r := cfg.Retry; (set("backoff") || set("max-backoff")) && r.MaxBackoff > 0 && r.MaxBackoff < r.Backoff {
+		return usageErrorf("send: max backoff %v is shorter than backoff %v (the flags or the scenario)", r.MaxBackoff, r.Backoff)
 	}
 	if set("insecure") {
 		cfg.InsecureTLS = o.insecure
@@ -406,28 +426,19 @@ func applySendFlags(cfg *sender.Config, fs *pflag.FlagSet, o *sendOpts) error {
 		cfg.SignKey = o.signKey
 	}
 	if set("duplicate") {
-		if err := share("duplicate", o.duplicate); err != nil {
-			return err
-		}
-		cfg.Faults.Duplicate = o.duplicate
+		cfg.Faults.Duplicate = float64(o.duplicate)
 	}
 	if set("reorder") {
-		if err := share("reorder", o.reorder); err != nil {
-			return err
-		}
-		cfg.Faults.Reorder = o.reorder
+		cfg.Faults.Reorder = float64(o.reorder)
 	}
 	if set("reorder-window") {
-		if o.reorderWindow < 1 {
-			return usageErrorf("send: --reorder-window %d: must be at least 1", o.reorderWindow)
+		if err := sender.CheckReorderWindow(int64(o.reorderWindow)); err != nil {
+			return usageErrorf("send: --reorder-window: %v", err)
 		}
 		cfg.Faults.ReorderWindow = o.reorderWindow
 	}
 	if set("malformed") {
-		if err := share("malformed", o.malformed); err != nil {
-			return err
-		}
-		cfg.Faults.Malformed = o.malformed
+		cfg.Faults.Malformed = float64(o.malformed)
 	}
 	if set("malformed-kinds") {
 		cfg.Faults.MalformedKinds = nil
@@ -440,52 +451,22 @@ func applySendFlags(cfg *sender.Config, fs *pflag.FlagSet, o *sendOpts) error {
 		}
 	}
 	if set("delay-min") {
-		cfg.Faults.DelayMin = o.delayMin
+		cfg.Faults.DelayMin = time.Duration(o.delayMin)
 	}
 	if set("delay-max") {
-		cfg.Faults.DelayMax = o.delayMax
+		cfg.Faults.DelayMax = time.Duration(o.delayMax)
 	}
 	if cfg.Faults.DelayMin > 0 && cfg.Faults.DelayMax == 0 {
 		cfg.Faults.DelayMax = cfg.Faults.DelayMin
 	}
-	if cfg.Faults.DelayMin < 0 || cfg.Faults.DelayMax < cfg.Faults.DelayMin {
-		return usageErrorf("send: --delay-min %v / --delay-max %v: want 0 <= min <= max", cfg.Faults.DelayMin, cfg.Faults.DelayMax)
+	if cfg.Faults.DelayMax < cfg.Faults.DelayMin {
+		return usageErrorf("send: --delay-min %v / --delay-max %v: want min <= max", cfg.Faults.DelayMin, cfg.Faults.DelayMax)
 	}
 	return nil
 }
 
 func sendThresholds(fs *pflag.FlagSet, o *sendOpts) (sender.Thresholds, error) {
-	th := sender.Thresholds{MaxFailed: o.maxFailed, MaxP99: o.maxP99, MinRate: o.minRate}
-	if o.maxP99 < 0 {
-		return th, usageErrorf("send: --max-p99 %v: must be >= 0", o.maxP99)
-	}
-	if !(o.minRate >= 0 && o.minRate <= 1) {
-		return th, usageErrorf("send: --min-rate %v: must be a fraction between 0 and 1", o.minRate)
-	}
-	return th, nil
-}
-
-// parseRetryOn reads --retry-on's list.
-func parseRetryOn(list []string) (sender.Retry, error) {
-	var on sender.Retry
-	for _, s := range list {
-		switch strings.ToLower(strings.TrimSpace(s)) {
-		case "timeout":
-			on |= sender.RetryTimeout
-		case "5xx":
-			on |= sender.RetryServerError
-		case "429":
-			on |= sender.RetryTooMany
-		case "conn":
-			on |= sender.RetryConnError
-		default:
-			return 0, usageErrorf("send: --retry-on: unknown condition %q (want timeout, 5xx, 429 or conn)", s)
-		}
-	}
-	if on == 0 {
-		return 0, usageErrorf("send: --retry-on: give at least one of timeout, 5xx, 429, conn (use --attempts 1 for no retries)")
-	}
-	return on, nil
+	return sender.Thresholds{MaxFailed: o.maxFailed, MaxP99: time.Duration(o.maxP99), MinRate: float64(o.minRate)}, nil
 }
 
 // serveReceiver serves rcv on addr and returns a stop function and the

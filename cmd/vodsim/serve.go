@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/vodsim/vodsim/internal/value"
+	"github.com/vodsim/vodsim/scenarios"
 	"github.com/vodsim/vodsim/sender"
 	"github.com/vodsim/vodsim/sender/pullevent"
 )
@@ -47,6 +49,7 @@ type serveConfig struct {
 func serveBase(ev events) serveConfig {
 	cfg := serveConfig{listen: DefaultServeListen, events: ev, fill: DefaultServeFill}
 	cfg.server.Legacy = ev.enc
+	cfg.server.Wait = pullevent.DefaultWait
 	if sc := ev.sc; sc != nil {
 		if len(sc.Profile) > 0 {
 			cfg.fill, cfg.profile, cfg.count = 0, sc.Profile, sc.Events
@@ -61,16 +64,16 @@ type serveOpts struct {
 	listen        string
 	events        eventFlags
 	fill          uint64
-	rate          float64
+	rate          value.Rate
 	count         uint64
 	secretID      string
 	secretKey     string
 	noAuth        bool
-	confirmWindow time.Duration
-	wait          time.Duration
+	confirmWindow value.Duration
+	wait          value.Duration
 	maxEvents     int
-	retention     time.Duration
-	requestLimit  float64
+	retention     value.Duration
+	requestLimit  value.Rate
 }
 
 func (c *serveCmd) Run(ctx context.Context, args []string) error {
@@ -104,7 +107,9 @@ Without --scenario, --fill events (100) are queued at start and no more
 arrive unless --rate is given. With --scenario, its events are served: a
 scenario with a rate starts empty and its events arrive at that rate (its
 event count, if any, in all); one without a rate has all its events queued
-at start. --fill, --rate and --count override either.`, `
+at start. --fill, --rate and --count override either. A scenario's
+delivery faults, retry policy and signKey are for push delivery (vodsim
+send): serve says so on stderr and ignores them.`, `
   vodsim serve                                  # 100 events, default key pair
   vodsim serve --listen 127.0.0.1:0             # any free port (printed)
   vodsim serve --fill 0 --rate 5 --count 1000   # 5 events a second, 1000 in all
@@ -115,18 +120,22 @@ at start. --fill, --rate and --count override either.`, `
   vodsim serve --request-limit 100              # the real API's 100 calls a second`)
 	fs.StringVar(&o.listen, "listen", DefaultServeListen, "address to listen on")
 	o.events.registerSource(fs)
+	o.events.in = c.io.in
 	o.events.registerV4Options(fs)
 	fs.Uint64Var(&o.fill, "fill", DefaultServeFill, "events queued at start")
-	fs.Float64Var(&o.rate, "rate", 0, "events per second arriving after the start (0: none)")
+	fs.Var(&o.rate, "rate", "events per second arriving after the start, or per unit: 5/s, 300/m (0: none)")
 	fs.Uint64Var(&o.count, "count", 0, "how many events arrive at --rate (0: no end)")
 	fs.StringVar(&o.secretID, "secret-id", pullevent.DefaultSecretID, "the accepted SecretId")
 	fs.StringVar(&o.secretKey, "secret-key", pullevent.DefaultSecretKey, "the accepted SecretKey")
 	fs.BoolVar(&o.noAuth, "no-auth", false, "accept requests without checking signatures and timestamps")
-	fs.DurationVar(&o.confirmWindow, "confirm-window", pullevent.DefaultConfirmWindow, "time to confirm a pulled event before it is delivered again")
-	fs.DurationVar(&o.wait, "wait", pullevent.DefaultWait, "how long an empty pull is held open (0: answer at once)")
+	o.confirmWindow = value.Duration(pullevent.DefaultConfirmWindow)
+	fs.Var(&o.confirmWindow, "confirm-window", "time to confirm a pulled event before it is delivered again, above 0")
+	o.wait = value.Duration(pullevent.DefaultWait)
+	fs.Var(&o.wait, "wait", "how long an empty pull is held open (0: answer at once)")
 	fs.IntVar(&o.maxEvents, "max-events", pullevent.DefaultMaxEvents, "most events one pull returns, 1 to 16")
-	fs.DurationVar(&o.retention, "retention", pullevent.DefaultRetention, "how long an unconfirmed event is kept")
-	fs.Float64Var(&o.requestLimit, "request-limit", 0, "API 3.0 requests a second per action before RequestLimitExceeded (the real API's is 100; 0: no limit)")
+	o.retention = value.Duration(pullevent.DefaultRetention)
+	fs.Var(&o.retention, "retention", "how long an unconfirmed event is kept, above 0")
+	fs.Var(&o.requestLimit, "request-limit", "API 3.0 requests a second per action before RequestLimitExceeded, or per unit: 100/s (the real API's is 100; 0: no limit)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -140,6 +149,10 @@ at start. --fill, --rate and --count override either.`, `
 	cfg, err := o.apply(fs, serveBase(ev))
 	if err != nil {
 		return err
+	}
+	if ignored := pushOnly(ev.sc); len(ignored) > 0 {
+		fmt.Fprintf(c.io.err, "vodsim: serve: scenario %q sets %s, which only push delivery (vodsim send) uses: serve ignores them\n",
+			ev.sc.Name, strings.Join(ignored, " and "))
 	}
 	return runServe(ctx, c.io, cfg)
 }
@@ -158,13 +171,10 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 		cfg.fill = o.fill
 	}
 	if set("rate") {
-		switch {
-		case !(o.rate >= 0) || math.IsInf(o.rate, 0):
-			return cfg, usageErrorf("serve: --rate %v: must be a number of events per second >= 0", o.rate)
-		case o.rate == 0:
+		if o.rate == 0 {
 			cfg.profile = nil
-		default:
-			cfg.profile = sender.Profile{{Duration: time.Hour, From: o.rate}}
+		} else {
+			cfg.profile = sender.Profile{{Duration: time.Hour, From: float64(o.rate)}}
 		}
 	}
 	if set("count") {
@@ -187,19 +197,12 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 	}
 	if set("confirm-window") {
 		if o.confirmWindow <= 0 {
-			return cfg, usageErrorf("serve: --confirm-window %v: must be > 0", o.confirmWindow)
+			return cfg, usageErrorf("serve: --confirm-window %v: must be longer than 0", o.confirmWindow)
 		}
-		cfg.server.ConfirmWindow = o.confirmWindow
+		cfg.server.ConfirmWindow = time.Duration(o.confirmWindow)
 	}
 	if set("wait") {
-		switch {
-		case o.wait < 0:
-			return cfg, usageErrorf("serve: --wait %v: must be >= 0", o.wait)
-		case o.wait == 0:
-			cfg.server.Wait = -1 // answer at once
-		default:
-			cfg.server.Wait = o.wait
-		}
+		cfg.server.Wait = time.Duration(o.wait) // 0: answer at once
 	}
 	if set("max-events") {
 		if o.maxEvents < 1 || o.maxEvents > pullevent.DefaultMaxEvents {
@@ -209,15 +212,12 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 	}
 	if set("retention") {
 		if o.retention <= 0 {
-			return cfg, usageErrorf("serve: --retention %v: must be > 0", o.retention)
+			return cfg, usageErrorf("serve: --retention %v: must be longer than 0", o.retention)
 		}
-		cfg.server.Retention = o.retention
+		cfg.server.Retention = time.Duration(o.retention)
 	}
 	if set("request-limit") {
-		if !(o.requestLimit >= 0) || math.IsInf(o.requestLimit, 0) {
-			return cfg, usageErrorf("serve: --request-limit %v: must be a number of requests a second >= 0", o.requestLimit)
-		}
-		cfg.server.RequestLimit = o.requestLimit
+		cfg.server.RequestLimit = float64(o.requestLimit)
 	}
 	if len(cfg.profile) > 0 {
 		if _, err := sender.NewSchedule(cfg.profile); err != nil {
@@ -253,8 +253,8 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 	if sc.RequestLimit > 0 {
 		limit = fmt.Sprintf(", API 3.0 limited to %g calls a second per action", sc.RequestLimit)
 	}
-	fmt.Fprintf(io.out, "vodsim: %d events queued, %s; confirm window %v, wait %v, at most %d a pull%s\n",
-		cfg.fill, arriving, sc.ConfirmWindow, sc.Wait, sc.MaxEvents, limit)
+	fmt.Fprintf(io.out, "vodsim: %s queued, %s; confirm window %v, wait %v, at most %d a pull%s\n",
+		nouns(cfg.fill, "event", "events"), arriving, sc.ConfirmWindow, sc.Wait, sc.MaxEvents, limit)
 	if sc.NoAuth {
 		fmt.Fprintf(io.out, "vodsim: poll it: curl '%s%s?Action=PullEvent' (no signatures checked); stats: curl %s%s/stats\n", base, pullevent.LegacyPath, base, pullevent.AdminPrefix)
 	} else {
@@ -281,4 +281,24 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// pushOnly names the settings of sc that only push delivery uses: serve
+// hands out the scenario's clean events and ignores them.
+func pushOnly(sc *scenarios.Scenario) []string {
+	if sc == nil {
+		return nil
+	}
+	var out []string
+	f := sc.Faults
+	if f.Duplicate > 0 || f.Reorder > 0 || f.Malformed > 0 || f.DelayMax > 0 {
+		out = append(out, "delivery faults (duplicate, reorder, malformed, delay)")
+	}
+	if vod := (sender.RetryPolicy{}).WithDefaults(); sc.Retry.WithDefaults() != vod {
+		out = append(out, "a retry policy")
+	}
+	if sc.SignKey != "" {
+		out = append(out, "a signKey")
+	}
+	return out
 }

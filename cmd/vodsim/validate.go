@@ -20,12 +20,16 @@ Usage: vodsim validate FILE...
 
 Checks scenario files (YAML or JSON) and prints "FILE: ok" for each valid
 one. Every problem of an invalid file is printed on stderr as
-FILE:LINE:COL: message. A built-in scenario's name is accepted as well.
+FILE:LINE:COL: message. A built-in scenario's name is accepted as well
+(builtin:NAME, or a bare NAME when no file is meant: write ./NAME for a
+file of that name), and - reads one scenario from standard input, named
+stdin in messages.
 
 Exit status: 0 when every file is valid, 2 otherwise.`, `
   vodsim validate my-scenario.yaml
   vodsim validate scenarios/builtin/*.yaml       # from a clone of the repository
-  vodsim scenarios --show chaos > chaos.yaml && vodsim validate chaos.yaml`)
+  vodsim scenarios --show chaos > chaos.yaml && vodsim validate chaos.yaml
+  vodsim scenarios --show chaos | vodsim validate -`)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -34,7 +38,7 @@ Exit status: 0 when every file is valid, 2 otherwise.`, `
 	}
 	bad := 0
 	for _, file := range fs.Args() {
-		_, err := scenarios.Load(file)
+		_, err := loadScenario(file, c.io.in)
 		var ve *scenarios.ValidationError
 		switch {
 		case err == nil:

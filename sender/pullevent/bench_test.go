@@ -83,7 +83,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 	})
 
 	b.Run("signed-pull-confirm", func(b *testing.B) {
-		s, err := Listen("127.0.0.1:0", Config{Wait: -1, MaxEvents: 1})
+		s, err := Listen("127.0.0.1:0", Config{MaxEvents: 1})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -131,7 +131,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 
 // BenchmarkQueuePullConfirm measures the queue alone.
 func BenchmarkQueuePullConfirm(b *testing.B) {
-	q := NewQueue(Config{Wait: -1})
+	q := NewQueue(Config{})
 	g, _ := generator.New(generator.Config{Seed: 1})
 	q.Fill(generator.NewReplay([]generator.Event{g.Event(0)}), 0, uint64(b.N)*16+16)
 	b.ReportAllocs()

@@ -40,13 +40,16 @@ const (
 )
 
 // Config configures a Queue and a Server. The zero value is the real
-// service's behaviour with the default credentials.
+// service's behaviour with the default credentials, except that an empty
+// pull answers at once (Wait 0; the real service holds it DefaultWait).
 type Config struct {
 	// ConfirmWindow is how long a pulled event may go unconfirmed before it
 	// can be pulled again under a new handle; 0 means DefaultConfirmWindow.
 	ConfirmWindow time.Duration
-	// Wait is how long an empty pull is held open; 0 means DefaultWait,
-	// negative means an empty pull answers at once.
+	// Wait is how long an empty pull is held open (long polling); 0 means
+	// an empty pull answers at once, as vodsim serve --wait 0. The real
+	// service holds it DefaultWait, vodsim serve's default. New refuses a
+	// negative Wait; NewQueue reads it as 0.
 	Wait time.Duration
 	// MaxEvents is the most events one pull returns; 0 means
 	// DefaultMaxEvents. ConfirmEvents takes at most 16 handles a call
@@ -83,10 +86,7 @@ func (c Config) withDefaults() Config {
 	if c.ConfirmWindow == 0 {
 		c.ConfirmWindow = DefaultConfirmWindow
 	}
-	switch {
-	case c.Wait == 0:
-		c.Wait = DefaultWait
-	case c.Wait < 0:
+	if c.Wait < 0 {
 		c.Wait = 0
 	}
 	if c.MaxEvents == 0 {
@@ -115,6 +115,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.ConfirmWindow < 0:
 		return fmt.Errorf("confirm window %v is negative", c.ConfirmWindow)
+	case c.Wait < 0:
+		return fmt.Errorf("wait %v is negative: 0 answers an empty pull at once", c.Wait)
 	case c.MaxEvents < 0:
 		return fmt.Errorf("max events %d is negative", c.MaxEvents)
 	case c.Retention < 0:

@@ -13,7 +13,7 @@ import (
 // A test suite starts the endpoint in-process on a free loopback port,
 // fills its queue, lets the code under test poll it, and reads the stats.
 func Example() {
-	srv, err := pullevent.Listen("127.0.0.1:0", pullevent.Config{NoAuth: true, Wait: -1})
+	srv, err := pullevent.Listen("127.0.0.1:0", pullevent.Config{NoAuth: true})
 	if err != nil {
 		panic(err)
 	}

@@ -13,7 +13,7 @@ import (
 // clients write it, confirms like msgHandle.N; the signature is checked
 // over the names as sent, and one N given both ways is refused.
 func TestLegacyUnderscoreHandles(t *testing.T) {
-	s := listen(t, Config{Wait: -1, MaxEvents: 3})
+	s := listen(t, Config{MaxEvents: 3})
 	s.Queue().Fill(testGen(t), 0, 6)
 	pull := func(t *testing.T) []string {
 		t.Helper()
@@ -63,7 +63,7 @@ func TestLegacyUnderscoreHandles(t *testing.T) {
 // TestAdminMethodNotAllowed: a method an admin path does not take is a 405
 // whose Allow header names the methods it does take.
 func TestAdminMethodNotAllowed(t *testing.T) {
-	s := listen(t, Config{Wait: -1})
+	s := listen(t, Config{})
 	for _, tc := range []struct{ method, path, allow string }{
 		{http.MethodDelete, "/stats", "GET"},
 		{http.MethodPost, "/stats", "GET"},

@@ -309,7 +309,7 @@ func TestQueueDrainConcurrent(t *testing.T) {
 	const n = 100_000
 	const pollers = 32
 	clk := newFakeClock()
-	q := NewQueue(Config{Clock: clk, Wait: -1})
+	q := NewQueue(Config{Clock: clk})
 	q.Fill(generator.NewReplay([]generator.Event{testGen(t).Event(0)}), 0, n)
 
 	confirmed := make([]atomic.Int32, n+1)
@@ -380,7 +380,7 @@ func TestQueueDrainConcurrent(t *testing.T) {
 // after a missed confirm window and then outlived the retention.
 func TestQueueStatsAddUp(t *testing.T) {
 	clk := newFakeClock()
-	q := NewQueue(Config{Clock: clk, Wait: -1, ConfirmWindow: time.Minute, Retention: time.Hour})
+	q := NewQueue(Config{Clock: clk, ConfirmWindow: time.Minute, Retention: time.Hour})
 	check := func(when string) {
 		t.Helper()
 		s := q.Stats()

@@ -229,7 +229,7 @@ func errCode(resp map[string]any) string {
 }
 
 func TestAPI3Errors(t *testing.T) {
-	s := listen(t, Config{Wait: -1, MaxBodyBytes: 4096})
+	s := listen(t, Config{MaxBodyBytes: 4096})
 	s.Queue().Fill(testGen(t), 0, 2)
 	tests := []struct {
 		name string
@@ -283,7 +283,7 @@ func TestAPI3Errors(t *testing.T) {
 func TestRedeliveryOverHTTP(t *testing.T) {
 	clk := newFakeClock()
 	clk.now = time.Now()
-	s := listen(t, Config{Clock: clk, Wait: -1})
+	s := listen(t, Config{Clock: clk})
 	s.Queue().Fill(testGen(t), 0, 1)
 	first := signed3{action: "PullEvents", body: "{}", ts: clk.Now().Unix()}.do(t, s)
 	set := first["EventSet"].([]any)
@@ -344,7 +344,7 @@ func legacyRequest(t *testing.T, s *Server, httpMethod, signHost, sigMethod, key
 }
 
 func TestLegacyAPI(t *testing.T) {
-	s := listen(t, Config{Wait: -1})
+	s := listen(t, Config{})
 	g := testGen(t)
 	s.Queue().Fill(g, 0, 40)
 	pulled := 0
@@ -423,7 +423,7 @@ func TestLegacyAPI(t *testing.T) {
 }
 
 func TestAdminAPI(t *testing.T) {
-	s := listen(t, Config{NoAuth: true, Wait: -1})
+	s := listen(t, Config{NoAuth: true})
 	g := testGen(t)
 	e0, e1 := g.Event(0), g.Event(1)
 	v4 := generator.Encoding{}.Marshal(&e0)
@@ -555,7 +555,7 @@ func TestCloseReleasesHeldPolls(t *testing.T) {
 func TestDrainOverHTTP(t *testing.T) {
 	const n = 10_000
 	const pollers = 32
-	s := listen(t, Config{Wait: -1})
+	s := listen(t, Config{})
 	g := testGen(t)
 	s.Queue().Fill(g, 0, n)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: pollers}}
@@ -616,7 +616,7 @@ func TestDrainOverHTTP(t *testing.T) {
 // each must verify with its own date's key, and only with it.
 func TestTC3AcrossMidnight(t *testing.T) {
 	midnight := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
-	s := listen(t, Config{Wait: -1, Clock: ClockFunc(func() time.Time { return midnight })})
+	s := listen(t, Config{Clock: ClockFunc(func() time.Time { return midnight })})
 	before, after := midnight.Add(-time.Minute).Unix(), midnight.Add(time.Minute).Unix()
 	for i, ts := range []int64{before, after, before, after} {
 		if r := (signed3{action: "PullEvents", body: "{}", ts: ts}).do(t, s); errCode(r) != "" {
@@ -635,7 +635,7 @@ func TestRequestLimit(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Now()
 	clock := ClockFunc(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
-	s := listen(t, Config{RequestLimit: 2, Clock: clock, Wait: -1})
+	s := listen(t, Config{RequestLimit: 2, Clock: clock})
 	s.Queue().Fill(testGen(t), 0, 10)
 	c := sdkClient(s.Addr(), DefaultSecretID, DefaultSecretKey)
 	call := func(action string, params map[string]any) error {
@@ -691,7 +691,7 @@ func TestDescribeEventsState(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Now()
 	clock := ClockFunc(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
-	s := listen(t, Config{Clock: clock, Wait: -1})
+	s := listen(t, Config{Clock: clock})
 	s.Queue().Fill(testGen(t), 0, 20)
 	c := sdkClient(s.Addr(), DefaultSecretID, DefaultSecretKey)
 	count := func() int {

@@ -133,7 +133,7 @@ func v1Params(host, httpMethod string, extra map[string]string) url.Values {
 // TestSignatureV1Errors: what a hand-made v1 request gets wrong is named in
 // the 3.0 envelope.
 func TestSignatureV1Errors(t *testing.T) {
-	s := listen(t, Config{Wait: -1, MaxBodyBytes: 4096})
+	s := listen(t, Config{MaxBodyBytes: 4096})
 	post := func(t *testing.T, body string) map[string]any {
 		t.Helper()
 		resp, err := http.Post(s.URL()+"/", "application/x-www-form-urlencoded", strings.NewReader(body))
@@ -185,7 +185,7 @@ func TestSignatureV1Errors(t *testing.T) {
 // ExtInfo (a string) in JSON, query and form; a wrong type is an
 // InvalidParameter that names the parameter.
 func TestOptionalParameters(t *testing.T) {
-	s := listen(t, Config{Wait: -1, MaxEvents: 1})
+	s := listen(t, Config{MaxEvents: 1})
 	s.Queue().Fill(testGen(t), 0, 8)
 	pullHandle := func(t *testing.T) string {
 		t.Helper()
@@ -241,7 +241,7 @@ func TestOptionalParameters(t *testing.T) {
 // is limited to 1 MB, as those signature methods are by the real API,
 // while a TC3-HMAC-SHA256 JSON body may be larger.
 func TestSignatureV1BodyLimit(t *testing.T) {
-	s := listen(t, Config{Wait: -1})
+	s := listen(t, Config{})
 	big := v1Params(s.Addr(), "POST", map[string]string{"ExtInfo": strings.Repeat("x", DefaultLegacyMaxBodyBytes)}).Encode()
 	resp, err := http.Post(s.URL()+"/", "application/x-www-form-urlencoded", strings.NewReader(big))
 	if err != nil {

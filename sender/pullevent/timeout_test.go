@@ -40,7 +40,7 @@ func serveWith(t *testing.T, cfg Config, to timeouts) *Server {
 // of holding the connection for as long as it keeps trickling.
 func TestSlowClientDisconnected(t *testing.T) {
 	to := timeouts{readHeader: 150 * time.Millisecond, read: 300 * time.Millisecond, idle: time.Second, writeMargin: time.Second}
-	s := serveWith(t, Config{NoAuth: true, Wait: -1}, to)
+	s := serveWith(t, Config{NoAuth: true}, to)
 	for _, tc := range []struct {
 		name, head, trickle string
 	}{
