@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 
 	"github.com/vodsim/vodsim/sender"
 )
@@ -512,14 +513,10 @@ func serveReceiver(rcv *sender.Receiver, addr string) (stop func(), url string, 
 	return stop, "http://" + ln.Addr().String(), nil
 }
 
-// isTerminal reports whether w is a character device (a terminal).
+// isTerminal reports whether w is a terminal.
 func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // progressLine draws the live progress line: sent, rate, errors, ETA.
