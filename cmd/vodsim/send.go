@@ -281,12 +281,7 @@ func sendBase(ev events) sender.Config {
 }
 
 // constantRate is a Profile of one rate for ever; 0 is as fast as possible.
-func constantRate(r float64) sender.Profile {
-	if r == 0 {
-		return nil
-	}
-	return sender.Profile{{Duration: time.Second, From: r}}
-}
+func constantRate(r float64) sender.Profile { return sender.ConstantRate(r) }
 
 // config builds the run's config: the events (scenario and event flags),
 // the base they give, then the other flags the user set.
