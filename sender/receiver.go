@@ -2,7 +2,7 @@ package sender
 
 import (
 	"bytes"
-	"crypto/subtle"
+	"crypto/hmac"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -190,7 +190,7 @@ func CheckPayload(body []byte, key string, now time.Time) Payload {
 	if p.Err == nil && p.Signed && key != "" {
 		want := Sign(key, p.T)
 		switch {
-		case subtle.ConstantTimeCompare([]byte(want), []byte(p.Sign)) != 1:
+		case !hmac.Equal([]byte(want), []byte(p.Sign)):
 			p.Err = fmt.Errorf("%w: Sign %q is not md5(key + T)", ErrSignature, p.Sign)
 		case now.Unix() > p.T:
 			p.Err = fmt.Errorf("%w: expired at T=%d", ErrSignature, p.T)

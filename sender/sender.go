@@ -2,6 +2,7 @@ package sender
 
 import (
 	"bufio"
+	"container/heap"
 	"context"
 	"crypto/tls"
 	"encoding/base64"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/vodsim/vodsim/generator"
+	"golang.org/x/net/http/httpguts"
 )
 
 // More defaults; each is what a zero Config field means.
@@ -387,7 +389,7 @@ func CheckHeader(name, value string) error {
 		return fmt.Errorf("%w: empty name", ErrHeader)
 	}
 	for i := 0; i < len(name); i++ {
-		if !isTokenChar(name[i]) {
+		if !httpguts.IsTokenRune(rune(name[i])) {
 			return fmt.Errorf("%w: name %q: character %q at %d is not allowed in a header name", ErrHeader, name, name[i], i+1)
 		}
 	}
@@ -402,16 +404,6 @@ func CheckHeader(name, value string) error {
 		}
 	}
 	return nil
-}
-
-// isTokenChar reports whether c may appear in an HTTP token (RFC 9110
-// section 5.6.2), as a header name.
-func isTokenChar(c byte) bool {
-	switch {
-	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		return true
-	}
-	return c < 0x7f && strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
 // job is one event handed to a worker.
@@ -627,54 +619,29 @@ func waitUntil(ctx context.Context, timer *time.Timer, when time.Time) bool {
 // heldEvent is an event held back for reordering until position release.
 type heldEvent struct{ release, idx uint64 }
 
-// heldQueue is a min-heap of held events by release position (then index).
+// heldQueue is a min-heap (container/heap) of held events by release
+// position (then index).
 type heldQueue []heldEvent
 
 func (q heldQueue) Len() int        { return len(q) }
 func (q heldQueue) peek() heldEvent { return q[0] }
-func (q heldQueue) less(a, b int) bool {
+func (q heldQueue) Less(a, b int) bool {
 	if q[a].release != q[b].release {
 		return q[a].release < q[b].release
 	}
 	return q[a].idx < q[b].idx
 }
-
-func (q *heldQueue) push(e heldEvent) {
-	*q = append(*q, e)
+func (q heldQueue) Swap(a, b int) { q[a], q[b] = q[b], q[a] }
+func (q *heldQueue) Push(x any)   { *q = append(*q, x.(heldEvent)) }
+func (q *heldQueue) Pop() any {
 	h := *q
-	for i := len(h) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !h.less(i, p) {
-			break
-		}
-		h[i], h[p] = h[p], h[i]
-		i = p
-	}
+	e := h[len(h)-1]
+	*q = h[:len(h)-1]
+	return e
 }
 
-func (q *heldQueue) pop() heldEvent {
-	h := *q
-	top := h[0]
-	n := len(h) - 1
-	h[0] = h[n]
-	h = h[:n]
-	for i := 0; ; {
-		l, rr, m := 2*i+1, 2*i+2, i
-		if l < n && h.less(l, m) {
-			m = l
-		}
-		if rr < n && h.less(rr, m) {
-			m = rr
-		}
-		if m == i {
-			break
-		}
-		h[i], h[m] = h[m], h[i]
-		i = m
-	}
-	*q = h
-	return top
-}
+func (q *heldQueue) push(e heldEvent) { heap.Push(q, e) }
+func (q *heldQueue) pop() heldEvent   { return heap.Pop(q).(heldEvent) }
 
 // durationSeconds converts a float number of seconds to a Duration,
 // saturating instead of overflowing.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 
 	"github.com/vodsim/vodsim/internal/value"
 	"github.com/vodsim/vodsim/sender"
@@ -309,12 +310,7 @@ func sendBase(ev events) sender.Config {
 }
 
 // constantRate is a Profile of one rate for ever; 0 is as fast as possible.
-func constantRate(r float64) sender.Profile {
-	if r == 0 {
-		return nil
-	}
-	return sender.Profile{{Duration: time.Second, From: r}}
-}
+func constantRate(r float64) sender.Profile { return sender.ConstantRate(r) }
 
 // config builds the run's config: the events (scenario and event flags),
 // the base they give, then the other flags the user set.
@@ -493,14 +489,10 @@ func serveReceiver(rcv *sender.Receiver, addr string) (stop func(), url string, 
 	return stop, "http://" + ln.Addr().String(), nil
 }
 
-// isTerminal reports whether w is a character device (a terminal).
+// isTerminal reports whether w is a terminal.
 func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // progressLine draws the live progress line: sent, rate, errors, ETA.

@@ -167,19 +167,6 @@ func (s *Server) tc3Signature(timestamp int64, date string, canonicalHash *[sha2
 	return sig
 }
 
-// equalHex reports whether got is want, in constant time for a given
-// length, without converting got to a byte slice.
-func equalHex(want []byte, got string) bool {
-	if len(want) != len(got) {
-		return false
-	}
-	var v byte
-	for i := range want {
-		v |= want[i] ^ got[i]
-	}
-	return v == 0
-}
-
 // canonHasher hashes a canonical request through a buffer; both are kept
 // in canonPool between requests.
 type canonHasher struct {
@@ -282,7 +269,7 @@ func (s *Server) verifyTC3(r *http.Request, body []byte) *apiError {
 	}
 	canon := canonicalTC3(r, body, a.signedHeaders)
 	want := s.tc3Signature(t, a.date, &canon)
-	if !equalHex(want[:], a.signature) {
+	if !hmac.Equal(want[:], []byte(a.signature)) {
 		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct.")
 	}
 	return nil

@@ -305,15 +305,15 @@ func (q *Queue) takeLocked(now time.Time, max int, out []Message) []Message {
 	return out
 }
 
-// Pull returns up to max available events (max <= 0 or above MaxEvents
+// Pull returns up to limit available events (limit <= 0 or above MaxEvents
 // means MaxEvents), each now in flight under a fresh handle. When none is
 // available it waits up to wait (negative: the configured Wait) and returns
 // as soon as one arrives or an unconfirmed one comes back. It returns no
 // events and a nil error when the wait ends empty or the queue is closed,
 // and ctx.Err() when ctx is cancelled.
-func (q *Queue) Pull(ctx context.Context, max int, wait time.Duration) ([]Message, error) {
-	if max <= 0 || max > q.maxEvents {
-		max = q.maxEvents
+func (q *Queue) Pull(ctx context.Context, limit int, wait time.Duration) ([]Message, error) {
+	if limit <= 0 || limit > q.maxEvents {
+		limit = q.maxEvents
 	}
 	if wait < 0 {
 		wait = q.wait
@@ -329,7 +329,7 @@ func (q *Queue) Pull(ctx context.Context, max int, wait time.Duration) ([]Messag
 		q.mu.Lock()
 		now := q.clock.Now()
 		q.reapLocked(now)
-		out := q.takeLocked(now, max, nil)
+		out := q.takeLocked(now, limit, nil)
 		if len(out) > 0 || q.closed {
 			q.stats.Pulls++
 			q.mu.Unlock()
@@ -343,7 +343,7 @@ func (q *Queue) Pull(ctx context.Context, max int, wait time.Duration) ([]Messag
 		}
 		if q.thead < len(q.timeline) {
 			// An unconfirmed event comes back at the head's deadline.
-			left = min(left, max64(q.timeline[q.thead].deadline.Sub(now), time.Millisecond))
+			left = min(left, max(q.timeline[q.thead].deadline.Sub(now), time.Millisecond))
 		}
 		wake := q.wake
 		q.waiters++
@@ -369,13 +369,6 @@ func (q *Queue) Pull(ctx context.Context, max int, wait time.Duration) ([]Messag
 			return nil, err
 		}
 	}
-}
-
-func max64(a, b time.Duration) time.Duration {
-	if a > b {
-		return a
-	}
-	return b
 }
 
 // Confirm removes the events of handles. If any handle is unknown, already

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"mime"
 	"net"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/gorilla/mux"
 	"github.com/vodsim/vodsim/generator"
 	"golang.org/x/time/rate"
@@ -243,25 +243,9 @@ func (s *Server) Close() error {
 
 // --- API 3.0 ---
 
-func newRequestID() string {
-	a, b := rand.Uint64(), rand.Uint64()
-	a = a&^0xf000 | 0x4000     // version 4
-	b = b&^(0xc<<60) | 0x8<<60 // variant
-	var buf [36]byte
-	h := appendHex16(appendHex16(buf[:0:36], a), b)
-	// 8-4-4-4-12
-	var out [36]byte
-	copy(out[0:8], h[0:8])
-	out[8] = '-'
-	copy(out[9:13], h[8:12])
-	out[13] = '-'
-	copy(out[14:18], h[12:16])
-	out[18] = '-'
-	copy(out[19:23], h[16:20])
-	out[23] = '-'
-	copy(out[24:36], h[20:32])
-	return string(out[:])
-}
+// newRequestID returns a fresh RequestId: a random (version 4) UUID, as
+// the real API's.
+func newRequestID() string { return uuid.NewString() }
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
 
