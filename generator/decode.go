@@ -29,18 +29,18 @@ type v4Data struct {
 }
 
 type v3Content struct {
-	EventHandle               *string         `json:"EventHandle"`
-	EventType                 *string         `json:"EventType"`
-	FileUploadEvent           json.RawMessage `json:"FileUploadEvent"`
-	ProcedureStateChangeEvent json.RawMessage `json:"ProcedureStateChangeEvent"`
-	FileDeleteEvent           json.RawMessage `json:"FileDeleteEvent"`
-	PullCompleteEvent         json.RawMessage `json:"PullCompleteEvent"`
-	EditMediaComplete         json.RawMessage `json:"EditMediaComplete"`
-	WechatPublishComplete     json.RawMessage `json:"WechatPublishComplete"`
-	TranscodeCompleteEvent    json.RawMessage `json:"TranscodeCompleteEvent"`
-	ConcatCompleteEvent       json.RawMessage `json:"ConcatCompleteEvent"`
-	ClipCompleteEvent         json.RawMessage `json:"ClipCompleteEvent"`
-	Event                     *v3Event        `json:"CreateImageSpriteCompleteEvent"`
+	EventHandle                *string         `json:"EventHandle"`
+	EventType                  *string         `json:"EventType"`
+	FileUploadEvent            json.RawMessage `json:"FileUploadEvent"`
+	ProcedureStateChangeEvent  json.RawMessage `json:"ProcedureStateChangeEvent"`
+	FileDeleteEvent            json.RawMessage `json:"FileDeleteEvent"`
+	PullCompleteEvent          json.RawMessage `json:"PullCompleteEvent"`
+	EditMediaCompleteEvent     json.RawMessage `json:"EditMediaCompleteEvent"`
+	WechatPublishCompleteEvent json.RawMessage `json:"WechatPublishCompleteEvent"`
+	TranscodeCompleteEvent     json.RawMessage `json:"TranscodeCompleteEvent"`
+	ConcatCompleteEvent        json.RawMessage `json:"ConcatCompleteEvent"`
+	ClipCompleteEvent          json.RawMessage `json:"ClipCompleteEvent"`
+	Event                      *v3Event        `json:"CreateImageSpriteCompleteEvent"`
 }
 
 type v3Event struct {
