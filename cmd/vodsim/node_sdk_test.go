@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -64,6 +65,24 @@ func TestNodeSDK(t *testing.T) {
 		}
 	}
 	versions := nodeSDKVersions(t)
+	t.Run("sdk-model.json from tencentcloud-sdk-nodejs-vod@"+versions["tencentcloud-sdk-nodejs-vod"], func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "sdk-model.json")
+		cmd := exec.Command(node, filepath.Join("..", "..", "internal", "sdkmodel", "extract.js"), out)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("extract.js: %v\n%s", err, b)
+		}
+		got, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join("..", "..", "generator", "testdata", "sdk-model.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatal("generator/testdata/sdk-model.json differs from what internal/sdkmodel/extract.js reads from the pinned SDK: rerun node internal/sdkmodel/extract.js")
+		}
+	})
 	for _, suite := range []struct{ sdk, arg string }{
 		{"tencentcloud-sdk-nodejs-vod", "api3"},
 		{"qcloudapi-sdk", "legacy"},
