@@ -97,7 +97,10 @@ func (enc Encoding) appendV4(b []byte, e *Event) []byte {
 }
 
 // v3Siblings are the other event members of a 3.0 EventContent, null for
-// this event type, as the documentation's example shows them.
+// this event type, as the documentation's example shows them. The names are
+// the SDK's EventContent members (EditMediaCompleteEvent and
+// WechatPublishCompleteEvent, not the event type names), each noted there
+// as possibly null.
 const v3Siblings = `"FileUploadEvent":null,"ProcedureStateChangeEvent":null,"FileDeleteEvent":null,` +
 	`"PullCompleteEvent":null,"EditMediaCompleteEvent":null,"WechatPublishCompleteEvent":null,` +
 	`"TranscodeCompleteEvent":null,"ConcatCompleteEvent":null,"ClipCompleteEvent":null,`
@@ -130,12 +133,10 @@ func AppendEventContent(b []byte, e *Event, handle string) []byte {
 	b = strconv.AppendInt(b, int64(e.Template.Definition), 10)
 	b = append(b, `,"TotalCount":`...)
 	b = strconv.AppendInt(b, int64(e.TotalCount), 10)
+	// The SDK does not note ImageSpriteUrlSet as possibly null: a failed
+	// task has an empty list.
 	b = append(b, `,"ImageSpriteUrlSet":`...)
-	if e.SpriteURLs == nil {
-		b = append(b, "null"...)
-	} else {
-		b = appendStrings(b, e.SpriteURLs)
-	}
+	b = appendStrings(b, e.SpriteURLs)
 	b = append(b, `,"WebVttUrl":`...)
 	b = appendString(b, e.WebVTTURL)
 	return append(b, "}}"...)

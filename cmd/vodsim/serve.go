@@ -87,12 +87,17 @@ generations of the API over one queue of CreateImageSpriteComplete events:
             DescribeEventsState (the count waiting to be pulled), version
             2018-07-17, signed with TC3-HMAC-SHA256; or GET / and POST /
             (form) with Action, Version and the rest as parameters, signed
-            with HmacSHA1 or HmacSHA256 (Tencent's SDKs work unchanged with
-            any SignMethod: point the endpoint at the listen address,
-            scheme HTTP)
+            with HmacSHA1 or HmacSHA256. Tested unchanged with every sign
+            method: Tencent's Go SDK (common client) and Node SDK
+            (tencentcloud-sdk-nodejs-vod); point the endpoint at the listen
+            address, scheme HTTP. A TC3 scope service of "vod" or the
+            endpoint's first label ("127"), and a signed host with or
+            without the port, are accepted, as Tencent's SDKs sign them
   legacy    GET or POST /v2/index.php?Action=PullEvent or ConfirmEvent
             (msgHandle.0=... or msgHandle_0=...), signed with HmacSHA1 or
-            HmacSHA256 over the request's host or vod.api.qcloud.com
+            HmacSHA256 over the request's host or vod.api.qcloud.com, a
+            msgHandle_N signed as sent or as msgHandle.N (Tencent's legacy
+            Node SDK, qcloudapi-sdk, tested unchanged)
   admin     GET /_vodsim/stats, GET /_vodsim/events (peek), POST
             /_vodsim/events (inject JSON or NDJSON, 4.0 or 3.0), POST
             /_vodsim/reset; another method is a 405 naming the allowed ones

@@ -181,8 +181,9 @@ var canonPool = sync.Pool{New: func() any {
 
 // canonicalTC3 returns the SHA-256 of the canonical request of r with
 // body, over the headers signed lists (names lowercase, values trimmed and
-// lowercase), written straight into the hash.
-func canonicalTC3(r *http.Request, body []byte, signed []string) [sha256.Size]byte {
+// lowercase) with host as the value of host, written straight into the
+// hash.
+func canonicalTC3(r *http.Request, body []byte, signed []string, host string) [sha256.Size]byte {
 	c := canonPool.Get().(*canonHasher)
 	defer canonPool.Put(c)
 	h, w := c.h, c.w
@@ -197,7 +198,7 @@ func canonicalTC3(r *http.Request, body []byte, signed []string) [sha256.Size]by
 	for _, name := range signed {
 		var v string
 		if name == "host" {
-			v = r.Host
+			v = host
 		} else {
 			v = r.Header.Get(name)
 		}
@@ -264,15 +265,57 @@ func (s *Server) verifyTC3(r *http.Request, body []byte) *apiError {
 	if !sort.StringsAreSorted(a.signedHeaders) {
 		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated: SignedHeaders must be in ascending order.")
 	}
-	if want := time.Unix(t, 0).UTC().Format("2006-01-02"); a.date != want || a.service != Service {
-		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated: the credential scope must be %s/%s/tc3_request for X-TC-Timestamp %d.", want, Service, t)
+	date := time.Unix(t, 0).UTC().Format("2006-01-02")
+	sdkService := endpointService(r.Host)
+	if a.date != date || (a.service != Service && a.service != sdkService) {
+		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated: the credential scope must be %s/%s/tc3_request (or %s/%s/tc3_request, the service Tencent's Node, Java and PHP SDKs derive from this endpoint) for X-TC-Timestamp %d.", date, Service, date, sdkService, t)
 	}
-	canon := canonicalTC3(r, body, a.signedHeaders)
-	want := s.tc3Signature(t, a.date, &canon)
-	if !hmac.Equal(want[:], []byte(a.signature)) {
-		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct.")
+	// The signed host is the Host header as sent (Go, Python, Java and PHP
+	// SDKs) or, when it carries a port, the host name without it (the Node
+	// SDK signs URL.hostname).
+	for _, host := range signedHostForms(r.Host) {
+		canon := canonicalTC3(r, body, a.signedHeaders, host)
+		var want [2 * sha256.Size]byte
+		if a.service == Service {
+			want = s.tc3Signature(t, a.date, &canon)
+		} else {
+			want = tc3SignatureUncached(s.cfg.SecretKey, a.service, t, a.date, &canon)
+		}
+		if hmac.Equal(want[:], []byte(a.signature)) {
+			return nil
+		}
 	}
-	return nil
+	return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct.")
+}
+
+// endpointService is the credential scope service that Tencent's Node,
+// Java and PHP SDKs derive from an endpoint set in their HTTP profile: the
+// text before its first dot ("vod" for vod.tencentcloudapi.com, "127" for
+// 127.0.0.1:9090, "localhost:9090" for localhost:9090).
+func endpointService(host string) string {
+	svc, _, _ := strings.Cut(host, ".")
+	return svc
+}
+
+// signedHostForms returns the values of the host header that a client may
+// have signed: the Host as sent and, if it carries a port, the host alone
+// (IPv6 brackets kept, as URL.hostname keeps them).
+func signedHostForms(host string) []string {
+	i := strings.LastIndexByte(host, ':')
+	if i < 0 || i < strings.LastIndexByte(host, ']') {
+		return []string{host}
+	}
+	return []string{host, host[:i]}
+}
+
+// tc3SignatureUncached is tc3Signature for a service other than Service,
+// deriving the key each time.
+func tc3SignatureUncached(secretKey, service string, timestamp int64, date string, canonicalHash *[sha256.Size]byte) [2 * sha256.Size]byte {
+	m := hmac.New(sha256.New, tc3SigningKey(secretKey, date, service))
+	writeTC3StringToSign(m, timestamp, date, service, canonicalHash)
+	var sig [2 * sha256.Size]byte
+	hex.Encode(sig[:], m.Sum(nil))
+	return sig
 }
 
 // SignLegacy returns the legacy signature of a request: base64 of the
@@ -347,13 +390,46 @@ func (s *Server) verifyLegacy(r *http.Request, p map[string]string) *apiError {
 		return legacyErr(legacyAuthFailure, "AuthFailure", "Authentication failed. SecretId does not exist")
 	}
 	sig := []byte(p["Signature"])
-	for _, host := range []string{r.Host, LegacyHost} {
-		want := SignLegacy(s.cfg.SecretKey, method, r.Method, host, LegacyPath, p)
-		if hmac.Equal([]byte(want), sig) {
-			return nil
+	// Parameters named msgHandle_N are signed as sent or, as Tencent's
+	// legacy Node SDK (qcloudapi-sdk) signs them, as msgHandle.N.
+	forms := []map[string]string{p}
+	if dotted := dottedHandles(p); dotted != nil {
+		forms = append(forms, dotted)
+	}
+	for _, params := range forms {
+		for _, host := range []string{r.Host, LegacyHost} {
+			want := SignLegacy(s.cfg.SecretKey, method, r.Method, host, LegacyPath, params)
+			if hmac.Equal([]byte(want), sig) {
+				return nil
+			}
 		}
 	}
 	return legacyErr(legacyAuthFailure, "AuthFailure", "Authentication failed. The signature does not match (signed string: %s{host}%s?{parameters sorted by name} with %s)", r.Method, LegacyPath, orDefault(method, "HmacSHA1"))
+}
+
+// dottedHandles returns p with every parameter named msgHandle_N renamed
+// msgHandle.N, or nil if p has none (or renaming one would clash with a
+// parameter of that name, which legacyHandles refuses anyway).
+func dottedHandles(p map[string]string) map[string]string {
+	var out map[string]string
+	for k := range p {
+		rest, ok := strings.CutPrefix(k, "msgHandle_")
+		if !ok {
+			continue
+		}
+		if _, clash := p["msgHandle."+rest]; clash {
+			return nil
+		}
+		if out == nil {
+			out = make(map[string]string, len(p))
+			for k, v := range p {
+				out[k] = v
+			}
+		}
+		delete(out, k)
+		out["msgHandle."+rest] = p[k]
+	}
+	return out
 }
 
 func orDefault(s, d string) string {

@@ -6,10 +6,13 @@
 //     version 2018-07-17, signed with TC3-HMAC-SHA256, answered in the
 //     {"Response": {...}} envelope; or GET / and POST / (form-encoded)
 //     with every parameter in the query or body, signed with HmacSHA1 or
-//     HmacSHA256 (the SDKs' profile.SignMethod). Tencent's own SDKs talk
-//     to it unchanged.
+//     HmacSHA256 (the SDKs' profile.SignMethod). Tencent's Go SDK and
+//     Node SDK are tested against it unchanged with every sign method; the
+//     TC3 check accepts the credential scope service and signed host as
+//     Tencent's SDKs make them for a local endpoint (see verifyTC3).
 //   - Legacy: GET or POST /v2/index.php?Action=PullEvent or ConfirmEvent,
-//     signed with HmacSHA1 or HmacSHA256, answered as {"code": 0, ...}.
+//     signed with HmacSHA1 or HmacSHA256, answered as {"code": 0, ...};
+//     Tencent's legacy Node SDK (qcloudapi-sdk) is tested against it.
 //   - Admin: /_vodsim/stats, /_vodsim/events (inject, peek), /_vodsim/reset.
 //
 // Both APIs share one Queue. A Go test suite can run the whole endpoint

@@ -449,8 +449,8 @@ func (s *Server) answer3(w http.ResponseWriter, r *http.Request, action string, 
 		return
 	}
 	if action == "DescribeEventsState" {
-		// The real count is approximate and a few seconds late; this
-		// one is exact.
+		// The real count is documented as approximate, about 3
+		// minutes behind; this one is exact.
 		bp := bufPool.Get().(*[]byte)
 		b := append((*bp)[:0], `{"Response":{"CountOfEventsToPull":`...)
 		b = strconv.AppendInt(b, int64(s.q.Stats().Available), 10)
