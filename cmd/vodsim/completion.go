@@ -92,6 +92,8 @@ func completionModel(ctx context.Context) []compCmd {
 		switch c.name {
 		case "completion":
 			cc.args = completionShells
+		case "trigger":
+			cc.args = triggerEventTypes()
 		case "version", "scenarios", "send", "serve", "receive", "gen", "forward":
 			cc.args = []string{}
 		}
