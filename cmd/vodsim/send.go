@@ -488,9 +488,9 @@ func parseRetryOn(list []string) (sender.Retry, error) {
 	return on, nil
 }
 
-// serveReceiver serves rcv on addr and returns a stop function and the
-// base URL.
-func serveReceiver(rcv *sender.Receiver, addr string) (stop func(), url string, err error) {
+// serveReceiver serves rcv (a *sender.Receiver, or a handler in front of
+// one) on addr and returns a stop function and the base URL.
+func serveReceiver(rcv http.Handler, addr string) (stop func(), url string, err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, "", err
