@@ -180,6 +180,26 @@ running in another terminal.`, `
 // triggerLine says what happened to the one event in one line, e.g.
 // POST http://127.0.0.1:9000/ -> 200 OK in 1.2ms (CreateImageSpriteComplete success, vodTaskId CreateImageSprite-...)
 func triggerLine(rep *sender.Report, body []byte, eventType string, ev generator.Event) string {
+	// The event as sent: what --set made of it when it still decodes.
+	taskID, status := ev.TaskID, ev.Status
+	if d, _, _, err := generator.Decode(body); err == nil {
+		taskID, status = d.TaskID, d.Status
+	}
+	outcome := "success"
+	if status != 0 {
+		outcome = fmt.Sprintf("failure %d", status)
+	}
+	idName := "vodTaskId"
+	if bytes.HasPrefix(bytes.TrimSpace(body), []byte(`{"EventType"`)) {
+		idName = "TaskId"
+	}
+	return fmt.Sprintf("%s (%s %s, %s %s)", answerText(rep), eventType, outcome, idName, taskID)
+}
+
+// answerText says how a one-event run was answered: "POST URL -> 200 OK
+// in 1.2ms", or the error of its last attempt, and the attempts if more
+// than one.
+func answerText(rep *sender.Report) string {
 	answer := "no answer"
 	for st := range rep.StatusCodes {
 		answer = fmt.Sprintf("%d %s", st, http.StatusText(st))
@@ -196,20 +216,7 @@ func triggerLine(rep *sender.Report, body []byte, eventType string, ev generator
 	if rep.Attempts > 1 {
 		took += fmt.Sprintf(" after %d attempts", rep.Attempts)
 	}
-	// The event as sent: what --set made of it when it still decodes.
-	taskID, status := ev.TaskID, ev.Status
-	if d, _, _, err := generator.Decode(body); err == nil {
-		taskID, status = d.TaskID, d.Status
-	}
-	outcome := "success"
-	if status != 0 {
-		outcome = fmt.Sprintf("failure %d", status)
-	}
-	idName := "vodTaskId"
-	if bytes.HasPrefix(bytes.TrimSpace(body), []byte(`{"EventType"`)) {
-		idName = "TaskId"
-	}
-	return fmt.Sprintf("POST %s -> %s in %s (%s %s, %s %s)", rep.Target, answer, took, eventType, outcome, idName, taskID)
+	return fmt.Sprintf("POST %s -> %s in %s", rep.Target, answer, took)
 }
 
 // fmtTook formats a short duration for people: 1.2ms, 350µs, 2.004s.
