@@ -30,7 +30,7 @@ Usage: vodsim completion bash|zsh|fish
 Prints a script that completes vodsim's subcommands, their flags, and the
 values of the flags that take a known set (--format, --scenario's
 built-ins, the shells here). Load it in the shell's start-up file.`, `
-  source <(vodsim completion bash)                        # in ~/.bashrc
+  vodsim completion bash > ~/.vodsim.bash                 # then in ~/.bashrc: source ~/.vodsim.bash
   vodsim completion zsh > "${fpath[1]}/_vodsim"           # then restart zsh
   vodsim completion fish > ~/.config/fish/completions/vodsim.fish`)
 	if err := parseFlags(fs, args); err != nil {

@@ -79,3 +79,16 @@ func TestCompletionBadShell(t *testing.T) {
 		}
 	}
 }
+
+// TestNewCommandsHelp: the everyday commands' --help shows the synopsis,
+// the flags, --help itself and examples.
+func TestNewCommandsHelp(t *testing.T) {
+	for _, sub := range []string{"trigger", "forward", "completion", "receive"} {
+		r := runBin(t, sub, "--help")
+		for _, want := range []string{"Usage: vodsim " + sub, "Flags:", "-h, --help", "Examples:\n  vodsim "} {
+			if r.code != 0 || !bytes.Contains(r.stdout, []byte(want)) {
+				t.Errorf("%s --help: exit %d, lacks %q:\n%s", sub, r.code, want, r.stdout)
+			}
+		}
+	}
+}
