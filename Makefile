@@ -4,7 +4,7 @@ BIN     := bin/vodsim
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: build run test bench fmt clean
+.PHONY: build run test bench fmt clean image
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/vodsim
@@ -17,6 +17,13 @@ run: build
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 10m ./...
+
+# A static binary in an image FROM scratch, tagged vodsim:<version>;
+# scripts/image-test.sh tests it where a Docker daemon runs.
+IMAGE ?= vodsim:$(VERSION)
+image:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS) -s -w" -o bin/image/vodsim ./cmd/vodsim
+	docker build -t $(IMAGE) -f Dockerfile bin/image
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

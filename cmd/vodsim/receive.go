@@ -1,8 +1,22 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tidwall/gjson"
 
 	"github.com/vodsim/vodsim/sender"
 )
@@ -17,11 +31,15 @@ const DefaultReceiveListen = "127.0.0.1:9000"
 type receiveCmd struct{ io stdio }
 
 func (c *receiveCmd) Run(ctx context.Context, args []string) error {
-	var listen, signKey string
-	var ndjson bool
+	var listen, signKey, status, delay, summaryJSON string
+	var ndjson, strict bool
 	var window int
+	var count uint64
+	var timeout time.Duration
 	fs := newFlagSet(c.io, "receive", `
 Usage: vodsim receive [--listen ADDR] [--ndjson] [--sign-key KEY] [--window N]
+                      [--count N] [--timeout D] [--status CODE[:SHARE]]
+                      [--delay D|LO..HI] [--summary-json FILE] [--strict]
 
 Runs the callback receiver that send embeds: it answers every POST with
 200 {} as a well-behaved app backend does, checks each payload strictly
@@ -36,16 +54,36 @@ long it runs: once the window is full the oldest id is forgotten, and a
 task id that comes back after it was forgotten counts as a new distinct
 event, not a duplicate.
 
-It runs until interrupted (Ctrl-C), then prints a summary on stderr and
-exits 0.`, `
+As a test double: --count N exits 0 once N distinct events have arrived
+(and been answered); --timeout D exits 1 if they have not within D (without
+--count, it just stops after D). --status answers with another status,
+to every request (--status 500) or to a share of them, spread evenly
+(--status 500:10% answers every tenth request 500, the others 200).
+--delay holds each answer for D, or for a time drawn uniformly from LO to
+HI (--delay 100ms..2s). --summary-json FILE writes the counts when it
+exits (distinct, duplicates, malformed, payloads by the event type they
+name), whole or not at all. With --strict a malformed or badly signed
+payload makes the exit status 1.
+
+It runs until interrupted (Ctrl-C) or --count or --timeout ends it, then
+prints a summary on stderr. Exit status: 0; 1 --timeout came first or
+--strict saw a bad payload; 2 bad flags.`, `
   vodsim receive                                  # listens on 127.0.0.1:9000
   vodsim receive --listen 127.0.0.1:8080 --ndjson > received.ndjson
   vodsim send --target http://127.0.0.1:9000/ --count 100 --rate 50   # in another terminal
-  vodsim receive --sign-key abc123                # then: vodsim send --target http://127.0.0.1:9000/ --format v3 --sign-key abc123`)
+  vodsim receive --sign-key abc123                # then: vodsim send --target http://127.0.0.1:9000/ --format v3 --sign-key abc123
+  vodsim receive --count 100 --timeout 30s --strict --summary-json summary.json
+  vodsim receive --status 503:20% --delay 50ms..500ms    # a flaky, slow webhook`)
 	fs.StringVar(&listen, "listen", DefaultReceiveListen, "address to listen on, host:port (port 0 picks a free one)")
 	fs.BoolVar(&ndjson, "ndjson", false, "print one JSON object per request instead of text")
 	fs.StringVar(&signKey, "sign-key", "", "verify 3.0 payloads' Sign = md5(key + T) (1 to 32 letters and digits)")
 	fs.IntVar(&window, "window", sender.DefaultWindow, "distinct task ids remembered to tell duplicates; the oldest is forgotten first")
+	fs.Uint64Var(&count, "count", 0, "exit 0 once this many distinct events have arrived (0 = run until stopped)")
+	fs.DurationVar(&timeout, "timeout", 0, "stop after this long; exit 1 if --count was not reached (0 = no limit)")
+	fs.StringVar(&status, "status", "", "answer with this HTTP status, to every request or to a share of them: 500, 500:10% (default 200)")
+	fs.StringVar(&delay, "delay", "", "hold each answer this long, or for a time drawn from LO..HI, e.g. 200ms or 100ms..2s")
+	fs.StringVar(&summaryJSON, "summary-json", "", "write the counts as JSON to FILE when it exits")
+	fs.BoolVar(&strict, "strict", false, "exit 1 if any payload was malformed or badly signed")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -60,13 +98,51 @@ exits 0.`, `
 	if window < 1 {
 		return usageErrorf("receive: --window %d: must be at least 1", window)
 	}
+	if fs.Changed("count") && count == 0 {
+		return usageErrorf("receive: --count 0: must be at least 1 (leave it out to run until stopped)")
+	}
+	if timeout < 0 || fs.Changed("timeout") && timeout == 0 {
+		return usageErrorf("receive: --timeout %v: must be > 0", timeout)
+	}
+	d := &double{want: count, reached: make(chan struct{}), types: map[string]uint64{}}
+	var err error
+	if fs.Changed("status") {
+		if d.status, d.share, err = parseStatusShare(status); err != nil {
+			return usageErrorf("receive: --status %q: %v", status, err)
+		}
+	}
+	if fs.Changed("delay") {
+		if d.delayLo, d.delayHi, err = parseDelayRange(delay); err != nil {
+			return usageErrorf("receive: --delay %q: %v", delay, err)
+		}
+	}
+	var summary *atomicFile
+	if summaryJSON != "" {
+		if summary, err = createAtomicFile(summaryJSON); err != nil {
+			return usageErrorf("receive: --summary-json: %v", err)
+		}
+		defer summary.abort()
+	}
 	rcv := &sender.Receiver{SignKey: signKey, Log: c.io.out, NDJSON: ndjson, Window: window}
-	stop, url, err := serveReceiver(rcv, listen)
+	d.rcv = rcv
+	stop, url, err := serveReceiver(d, listen)
 	if err != nil {
 		return listenError("receive", listen, err)
 	}
 	fmt.Fprintf(c.io.err, "vodsim receive: listening on %s/ (Ctrl-C to stop)\n", url)
-	<-ctx.Done()
+	var expired <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expired = t.C
+	}
+	timedOut := false
+	select {
+	case <-ctx.Done():
+	case <-d.reached:
+	case <-expired:
+		timedOut = true
+	}
 	stop()
 	st := rcv.Stats()
 	fmt.Fprintf(c.io.err, "vodsim receive: %s, %d well-formed, %d malformed, %s, %s",
@@ -76,5 +152,215 @@ exits 0.`, `
 		fmt.Fprintf(c.io.err, ", %d signed (%s)", st.Signed, nouns(st.BadSignature, "bad signature", "bad signatures"))
 	}
 	fmt.Fprintln(c.io.err)
+	if summary != nil {
+		out := receiveSummary{ReceiverStats: st, EventTypes: d.eventTypes(), Count: count, TimedOut: timedOut && count > 0}
+		b, _ := json.MarshalIndent(out, "", "  ")
+		if err := summary.commit(append(b, '\n')); err != nil {
+			return fmt.Errorf("receive: --summary-json: %w", err)
+		}
+	}
+	var short []string
+	if timedOut && count > 0 && st.Distinct < count {
+		short = append(short, fmt.Sprintf("--timeout %v: %d of %d distinct events arrived", timeout, st.Distinct, count))
+	}
+	if strict && !st.AllWellFormed() {
+		short = append(short, fmt.Sprintf("--strict: %d malformed, %d badly signed payloads (first: %s)", st.Malformed, st.BadSignature, st.FirstError))
+	}
+	if len(short) > 0 {
+		return fmt.Errorf("%w: receive: %s", errShortfall, strings.Join(short, "; "))
+	}
 	return nil
+}
+
+// receiveSummary is what --summary-json writes.
+type receiveSummary struct {
+	sender.ReceiverStats
+	// EventTypes counts the POSTed payloads by the event type they name
+	// (eventType in 4.0, EventType in 3.0; "" when they name none).
+	EventTypes map[string]uint64 `json:"eventTypes"`
+	// Count is --count (0 when not given); TimedOut is true when
+	// --timeout ended the run before Count distinct events arrived.
+	Count    uint64 `json:"count"`
+	TimedOut bool   `json:"timedOut"`
+}
+
+// double stands in front of the receiver: it holds answers (--delay),
+// answers another status (--status), counts payloads by event type and
+// says when --count distinct events have arrived.
+type double struct {
+	rcv              *sender.Receiver
+	status           int     // 0: the receiver's own 200
+	share            float64 // of requests answered status
+	n                atomic.Uint64
+	delayLo, delayHi time.Duration
+
+	want    uint64
+	reached chan struct{}
+	once    sync.Once
+
+	mu    sync.Mutex
+	types map[string]uint64
+}
+
+func (d *double) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if req.Method == http.MethodPost {
+		body, err := io.ReadAll(io.LimitReader(req.Body, sender.MaxPayload+1))
+		req.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
+		typ := gjson.GetBytes(body, "eventType").String()
+		if typ == "" {
+			typ = gjson.GetBytes(body, "EventType").String()
+		}
+		d.mu.Lock()
+		d.types[typ]++
+		d.mu.Unlock()
+	}
+	if wait := d.delay(); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-req.Context().Done():
+			t.Stop()
+		}
+	}
+	if d.status != 0 {
+		k := d.n.Add(1) - 1
+		if uint64(float64(k+1)*d.share) > uint64(float64(k)*d.share) {
+			w = &statusWriter{ResponseWriter: w, status: d.status}
+		}
+	}
+	d.rcv.ServeHTTP(w, req)
+	if d.want > 0 && d.rcv.Stats().Distinct >= d.want {
+		d.once.Do(func() { close(d.reached) })
+	}
+}
+
+func (d *double) delay() time.Duration {
+	if d.delayHi <= d.delayLo {
+		return d.delayLo
+	}
+	return d.delayLo + rand.N(d.delayHi-d.delayLo+1)
+}
+
+func (d *double) eventTypes() map[string]uint64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make(map[string]uint64, len(d.types))
+	for k, v := range d.types {
+		out[k] = v
+	}
+	return out
+}
+
+// errReader returns err (or EOF) after the body read up front.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	return 0, io.EOF
+}
+
+// statusWriter answers status in place of the one the handler writes.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (s *statusWriter) WriteHeader(int) {
+	if !s.wrote {
+		s.wrote = true
+		s.ResponseWriter.WriteHeader(s.status)
+	}
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	s.WriteHeader(0)
+	return s.ResponseWriter.Write(b)
+}
+
+// parseStatusShare reads CODE or CODE:SHARE, SHARE a percentage (10%) or
+// a fraction (0.1) above 0 and at most 1.
+func parseStatusShare(s string) (int, float64, error) {
+	codeStr, shareStr, hasShare := strings.Cut(s, ":")
+	code, err := strconv.Atoi(strings.TrimSpace(codeStr))
+	if err != nil || code < 100 || code > 599 {
+		return 0, 0, fmt.Errorf("want an HTTP status from 100 to 599, optionally with a share: 500 or 500:10%%")
+	}
+	share := 1.0
+	if hasShare {
+		shareStr = strings.TrimSpace(shareStr)
+		pct := strings.HasSuffix(shareStr, "%")
+		share, err = strconv.ParseFloat(strings.TrimSuffix(shareStr, "%"), 64)
+		if pct {
+			share /= 100
+		}
+		if err != nil || !(share > 0 && share <= 1) {
+			return 0, 0, fmt.Errorf("share %q: want a percentage above 0 and at most 100%% (10%%) or a fraction (0.1)", shareStr)
+		}
+	}
+	return code, share, nil
+}
+
+// parseDelayRange reads D or LO..HI, durations with LO <= HI.
+func parseDelayRange(s string) (lo, hi time.Duration, err error) {
+	loStr, hiStr, isRange := strings.Cut(s, "..")
+	if lo, err = time.ParseDuration(strings.TrimSpace(loStr)); err != nil || lo < 0 {
+		return 0, 0, fmt.Errorf("want a duration such as 200ms, or a range such as 100ms..2s")
+	}
+	hi = lo
+	if isRange {
+		if hi, err = time.ParseDuration(strings.TrimSpace(hiStr)); err != nil || hi < lo {
+			return 0, 0, fmt.Errorf("want a range LO..HI of durations with LO <= HI, such as 100ms..2s")
+		}
+	}
+	return lo, hi, nil
+}
+
+// atomicFile is an output file written whole or not at all: a temporary
+// file beside it, created up front (so a bad path fails before the run),
+// renamed over the path on commit.
+type atomicFile struct {
+	path string
+	tmp  *os.File
+	done bool
+}
+
+func createAtomicFile(path string) (*atomicFile, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("%s is a directory", path)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, err
+	}
+	return &atomicFile{path: path, tmp: tmp}, nil
+}
+
+// commit writes b and renames the file into place.
+func (a *atomicFile) commit(b []byte) error {
+	a.done = true
+	_, err := a.tmp.Write(b)
+	if cerr := a.tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(a.tmp.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(a.tmp.Name(), a.path)
+	}
+	if err != nil {
+		os.Remove(a.tmp.Name())
+	}
+	return err
+}
+
+// abort removes the temporary file unless commit ran.
+func (a *atomicFile) abort() {
+	if !a.done {
+		a.tmp.Close()
+		os.Remove(a.tmp.Name())
+	}
 }

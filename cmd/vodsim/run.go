@@ -15,6 +15,9 @@ import (
 type stdio struct {
 	in       io.Reader
 	out, err io.Writer
+	// flagSet, when set, is told of every FlagSet a command makes
+	// (completion reads the flags this way).
+	flagSet func(*pflag.FlagSet)
 }
 
 // command is one subcommand. Run parses args with its own FlagSet.
@@ -99,6 +102,9 @@ func newFlagSet(io stdio, name, synopsis, examples string) *pflag.FlagSet {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SetOutput(io.err)
 	fs.SortFlags = false
+	if io.flagSet != nil {
+		io.flagSet(fs)
+	}
 	fs.Usage = func() {
 		w := io.out
 		// The flags and --help, which pflag handles without a flag of its

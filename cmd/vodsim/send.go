@@ -465,9 +465,9 @@ func sendThresholds(fs *pflag.FlagSet, o *sendOpts) (sender.Thresholds, error) {
 	return sender.Thresholds{MaxFailed: o.maxFailed, MaxP99: time.Duration(o.maxP99), MinRate: float64(o.minRate)}, nil
 }
 
-// serveReceiver serves rcv on addr and returns a stop function and the
-// base URL.
-func serveReceiver(rcv *sender.Receiver, addr string) (stop func(), url string, err error) {
+// serveReceiver serves rcv (a *sender.Receiver, or a handler in front of
+// one) on addr and returns a stop function and the base URL.
+func serveReceiver(rcv http.Handler, addr string) (stop func(), url string, err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, "", err
