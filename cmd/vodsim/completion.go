@@ -93,7 +93,9 @@ func completionModel(ctx context.Context) []compCmd {
 		case "completion":
 			cc.args = completionShells
 		case "trigger":
-			cc.args = triggerEventTypes()
+			for _, k := range generator.Kinds {
+				cc.args = append(cc.args, k.Name)
+			}
 		case "version", "scenarios", "send", "serve", "receive", "gen", "forward":
 			cc.args = []string{}
 		}

@@ -10,7 +10,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -28,29 +27,21 @@ func init() {
 // DefaultTriggerEvent is the event type trigger sends when none is named.
 const DefaultTriggerEvent = "CreateImageSpriteComplete"
 
-// triggerMaker makes the event trigger sends: a source whose event 0 is
-// it. code is 0 for a success, else the failure's error code.
-type triggerMaker func(seed int64, code int) (generator.Source, error)
-
-// triggerCatalog is the one place trigger looks an event type up.
-var triggerCatalog = map[string]triggerMaker{
-	"CreateImageSpriteComplete": func(seed int64, code int) (generator.Source, error) {
-		out := generator.Outcome{Weight: 1, Success: &generator.Success{}}
-		if code != 0 {
-			out = generator.Outcome{Weight: 1, Failure: &generator.Failure{Codes: []int{code}}}
+// triggerSource returns a source whose event 0 is one event of kind k
+// for seed: a success when code is 0, else a failure with that code. The
+// generator's catalog is the one place event types are looked up.
+func triggerSource(k *generator.Kind, seed int64, code int) (generator.Source, error) {
+	out := generator.Outcome{Weight: 1, Success: &generator.Success{}}
+	if code != 0 {
+		if !k.CanFail {
+			return nil, fmt.Errorf("--code: %s has no failure in VOD (no error field): leave --code out", k.Name)
 		}
-		return generator.New(generator.Config{Seed: seed, Outcomes: []generator.Outcome{out}})
-	},
-}
-
-// triggerEventTypes lists the event types trigger knows, sorted.
-func triggerEventTypes() []string {
-	var names []string
-	for n := range triggerCatalog {
-		names = append(names, n)
+		out = generator.Outcome{Weight: 1, Failure: &generator.Failure{Codes: []int{code}}}
 	}
-	sort.Strings(names)
-	return names
+	if k.Name != generator.EventType {
+		out.EventType = k.Name
+	}
+	return generator.New(generator.Config{Seed: seed, Outcomes: []generator.Outcome{out}})
 }
 
 type triggerCmd struct{ io stdio }
@@ -101,9 +92,9 @@ running in another terminal.`, `
 	if fs.NArg() == 1 {
 		eventType = fs.Arg(0)
 	}
-	maker, ok := triggerCatalog[eventType]
+	kind, ok := generator.LookupKind(eventType)
 	if !ok {
-		return usageErrorf("trigger: unknown event type %q: known are %s", eventType, strings.Join(triggerEventTypes(), ", "))
+		return usageErrorf("trigger: unknown event type %q: 'vodsim events' lists them", eventType)
 	}
 	if !fs.Changed("target") {
 		return usageErrorf("trigger: --target is required: the receiver's URL, e.g. http://127.0.0.1:9000/callback")
@@ -119,6 +110,9 @@ running in another terminal.`, `
 		return usageErrorf("trigger: --format: %v", err)
 	}
 	enc := generator.Encoding{Format: f}
+	if !kind.Legacy && f != generator.FormatV3 {
+		return usageErrorf("trigger: %s: VOD sends it only in the 3.0 format: add --format v3", kind.Name)
+	}
 	if fs.Changed("sign-key") {
 		if err := sender.CheckSignKey(signKey); err != nil {
 			return usageErrorf("trigger: --sign-key: %v", err)
@@ -130,7 +124,7 @@ running in another terminal.`, `
 	if !fs.Changed("seed") {
 		seed = time.Now().UnixNano()
 	}
-	src, err := maker(seed, code)
+	src, err := triggerSource(kind, seed, code)
 	if err != nil {
 		return usageErrorf("trigger: %v", err)
 	}

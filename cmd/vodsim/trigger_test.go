@@ -122,7 +122,9 @@ func TestTriggerBadInput(t *testing.T) {
 	}{
 		{[]string{}, "--target is required"},
 		{[]string{"--target", "127.0.0.1:9"}, "did you mean"},
-		{[]string{"--target", url, "ProcedureStateChanged"}, `unknown event type "ProcedureStateChanged"`},
+		{[]string{"--target", url, "NoSuchEvent"}, `unknown event type "NoSuchEvent"`},
+		{[]string{"--target", url, "AigcImageTaskComplete"}, `only in the 3.0 format`},
+		{[]string{"--target", url, "--code", "-43001", "PersistenceComplete", "--format", "v3"}, `has no failure`},
 		{[]string{"--target", url, "a", "b"}, "one event type at most"},
 		{[]string{"--target", url, "--set", "data.nope=1"}, "no field data.nope"},
 		{[]string{"--target", url, "--set", "data.fileId"}, "want PATH=VALUE"},
@@ -140,5 +142,23 @@ func TestTriggerBadInput(t *testing.T) {
 	}
 	if n := len(rec.got()); n != 0 {
 		t.Errorf("bad input sent %d requests", n)
+	}
+}
+
+// Every type of the catalog can be triggered: a 3.0-only type with
+// --format v3, a failure with --code where the type can fail.
+func TestTriggerCatalogType(t *testing.T) {
+	rec, url := startRecorder(t, 0)
+	r := runBin(t, "trigger", "ProcedureStateChanged", "--format", "v3", "--code", "70000", "--target", url, "--seed", "3")
+	if r.code != 0 || !bytes.Contains(r.stdout, []byte("(ProcedureStateChanged failure 70000, TaskId ")) {
+		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	got := rec.got()
+	if len(got) != 1 {
+		t.Fatalf("receiver got %d requests, want 1", len(got))
+	}
+	p := sender.CheckPayload(got[0], "", time.Now())
+	if p.Err != nil || p.Event.TypeName() != "ProcedureStateChanged" {
+		t.Errorf("payload %s: err %v, type %q", got[0], p.Err, p.Event.TypeName())
 	}
 }
