@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,8 +16,10 @@ import (
 )
 
 // Report is what happened in a run. Every event generated is counted in
-// exactly one of Acknowledged, OtherStatus, Failed and NotSent, so they
-// add up to Events; duplicate deliveries and retries are counted apart.
+// exactly one of Acknowledged, OtherStatus, Failed, InterruptedEvents and
+// NotSent, so they add up to Events; duplicate deliveries and retries are
+// counted apart. An event the receiver got is never counted NotSent:
+// that state means no attempt was started.
 // The JSON encoding (field names in the tags, durations in nanoseconds)
 // holds the same numbers as the text of WriteText.
 //
@@ -46,7 +49,14 @@ type Report struct {
 	Acknowledged uint64 `json:"acknowledged"`
 	OtherStatus  uint64 `json:"otherStatus"`
 	Failed       uint64 `json:"failed"`
-	NotSent      uint64 `json:"notSent"`
+	// InterruptedEvents were cut short by the run's stop (or the end of
+	// Config.Drain) during an attempt or while waiting to retry: the
+	// receiver may or may not have got them.
+	InterruptedEvents uint64 `json:"interruptedEvents"`
+	// NotSent events never had an attempt started; NotSentReasons counts
+	// them by why (Reason*).
+	NotSent        uint64            `json:"notSent"`
+	NotSentReasons map[string]uint64 `json:"notSentReasons"`
 
 	// Attempts counts every attempt, duplicates' included; Retries the
 	// attempts after an event's (or duplicate's) first.
@@ -158,6 +168,14 @@ func summarise(h *hdrhistogram.Histogram) Percentiles {
 	}
 }
 
+// journalBuffer is the journal's buffer: it is written out in whole
+// lines, when the next line would not fit and every journalFlush.
+const journalBuffer = 64 << 10
+
+// journalFlush is the longest a journal line waits in the buffer, so a
+// run that is killed loses at most that much of its journal.
+const journalFlush = 100 * time.Millisecond
+
 // tally is the collector's state: one goroutine owns it.
 type tally struct {
 	r          *run
@@ -175,6 +193,9 @@ type tally struct {
 	firstStart time.Time
 	lastStart  time.Time
 	line       []byte
+	// finals has bit i set once event i (not a duplicate) has its final
+	// result; the events without one were never handed to a worker.
+	finals []uint64
 }
 
 func newTally(r *run, jw *bufio.Writer) *tally {
@@ -183,7 +204,8 @@ func newTally(r *run, jw *bufio.Writer) *tally {
 		rep: Report{
 			Target: r.target, Format: string(r.enc.Format), Seed: r.seed,
 			StatusCodes: map[int]uint64{}, Errors: map[string]uint64{}, FirstErrors: map[string]string{},
-			Payloads: PayloadMix{FailureCodes: map[int]uint64{}},
+			NotSentReasons: map[string]uint64{},
+			Payloads:       PayloadMix{FailureCodes: map[int]uint64{}},
 		},
 		latency: newHist(), service: newHist(), lateness: newHist(), connWait: newHist(),
 		line: make([]byte, 0, 512),
@@ -199,6 +221,12 @@ func (t *tally) collect(results <-chan result) {
 		defer tk.Stop()
 		tick = tk.C
 	}
+	var flush <-chan time.Time
+	if t.jw != nil {
+		fk := time.NewTicker(journalFlush)
+		defer fk.Stop()
+		flush = fk.C
+	}
 	for {
 		select {
 		case res, ok := <-results:
@@ -208,7 +236,16 @@ func (t *tally) collect(results <-chan result) {
 			t.add(&res)
 		case <-tick:
 			t.r.progress(t.snapshot())
+		case <-flush:
+			t.flushJournal()
 		}
+	}
+}
+
+// flushJournal writes out the journal's buffered lines.
+func (t *tally) flushJournal() {
+	if t.journalErr == nil && t.jw.Buffered() > 0 {
+		t.journalErr = t.jw.Flush()
 	}
 }
 
@@ -250,9 +287,9 @@ func (t *tally) add(res *result) {
 				record(t.connWait, res.connWait)
 			}
 		}
-		if t.jw != nil {
-			t.journal(res)
-		}
+	}
+	if t.jw != nil && (res.attempt > 0 || res.final) {
+		t.journal(res)
 	}
 	if res.duplicate {
 		if res.final {
@@ -280,6 +317,7 @@ func (t *tally) add(res *result) {
 		return
 	}
 	t.done++
+	t.markFinal(res.idx)
 	switch res.state {
 	case Acknowledged:
 		rep.Acknowledged++
@@ -287,10 +325,13 @@ func (t *tally) add(res *result) {
 		rep.OtherStatus++
 	case Failed:
 		rep.Failed++
+	case Interrupted:
+		rep.InterruptedEvents++
 	case NotSent:
 		rep.NotSent++
+		rep.NotSentReasons[res.reason]++
 	}
-	if res.state != NotSent {
+	if res.state != NotSent && res.state != Interrupted {
 		record(t.latency, res.start.Add(res.service).Sub(res.intended))
 	}
 	if res.waited {
@@ -316,7 +357,25 @@ func (t *tally) add(res *result) {
 	}
 }
 
-// journal writes one NDJSON line for an attempt.
+// markFinal notes that event idx has its final result.
+func (t *tally) markFinal(idx uint64) {
+	w := idx / 64
+	if w >= uint64(len(t.finals)) {
+		t.finals = append(t.finals, make([]uint64, int(w)+1-len(t.finals))...)
+	}
+	t.finals[w] |= 1 << (idx % 64)
+}
+
+// hasFinal reports whether event idx has its final result.
+func (t *tally) hasFinal(idx uint64) bool {
+	w := idx / 64
+	return w < uint64(len(t.finals)) && t.finals[w]&(1<<(idx%64)) != 0
+}
+
+// journal writes one NDJSON line for an attempt, or for an event that
+// ended with no further attempt ("attempt":0: not sent, or interrupted
+// while waiting to retry). Lines are written out whole: the buffer is
+// flushed before a line that would not fit in it.
 func (t *tally) journal(res *result) {
 	b := t.line[:0]
 	b = append(b, `{"index":`...)
@@ -327,6 +386,17 @@ func (t *tally) journal(res *result) {
 	b = strconv.AppendInt(b, int64(res.attempt), 10)
 	if res.duplicate {
 		b = append(b, `,"duplicate":true`...)
+	}
+	if res.attempt == 0 {
+		b = append(b, `,"final":"`...)
+		b = append(b, res.state...)
+		b = append(b, '"')
+		if res.reason != "" {
+			b = append(b, `,"reason":`...)
+			b = strconv.AppendQuote(b, res.reason)
+		}
+		t.writeLine(append(b, "}\n"...))
+		return
 	}
 	b = append(b, `,"intended":"`...)
 	b = res.intended.UTC().AppendFormat(b, time.RFC3339Nano)
@@ -352,11 +422,21 @@ func (t *tally) journal(res *result) {
 		b = append(b, res.state...)
 		b = append(b, '"')
 	}
-	b = append(b, "}\n"...)
+	t.writeLine(append(b, "}\n"...))
+}
+
+// writeLine buffers one whole journal line.
+func (t *tally) writeLine(b []byte) {
 	t.line = b
-	if t.journalErr == nil {
-		_, t.journalErr = t.jw.Write(b)
+	if t.journalErr != nil {
+		return
 	}
+	if t.jw.Available() < len(b) && t.jw.Buffered() > 0 {
+		if t.journalErr = t.jw.Flush(); t.journalErr != nil {
+			return
+		}
+	}
+	_, t.journalErr = t.jw.Write(b)
 }
 
 func (t *tally) report(end time.Time, st dispatchStats) *Report {
@@ -366,9 +446,22 @@ func (t *tally) report(end time.Time, st dispatchStats) *Report {
 	if p := t.r.planned; p > rep.Events {
 		rep.Events = p
 	}
-	// Events generated but never given to a worker (the run stopped).
-	if fin := rep.Acknowledged + rep.OtherStatus + rep.Failed + rep.NotSent; fin < rep.Events {
-		rep.NotSent += rep.Events - fin
+	// Events generated (or planned) but never given to a worker: the run
+	// stopped, or the schedule ended while they waited for a slot.
+	rep.NotSentReasons = maps.Clone(rep.NotSentReasons)
+	if fin := rep.Acknowledged + rep.OtherStatus + rep.Failed + rep.InterruptedEvents + rep.NotSent; fin < rep.Events {
+		var ev generator.Event
+		for i := uint64(0); i < rep.Events; i++ {
+			if t.hasFinal(i) {
+				continue
+			}
+			rep.NotSent++
+			rep.NotSentReasons[st.reason]++
+			if t.jw != nil {
+				t.r.src.Fill(&ev, i)
+				t.journal(&result{idx: i, taskID: ev.TaskID, final: true, state: NotSent, reason: st.reason})
+			}
+		}
 	}
 	if t.r.sched != nil && st.dispatched > 1 {
 		if span := st.lastIntended.Sub(st.firstIntended).Seconds(); span > 0 {
@@ -434,8 +527,12 @@ func (rep *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, " (%.1f%%)", 100*rep.AchievedRate/rep.TargetRate)
 	}
 	fmt.Fprintf(&b, ", throughput %.1f events/s\n", rep.Throughput)
-	fmt.Fprintf(&b, "  events        %d acknowledged, %d other status, %d failed, %d not sent\n",
+	fmt.Fprintf(&b, "  events        %d acknowledged, %d other status, %d failed, %d not sent",
 		rep.Acknowledged, rep.OtherStatus, rep.Failed, rep.NotSent)
+	if len(rep.NotSentReasons) > 0 {
+		fmt.Fprintf(&b, " (%s)", countsText(rep.NotSentReasons))
+	}
+	fmt.Fprintf(&b, ", %d interrupted\n", rep.InterruptedEvents)
 	fmt.Fprintf(&b, "  attempts      %d (%d retries), %d duplicates sent (%d acknowledged)\n",
 		rep.Attempts, rep.Retries, rep.Duplicates, rep.DuplicatesAcknowledged)
 	fmt.Fprintf(&b, "  faults        %d reordered, %d malformed, %d delayed\n", rep.Reordered, rep.Malformed, rep.Delayed)

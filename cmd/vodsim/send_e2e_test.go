@@ -34,7 +34,7 @@ func readReport(t *testing.T, path string) sender.Report {
 	if err := json.Unmarshal(b, &rep); err != nil {
 		t.Fatalf("report JSON: %v\n%s", err, b)
 	}
-	if sum := rep.Acknowledged + rep.OtherStatus + rep.Failed + rep.NotSent; sum != rep.Events {
+	if sum := rep.Acknowledged + rep.OtherStatus + rep.Failed + rep.InterruptedEvents + rep.NotSent; sum != rep.Events {
 		t.Errorf("report states add up to %d, events %d", sum, rep.Events)
 	}
 	return rep
