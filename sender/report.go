@@ -425,6 +425,20 @@ func (t *tally) journal(res *result) {
 	t.writeLine(append(b, "}\n"...))
 }
 
+// journalUnsent writes the line of n consecutive events from index from
+// that were never handed to a worker: {"index":from,"count":n,"attempt":0,
+// "final":"not-sent","reason":...}.
+func (t *tally) journalUnsent(from, n uint64, reason string) {
+	b := t.line[:0]
+	b = append(b, `{"index":`...)
+	b = strconv.AppendUint(b, from, 10)
+	b = append(b, `,"count":`...)
+	b = strconv.AppendUint(b, n, 10)
+	b = append(b, `,"attempt":0,"final":"not-sent","reason":`...)
+	b = strconv.AppendQuote(b, reason)
+	t.writeLine(append(b, "}\n"...))
+}
+
 // writeLine buffers one whole journal line.
 func (t *tally) writeLine(b []byte) {
 	t.line = b
@@ -450,16 +464,21 @@ func (t *tally) report(end time.Time, st dispatchStats) *Report {
 	// stopped, or the schedule ended while they waited for a slot.
 	rep.NotSentReasons = maps.Clone(rep.NotSentReasons)
 	if fin := rep.Acknowledged + rep.OtherStatus + rep.Failed + rep.InterruptedEvents + rep.NotSent; fin < rep.Events {
-		var ev generator.Event
-		for i := uint64(0); i < rep.Events; i++ {
+		// One journal line per run of consecutive indices: a run stopped
+		// early may leave millions.
+		for i := uint64(0); i < rep.Events; {
 			if t.hasFinal(i) {
+				i++
 				continue
 			}
-			rep.NotSent++
-			rep.NotSentReasons[st.reason]++
+			from := i
+			for i < rep.Events && !t.hasFinal(i) {
+				i++
+			}
+			rep.NotSent += i - from
+			rep.NotSentReasons[st.reason] += i - from
 			if t.jw != nil {
-				t.r.src.Fill(&ev, i)
-				t.journal(&result{idx: i, taskID: ev.TaskID, final: true, state: NotSent, reason: st.reason})
+				t.journalUnsent(from, i-from, st.reason)
 			}
 		}
 	}

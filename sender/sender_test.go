@@ -436,6 +436,7 @@ type journalLine struct {
 	Malformed string `json:"malformed"`
 	Final     string `json:"final"`
 	Reason    string `json:"reason"`
+	Count     uint64 `json:"count"`
 }
 
 func journalLines(t *testing.T, r io.Reader) []journalLine {
@@ -449,7 +450,7 @@ func journalLines(t *testing.T, r io.Reader) []journalLine {
 		if err := dec.Decode(&l); err != nil {
 			t.Fatalf("journal line %q: %v", sc.Text(), err)
 		}
-		if l.TaskID == "" || l.Attempt < 0 || l.Attempt == 0 && l.Final == "" {
+		if l.TaskID == "" && l.Count == 0 || l.Attempt < 0 || l.Attempt == 0 && l.Final == "" {
 			t.Fatalf("journal line %q lacks task id or attempt", sc.Text())
 		}
 		out = append(out, l)
