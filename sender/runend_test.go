@@ -3,6 +3,7 @@ package sender
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -307,4 +308,60 @@ func TestJournalFlushedWhileRunning(t *testing.T) {
 		t.Errorf("first journal write %q: want the acknowledged event's line, written before the stop", first)
 	}
 	want(t, "interrupted", rep.InterruptedEvents, 1)
+}
+
+// TestMinRateTinyRun: a correct run too short to measure a rate (3 events
+// at 200/s span 10 ms) passes --min-rate whatever its last start's
+// lateness; a long enough one is judged. Synthetic reports: no clock.
+func TestMinRateTinyRun(t *testing.T) {
+	th := Thresholds{MinRate: 0.99}
+	tiny := &Report{Events: 3, Acknowledged: 3, TargetRate: 200, AchievedRate: 120, ScheduleSpan: 10 * time.Millisecond}
+	if b := tiny.Judge(th); len(b) != 0 || tiny.Verdict != "pass" {
+		t.Errorf("tiny run: breaches %v, verdict %q; want a pass", b, tiny.Verdict)
+	}
+	if c := tiny.Checks[1]; c.Name != "min-rate" || !c.Pass || !strings.Contains(c.Message, "not judged") {
+		t.Errorf("tiny run's min-rate check %+v, want passed as not judged", c)
+	}
+	long := &Report{Events: 1000, Acknowledged: 1000, TargetRate: 200, AchievedRate: 120, ScheduleSpan: 5 * time.Second}
+	if b := long.Judge(th); len(b) != 1 || b[0].Name != "min-rate" || long.Verdict != "fail" {
+		t.Errorf("long run: breaches %v, verdict %q; want min-rate failed", b, long.Verdict)
+	}
+}
+
+// TestReportSaysWhatCINeeds: the scenario, version, start time, the
+// thresholds and each check's verdict are in the text and the JSON.
+func TestReportSaysWhatCINeeds(t *testing.T) {
+	srv := httptest.NewServer(&Receiver{})
+	defer srv.Close()
+	rep := send(t, Config{Target: srv.URL, Count: 1, Version: "v9.8.7", Profile: Profile{{Duration: time.Second, From: 200}}})
+	rep.Scenario = "chaos"
+	breaches := rep.Judge(Thresholds{MaxP99: time.Microsecond, MinRate: 0.5}, Breach{"well-formed", "bad"})
+	if len(breaches) != 2 || rep.Verdict != "fail" || len(rep.Checks) != 4 {
+		t.Fatalf("breaches %v, verdict %q, checks %+v", breaches, rep.Verdict, rep.Checks)
+	}
+	var text, js bytes.Buffer
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"vodsim send: 1 event to", "vodsim v9.8.7, started " + rep.Start.UTC().Format(time.RFC3339), "scenario chaos",
+		"target 200.0/s, achieved not measured", "thresholds    max-failed 0, max-p99 1µs, min-rate 50%", "verdict       FAIL",
+		"pass max-failed: 0 of 1 event not acknowledged", "FAIL max-p99: latency p99", "pass min-rate: not judged", "FAIL well-formed: bad"} {
+		if !strings.Contains(text.String(), s) {
+			t.Errorf("text report lacks %q:\n%s", s, text.String())
+		}
+	}
+	if strings.Contains(text.String(), "as fast as possible") || strings.Contains(text.String(), " 1 events") {
+		t.Errorf("text report of a one-event run at 200/s:\n%s", text.String())
+	}
+	var back Report
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Scenario != "chaos" || back.Version != "v9.8.7" || !back.Start.Equal(rep.Start) || back.Verdict != "fail" ||
+		back.Thresholds == nil || back.Thresholds.MinRate != 0.5 || len(back.Checks) != 4 || back.Checks[1].Pass || !back.Checks[0].Pass {
+		t.Errorf("JSON report lost what CI needs:\n%s", js.String())
+	}
 }

@@ -559,6 +559,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		stats.reason = ReasonStopped
 	}
 	rep := t.report(end, stats)
+	rep.Version, rep.Start = cfg.Version, r.start
+	if rep.Version == "" {
+		rep.Version = "dev"
+	}
 	var jerr error
 	if jw != nil {
 		jerr = jw.Flush()
@@ -574,6 +578,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return rep, fmt.Errorf("write journal: %w", t.journalErr)
 	}
 	return rep, nil
+}
+
+// Validate returns the error Run would return for cfg before sending
+// anything (one wrapping ErrConfig), or nil: a caller can check a config
+// before it removes the output of an earlier run.
+func (cfg Config) Validate() error {
+	r, err := newRun(cfg)
+	if err == nil && r.ownTr != nil {
+		r.ownTr.CloseIdleConnections()
+	}
+	return err
 }
 
 // stopReason is why an event that the workers' context stopped before
