@@ -109,8 +109,13 @@ type Config struct {
 	SignKey string
 	// Version goes into the User-Agent "vodsim/<Version>"; "" means "dev".
 	Version string
-	// Journal, when set, receives one NDJSON line per attempt; it is
-	// complete, flushed, when Run returns, even after a cancellation.
+	// Journal, when set, receives one NDJSON line per attempt, and an
+	// "attempt":0 line for an event that ended without a further attempt
+	// (not sent, or interrupted while waiting to retry; events never
+	// handed to a worker as one line per run of indices, with "count"),
+	// so its final states add up to the report's. It is written in whole
+	// lines, at least every 100 ms, and is complete, flushed, when Run
+	// returns, even after a cancellation.
 	Journal io.Writer
 	// Progress, when set, is called with a snapshot every
 	// ProgressInterval while the run lasts, from a single goroutine.
