@@ -18,7 +18,7 @@ import (
 )
 
 // State is the final state of an event: every event generated ends in
-// exactly one of the four below. The zero value "" is none of them.
+// exactly one of the five below. The zero value "" is none of them.
 type State string
 
 // The final states.
@@ -29,9 +29,27 @@ const (
 	OtherStatus State = "other-status"
 	// Failed: the last attempt timed out or its connection failed.
 	Failed State = "failed"
-	// NotSent: the run stopped before the event got a final answer
-	// (never attempted, or its attempt was cut short by the stop).
+	// Interrupted: an attempt was started and the run stopped (a
+	// cancellation, or the end of Config.Drain) before the event got a
+	// final answer: cut short during an attempt, or while waiting to
+	// retry. The receiver may or may not have got it.
+	Interrupted State = "interrupted"
+	// NotSent: no attempt was ever started, so the receiver cannot have
+	// got the event; the report says why (NotSentReasons).
 	NotSent State = "not-sent"
+)
+
+// Why an event was not sent: the keys of Report.NotSentReasons and the
+// "reason" of its journal line.
+const (
+	// ReasonStopped: the run was stopped (its context ended) first.
+	ReasonStopped = "run stopped"
+	// ReasonScheduleEnded: the schedule ended (Duration, or the last
+	// event's send time) while the event waited for an in-flight slot.
+	ReasonScheduleEnded = "schedule ended"
+	// ReasonDrainEnded: Config.Drain ended while the event waited out an
+	// added delay.
+	ReasonDrainEnded = "drain ended"
 )
 
 // Error kinds of an attempt that got no answer.
@@ -67,6 +85,7 @@ type result struct {
 	attempted bool          // at least one attempt was made
 	final     bool          // the event's (or duplicate's) last attempt
 	state     State         // on final results
+	reason    string        // why, on a NotSent result
 }
 
 // bodyCap is the room made for a payload: most are under 1 KB.
@@ -135,18 +154,24 @@ func (w *worker) deliver(ctx context.Context, j job) {
 	r := w.r
 	f := r.decide(j.idx)
 	base := result{idx: j.idx, intended: j.intended, malformed: f.malform, reordered: j.reordered, waited: j.waited}
+	r.src.Fill(&w.ev, j.idx)
+	base.taskID = w.ev.TaskID
+	base.outcome = w.ev.Status
 	if f.delay > 0 {
 		base.delayed, base.delay = true, f.delay
 		base.intended = j.intended.Add(f.delay)
 		if !sleepCtx(ctx, time.Until(base.intended)) {
-			base.final, base.state = true, NotSent
+			base.final, base.state, base.reason = true, NotSent, r.stopReason()
 			r.results <- base
 			return
 		}
 	}
-	r.src.Fill(&w.ev, j.idx)
-	base.taskID = w.ev.TaskID
-	base.outcome = w.ev.Status
+	if ctx.Err() != nil {
+		// Handed over as the run stopped: no attempt is started.
+		base.final, base.state, base.reason = true, NotSent, r.stopReason()
+		r.results <- base
+		return
+	}
 	sp := scratchPool.Get().(*[]byte)
 	b := r.enc.Append((*sp)[:0], &w.ev)
 	if r.signKey != "" {
@@ -200,7 +225,7 @@ func (w *worker) send(ctx context.Context, res result) {
 			res.final = true
 			switch {
 			case res.errKind == ErrKindInterrupted:
-				res.state = NotSent
+				res.state = Interrupted
 			case res.errKind != "":
 				res.state = Failed
 			case status >= 200 && status < 300:
@@ -217,7 +242,7 @@ func (w *worker) send(ctx context.Context, res result) {
 				// Stopped while waiting to retry: the event ends here,
 				// with no further attempt made.
 				res.attempt, res.status, res.errKind, res.err = 0, 0, ErrKindInterrupted, nil
-				res.final, res.state = true, NotSent
+				res.final, res.state = true, Interrupted
 				r.results <- res
 				return
 			}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,14 +16,23 @@ import (
 )
 
 // Report is what happened in a run. Every event generated is counted in
-// exactly one of Acknowledged, OtherStatus, Failed and NotSent, so they
-// add up to Events; duplicate deliveries and retries are counted apart.
+// exactly one of Acknowledged, OtherStatus, Failed, InterruptedEvents and
+// NotSent, so they add up to Events; duplicate deliveries and retries are
+// counted apart. An event the receiver got is never counted NotSent:
+// that state means no attempt was started.
 // The JSON encoding (field names in the tags, durations in nanoseconds)
 // holds the same numbers as the text of WriteText.
 //
 // A Report is a plain value: Run returns it complete and keeps no
 // reference; its methods only read it.
 type Report struct {
+	// Scenario is the name of the scenario the events came from, ""
+	// when none; the caller fills it in.
+	Scenario string `json:"scenario,omitempty"`
+	// Version is the sending vodsim's (Config.Version, "dev" if unset).
+	Version string `json:"version"`
+	// Start is when the run started.
+	Start time.Time `json:"start"`
 	// Target is the receiver's URL; Format the wire format ("v4", "v3").
 	Target string `json:"target"`
 	Format string `json:"format"`
@@ -31,8 +41,12 @@ type Report struct {
 	// Duration is the run's wall time, start to the last answer.
 	Duration time.Duration `json:"durationNs"`
 	// TargetRate is the rate the schedule asked for over the events
-	// sent, in events per second; 0 means as fast as possible.
+	// sent, in events per second (for a run of one event, the schedule's
+	// rate at its start); 0 means as fast as possible.
 	TargetRate float64 `json:"targetRate"`
+	// ScheduleSpan is the time from the first to the last send time of
+	// the events dispatched: what AchievedRate is measured over.
+	ScheduleSpan time.Duration `json:"scheduleSpanNs"`
 	// AchievedRate is the rate at which events' first attempts started,
 	// each start less any delay the scenario added to it on purpose, so
 	// that it measures how well the sender kept to the schedule.
@@ -46,7 +60,14 @@ type Report struct {
 	Acknowledged uint64 `json:"acknowledged"`
 	OtherStatus  uint64 `json:"otherStatus"`
 	Failed       uint64 `json:"failed"`
-	NotSent      uint64 `json:"notSent"`
+	// InterruptedEvents were cut short by the run's stop (or the end of
+	// Config.Drain) during an attempt or while waiting to retry: the
+	// receiver may or may not have got them.
+	InterruptedEvents uint64 `json:"interruptedEvents"`
+	// NotSent events never had an attempt started; NotSentReasons counts
+	// them by why (Reason*).
+	NotSent        uint64            `json:"notSent"`
+	NotSentReasons map[string]uint64 `json:"notSentReasons"`
 
 	// Attempts counts every attempt, duplicates' included; Retries the
 	// attempts after an event's (or duplicate's) first.
@@ -91,6 +112,11 @@ type Report struct {
 
 	// Interrupted is true when the run was stopped before its end.
 	Interrupted bool `json:"interrupted"`
+	// Thresholds, Checks and Verdict are set by Judge: the thresholds
+	// given, each one's check, and "pass" or "fail" ("" until judged).
+	Thresholds *Thresholds `json:"thresholds,omitempty"`
+	Checks     []Check     `json:"checks,omitempty"`
+	Verdict    string      `json:"verdict,omitempty"`
 	// Receiver, when the run was sent to vodsim's own receiver, is what
 	// it saw; the caller fills it in.
 	Receiver *ReceiverStats `json:"receiver,omitempty"`
@@ -158,6 +184,14 @@ func summarise(h *hdrhistogram.Histogram) Percentiles {
 	}
 }
 
+// journalBuffer is the journal's buffer: it is written out in whole
+// lines, when the next line would not fit and every journalFlush.
+const journalBuffer = 64 << 10
+
+// journalFlush is the longest a journal line waits in the buffer, so a
+// run that is killed loses at most that much of its journal.
+const journalFlush = 100 * time.Millisecond
+
 // tally is the collector's state: one goroutine owns it.
 type tally struct {
 	r          *run
@@ -175,6 +209,9 @@ type tally struct {
 	firstStart time.Time
 	lastStart  time.Time
 	line       []byte
+	// finals has bit i set once event i (not a duplicate) has its final
+	// result; the events without one were never handed to a worker.
+	finals []uint64
 }
 
 func newTally(r *run, jw *bufio.Writer) *tally {
@@ -183,7 +220,8 @@ func newTally(r *run, jw *bufio.Writer) *tally {
 		rep: Report{
 			Target: r.target, Format: string(r.enc.Format), Seed: r.seed,
 			StatusCodes: map[int]uint64{}, Errors: map[string]uint64{}, FirstErrors: map[string]string{},
-			Payloads: PayloadMix{FailureCodes: map[int]uint64{}},
+			NotSentReasons: map[string]uint64{},
+			Payloads:       PayloadMix{FailureCodes: map[int]uint64{}},
 		},
 		latency: newHist(), service: newHist(), lateness: newHist(), connWait: newHist(),
 		line: make([]byte, 0, 512),
@@ -199,6 +237,12 @@ func (t *tally) collect(results <-chan result) {
 		defer tk.Stop()
 		tick = tk.C
 	}
+	var flush <-chan time.Time
+	if t.jw != nil {
+		fk := time.NewTicker(journalFlush)
+		defer fk.Stop()
+		flush = fk.C
+	}
 	for {
 		select {
 		case res, ok := <-results:
@@ -208,7 +252,16 @@ func (t *tally) collect(results <-chan result) {
 			t.add(&res)
 		case <-tick:
 			t.r.progress(t.snapshot())
+		case <-flush:
+			t.flushJournal()
 		}
+	}
+}
+
+// flushJournal writes out the journal's buffered lines.
+func (t *tally) flushJournal() {
+	if t.journalErr == nil && t.jw.Buffered() > 0 {
+		t.journalErr = t.jw.Flush()
 	}
 }
 
@@ -250,9 +303,9 @@ func (t *tally) add(res *result) {
 				record(t.connWait, res.connWait)
 			}
 		}
-		if t.jw != nil {
-			t.journal(res)
-		}
+	}
+	if t.jw != nil && (res.attempt > 0 || res.final) {
+		t.journal(res)
 	}
 	if res.duplicate {
 		if res.final {
@@ -280,6 +333,7 @@ func (t *tally) add(res *result) {
 		return
 	}
 	t.done++
+	t.markFinal(res.idx)
 	switch res.state {
 	case Acknowledged:
 		rep.Acknowledged++
@@ -287,10 +341,13 @@ func (t *tally) add(res *result) {
 		rep.OtherStatus++
 	case Failed:
 		rep.Failed++
+	case Interrupted:
+		rep.InterruptedEvents++
 	case NotSent:
 		rep.NotSent++
+		rep.NotSentReasons[res.reason]++
 	}
-	if res.state != NotSent {
+	if res.state != NotSent && res.state != Interrupted {
 		record(t.latency, res.start.Add(res.service).Sub(res.intended))
 	}
 	if res.waited {
@@ -316,7 +373,25 @@ func (t *tally) add(res *result) {
 	}
 }
 
-// journal writes one NDJSON line for an attempt.
+// markFinal notes that event idx has its final result.
+func (t *tally) markFinal(idx uint64) {
+	w := idx / 64
+	if w >= uint64(len(t.finals)) {
+		t.finals = append(t.finals, make([]uint64, int(w)+1-len(t.finals))...)
+	}
+	t.finals[w] |= 1 << (idx % 64)
+}
+
+// hasFinal reports whether event idx has its final result.
+func (t *tally) hasFinal(idx uint64) bool {
+	w := idx / 64
+	return w < uint64(len(t.finals)) && t.finals[w]&(1<<(idx%64)) != 0
+}
+
+// journal writes one NDJSON line for an attempt, or for an event that
+// ended with no further attempt ("attempt":0: not sent, or interrupted
+// while waiting to retry). Lines are written out whole: the buffer is
+// flushed before a line that would not fit in it.
 func (t *tally) journal(res *result) {
 	b := t.line[:0]
 	b = append(b, `{"index":`...)
@@ -327,6 +402,17 @@ func (t *tally) journal(res *result) {
 	b = strconv.AppendInt(b, int64(res.attempt), 10)
 	if res.duplicate {
 		b = append(b, `,"duplicate":true`...)
+	}
+	if res.attempt == 0 {
+		b = append(b, `,"final":"`...)
+		b = append(b, res.state...)
+		b = append(b, '"')
+		if res.reason != "" {
+			b = append(b, `,"reason":`...)
+			b = strconv.AppendQuote(b, res.reason)
+		}
+		t.writeLine(append(b, "}\n"...))
+		return
 	}
 	b = append(b, `,"intended":"`...)
 	b = res.intended.UTC().AppendFormat(b, time.RFC3339Nano)
@@ -352,11 +438,35 @@ func (t *tally) journal(res *result) {
 		b = append(b, res.state...)
 		b = append(b, '"')
 	}
-	b = append(b, "}\n"...)
+	t.writeLine(append(b, "}\n"...))
+}
+
+// journalUnsent writes the line of n consecutive events from index from
+// that were never handed to a worker: {"index":from,"count":n,"attempt":0,
+// "final":"not-sent","reason":...}.
+func (t *tally) journalUnsent(from, n uint64, reason string) {
+	b := t.line[:0]
+	b = append(b, `{"index":`...)
+	b = strconv.AppendUint(b, from, 10)
+	b = append(b, `,"count":`...)
+	b = strconv.AppendUint(b, n, 10)
+	b = append(b, `,"attempt":0,"final":"not-sent","reason":`...)
+	b = strconv.AppendQuote(b, reason)
+	t.writeLine(append(b, "}\n"...))
+}
+
+// writeLine buffers one whole journal line.
+func (t *tally) writeLine(b []byte) {
 	t.line = b
-	if t.journalErr == nil {
-		_, t.journalErr = t.jw.Write(b)
+	if t.journalErr != nil {
+		return
 	}
+	if t.jw.Available() < len(b) && t.jw.Buffered() > 0 {
+		if t.journalErr = t.jw.Flush(); t.journalErr != nil {
+			return
+		}
+	}
+	_, t.journalErr = t.jw.Write(b)
 }
 
 func (t *tally) report(end time.Time, st dispatchStats) *Report {
@@ -366,13 +476,39 @@ func (t *tally) report(end time.Time, st dispatchStats) *Report {
 	if p := t.r.planned; p > rep.Events {
 		rep.Events = p
 	}
-	// Events generated but never given to a worker (the run stopped).
-	if fin := rep.Acknowledged + rep.OtherStatus + rep.Failed + rep.NotSent; fin < rep.Events {
-		rep.NotSent += rep.Events - fin
+	// Events generated (or planned) but never given to a worker: the run
+	// stopped, or the schedule ended while they waited for a slot.
+	rep.NotSentReasons = maps.Clone(rep.NotSentReasons)
+	if fin := rep.Acknowledged + rep.OtherStatus + rep.Failed + rep.InterruptedEvents + rep.NotSent; fin < rep.Events {
+		// One journal line per run of consecutive indices: a run stopped
+		// early may leave millions.
+		for i := uint64(0); i < rep.Events; {
+			if t.hasFinal(i) {
+				i++
+				continue
+			}
+			from := i
+			for i < rep.Events && !t.hasFinal(i) {
+				i++
+			}
+			rep.NotSent += i - from
+			rep.NotSentReasons[st.reason] += i - from
+			if t.jw != nil {
+				t.journalUnsent(from, i-from, st.reason)
+			}
+		}
 	}
 	if t.r.sched != nil && st.dispatched > 1 {
-		if span := st.lastIntended.Sub(st.firstIntended).Seconds(); span > 0 {
+		rep.ScheduleSpan = st.lastIntended.Sub(st.firstIntended)
+		if span := rep.ScheduleSpan.Seconds(); span > 0 {
 			rep.TargetRate = float64(st.dispatched-1) / span
+		}
+	}
+	if t.r.sched != nil && rep.TargetRate == 0 {
+		// One event: no span to measure a rate over, but the schedule
+		// had one all the same.
+		if d := t.r.sched.at(1) - t.r.sched.at(0); d > 0 {
+			rep.TargetRate = 1 / d.Seconds()
 		}
 	}
 	// The achieved rate runs from the schedule's first send time (not the
@@ -423,23 +559,36 @@ func (rep *Report) WriteText(w io.Writer) error {
 	if rep.Interrupted {
 		head += " (interrupted)"
 	}
-	fmt.Fprintf(&b, "%s: %d events to %s, format %s, seed %d\n", head, rep.Events, rep.Target, rep.Format, rep.Seed)
+	fmt.Fprintf(&b, "%s: %s to %s, format %s, seed %d\n", head, plural(rep.Events, "event"), rep.Target, rep.Format, rep.Seed)
+	fmt.Fprintf(&b, "  run           vodsim %s, started %s", rep.Version, rep.Start.UTC().Format(time.RFC3339))
+	if rep.Scenario != "" {
+		fmt.Fprintf(&b, ", scenario %s", rep.Scenario)
+	}
+	b.WriteString("\n")
 	target := "as fast as possible"
 	if rep.TargetRate > 0 {
 		target = fmt.Sprintf("%.1f/s", rep.TargetRate)
 	}
 	fmt.Fprintf(&b, "  duration      %s\n", fmtDur(rep.Duration))
-	fmt.Fprintf(&b, "  rate          target %s, achieved %.1f/s", target, rep.AchievedRate)
-	if rep.TargetRate > 0 {
-		fmt.Fprintf(&b, " (%.1f%%)", 100*rep.AchievedRate/rep.TargetRate)
+	switch {
+	case rep.Lateness.Count < 2:
+		fmt.Fprintf(&b, "  rate          target %s, achieved not measured (fewer than 2 events started)", target)
+	case rep.TargetRate > 0:
+		fmt.Fprintf(&b, "  rate          target %s, achieved %.1f/s (%.1f%%)", target, rep.AchievedRate, 100*rep.AchievedRate/rep.TargetRate)
+	default:
+		fmt.Fprintf(&b, "  rate          target %s, achieved %.1f/s", target, rep.AchievedRate)
 	}
 	fmt.Fprintf(&b, ", throughput %.1f events/s\n", rep.Throughput)
-	fmt.Fprintf(&b, "  events        %d acknowledged, %d other status, %d failed, %d not sent\n",
+	fmt.Fprintf(&b, "  events        %d acknowledged, %d other status, %d failed, %d not sent",
 		rep.Acknowledged, rep.OtherStatus, rep.Failed, rep.NotSent)
+	if len(rep.NotSentReasons) > 0 {
+		fmt.Fprintf(&b, " (%s)", countsText(rep.NotSentReasons))
+	}
+	fmt.Fprintf(&b, ", %d interrupted\n", rep.InterruptedEvents)
 	fmt.Fprintf(&b, "  attempts      %d (%d retries), %d duplicates sent (%d acknowledged)\n",
 		rep.Attempts, rep.Retries, rep.Duplicates, rep.DuplicatesAcknowledged)
 	fmt.Fprintf(&b, "  faults        %d reordered, %d malformed, %d delayed\n", rep.Reordered, rep.Malformed, rep.Delayed)
-	fmt.Fprintf(&b, "  late          %d events waited for an in-flight slot\n", rep.Late)
+	fmt.Fprintf(&b, "  late          %s waited for an in-flight slot\n", plural(rep.Late, "event"))
 	fmt.Fprintf(&b, "  answers       %s\n", countsText(rep.StatusCodes))
 	fmt.Fprintf(&b, "  errors        %s\n", countsText(rep.Errors))
 	for _, k := range sortedKeys(rep.FirstErrors) {
@@ -488,8 +637,8 @@ func (rep *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "  lateness      %s  (first attempt start minus send time)\n", rep.Lateness)
 	fmt.Fprintf(&b, "  conn wait     %s  (each attempt's wait for a free or new connection)\n", rep.ConnWait)
 	if s := rep.Receiver; s != nil {
-		fmt.Fprintf(&b, "  receiver      %d payloads, %d distinct events, %d duplicates, %d malformed",
-			s.Requests, s.Distinct, s.Duplicates, s.Malformed)
+		fmt.Fprintf(&b, "  receiver      %s, %s, %d duplicates, %d malformed",
+			plural(s.Requests, "payload"), plural(s.Distinct, "distinct event"), s.Duplicates, s.Malformed)
 		if s.Signed > 0 || s.BadSignature > 0 {
 			fmt.Fprintf(&b, ", %d signed (%d bad signatures)", s.Signed, s.BadSignature)
 		}
@@ -502,8 +651,36 @@ func (rep *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, ": NOT every payload well-formed (first: %s)\n", s.FirstError)
 		}
 	}
+	if th := rep.Thresholds; th != nil {
+		fmt.Fprintf(&b, "  thresholds    max-failed %d", th.MaxFailed)
+		if th.MaxP99 > 0 {
+			fmt.Fprintf(&b, ", max-p99 %s", fmtDur(th.MaxP99))
+		}
+		if th.MinRate > 0 {
+			fmt.Fprintf(&b, ", min-rate %g%%", 100*th.MinRate)
+		}
+		b.WriteString("\n")
+	}
+	if rep.Verdict != "" {
+		fmt.Fprintf(&b, "  verdict       %s\n", strings.ToUpper(rep.Verdict))
+		for _, c := range rep.Checks {
+			v := "pass"
+			if !c.Pass {
+				v = "FAIL"
+			}
+			fmt.Fprintf(&b, "    %s %s: %s\n", v, c.Name, c.Message)
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// plural gives "1 event", "2 events".
+func plural(n uint64, one string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.FormatUint(n, 10) + " " + one + "s"
 }
 
 func sortedKeys[K int | string, V any](m map[K]V) []K {
@@ -538,21 +715,38 @@ func (rep *Report) WriteJSON(w io.Writer) error {
 // that every event is acknowledged and checks nothing else.
 type Thresholds struct {
 	// MaxFailed is how many events may end unacknowledged (other
-	// status, failed or not sent).
-	MaxFailed uint64
+	// status, failed, interrupted or not sent).
+	MaxFailed uint64 `json:"maxFailed"`
 	// MaxP99 bounds the latency's 99th percentile; 0 means no bound.
-	MaxP99 time.Duration
+	MaxP99 time.Duration `json:"maxP99Ns"`
 	// MinRate is the least achieved rate as a fraction (0..1) of the
-	// target rate; 0 means no bound. Ignored for unlimited-rate runs.
-	MinRate float64
+	// target rate; 0 means no bound. It is judged over the schedule's
+	// span (ScheduleSpan): a run whose span is under MinRateSpan is too
+	// short to measure and passes, as does an unlimited-rate run.
+	MinRate float64 `json:"minRate"`
 }
+
+// MinRateSpan is the shortest ScheduleSpan over which Thresholds.MinRate
+// is judged: over a shorter one, a few milliseconds of a busy machine's
+// scheduling would decide the rate (3 events at 200/s span 10 ms).
+const MinRateSpan = time.Second
 
 // Breach is one threshold a run did not meet: a plain value.
 type Breach struct {
 	// Name is the threshold: "max-failed", "max-p99" or "min-rate".
-	Name string
+	Name string `json:"name"`
 	// Message says what was wanted and what was measured.
-	Message string
+	Message string `json:"message"`
+}
+
+// Check is one threshold's verdict: a plain value.
+type Check struct {
+	// Name is the threshold, as in Breach.
+	Name string `json:"name"`
+	// Pass is whether the run met it.
+	Pass bool `json:"pass"`
+	// Message says what was wanted and what was measured.
+	Message string `json:"message"`
 }
 
 // String gives the breach as "name: message".
@@ -561,16 +755,64 @@ func (b Breach) String() string { return b.Name + ": " + b.Message }
 // Check returns the thresholds rep breaches, none when it meets them all.
 func (rep *Report) Check(th Thresholds) []Breach {
 	var out []Breach
-	if n := rep.Events - rep.Acknowledged; n > th.MaxFailed {
-		out = append(out, Breach{"max-failed", fmt.Sprintf("%d of %d events not acknowledged (%d other status, %d failed, %d not sent); at most %d allowed",
-			n, rep.Events, rep.OtherStatus, rep.Failed, rep.NotSent, th.MaxFailed)})
+	for _, c := range rep.checks(th) {
+		if !c.Pass {
+			out = append(out, Breach{c.Name, c.Message})
+		}
 	}
-	if th.MaxP99 > 0 && rep.Latency.P99 > th.MaxP99 {
-		out = append(out, Breach{"max-p99", fmt.Sprintf("latency p99 %s is above %s", fmtDur(rep.Latency.P99), fmtDur(th.MaxP99))})
+	return out
+}
+
+// Judge checks rep against th, adds the caller's own breaches (extra),
+// and records in rep the thresholds, every check with its verdict, and
+// the run's Verdict: "fail" if anything was breached, else "pass". It
+// returns the breaches, as Check does, extra included.
+func (rep *Report) Judge(th Thresholds, extra ...Breach) []Breach {
+	rep.Thresholds = &th
+	rep.Checks = rep.checks(th)
+	for _, b := range extra {
+		rep.Checks = append(rep.Checks, Check{Name: b.Name, Message: b.Message})
 	}
-	if th.MinRate > 0 && rep.TargetRate > 0 && rep.AchievedRate < th.MinRate*rep.TargetRate {
-		out = append(out, Breach{"min-rate", fmt.Sprintf("achieved %.1f/s is %.1f%% of the target %.1f/s; at least %.1f%% wanted",
-			rep.AchievedRate, 100*rep.AchievedRate/rep.TargetRate, rep.TargetRate, 100*th.MinRate)})
+	rep.Verdict = "pass"
+	var out []Breach
+	for _, c := range rep.Checks {
+		if !c.Pass {
+			rep.Verdict = "fail"
+			out = append(out, Breach{c.Name, c.Message})
+		}
+	}
+	return out
+}
+
+// checks gives the verdict of each threshold th sets: max-failed always,
+// max-p99 and min-rate when above 0.
+func (rep *Report) checks(th Thresholds) []Check {
+	n := rep.Events - rep.Acknowledged
+	out := []Check{{Name: "max-failed", Pass: n <= th.MaxFailed,
+		Message: fmt.Sprintf("%d of %s not acknowledged (%d other status, %d failed, %d interrupted, %d not sent); at most %d allowed",
+			n, plural(rep.Events, "event"), rep.OtherStatus, rep.Failed, rep.InterruptedEvents, rep.NotSent, th.MaxFailed)}}
+	if th.MaxP99 > 0 {
+		c := Check{Name: "max-p99", Pass: rep.Latency.P99 <= th.MaxP99}
+		if c.Pass {
+			c.Message = fmt.Sprintf("latency p99 %s is within %s", fmtDur(rep.Latency.P99), fmtDur(th.MaxP99))
+		} else {
+			c.Message = fmt.Sprintf("latency p99 %s is above %s", fmtDur(rep.Latency.P99), fmtDur(th.MaxP99))
+		}
+		out = append(out, c)
+	}
+	if th.MinRate > 0 {
+		c := Check{Name: "min-rate", Pass: true}
+		switch {
+		case rep.TargetRate == 0:
+			c.Message = "not judged: the run had no target rate"
+		case rep.ScheduleSpan < MinRateSpan:
+			c.Message = fmt.Sprintf("not judged: the schedule spans %s, under %s, too short to measure a rate", fmtDur(rep.ScheduleSpan), fmtDur(MinRateSpan))
+		default:
+			pct := 100 * rep.AchievedRate / rep.TargetRate
+			c.Pass = rep.AchievedRate >= th.MinRate*rep.TargetRate
+			c.Message = fmt.Sprintf("achieved %.1f/s is %.1f%% of the target %.1f/s; at least %.1f%% wanted", rep.AchievedRate, pct, rep.TargetRate, 100*th.MinRate)
+		}
+		out = append(out, c)
 	}
 	return out
 }

@@ -75,8 +75,18 @@ type Config struct {
 	// is set, else DefaultCount.
 	Count uint64
 	// Duration stops the run's schedule after this long (events whose
-	// send time falls later are not generated); 0 means no limit.
+	// send time falls later are not generated); 0 means no limit. An
+	// event whose send time falls inside it but that is still waiting for
+	// an in-flight slot when it ends is not sent (so is one that waits at
+	// the send time of the last of Count events), and the events in
+	// flight finish their attempts: a run ends by the end of its schedule
+	// plus one event's delivery (Timeout x Attempts, the waits between
+	// attempts and any added delay), or Drain.
 	Duration time.Duration
+	// Drain bounds the time events still in flight when the schedule ends
+	// are given to finish: an attempt still unanswered then is cut short
+	// and its event counted Interrupted. 0 means no bound.
+	Drain time.Duration
 	// Profile is the send rate over time; empty means as fast as the
 	// receiver allows (bounded by MaxInFlight).
 	Profile Profile
@@ -100,8 +110,13 @@ type Config struct {
 	SignKey string
 	// Version goes into the User-Agent "vodsim/<Version>"; "" means "dev".
 	Version string
-	// Journal, when set, receives one NDJSON line per attempt; it is
-	// complete, flushed, when Run returns, even after a cancellation.
+	// Journal, when set, receives one NDJSON line per attempt, and an
+	// "attempt":0 line for an event that ended without a further attempt
+	// (not sent, or interrupted while waiting to retry; events never
+	// handed to a worker as one line per run of indices, with "count"),
+	// so its final states add up to the report's. It is written in whole
+	// lines, at least every 100 ms, and is complete, flushed, when Run
+	// returns, even after a cancellation.
 	Journal io.Writer
 	// Progress, when set, is called with a snapshot every
 	// ProgressInterval while the run lasts, from a single goroutine.
@@ -160,6 +175,8 @@ type run struct {
 	journal     io.Writer
 	results     chan result
 	start       time.Time
+	drain       time.Duration
+	runCtx      context.Context // the caller's, to tell a stop from the drain's end
 }
 
 func configErr(format string, a ...any) error {
@@ -206,6 +223,10 @@ func newRun(cfg Config) (*run, error) {
 	if cfg.Duration < 0 {
 		return nil, configErr("duration %v is negative", cfg.Duration)
 	}
+	if cfg.Drain < 0 {
+		return nil, configErr("drain %v is negative", cfg.Drain)
+	}
+	r.drain = cfg.Drain
 	if r.count == 0 && r.duration == 0 {
 		r.count = DefaultCount
 	}
@@ -430,7 +451,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	var jw *bufio.Writer
 	if r.journal != nil {
-		jw = bufio.NewWriterSize(r.journal, 64<<10)
+		jw = bufio.NewWriterSize(r.journal, journalBuffer)
 	}
 	t := newTally(r, jw)
 
@@ -438,6 +459,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	jobs := make(chan job)
 	r.start = time.Now()
 	t.start = r.start
+	r.runCtx = ctx
+	// The workers' context: the run's, also ended by the drain bound.
+	wctx, wcancel := context.WithCancel(ctx)
+	defer wcancel()
 
 	collected := make(chan struct{})
 	go func() {
@@ -452,21 +477,33 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newWorker(ctx, r)
+			w := newWorker(wctx, r)
 			for j := range jobs {
-				w.deliver(ctx, j)
+				w.deliver(wctx, j)
 			}
 		}()
 	}
 
 	stats := r.dispatch(ctx, jobs, spawn)
 	close(jobs)
+	if r.drain > 0 {
+		// What is still in flight gets Drain more, then is cut short.
+		drained := time.AfterFunc(r.drain, wcancel)
+		defer drained.Stop()
+	}
 	wg.Wait()
 	close(r.results)
 	<-collected
 	end := time.Now()
 
+	if ctx.Err() != nil {
+		stats.reason = ReasonStopped
+	}
 	rep := t.report(end, stats)
+	rep.Version, rep.Start = cfg.Version, r.start
+	if rep.Version == "" {
+		rep.Version = "dev"
+	}
 	var jerr error
 	if jw != nil {
 		jerr = jw.Flush()
@@ -484,6 +521,40 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return rep, nil
 }
 
+// Validate returns the error Run would return for cfg before sending
+// anything (one wrapping ErrConfig), or nil: a caller can check a config
+// before it removes the output of an earlier run.
+func (cfg Config) Validate() error {
+	r, err := newRun(cfg)
+	if err == nil && r.ownTr != nil {
+		r.ownTr.CloseIdleConnections()
+	}
+	return err
+}
+
+// stopReason is why an event that the workers' context stopped before
+// its first attempt was not sent: the run was stopped, or the drain ended.
+func (r *run) stopReason() string {
+	if r.runCtx.Err() != nil {
+		return ReasonStopped
+	}
+	return ReasonDrainEnded
+}
+
+// scheduleEnd is when the run's schedule ends, zero if it has none (a
+// count sent as fast as possible): Duration after the start, or the send
+// time of the last of Count events. An event still waiting for an
+// in-flight slot then is not sent.
+func (r *run) scheduleEnd() time.Time {
+	switch {
+	case r.duration > 0:
+		return r.start.Add(r.duration)
+	case r.sched != nil && r.count > 0:
+		return r.start.Add(r.sched.at(r.count - 1))
+	}
+	return time.Time{}
+}
+
 // dispatchStats is what the dispatcher knows at the end.
 type dispatchStats struct {
 	generated uint64 // events taken from the source
@@ -491,6 +562,8 @@ type dispatchStats struct {
 	// compute the rate the schedule asked for.
 	firstIntended, lastIntended time.Time
 	dispatched                  uint64
+	// reason is why the events not dispatched were not sent.
+	reason string
 }
 
 // dispatch walks the schedule: it waits for each event's send time and
@@ -504,11 +577,22 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 	defer timer.Stop()
 	var held heldQueue
 	done := ctx.Done()
+	// ended is closed at the schedule's end: an event still waiting for
+	// an in-flight slot then is not sent, so that the run ends by the end
+	// of the schedule plus one event's delivery.
+	var ended chan struct{}
+	if at := r.scheduleEnd(); !at.IsZero() {
+		ended = make(chan struct{})
+		endT := time.AfterFunc(time.Until(at), func() { close(ended) })
+		defer endT.Stop()
+	}
+	st.reason = ReasonStopped
 
 	send := func(j job) bool {
 		select {
 		case jobs <- j:
 		default:
+			wait := done
 			if workers < r.inflight {
 				// No idle worker: start one; it takes this job.
 				spawn()
@@ -516,9 +600,16 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 			} else {
 				j.waited = true
 			}
+			var end chan struct{}
+			if j.waited {
+				end = ended
+			}
 			select {
 			case jobs <- j:
-			case <-done:
+			case <-wait:
+				return false
+			case <-end:
+				st.reason = ReasonScheduleEnded
 				return false
 			}
 		}

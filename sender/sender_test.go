@@ -44,9 +44,9 @@ func send(t *testing.T, cfg Config) *Report {
 
 func checkAccounting(t *testing.T, rep *Report) {
 	t.Helper()
-	if sum := rep.Acknowledged + rep.OtherStatus + rep.Failed + rep.NotSent; sum != rep.Events {
-		t.Errorf("acknowledged %d + other %d + failed %d + not sent %d = %d, want events %d",
-			rep.Acknowledged, rep.OtherStatus, rep.Failed, rep.NotSent, sum, rep.Events)
+	if sum := rep.Acknowledged + rep.OtherStatus + rep.Failed + rep.InterruptedEvents + rep.NotSent; sum != rep.Events {
+		t.Errorf("acknowledged %d + other %d + failed %d + interrupted %d + not sent %d = %d, want events %d",
+			rep.Acknowledged, rep.OtherStatus, rep.Failed, rep.InterruptedEvents, rep.NotSent, sum, rep.Events)
 	}
 	var answered, errs uint64
 	for _, n := range rep.StatusCodes {
@@ -399,8 +399,8 @@ func TestInterruptedRunIsAccountedAndJournalled(t *testing.T) {
 		t.Errorf("acknowledged %d, not sent %d: want some of each", rep.Acknowledged, rep.NotSent)
 	}
 	lines := journalLines(t, &journal)
-	if uint64(len(lines)) != rep.Attempts {
-		t.Errorf("journal has %d lines, report %d attempts", len(lines), rep.Attempts)
+	if n := attemptLines(lines); n != rep.Attempts {
+		t.Errorf("journal has %d attempt lines, report %d attempts", n, rep.Attempts)
 	}
 	finals := map[string]uint64{}
 	for _, l := range lines {
@@ -409,6 +409,18 @@ func TestInterruptedRunIsAccountedAndJournalled(t *testing.T) {
 		}
 	}
 	want(t, "journal acknowledged", finals[string(Acknowledged)], rep.Acknowledged)
+}
+
+// attemptLines counts the journal lines of attempts (not the "attempt":0
+// lines of events that ended without one).
+func attemptLines(lines []journalLine) uint64 {
+	var n uint64
+	for _, l := range lines {
+		if l.Attempt > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 type journalLine struct {
@@ -423,6 +435,8 @@ type journalLine struct {
 	Error     string `json:"error"`
 	Malformed string `json:"malformed"`
 	Final     string `json:"final"`
+	Reason    string `json:"reason"`
+	Count     uint64 `json:"count"`
 }
 
 func journalLines(t *testing.T, r io.Reader) []journalLine {
@@ -436,7 +450,7 @@ func journalLines(t *testing.T, r io.Reader) []journalLine {
 		if err := dec.Decode(&l); err != nil {
 			t.Fatalf("journal line %q: %v", sc.Text(), err)
 		}
-		if l.TaskID == "" || l.Attempt < 1 {
+		if l.TaskID == "" && l.Count == 0 || l.Attempt < 0 || l.Attempt == 0 && l.Final == "" {
 			t.Fatalf("journal line %q lacks task id or attempt", sc.Text())
 		}
 		out = append(out, l)
@@ -751,7 +765,7 @@ func TestReportTextAndJSONAgree(t *testing.T) {
 }
 
 func TestThresholds(t *testing.T) {
-	rep := &Report{Events: 100, Acknowledged: 95, Failed: 5, TargetRate: 100, AchievedRate: 90,
+	rep := &Report{Events: 100, Acknowledged: 95, Failed: 5, TargetRate: 100, AchievedRate: 90, ScheduleSpan: 10 * time.Second,
 		Latency: Percentiles{P99: 300 * time.Millisecond}}
 	for _, tc := range []struct {
 		th   Thresholds
@@ -781,14 +795,16 @@ func TestStopWhileWaitingIsNotSent(t *testing.T) {
 	}))
 	defer srv.Close()
 	for _, tc := range []struct {
-		name     string
-		cfg      Config
-		attempts uint64
+		name                 string
+		cfg                  Config
+		attempts             uint64
+		notSent, interrupted uint64
 	}{
-		// Each event is answered 503 once, then waits 10 s (Retry-After) to retry.
-		{"waiting to retry", Config{Count: 5, Retry: RetryPolicy{On: RetryServerError}}, 5},
+		// Each event is answered 503 once, then waits 10 s (Retry-After)
+		// to retry: attempted, so interrupted, not "not sent".
+		{"waiting to retry", Config{Count: 5, Retry: RetryPolicy{On: RetryServerError}}, 5, 0, 5},
 		// Each event waits 10 s of added delay before its first attempt.
-		{"waiting out an added delay", Config{Count: 5, Faults: Faults{DelayMin: 10 * time.Second, DelayMax: 10 * time.Second}}, 0},
+		{"waiting out an added delay", Config{Count: 5, Faults: Faults{DelayMin: 10 * time.Second, DelayMax: 10 * time.Second}}, 0, 5, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var journal bytes.Buffer
@@ -805,10 +821,11 @@ func TestStopWhileWaitingIsNotSent(t *testing.T) {
 				t.Errorf("Run took %v to stop", el)
 			}
 			checkAccounting(t, rep)
-			want(t, "not sent", rep.NotSent, 5)
+			want(t, "not sent", rep.NotSent, tc.notSent)
+			want(t, "interrupted", rep.InterruptedEvents, tc.interrupted)
 			want(t, "attempts", rep.Attempts, tc.attempts)
-			if n := len(journalLines(t, &journal)); uint64(n) != rep.Attempts {
-				t.Errorf("journal has %d lines, want one per attempt (%d)", n, rep.Attempts)
+			if n := attemptLines(journalLines(t, &journal)); n != rep.Attempts {
+				t.Errorf("journal has %d attempt lines, want one per attempt (%d)", n, rep.Attempts)
 			}
 		})
 	}

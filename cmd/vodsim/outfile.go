@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"os"
@@ -13,11 +14,11 @@ import (
 	"github.com/vodsim/vodsim/sender"
 )
 
-// outFile is an output file named by a flag (--journal, --report-json). It
-// is opened up front, so that a bad path fails before anything is sent, but
-// emptied only when the run first writes to it: a run that stops on a usage
-// error leaves a file that existed as it was and removes one it created.
-// It is not safe for concurrent use.
+// outFile is an output file written as the run goes (--journal). It is
+// opened up front, so that a bad path fails before anything is sent, but
+// emptied only when the run starts (start) or first writes to it: a run
+// that stops on a usage error leaves a file that existed as it was and
+// removes one it created. It is not safe for concurrent use.
 type outFile struct {
 	f       *os.File
 	created bool // the file did not exist before
@@ -76,6 +77,90 @@ func (o *outFile) discard() {
 	if o.created {
 		os.Remove(o.f.Name())
 	}
+}
+
+// reportFile is an output file written whole at the end of a run
+// (--report-json): into a temporary file beside it, renamed over the path
+// once complete, so the path holds a complete report or nothing. The file
+// already at the path is removed when the run starts (begin), so it never
+// holds an earlier run's report. A path that is not a regular file (a
+// device or a pipe, such as /dev/stdout) is written as it is, at the end.
+type reportFile struct {
+	path    string
+	special bool // an existing device or pipe
+}
+
+// openReportFile checks that path can be written (a temporary file can be
+// made beside it) without touching what is there yet.
+func openReportFile(path string) (*reportFile, error) {
+	fi, err := os.Stat(path)
+	switch {
+	case err == nil && fi.IsDir():
+		return nil, fmt.Errorf("%s is a directory", path)
+	case err == nil && !fi.Mode().IsRegular():
+		return &reportFile{path: path, special: true}, nil
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("cannot write beside %s: %w", path, err)
+	}
+	tmp.Close()
+	os.Remove(tmp.Name())
+	return &reportFile{path: path}, nil
+}
+
+// begin removes the file at the path, if any: the run has started.
+func (r *reportFile) begin() error {
+	if r.special {
+		return nil
+	}
+	if err := os.Remove(r.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// write writes the file whole with fill: into a temporary file beside it,
+// synced, then renamed over the path. On an error nothing is left.
+func (r *reportFile) write(fill func(w io.Writer) error) (err error) {
+	if r.special {
+		f, err := os.OpenFile(r.path, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		err = fill(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(r.path), "."+filepath.Base(r.path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = fill(tmp); err != nil {
+		return err
+	}
+	// CreateTemp makes the file readable by its owner only; a report is
+	// as readable as any file the user creates.
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), r.path)
 }
 
 // sameFile reports whether paths a and b name the same file: the same

@@ -36,6 +36,8 @@ type sendOpts struct {
 	rate          value.Rate
 	count         uint64
 	duration      value.Duration
+	drain         value.Duration
+	scenario      string // the scenario's name, "" without one
 	connections   int
 	maxInFlight   int
 	timeout       value.Duration
@@ -82,7 +84,30 @@ password masked.
 The report goes to stdout (--report-json FILE for machines). Exit status:
 0 every event acknowledged and every threshold met; 1 events not
 acknowledged (beyond --max-failed) or a threshold breached; 2 bad flags;
-130 interrupted (the report and the journal are still complete).
+130 interrupted (the report and the journal are still complete). The
+report names the scenario, the vodsim version and the start time, and
+gives each threshold's verdict (pass or FAIL). --min-rate is judged over
+the schedule's span: a run whose events' send times span under 1s is too
+short to measure a rate and passes it.
+
+Every event ends in one state: acknowledged (answered 2xx), other status
+(answered otherwise), failed (no answer: timeout or connection error),
+interrupted (an attempt was started, then the run stopped before its
+answer: the receiver may have got it) or not sent (no attempt was ever
+started; the report says why: run stopped, schedule ended, drain ended).
+
+A run ends when its schedule does (--count events sent, or --duration)
+plus the delivery of the events still in flight: at most --timeout x
+--attempts, the waits between attempts (--backoff, up to --max-backoff
+each) and any --delay-max. An event whose send time has come but that
+still waits for an in-flight slot when the schedule ends is not sent
+(schedule ended). --drain D cuts the events in flight D after the
+schedule's end: they are counted interrupted.
+
+--report-json is written to a temporary file beside FILE and renamed
+when complete; a FILE from an earlier run is removed when the run starts.
+--journal is written in whole lines, at least every 100 ms, so a killed
+run leaves whole lines.
 
 The examples with --target expect a receiver on 127.0.0.1:9000, such as
 'vodsim receive' running in another terminal.`, `
@@ -124,10 +149,11 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 	cfg.Version = Version()
 
 	// Files first, so a bad path fails before anything is sent; they are
-	// emptied only once the run starts writing, and a usage error found
-	// later leaves them as they were.
+	// emptied (the journal) or removed (the report) only once the run
+	// starts, and a usage error found later leaves them as they were.
 	keep := false
-	var journal, reportFile *outFile
+	var journal *outFile
+	var reportFile *reportFile
 	if o.journal != "" {
 		if journal, err = openOutFile(o.journal); err != nil {
 			return usageErrorf("send: --journal: %v", err)
@@ -140,14 +166,9 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 		cfg.Journal = journal
 	}
 	if o.reportJSON != "" {
-		if reportFile, err = openOutFile(o.reportJSON); err != nil {
+		if reportFile, err = openReportFile(o.reportJSON); err != nil {
 			return usageErrorf("send: --report-json: %v", err)
 		}
-		defer func() {
-			if !keep {
-				reportFile.discard()
-			}
-		}()
 	}
 
 	// No target: an embedded receiver on loopback.
@@ -173,19 +194,32 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 		defer fmt.Fprint(c.io.err, "\r\033[K")
 	}
 
-	rep, runErr := sender.Run(ctx, cfg)
-	if errors.Is(runErr, sender.ErrConfig) {
-		return usageErrorf("send: %s", strings.TrimPrefix(runErr.Error(), sender.ErrConfig.Error()+": "))
+	configErr := func(err error) error {
+		return usageErrorf("send: %s", strings.TrimPrefix(err.Error(), sender.ErrConfig.Error()+": "))
 	}
-	if rep == nil {
-		return fmt.Errorf("send: %w", runErr)
+	if err := cfg.Validate(); err != nil {
+		return configErr(err)
 	}
+	// The run starts: no output file may hold an earlier run's.
 	keep = true
 	if journal != nil {
 		defer journal.Close()
+		if err := journal.start(); err != nil {
+			return fmt.Errorf("send: --journal: %w", err)
+		}
 	}
 	if reportFile != nil {
-		defer reportFile.Close()
+		if err := reportFile.begin(); err != nil {
+			return fmt.Errorf("send: --report-json: %w", err)
+		}
+	}
+
+	rep, runErr := sender.Run(ctx, cfg)
+	if errors.Is(runErr, sender.ErrConfig) {
+		return configErr(runErr)
+	}
+	if rep == nil {
+		return fmt.Errorf("send: %w", runErr)
 	}
 	if cfg.Progress != nil {
 		fmt.Fprint(c.io.err, "\r\033[K")
@@ -194,14 +228,17 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 		st := rcv.Stats()
 		rep.Receiver = &st
 	}
+	rep.Scenario = o.scenario
+	var extra []sender.Breach
+	if rep.Receiver != nil && !rep.Receiver.AllWellFormed() && rep.Malformed == 0 {
+		extra = append(extra, sender.Breach{Name: "well-formed", Message: "the embedded receiver got malformed payloads: " + rep.Receiver.FirstError})
+	}
+	breaches := rep.Judge(th, extra...)
 	if err := rep.WriteText(c.io.out); err != nil {
 		return fmt.Errorf("send: write report: %w", err)
 	}
 	if reportFile != nil {
-		if err := rep.WriteJSON(reportFile); err != nil {
-			return fmt.Errorf("send: --report-json: %w", err)
-		}
-		if err := reportFile.Close(); err != nil {
+		if err := reportFile.write(rep.WriteJSON); err != nil {
 			return fmt.Errorf("send: --report-json: %w", err)
 		}
 	}
@@ -215,10 +252,6 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 	}
 	if runErr != nil {
 		return fmt.Errorf("send: %w", runErr)
-	}
-	breaches := rep.Check(th)
-	if rep.Receiver != nil && !rep.Receiver.AllWellFormed() && rep.Malformed == 0 {
-		breaches = append(breaches, sender.Breach{Name: "well-formed", Message: "the embedded receiver got malformed payloads: " + rep.Receiver.FirstError})
 	}
 	if len(breaches) > 0 {
 		msgs := make([]string, len(breaches))
@@ -238,7 +271,8 @@ func (o *sendOpts) register(fs *pflag.FlagSet) {
 	o.rate = DefaultSendRate
 	fs.Var(&o.rate, "rate", "events per second, or per unit: 50/s, 600/m, 10/h; 0 = as fast as the receiver allows")
 	fs.Uint64Var(&o.count, "count", sender.DefaultCount, "number of events (with --duration alone: no limit)")
-	fs.Var(&o.duration, "duration", "stop the schedule after this long, e.g. 30s (0 = no limit)")
+	fs.Var(&o.duration, "duration", "stop the schedule after this long, e.g. 30s (0 = no limit); events in flight then finish")
+	fs.Var(&o.drain, "drain", "give the events in flight when the schedule ends at most this long, then count them interrupted (0 = no bound)")
 	fs.IntVar(&o.connections, "connections", sender.DefaultConnections, "keep-alive HTTP/1.1 connections")
 	fs.IntVar(&o.maxInFlight, "max-inflight", sender.DefaultMaxInFlight, "most events in delivery at once; more wait and count as late")
 	o.timeout = value.Duration(sender.DefaultTimeout)
@@ -264,7 +298,7 @@ func (o *sendOpts) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.insecure, "insecure", false, "do not check an https target's certificate (a receiver with a self-signed one)")
 	fs.Uint64Var(&o.maxFailed, "max-failed", 0, "events allowed to end unacknowledged before exit 1")
 	fs.Var(&o.maxP99, "max-p99", "exit 1 if the latency p99 is above this (0 = no bound)")
-	fs.Var(&o.minRate, "min-rate", "exit 1 if the achieved rate is below this share of the target, 0 to 1 or 0% to 100% (needs a rate; 0 = no bound)")
+	fs.Var(&o.minRate, "min-rate", "exit 1 if the achieved rate is below this share of the target, 0 to 1 or 0% to 100% (needs a rate; a schedule spanning under 1s passes; 0 = no bound)")
 }
 
 // retryFlag is --retry-on: a list of retry conditions, comma-separated or
@@ -320,6 +354,9 @@ func (o *sendOpts) config(fs *pflag.FlagSet) (sender.Config, error) {
 		return sender.Config{}, err
 	}
 	cfg := sendBase(ev)
+	if ev.sc != nil {
+		o.scenario = ev.sc.Name
+	}
 	if err := applySendFlags(&cfg, fs, o); err != nil {
 		return sender.Config{}, err
 	}
@@ -350,6 +387,10 @@ func applySendFlags(cfg *sender.Config, fs *pflag.FlagSet, o *sendOpts) error {
 		if !set("count") && o.duration > 0 {
 			cfg.Count = 0
 		}
+	}
+	if set("drain") {
+		// 0 is no bound, as for --duration; value.Duration refuses a negative.
+		cfg.Drain = time.Duration(o.drain)
 	}
 	if set("count") {
 		if o.count == 0 {
