@@ -189,7 +189,7 @@ func TestReceiveDelay(t *testing.T) {
 		resp.Body.Close()
 		t.Fatalf("answered %d despite --delay 1h", resp.StatusCode)
 	}
-	if rest, code := stop(); code != 0 || !strings.Contains(rest, "1 requests") {
+	if rest, code := stop(); code != 0 || !strings.Contains(rest, "1 request,") {
 		t.Errorf("exit %d, stderr %q", code, rest)
 	}
 	url, _, stop = startReceive(t, "--delay", "1ms..3ms", "--status", "202")
