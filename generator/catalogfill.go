@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vodsim/vodsim/generator/internal/sdkschema"
@@ -170,7 +171,7 @@ type filler struct {
 	r    splitmix
 	e    *Event
 	g    *Generator
-	dir  string
+	dir  []byte // the file's folder URL, ending in '/'
 	v4   bool
 	fail bool
 	// the media
@@ -183,6 +184,8 @@ type filler struct {
 	subState byte
 	subFail  bool
 	depth    int
+	// values written many times in one event, formatted once
+	end, begin, dur2 []byte // rTime, rBeginTime, rDuration
 }
 
 const maxObjDepth, maxArrDepth = 4, 3
@@ -254,18 +257,14 @@ func (c *filler) value(f *sdkschema.Field, r rule) {
 		}
 	case rURL:
 		b = c.url(b, f.Name, 0)
-	case rTime, rBeginTime:
-		t := c.e.Time
-		if r == rBeginTime {
-			t = t.Add(-time.Duration(c.dur/4+5) * time.Second)
-		}
-		if r == rTime && c.subState == 'P' {
+	case rTime:
+		if c.subState == 'P' {
 			b = append(b, `""`...)
 			break
 		}
-		b = append(b, '"')
-		b = t.UTC().AppendFormat(b, time.RFC3339)
-		b = append(b, '"')
+		b = append(b, c.end...)
+	case rBeginTime:
+		b = append(b, c.begin...)
 	case rNeverExpire:
 		b = append(b, `"9999-12-31T23:59:59Z"`...)
 	case rDefinition:
@@ -281,7 +280,7 @@ func (c *filler) value(f *sdkschema.Field, r rule) {
 	case rAudioBitrate:
 		b = strconv.AppendInt(b, int64(c.abr), 10)
 	case rDuration:
-		b = strconv.AppendFloat(b, c.dur, 'f', -1, 64)
+		b = append(b, c.dur2...)
 	case rSize:
 		b = strconv.AppendInt(b, int64(float64(c.bitrate()+c.abr)*c.dur/8), 10)
 	case rFps:
@@ -507,30 +506,44 @@ func (c *filler) tiles() int {
 func (c *filler) url(b []byte, field string, k int) []byte {
 	b = append(b, '"')
 	b = append(b, c.dir...)
-	def := strconv.Itoa(c.definition())
+	def := int64(c.definition())
 	kind := ""
 	if c.sub >= 0 {
 		kind = subtasks[c.sub].typ
 	}
 	switch {
 	case kind == "Transcode":
-		b = append(b, "v.f"+def+".mp4"...)
+		b = append(b, "v.f"...)
+		b = strconv.AppendInt(b, def, 10)
+		b = append(b, ".mp4"...)
 	case kind == "AdaptiveDynamicStreaming":
-		b = append(b, "adp."+def+".m3u8"...)
+		b = append(b, "adp."...)
+		b = strconv.AppendInt(b, def, 10)
+		b = append(b, ".m3u8"...)
 	case kind == "AnimatedGraphics":
-		b = append(b, "animatedGraphic/animatedGraphic_"+def+".gif"...)
+		b = append(b, "animatedGraphic/animatedGraphic_"...)
+		b = strconv.AppendInt(b, def, 10)
+		b = append(b, ".gif"...)
 	case kind == "ImageSprites" && field == "WebVttUrl":
-		b = append(b, "imageSprite/imageSprite_"+def+".vtt"...)
+		b = append(b, "imageSprite/imageSprite_"...)
+		b = strconv.AppendInt(b, def, 10)
+		b = append(b, ".vtt"...)
 	case kind == "ImageSprites":
-		b = append(b, "imageSprite/imageSprite_"+def+"_"...)
+		b = append(b, "imageSprite/imageSprite_"...)
+		b = strconv.AppendInt(b, def, 10)
+		b = append(b, '_')
 		b = strconv.AppendInt(b, int64(k), 10)
 		b = append(b, ".jpg"...)
 	case kind == "SampleSnapshot":
-		b = append(b, "sampleSnapshot/sampleSnapshot_"+def+"_"...)
+		b = append(b, "sampleSnapshot/sampleSnapshot_"...)
+		b = strconv.AppendInt(b, def, 10)
+		b = append(b, '_')
 		b = strconv.AppendInt(b, int64(k), 10)
 		b = append(b, ".jpg"...)
 	case kind == "SnapshotByTimeOffset":
-		b = append(b, "snapshotByTimeOffset/snapshotByTimeOffset_"+def+"_"...)
+		b = append(b, "snapshotByTimeOffset/snapshotByTimeOffset_"...)
+		b = strconv.AppendInt(b, def, 10)
+		b = append(b, '_')
 		b = strconv.AppendInt(b, int64(c.dur*500), 10)
 		b = append(b, ".jpg"...)
 	case kind == "CoverBySnapshot" || field == "CoverUrl":
@@ -574,13 +587,19 @@ func (g *Generator) fillCatalog(e *Event, k *Kind, f *eventRand, code int, msg s
 	e.Duration = d.Round(10 * time.Millisecond)
 }
 
+// fillers are reused: a filler holds the buffers of the values it formats
+// once per event.
+var fillers = sync.Pool{New: func() any { return new(filler) }}
+
 // appendCatalog writes e's member (3.0) or data (4.0) object.
 func appendCatalog(b []byte, e *Event, v4 bool) []byte {
 	if e.gen == nil {
 		return append(b, e.Raw...)
 	}
 	g := e.gen
-	c := filler{b: b, e: e, g: g, v4: v4, sub: -1, fail: e.Status != 0}
+	c := fillers.Get().(*filler)
+	*c = filler{b: b, e: e, g: g, v4: v4, sub: -1, fail: e.Status != 0,
+		end: c.end[:0], begin: c.begin[:0], dur2: c.dur2[:0], dir: c.dir[:0]}
 	c.r.state = e.key
 	res := resolutions[c.r.Uint64()%uint64(len(resolutions))]
 	c.w, c.h, c.vbr, c.abr = res.w, res.h, res.vbr, 128_000
@@ -595,12 +614,22 @@ func appendCatalog(b []byte, e *Event, v4 bool) []byte {
 			c.finished = m == 0 || e.Status != 0
 		}
 	}
-	dir := make([]byte, 0, 128)
-	dir = append(dir, g.prefix...)
-	dir = appendHex(dir, mix64(fileHash(e.FileID)^uint64(g.seed)^saltFile)>>32, 8)
-	dir = append(dir, e.FileID...)
-	dir = append(dir, '/')
-	c.dir = string(dir)
+	c.dir = append(c.dir, g.prefix...)
+	c.dir = appendHex(c.dir, mix64(fileHash(e.FileID)^uint64(g.seed)^saltFile)>>32, 8)
+	c.dir = append(c.dir, e.FileID...)
+	c.dir = append(c.dir, '/')
+	c.end = appendQuotedTime(c.end, e.Time)
+	c.begin = appendQuotedTime(c.begin, e.Time.Add(-time.Duration(c.dur/4+5)*time.Second))
+	c.dur2 = strconv.AppendFloat(c.dur2, c.dur, 'f', -1, 64)
 	c.obj(e.Kind.typ)
-	return c.b
+	b = c.b
+	c.b, c.e, c.g = nil, nil, nil
+	fillers.Put(c)
+	return b
+}
+
+func appendQuotedTime(b []byte, t time.Time) []byte {
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, time.RFC3339)
+	return append(b, '"')
 }
