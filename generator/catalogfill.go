@@ -62,6 +62,7 @@ const (
 	rTimeOffset
 	rClassName
 	rRestoreStatus
+	rSeconds // a duration in whole seconds
 )
 
 var byPath = map[string]rule{
@@ -104,10 +105,19 @@ var (
 )
 
 func init() {
-	rules = make([][]rule, len(sdkschema.Types))
-	keysV3 = make([][]string, len(sdkschema.Types))
-	keysV4 = make([][]string, len(sdkschema.Types))
-	for t, ty := range sdkschema.Types {
+	rules = make([][]rule, len(types))
+	keysV3 = make([][]string, len(types))
+	keysV4 = make([][]string, len(types))
+	for t, ty := range types {
+		if lr, ok := legacyRules[t]; ok {
+			// A 4.0 data type: its names are the wire's, its rules its own.
+			rules[t] = lr
+			for _, f := range ty.Fields {
+				keysV3[t] = append(keysV3[t], `"`+f.Name+`":`)
+			}
+			keysV4[t] = keysV3[t]
+			continue
+		}
 		for _, f := range ty.Fields {
 			r, ok := byPath[ty.Name+"."+f.Name]
 			if !ok {
@@ -196,7 +206,7 @@ func (c *filler) obj(t int) {
 		if c.v4 {
 			v = 1
 		}
-		fs := sdkschema.Types[t].Fields
+		fs := types[t].Fields
 		rs := rules[t]
 		c.depth++
 		for _, op := range progs[v][d][t] {
@@ -209,7 +219,7 @@ func (c *filler) obj(t int) {
 		return
 	}
 	c.b = append(c.b, '{')
-	fs := sdkschema.Types[t].Fields
+	fs := types[t].Fields
 	keys := keysV3[t]
 	if c.v4 {
 		keys = keysV4[t]
@@ -244,8 +254,8 @@ var progs [2][maxProgDepth + 1][][]progOp
 func init() {
 	for v := range 2 {
 		for d := maxProgDepth; d >= 1; d-- {
-			progs[v][d] = make([][]progOp, len(sdkschema.Types))
-			for t := range sdkschema.Types {
+			progs[v][d] = make([][]progOp, len(types))
+			for t := range types {
 				progs[v][d][t] = compileObj(t, d, v == 1)
 			}
 		}
@@ -260,12 +270,12 @@ func compileObj(t, d int, v4 bool) []progOp {
 		keys = keysV4[t]
 	}
 	cur := "{"
-	for i := range sdkschema.Types[t].Fields {
+	for i := range types[t].Fields {
 		if i > 0 {
 			cur += ","
 		}
 		cur += keys[i]
-		if lit, ok := staticValue(&sdkschema.Types[t].Fields[i], rules[t][i], d, v4); ok {
+		if lit, ok := staticValue(&types[t].Fields[i], rules[t][i], d, v4); ok {
 			cur += lit
 			continue
 		}
@@ -356,7 +366,7 @@ func compileResultElems() (out [2][]resultElem) {
 		for _, st := range subtasks {
 			el := resultElem{typ: t, member: -1}
 			cur := "{"
-			for i, f := range sdkschema.Types[t].Fields {
+			for i, f := range types[t].Fields {
 				if i > 0 {
 					cur += ","
 				}
@@ -461,6 +471,8 @@ func (c *filler) value(f *sdkschema.Field, r rule) {
 		b = strconv.AppendInt(b, int64(c.abr), 10)
 	case rDuration:
 		b = append(b, c.dur2...)
+	case rSeconds:
+		b = strconv.AppendInt(b, int64(c.dur), 10)
 	case rSize:
 		b = strconv.AppendInt(b, int64(float64(c.bitrate()+c.abr)*c.dur/8), 10)
 	case rFps:
@@ -498,7 +510,9 @@ func (c *filler) value(f *sdkschema.Field, r rule) {
 	case rStorageClass:
 		b = append(b, `"STANDARD"`...)
 	case rSourceType:
-		if c.e.Kind != nil && c.e.Kind.Name == "PullComplete" {
+		if f.Name == "sourceType" { // 4.0: Record, ClientUpload or ServerUpload
+			b = append(b, `"ServerUpload"`...)
+		} else if c.e.Kind != nil && c.e.Kind.Name == "PullComplete" {
 			b = append(b, `"PullUpload"`...)
 		} else {
 			b = append(b, `"Upload"`...)
@@ -585,7 +599,7 @@ func (c *filler) zero(f *sdkschema.Field) {
 // flow, each with its Type and only its own member set.
 func (c *filler) procResults(f *sdkschema.Field) {
 	t := f.Ref
-	fs := sdkschema.Types[t].Fields
+	fs := types[t].Fields
 	keys := keysV3[t]
 	if c.v4 {
 		keys = keysV4[t]
@@ -697,6 +711,8 @@ func (c *filler) url(b []byte, field string, k int) []byte {
 	kind := ""
 	if c.sub >= 0 {
 		kind = subtasks[c.sub].typ
+	} else if c.v4 && field == "url" && c.e.Kind.Name == "CreateSnapshotByTimeOffsetComplete" {
+		kind = "SnapshotByTimeOffset"
 	}
 	switch {
 	case kind == "Transcode":
@@ -733,7 +749,7 @@ func (c *filler) url(b []byte, field string, k int) []byte {
 		b = append(b, '_')
 		b = strconv.AppendInt(b, int64(c.dur*500), 10)
 		b = append(b, ".jpg"...)
-	case kind == "CoverBySnapshot" || field == "CoverUrl":
+	case kind == "CoverBySnapshot" || field == "CoverUrl" || field == "coverUrl":
 		b = append(b, "coverBySnapshot/coverBySnapshot_10_0.jpg"...)
 	default:
 		b = append(b, "f0.mp4"...)
@@ -808,7 +824,11 @@ func appendCatalog(b []byte, e *Event, v4 bool) []byte {
 	c.end = appendQuotedTime(c.end, e.Time)
 	c.begin = appendQuotedTime(c.begin, e.Time.Add(-time.Duration(c.dur/4+5)*time.Second))
 	c.dur2 = strconv.AppendFloat(c.dur2, c.dur, 'f', -1, 64)
-	c.obj(e.Kind.typ)
+	if t := e.Kind.typ4; v4 && t >= 0 {
+		c.obj(t)
+	} else {
+		c.obj(e.Kind.typ)
+	}
 	b = c.b
 	c.b, c.e, c.g = nil, nil, nil
 	fillers.Put(c)
