@@ -75,5 +75,8 @@ exits 0.`, `
 		fmt.Fprintf(c.io.err, ", %d signed (%d bad signatures)", st.Signed, st.BadSignature)
 	}
 	fmt.Fprintln(c.io.err)
+	if len(st.ByType) > 0 {
+		fmt.Fprintf(c.io.err, "vodsim receive: by type: %s\n", byTypeLine(st.ByType))
+	}
 	return nil
 }
