@@ -816,6 +816,12 @@ func appendCatalog(b []byte, e *Event, v4 bool) []byte {
 			c.notify = "Change"
 			c.finished = m == 0 || e.Status != 0
 		}
+		switch e.notify {
+		case 'F':
+			c.notify, c.finished = "Finish", true
+		case 'C', 'P':
+			c.notify, c.finished = "Change", e.notify == 'C'
+		}
 	}
 	c.dir = append(c.dir, g.prefix...)
 	c.dir = appendHex(c.dir, mix64(fileHash(e.FileID)^uint64(g.seed)^saltFile)>>32, 8)
