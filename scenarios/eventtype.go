@@ -30,7 +30,7 @@ func (p *parser) eventType(n *yaml.Node, path string, o generator.Outcome) strin
 		return ""
 	}
 	if o.Failure != nil && !k.CanFail {
-		p.errf(n, "%s: %s has no failure: use success: {} with it", path, k.Name)
+		p.errf(n, "%s: %s has no failure: remove the failure", path, k.Name)
 	}
 	if s := o.Success; s != nil && (s.Template != (generator.Template{}) || s.MinDuration != 0 || s.MaxDuration != 0) {
 		p.errf(n, "%s: template and videoDuration describe %s only: remove them from this outcome", path, generator.EventType)
@@ -48,6 +48,6 @@ func (p *parser) checkEventTypes(f generator.Format) {
 		return
 	}
 	for _, n := range p.v3Only {
-		p.errf(n, "outcomes: event type %s: VOD sends it only in the 3.0 format; set format: v3", n.Value)
+		p.errf(n, "event type %s: VOD sends it only in the 3.0 format; set format: v3", n.Value)
 	}
 }

@@ -25,7 +25,7 @@ func TestOutcomeEventType(t *testing.T) {
 		{"not a string", "outcomes:\n  - {eventType: [a], success: {}}\n", "2:17: outcomes[0].eventType: want an event type name"},
 		{"cannot fail", "outcomes:\n  - {eventType: FileDeleted, failure: {}}\n", "2:17: outcomes[0].eventType: FileDeleted has no failure"},
 		{"sprite fields", "outcomes:\n  - {eventType: NewFileUpload, success: {videoDuration: 10s}}\n", "2:17: outcomes[0].eventType: template and videoDuration describe CreateImageSpriteComplete only"},
-		{"3.0 only in v4", "outcomes:\n  - {eventType: RestoreMediaComplete, success: {}}\n", "2:17: outcomes: event type RestoreMediaComplete: VOD sends it only in the 3.0 format; set format: v3"},
+		{"3.0 only in v4", "outcomes:\n  - {eventType: RestoreMediaComplete, success: {}}\n", "2:17: event type RestoreMediaComplete: VOD sends it only in the 3.0 format; set format: v3"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			probs := problemsOf(t, tc.src)

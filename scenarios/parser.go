@@ -259,7 +259,7 @@ func (p *parser) syntaxError(err error) {
 
 // Top-level keys, in the order the documentation gives them.
 var topKeys = []string{"name", "description", "seed", "format", "events", "duration",
-	"rate", "phases", "outcomes", "fields", "delivery", "retry", "replay"}
+	"rate", "phases", "outcomes", "fields", "delivery", "retry", "replay", "flows"}
 
 func (p *parser) parse(data []byte) *Scenario {
 	s := &Scenario{}
@@ -334,6 +334,9 @@ func (p *parser) parse(data []byte) *Scenario {
 	outcomes, hasOutcomes := m["outcomes"]
 	if hasOutcomes {
 		s.Generator.Outcomes = p.outcomes(outcomes.val)
+	}
+	if e, ok := m["flows"]; ok {
+		s.Generator.Flows = p.flows(e, m)
 	}
 	fields, hasFields := m["fields"]
 	if hasFields {
