@@ -28,6 +28,7 @@ type Kind struct {
 	// type's task id is {tag}-{32 hex}; "" means the event has no task id.
 	tag    string
 	typ    int // index of the member's type in sdkschema.Types
+	typ4   int // index in types of the 4.0 data type, -1: typ in lowerCamel
 	member int // index in sdkschema.Members
 }
 
@@ -81,6 +82,7 @@ var kindIndex = func() map[string]*Kind {
 				k.member, k.typ = i, mb.Type
 			}
 		}
+		k.typ4 = legacyTypeOf(k.Name)
 		if k.typ < 0 {
 			panic("generator: no SDK member " + k.Member)
 		}

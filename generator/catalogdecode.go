@@ -68,7 +68,11 @@ func decodeCatalog(data []byte, probe map[string]json.RawMessage, k *Kind, v4 bo
 	if err := json.Unmarshal(member, &m); err != nil {
 		return e, enc, handle, fmt.Errorf("%w: %s is not an object", ErrPayload, path)
 	}
-	if err := checkModel(m, k.typ, path, v4); err != nil {
+	typ := k.typ
+	if v4 && k.typ4 >= 0 {
+		typ = k.typ4
+	}
+	if err := checkModel(m, typ, path, v4); err != nil {
 		return e, enc, handle, err
 	}
 	name := func(s string) string {
@@ -115,7 +119,7 @@ func isMember(key string) bool {
 
 // checkModel checks an object against SDK type t.
 func checkModel(m map[string]any, t int, path string, v4 bool) error {
-	fs := sdkschema.Types[t].Fields
+	fs := types[t].Fields
 	keys := keysV3[t]
 	if v4 {
 		keys = keysV4[t]
@@ -129,7 +133,7 @@ func checkModel(m map[string]any, t int, path string, v4 bool) error {
 			}
 		}
 		if i < 0 {
-			return fmt.Errorf("%w: %s.%s is not in the SDK's %s", ErrPayload, path, key, sdkschema.Types[t].Name)
+			return fmt.Errorf("%w: %s.%s is not in the SDK's %s", ErrPayload, path, key, types[t].Name)
 		}
 		if v == nil {
 			continue

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vodsim/vodsim/generator/internal/sdkschema"
@@ -61,6 +62,7 @@ const (
 	rTimeOffset
 	rClassName
 	rRestoreStatus
+	rSeconds // a duration in whole seconds
 )
 
 var byPath = map[string]rule{
@@ -103,10 +105,19 @@ var (
 )
 
 func init() {
-	rules = make([][]rule, len(sdkschema.Types))
-	keysV3 = make([][]string, len(sdkschema.Types))
-	keysV4 = make([][]string, len(sdkschema.Types))
-	for t, ty := range sdkschema.Types {
+	rules = make([][]rule, len(types))
+	keysV3 = make([][]string, len(types))
+	keysV4 = make([][]string, len(types))
+	for t, ty := range types {
+		if lr, ok := legacyRules[t]; ok {
+			// A 4.0 data type: its names are the wire's, its rules its own.
+			rules[t] = lr
+			for _, f := range ty.Fields {
+				keysV3[t] = append(keysV3[t], `"`+f.Name+`":`)
+			}
+			keysV4[t] = keysV3[t]
+			continue
+		}
 		for _, f := range ty.Fields {
 			r, ok := byPath[ty.Name+"."+f.Name]
 			if !ok {
@@ -170,7 +181,7 @@ type filler struct {
 	r    splitmix
 	e    *Event
 	g    *Generator
-	dir  string
+	dir  []byte // the file's folder URL, ending in '/'
 	v4   bool
 	fail bool
 	// the media
@@ -183,13 +194,32 @@ type filler struct {
 	subState byte
 	subFail  bool
 	depth    int
+	// values written many times in one event, formatted once
+	end, begin, dur2 []byte // rTime, rBeginTime, rDuration
 }
 
 const maxObjDepth, maxArrDepth = 4, 3
 
 func (c *filler) obj(t int) {
+	if d := c.depth + 1; d <= maxProgDepth {
+		v := 0
+		if c.v4 {
+			v = 1
+		}
+		fs := types[t].Fields
+		rs := rules[t]
+		c.depth++
+		for _, op := range progs[v][d][t] {
+			c.b = append(c.b, op.lit...)
+			if op.field >= 0 {
+				c.value(&fs[op.field], rs[op.field])
+			}
+		}
+		c.depth--
+		return
+	}
 	c.b = append(c.b, '{')
-	fs := sdkschema.Types[t].Fields
+	fs := types[t].Fields
 	keys := keysV3[t]
 	if c.v4 {
 		keys = keysV4[t]
@@ -204,6 +234,165 @@ func (c *filler) obj(t int) {
 	}
 	c.depth--
 	c.b = append(c.b, '}')
+}
+
+// An object's program: its keys, punctuation and every value that is the
+// same in every event, joined into literals, between the fields whose
+// value the event decides. It writes the same bytes as walking the fields
+// one by one, in a few copies instead of one per key.
+type progOp struct {
+	lit   string
+	field int // index of a field to write after lit, -1 for none
+}
+
+const maxProgDepth = maxObjDepth + 2
+
+// progs[v4][depth][type]: depth is that of the object's fields (1 at the
+// event's member).
+var progs [2][maxProgDepth + 1][][]progOp
+
+func init() {
+	for v := range 2 {
+		for d := maxProgDepth; d >= 1; d-- {
+			progs[v][d] = make([][]progOp, len(types))
+			for t := range types {
+				progs[v][d][t] = compileObj(t, d, v == 1)
+			}
+		}
+	}
+	resultElems = compileResultElems()
+}
+
+func compileObj(t, d int, v4 bool) []progOp {
+	var ops []progOp
+	keys := keysV3[t]
+	if v4 {
+		keys = keysV4[t]
+	}
+	cur := "{"
+	for i := range types[t].Fields {
+		if i > 0 {
+			cur += ","
+		}
+		cur += keys[i]
+		if lit, ok := staticValue(&types[t].Fields[i], rules[t][i], d, v4); ok {
+			cur += lit
+			continue
+		}
+		ops = append(ops, progOp{cur, i})
+		cur = ""
+	}
+	return append(ops, progOp{cur + "}", -1})
+}
+
+// staticValue is the value a field of an object at depth d has in every
+// event, if it has one.
+func staticValue(f *sdkschema.Field, r rule, d int, v4 bool) (string, bool) {
+	switch r {
+	case rNull:
+		return "null", true
+	case rEmptyArr:
+		return "[]", true
+	case rMediaStatus:
+		return `"Normal"`, true
+	case rNeverExpire:
+		return `"9999-12-31T23:59:59Z"`, true
+	case rVideoCodec:
+		return `"h264"`, true
+	case rAudioCodec:
+		return `"aac"`, true
+	case rSampling:
+		return "44100", true
+	case rMediaType:
+		return `"mp4"`, true
+	case rCategory:
+		return `"Video"`, true
+	case rStorageRegion:
+		return `"ap-guangzhou"`, true
+	case rStorageClass:
+		return `"STANDARD"`, true
+	case rClassName:
+		return `"其他"`, true
+	case rZero:
+	default:
+		return "", false
+	}
+	switch f.Kind {
+	case sdkschema.Str:
+		return `""`, true
+	case sdkschema.Num:
+		return "0", true
+	case sdkschema.Bool:
+		return "false", true
+	case sdkschema.StrArr, sdkschema.NumArr, sdkschema.BoolArr:
+		return "[]", true
+	case sdkschema.Obj, sdkschema.ObjArr:
+		open, close := "", ""
+		if f.Kind == sdkschema.Obj && d >= maxObjDepth {
+			return "null", true
+		}
+		if f.Kind == sdkschema.ObjArr {
+			if d >= maxArrDepth {
+				return "[]", true
+			}
+			open, close = "[", "]"
+		}
+		if d+1 > maxProgDepth {
+			return "", false
+		}
+		if sub := progs[b2i(v4)][d+1][f.Ref]; len(sub) == 1 {
+			return open + sub[0].lit + close, true
+		}
+	}
+	return "", false
+}
+
+// resultElems[v4][subtask] is a MediaProcessResultSet element as literals
+// around its one member: {"Type":..., the other members null, "X":<pre, post>}.
+var resultElems [2][]resultElem
+
+type resultElem struct {
+	typ, member int
+	pre, post   string
+}
+
+func compileResultElems() (out [2][]resultElem) {
+	t := sdkschema.TypeIndex("MediaProcessTaskResult")
+	for v := range 2 {
+		keys := keysV3[t]
+		if v == 1 {
+			keys = keysV4[t]
+		}
+		for _, st := range subtasks {
+			el := resultElem{typ: t, member: -1}
+			cur := "{"
+			for i, f := range types[t].Fields {
+				if i > 0 {
+					cur += ","
+				}
+				cur += keys[i]
+				switch f.Name {
+				case "Type":
+					cur += string(appendString(nil, st.typ))
+				case st.member:
+					el.member, el.pre = i, cur
+					cur = ""
+				default:
+					cur += "null"
+				}
+			}
+			el.post = cur + "}"
+			out[v] = append(out[v], el)
+		}
+	}
+	return out
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (c *filler) top() bool { return c.depth == 1 }
@@ -243,7 +432,11 @@ func (c *filler) value(f *sdkschema.Field, r rule) {
 	case rErrCode:
 		b = strconv.AppendInt(b, int64(c.errCode()), 10)
 	case rErrCodeExt:
-		b = appendString(b, errExt[c.errCode()][0])
+		if code := c.errCode(); code == 0 {
+			b = append(b, `""`...)
+		} else {
+			b = appendString(b, errExt[code][0])
+		}
 	case rMessage:
 		if c.top() {
 			b = appendString(b, c.e.Message)
@@ -254,18 +447,14 @@ func (c *filler) value(f *sdkschema.Field, r rule) {
 		}
 	case rURL:
 		b = c.url(b, f.Name, 0)
-	case rTime, rBeginTime:
-		t := c.e.Time
-		if r == rBeginTime {
-			t = t.Add(-time.Duration(c.dur/4+5) * time.Second)
-		}
-		if r == rTime && c.subState == 'P' {
+	case rTime:
+		if c.subState == 'P' {
 			b = append(b, `""`...)
 			break
 		}
-		b = append(b, '"')
-		b = t.UTC().AppendFormat(b, time.RFC3339)
-		b = append(b, '"')
+		b = append(b, c.end...)
+	case rBeginTime:
+		b = append(b, c.begin...)
 	case rNeverExpire:
 		b = append(b, `"9999-12-31T23:59:59Z"`...)
 	case rDefinition:
@@ -281,7 +470,9 @@ func (c *filler) value(f *sdkschema.Field, r rule) {
 	case rAudioBitrate:
 		b = strconv.AppendInt(b, int64(c.abr), 10)
 	case rDuration:
-		b = strconv.AppendFloat(b, c.dur, 'f', -1, 64)
+		b = append(b, c.dur2...)
+	case rSeconds:
+		b = strconv.AppendInt(b, int64(c.dur), 10)
 	case rSize:
 		b = strconv.AppendInt(b, int64(float64(c.bitrate()+c.abr)*c.dur/8), 10)
 	case rFps:
@@ -319,7 +510,9 @@ func (c *filler) value(f *sdkschema.Field, r rule) {
 	case rStorageClass:
 		b = append(b, `"STANDARD"`...)
 	case rSourceType:
-		if c.e.Kind != nil && c.e.Kind.Name == "PullComplete" {
+		if f.Name == "sourceType" { // 4.0: Record, ClientUpload or ServerUpload
+			b = append(b, `"ServerUpload"`...)
+		} else if c.e.Kind != nil && c.e.Kind.Name == "PullComplete" {
 			b = append(b, `"PullUpload"`...)
 		} else {
 			b = append(b, `"Upload"`...)
@@ -406,7 +599,7 @@ func (c *filler) zero(f *sdkschema.Field) {
 // flow, each with its Type and only its own member set.
 func (c *filler) procResults(f *sdkschema.Field) {
 	t := f.Ref
-	fs := sdkschema.Types[t].Fields
+	fs := types[t].Fields
 	keys := keysV3[t]
 	if c.v4 {
 		keys = keysV4[t]
@@ -436,6 +629,13 @@ func (c *filler) procResults(f *sdkschema.Field) {
 		c.sub, c.subFail, c.subState = s, s == failAt, 'F'
 		if procAt >= 0 && s >= procAt {
 			c.subState = 'P'
+		}
+		el := &resultElems[b2i(c.v4)][s]
+		if el.member >= 0 && el.typ == t {
+			c.b = append(c.b, el.pre...)
+			c.obj(fs[el.member].Ref)
+			c.b = append(c.b, el.post...)
+			continue
 		}
 		c.b = append(c.b, '{')
 		for i := range fs {
@@ -507,33 +707,49 @@ func (c *filler) tiles() int {
 func (c *filler) url(b []byte, field string, k int) []byte {
 	b = append(b, '"')
 	b = append(b, c.dir...)
-	def := strconv.Itoa(c.definition())
+	def := int64(c.definition())
 	kind := ""
 	if c.sub >= 0 {
 		kind = subtasks[c.sub].typ
+	} else if c.v4 && field == "url" && c.e.Kind.Name == "CreateSnapshotByTimeOffsetComplete" {
+		kind = "SnapshotByTimeOffset"
 	}
 	switch {
 	case kind == "Transcode":
-		b = append(b, "v.f"+def+".mp4"...)
+		b = append(b, "v.f"...)
+		b = strconv.AppendInt(b, def, 10)
+		b = append(b, ".mp4"...)
 	case kind == "AdaptiveDynamicStreaming":
-		b = append(b, "adp."+def+".m3u8"...)
+		b = append(b, "adp."...)
+		b = strconv.AppendInt(b, def, 10)
+		b = append(b, ".m3u8"...)
 	case kind == "AnimatedGraphics":
-		b = append(b, "animatedGraphic/animatedGraphic_"+def+".gif"...)
+		b = append(b, "animatedGraphic/animatedGraphic_"...)
+		b = strconv.AppendInt(b, def, 10)
+		b = append(b, ".gif"...)
 	case kind == "ImageSprites" && field == "WebVttUrl":
-		b = append(b, "imageSprite/imageSprite_"+def+".vtt"...)
+		b = append(b, "imageSprite/imageSprite_"...)
+		b = strconv.AppendInt(b, def, 10)
+		b = append(b, ".vtt"...)
 	case kind == "ImageSprites":
-		b = append(b, "imageSprite/imageSprite_"+def+"_"...)
+		b = append(b, "imageSprite/imageSprite_"...)
+		b = strconv.AppendInt(b, def, 10)
+		b = append(b, '_')
 		b = strconv.AppendInt(b, int64(k), 10)
 		b = append(b, ".jpg"...)
 	case kind == "SampleSnapshot":
-		b = append(b, "sampleSnapshot/sampleSnapshot_"+def+"_"...)
+		b = append(b, "sampleSnapshot/sampleSnapshot_"...)
+		b = strconv.AppendInt(b, def, 10)
+		b = append(b, '_')
 		b = strconv.AppendInt(b, int64(k), 10)
 		b = append(b, ".jpg"...)
 	case kind == "SnapshotByTimeOffset":
-		b = append(b, "snapshotByTimeOffset/snapshotByTimeOffset_"+def+"_"...)
+		b = append(b, "snapshotByTimeOffset/snapshotByTimeOffset_"...)
+		b = strconv.AppendInt(b, def, 10)
+		b = append(b, '_')
 		b = strconv.AppendInt(b, int64(c.dur*500), 10)
 		b = append(b, ".jpg"...)
-	case kind == "CoverBySnapshot" || field == "CoverUrl":
+	case kind == "CoverBySnapshot" || field == "CoverUrl" || field == "coverUrl":
 		b = append(b, "coverBySnapshot/coverBySnapshot_10_0.jpg"...)
 	default:
 		b = append(b, "f0.mp4"...)
@@ -574,13 +790,19 @@ func (g *Generator) fillCatalog(e *Event, k *Kind, f *eventRand, code int, msg s
 	e.Duration = d.Round(10 * time.Millisecond)
 }
 
+// fillers are reused: a filler holds the buffers of the values it formats
+// once per event.
+var fillers = sync.Pool{New: func() any { return new(filler) }}
+
 // appendCatalog writes e's member (3.0) or data (4.0) object.
 func appendCatalog(b []byte, e *Event, v4 bool) []byte {
 	if e.gen == nil {
 		return append(b, e.Raw...)
 	}
 	g := e.gen
-	c := filler{b: b, e: e, g: g, v4: v4, sub: -1, fail: e.Status != 0}
+	c := fillers.Get().(*filler)
+	*c = filler{b: b, e: e, g: g, v4: v4, sub: -1, fail: e.Status != 0,
+		end: c.end[:0], begin: c.begin[:0], dur2: c.dur2[:0], dir: c.dir[:0]}
 	c.r.state = e.key
 	res := resolutions[c.r.Uint64()%uint64(len(resolutions))]
 	c.w, c.h, c.vbr, c.abr = res.w, res.h, res.vbr, 128_000
@@ -594,13 +816,33 @@ func appendCatalog(b []byte, e *Event, v4 bool) []byte {
 			c.notify = "Change"
 			c.finished = m == 0 || e.Status != 0
 		}
+		switch e.notify {
+		case 'F':
+			c.notify, c.finished = "Finish", true
+		case 'C', 'P':
+			c.notify, c.finished = "Change", e.notify == 'C'
+		}
 	}
-	dir := make([]byte, 0, 128)
-	dir = append(dir, g.prefix...)
-	dir = appendHex(dir, mix64(fileHash(e.FileID)^uint64(g.seed)^saltFile)>>32, 8)
-	dir = append(dir, e.FileID...)
-	dir = append(dir, '/')
-	c.dir = string(dir)
-	c.obj(e.Kind.typ)
-	return c.b
+	c.dir = append(c.dir, g.prefix...)
+	c.dir = appendHex(c.dir, mix64(fileHash(e.FileID)^uint64(g.seed)^saltFile)>>32, 8)
+	c.dir = append(c.dir, e.FileID...)
+	c.dir = append(c.dir, '/')
+	c.end = appendQuotedTime(c.end, e.Time)
+	c.begin = appendQuotedTime(c.begin, e.Time.Add(-time.Duration(c.dur/4+5)*time.Second))
+	c.dur2 = strconv.AppendFloat(c.dur2, c.dur, 'f', -1, 64)
+	if t := e.Kind.typ4; v4 && t >= 0 {
+		c.obj(t)
+	} else {
+		c.obj(e.Kind.typ)
+	}
+	b = c.b
+	c.b, c.e, c.g = nil, nil, nil
+	fillers.Put(c)
+	return b
+}
+
+func appendQuotedTime(b []byte, t time.Time) []byte {
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, time.RFC3339)
+	return append(b, '"')
 }

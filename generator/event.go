@@ -121,8 +121,9 @@ type Event struct {
 	// as it was received; it is written back as it is.
 	Raw []byte
 
-	gen *Generator // the generator that made a catalog event
-	key uint64     // seeds its payload's values
+	gen    *Generator // the generator that made a catalog event
+	key    uint64     // seeds its payload's values
+	notify byte       // a flow's ProcedureStateChanged: 'F' Finish, 'C' Change's FINISH, 'P' PROCESSING; 0 drawn
 }
 
 // TypeName is the event's EventType.

@@ -49,8 +49,13 @@ type Config struct {
 	FileIDs []string
 	// Start is event 0's completion time; zero means DefaultStart.
 	Start time.Time
-	// Spacing is the time between completion times; 0 means DefaultSpacing.
+	// Spacing is the time between completion times (with Flows, between
+	// two files' starts); 0 means DefaultSpacing.
 	Spacing time.Duration
+	// Flows, when set, make the stream the events of files that each go
+	// through one of them (drawn by weight), interleaved by time; event i
+	// is then the i-th of that merge. Outcomes must be nil.
+	Flows []Flow
 }
 
 // Outcome is one weighted entry of the outcome mix. Set at most one of
@@ -118,6 +123,8 @@ type Generator struct {
 	start    time.Time
 	spacing  time.Duration
 	pool     sync.Pool
+	flows    []flow
+	stream   *flowStream // nil without flows
 }
 
 type outcome struct {
@@ -158,6 +165,15 @@ func New(cfg Config) (*Generator, error) {
 		return nil, fmt.Errorf("%w: spacing %v is negative", ErrConfig, cfg.Spacing)
 	}
 	outs := cfg.Outcomes
+	if cfg.Flows != nil {
+		if outs != nil {
+			return nil, fmt.Errorf("%w: give either outcomes or flows, not both", ErrConfig)
+		}
+		if err := g.compileFlows(cfg.Flows); err != nil {
+			return nil, err
+		}
+		outs = Mix(0) // unused: the flows make every event
+	}
 	if outs == nil {
 		outs = Mix(DefaultFailureRatio)
 	}
@@ -347,6 +363,10 @@ func (g *Generator) Event(i uint64) Event {
 // Fill overwrites *e with event i, reusing e.SpriteURLs' backing array
 // where it can; useful on hot paths.
 func (g *Generator) Fill(e *Event, i uint64) {
+	if g.stream != nil {
+		g.fillSlot(e, i, g.slotAt(i))
+		return
+	}
 	r := g.pool.Get().(*eventRand)
 	defer g.pool.Put(r)
 	r.src.state = eventKey(g.seed, saltEvent, i)

@@ -34,6 +34,8 @@ type parser struct {
 	data       []byte     // the file, to place errors the YAML library gives no line for
 	signKey    *yaml.Node // delivery.signKey's value, to place a rule across keys
 	version    *yaml.Node // fields.version's value, likewise
+
+	v3Only []*yaml.Node // outcomes' eventType values of 3.0-only types
 }
 
 // Limits on "<<" merges, so that a merge of itself or a chain of merges
@@ -257,7 +259,7 @@ func (p *parser) syntaxError(err error) {
 
 // Top-level keys, in the order the documentation gives them.
 var topKeys = []string{"name", "description", "seed", "format", "events", "duration",
-	"rate", "phases", "outcomes", "fields", "delivery", "retry", "replay"}
+	"rate", "phases", "outcomes", "fields", "delivery", "retry", "replay", "flows"}
 
 func (p *parser) parse(data []byte) *Scenario {
 	s := &Scenario{}
@@ -337,6 +339,9 @@ func (p *parser) parse(data []byte) *Scenario {
 	if hasOutcomes {
 		s.Generator.Outcomes = p.outcomes(outcomes.val)
 	}
+	if e, ok := m["flows"]; ok {
+		s.Generator.Flows = p.flows(e, m)
+	}
 	fields, hasFields := m["fields"]
 	if hasFields {
 		p.fields(fields.val, s)
@@ -362,6 +367,7 @@ func (p *parser) parse(data []byte) *Scenario {
 	if s.SignKey != "" && s.Encoding.Format != generator.FormatV3 {
 		p.errf(p.signKey, "delivery.signKey: signing is part of the 3.0 format; set format: v3")
 	}
+	p.checkEventTypes(s.Encoding.Format)
 	if s.Encoding.NumericVersion && s.Encoding.Format == generator.FormatV3 {
 		p.errf(p.version, "fields.version: the number 4 is a quirk of the 4.0 format; remove it or set format: v4")
 	}
@@ -443,7 +449,7 @@ func (p *parser) outcomes(n *yaml.Node) []generator.Outcome {
 	total, allRead := 0.0, true
 	for i, it := range items {
 		path := fmt.Sprintf("outcomes[%d]", i)
-		m := p.object(it, path, "weight", "success", "failure")
+		m := p.object(it, path, "weight", "success", "failure", "eventType")
 		if m == nil {
 			allRead = false
 			continue
@@ -472,6 +478,9 @@ func (p *parser) outcomes(n *yaml.Node) []generator.Outcome {
 			o.Failure = p.failure(fail.val, path+".failure")
 		default:
 			p.errf(it, "%s: say what happens: add success: {} or failure: {}", path)
+		}
+		if e, ok := m["eventType"]; ok {
+			o.EventType = p.eventType(e.val, path+".eventType", o)
 		}
 		total += o.Weight
 		out = append(out, o)

@@ -116,6 +116,13 @@ func (o *eventFlags) resolve(cmd string, fs *pflag.FlagSet) (events, error) {
 		}
 		kinds = ks
 	}
+	if gen.Flows != nil {
+		for _, f := range []string{"failure-ratio", "event-type"} {
+			if set(f) {
+				return ev, usageErrorf("%s: --%s does not apply to scenario %q: its flows say each file's event types and failures", cmd, f, ev.sc.Name)
+			}
+		}
+	}
 	if replay != nil {
 		for _, f := range []string{"failure-ratio", "app-id", "event-type"} {
 			if set(f) {

@@ -152,6 +152,9 @@ prints a summary on stderr. Exit status: 0; 1 --timeout came first or
 		fmt.Fprintf(c.io.err, ", %d signed (%s)", st.Signed, nouns(st.BadSignature, "bad signature", "bad signatures"))
 	}
 	fmt.Fprintln(c.io.err)
+	if len(st.ByType) > 0 {
+		fmt.Fprintf(c.io.err, "vodsim receive: by type: %s\n", byTypeLine(st.ByType))
+	}
 	if summary != nil {
 		out := receiveSummary{ReceiverStats: st, EventTypes: d.eventTypes(), Count: count, TimedOut: timedOut && count > 0}
 		b, _ := json.MarshalIndent(out, "", "  ")

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -43,4 +44,28 @@ serve make any of them with --event-type NAME[,NAME...] (or all).`, `
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k.Name, strings.Join(fm, ","), k.Member, k.Meaning)
 	}
 	return tw.Flush()
+}
+
+// byTypeLine is counts by event type, in the catalog's order (a name the
+// catalog lacks after, sorted): "NewFileUpload 3, ProcedureStateChanged 4".
+func byTypeLine(counts map[string]uint64) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, k := range generator.Kinds {
+		if n, ok := counts[k.Name]; ok {
+			parts = append(parts, fmt.Sprintf("%s %d", k.Name, n))
+			seen[k.Name] = true
+		}
+	}
+	var rest []string
+	for name := range counts {
+		if !seen[name] {
+			rest = append(rest, name)
+		}
+	}
+	sort.Strings(rest)
+	for _, name := range rest {
+		parts = append(parts, fmt.Sprintf("%s %d", name, counts[name]))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -1,0 +1,176 @@
+package generator
+
+import (
+	"bytes"
+	"sync"
+	"testing"
+	"time"
+)
+
+var testFlows = []Flow{
+	{Weight: 3, Steps: []Step{
+		{EventType: "NewFileUpload"},
+		{EventType: "ProcedureStateChanged", MinGap: 30 * time.Second, MaxGap: 5 * time.Minute, Changes: 2, FailureRatio: 0.2},
+		{EventType: "FileDeleted", MinGap: time.Hour, MaxGap: 2 * time.Hour},
+	}},
+	{Weight: 1, Steps: []Step{
+		{EventType: "PullComplete", FailureRatio: 0.3},
+		{EventType: "ProcedureStateChanged", MinGap: time.Minute, MaxGap: 10 * time.Minute},
+	}},
+}
+
+func TestFlowStream(t *testing.T) {
+	g, err := New(Config{Seed: 4, Flows: testFlows, Spacing: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 3000
+	evs := make([]Event, n)
+	for i := range evs {
+		g.Fill(&evs[i], uint64(i))
+	}
+	// In time order across files; within a file, in its flow's order.
+	byFile := map[string][]Event{}
+	for i, e := range evs {
+		if i > 0 && e.Time.Before(evs[i-1].Time) {
+			t.Fatalf("event %d at %v before event %d at %v", i, e.Time, i-1, evs[i-1].Time)
+		}
+		byFile[e.FileID] = append(byFile[e.FileID], e)
+	}
+	interleaved := false
+	for i := 1; i < n; i++ {
+		if evs[i].FileID != evs[i-1].FileID && len(byFile[evs[i].FileID]) > 1 && byFile[evs[i].FileID][0].Index < evs[i-1].Index {
+			interleaved = true
+		}
+	}
+	if !interleaved {
+		t.Error("no two files' events interleave")
+	}
+	for id, fe := range byFile {
+		for _, e := range fe[1:] {
+			if e.TaskID != "" && e.TaskID == fe[0].TaskID && e.Kind != fe[0].Kind {
+				t.Errorf("file %s: two steps share task id %s", id, e.TaskID)
+			}
+		}
+	}
+	// Each file: its flow's steps in order, a failure last, a task's
+	// notifications one task id, PROCESSING ones before the FINISH one.
+	v3 := Encoding{Format: FormatV3}
+	var finished, failed int
+	for f := uint64(0); f < 300; f++ {
+		fe := g.FileFlow(f)
+		first := fe[0].Event.Kind.Name
+		if first != "NewFileUpload" && first != "PullComplete" {
+			t.Fatalf("file %d starts with %s", f, first)
+		}
+		var psc []Event
+		for j, x := range fe {
+			e := x.Event
+			if e.FileID != fe[0].Event.FileID {
+				t.Errorf("file %d: file ids %s and %s", f, fe[0].Event.FileID, e.FileID)
+			}
+			if j > 0 && x.Offset < fe[j-1].Offset {
+				t.Errorf("file %d: event %d at %v before event %d at %v", f, j, x.Offset, j-1, fe[j-1].Offset)
+			}
+			if e.Kind.Name == "ProcedureStateChanged" {
+				psc = append(psc, e)
+			}
+			if e.Status != 0 && j != len(fe)-1 {
+				t.Errorf("file %d: a failed %s is not the file's last event", f, e.Kind.Name)
+			}
+		}
+		for k, e := range psc {
+			b := v3.Marshal(&e)
+			if e.TaskID != psc[0].TaskID {
+				t.Errorf("file %d: the task's notifications have task ids %s and %s", f, psc[0].TaskID, e.TaskID)
+			}
+			last := k == len(psc)-1
+			if fin := bytes.Contains(b, []byte(`"Status":"FINISH"`)); fin != last {
+				t.Errorf("file %d: notification %d of %d: FINISH=%v", f, k, len(psc), fin)
+			}
+			if first == "NewFileUpload" && len(psc) != 3 {
+				t.Errorf("file %d: %d notifications, want 3 (2 changes)", f, len(psc))
+			}
+			if last {
+				finished++
+				if e.Status != 0 {
+					failed++
+				}
+			}
+		}
+	}
+	if finished == 0 || failed == 0 {
+		t.Errorf("%d task flows finished, %d failed: want both", finished, failed)
+	}
+}
+
+func TestFlowDeterministic(t *testing.T) {
+	cfg := Config{Seed: 9, Flows: testFlows, Spacing: 20 * time.Minute}
+	a, _ := New(cfg)
+	b, _ := New(cfg)
+	const n = 500
+	want := make([][]byte, n)
+	for i := range want {
+		e := a.Event(uint64(i))
+		want[i] = Encoding{Format: FormatV3}.Marshal(&e)
+	}
+	// Out of order and concurrently: the same events.
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := n - 1 - w; i >= 0; i -= 4 {
+				e := b.Event(uint64(i))
+				if got := (Encoding{Format: FormatV3}).Marshal(&e); !bytes.Equal(got, want[i]) {
+					t.Errorf("event %d differs:\n%s\n%s", i, got, want[i])
+					return
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	// FileFlow(n) is file n's part of the stream.
+	ff := a.FileFlow(0)
+	if len(ff) == 0 {
+		t.Fatal("file 0 has no events")
+	}
+	k := 0
+	for i := 0; i < n && k < len(ff); i++ {
+		e := a.Event(uint64(i))
+		if e.FileID != ff[0].Event.FileID {
+			continue
+		}
+		x := ff[k].Event
+		x.Index = e.Index
+		if !bytes.Equal(Encoding{Format: FormatV3}.Marshal(&x), Encoding{Format: FormatV3}.Marshal(&e)) || !e.Time.Equal(DefaultStart.Add(ff[k].Offset)) {
+			t.Fatalf("file 0 event %d differs from stream event %d", k, i)
+		}
+		k++
+	}
+	if k != len(ff) {
+		t.Fatalf("found %d of file 0's %d events in the stream", k, len(ff))
+	}
+}
+
+func TestFlowConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		flows []Flow
+	}{
+		{"no steps", []Flow{{Weight: 1}}},
+		{"sprite", []Flow{{Weight: 1, Steps: []Step{{EventType: EventType}}}}},
+		{"unknown", []Flow{{Weight: 1, Steps: []Step{{EventType: "Nope"}}}}},
+		{"cannot fail", []Flow{{Weight: 1, Steps: []Step{{EventType: "FileDeleted", FailureRatio: 0.5}}}}},
+		{"changes", []Flow{{Weight: 1, Steps: []Step{{EventType: "NewFileUpload", Changes: 1}}}}},
+		{"gap", []Flow{{Weight: 1, Steps: []Step{{EventType: "NewFileUpload", MinGap: 2, MaxGap: 1}}}}},
+		{"weights", []Flow{{Weight: 0, Steps: []Step{{EventType: "NewFileUpload"}}}}},
+	} {
+		if _, err := New(Config{Flows: tc.flows}); err == nil {
+			t.Errorf("%s: no error", tc.name)
+		}
+	}
+	if _, err := New(Config{Flows: testFlows, Outcomes: Mix(0)}); err == nil {
+		t.Error("flows and outcomes: no error")
+	}
+}
