@@ -20,6 +20,7 @@ import (
 	"github.com/vodsim/vodsim/fixtures"
 	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/pace"
 )
 
 // parser walks a YAML node tree and collects every problem it finds.
@@ -329,7 +330,7 @@ func (p *parser) parse(data []byte) *Scenario {
 				if d == 0 {
 					d = 1e9
 				}
-				s.Profile = sender.Profile{{Duration: d, From: from, To: from}}
+				s.Profile = pace.Profile{{Duration: d, From: from, To: from}}
 			}
 		}
 	case hasPhases:
@@ -381,7 +382,7 @@ func (p *parser) parse(data []byte) *Scenario {
 	return s
 }
 
-func (p *parser) phases(n *yaml.Node) sender.Profile {
+func (p *parser) phases(n *yaml.Node) pace.Profile {
 	items, ok := p.list(n, "phases", "phases like {duration: 30s, rate: 10/s}")
 	if !ok {
 		return nil
@@ -390,14 +391,14 @@ func (p *parser) phases(n *yaml.Node) sender.Profile {
 		p.errf(n, "phases: empty list: give at least one phase, or a plain rate")
 		return nil
 	}
-	var prof sender.Profile
+	var prof pace.Profile
 	for i, it := range items {
 		path := fmt.Sprintf("phases[%d]", i)
 		m := p.object(it, path, "duration", "rate", "steps")
 		if m == nil {
 			continue
 		}
-		var ph sender.Phase
+		var ph pace.Phase
 		good := true
 		if e, ok := m["duration"]; ok {
 			ph.Duration, ok = p.positiveDuration(e.val, path+".duration")

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/vodsim/vodsim/sender/pace"
 )
 
 // minimalReceiver answers 200 {} after reading the body: the cheapest
@@ -107,7 +109,7 @@ func BenchmarkSendRate20k(b *testing.B) {
 	var achieved, p99, events float64
 	for range b.N {
 		rep, err := Run(context.Background(), Config{Target: srv.URL, Duration: d,
-			Profile: Profile{{Duration: d, From: 20000}}, Connections: 32})
+			Profile: pace.Profile{{Duration: d, From: 20000}}, Connections: 32})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -164,7 +166,7 @@ func BenchmarkStalledReceiverMemory(b *testing.B) {
 			}
 		}()
 		rep, err := Run(context.Background(), Config{Target: srv.URL, Duration: 2 * time.Second,
-			Profile: Profile{{Duration: time.Second, From: 2000}},
+			Profile: pace.Profile{{Duration: time.Second, From: 2000}},
 			Retry:   RetryPolicy{Timeout: 200 * time.Millisecond}})
 		cancel()
 		wg.Wait()
@@ -210,7 +212,7 @@ func BenchmarkSendRateLow(b *testing.B) {
 	var p50, p99, lat float64
 	for range b.N {
 		rep, err := Run(context.Background(), Config{Target: srv.URL, Count: 200,
-			Profile: Profile{{Duration: time.Second, From: 200}}})
+			Profile: pace.Profile{{Duration: time.Second, From: 200}}})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/pace"
 )
 
 // A test suite sends events to its own receiver and reads the report as
@@ -21,7 +22,7 @@ func ExampleRun() {
 		Target:  srv.URL,
 		Seed:    7,
 		Count:   200,
-		Profile: sender.Profile{{Duration: time.Second, From: 2000}}, // 2000 events/s
+		Profile: pace.Profile{{Duration: time.Second, From: 2000}}, // 2000 events/s
 	})
 	if err != nil {
 		fmt.Println("send:", err)

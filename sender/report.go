@@ -507,7 +507,7 @@ func (t *tally) report(end time.Time, st dispatchStats) *Report {
 	if t.r.sched != nil && rep.TargetRate == 0 {
 		// One event: no span to measure a rate over, but the schedule
 		// had one all the same.
-		if d := t.r.sched.at(1) - t.r.sched.at(0); d > 0 {
+		if d := t.r.sched.At(1) - t.r.sched.At(0); d > 0 {
 			rep.TargetRate = 1 / d.Seconds()
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/sender/pace"
 	"golang.org/x/net/http/httpguts"
 )
 
@@ -89,7 +89,7 @@ type Config struct {
 	Drain time.Duration
 	// Profile is the send rate over time; empty means as fast as the
 	// receiver allows (bounded by MaxInFlight).
-	Profile Profile
+	Profile pace.Profile
 	// Connections is the keep-alive pool size; 0 means DefaultConnections.
 	Connections int
 	// MaxInFlight bounds the events in delivery at once, and so memory;
@@ -159,7 +159,7 @@ type run struct {
 	seed        int64
 	count       uint64 // 0 = unlimited
 	duration    time.Duration
-	sched       *schedule // nil = as fast as possible
+	sched       *pace.Schedule // nil = as fast as possible
 	inflight    int
 	retry       RetryPolicy
 	faults      Faults
@@ -231,9 +231,9 @@ func newRun(cfg Config) (*run, error) {
 		r.count = DefaultCount
 	}
 	if len(cfg.Profile) > 0 {
-		s, err := newSchedule(cfg.Profile)
+		s, err := pace.NewSchedule(cfg.Profile)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 		r.sched = s
 	}
@@ -329,7 +329,7 @@ func newRun(cfg Config) (*run, error) {
 	// How many events the run will generate, when that is known.
 	switch {
 	case r.duration > 0 && r.sched != nil:
-		n := r.sched.countBefore(r.duration)
+		n := r.sched.Due(r.duration - 1)
 		if r.count == 0 || n < r.count {
 			r.planned = n
 		} else {
@@ -550,7 +550,7 @@ func (r *run) scheduleEnd() time.Time {
 	case r.duration > 0:
 		return r.start.Add(r.duration)
 	case r.sched != nil && r.count > 0:
-		return r.start.Add(r.sched.at(r.count - 1))
+		return r.start.Add(r.sched.At(r.count - 1))
 	}
 	return time.Time{}
 }
@@ -627,7 +627,7 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 		}
 		var when time.Time
 		if r.sched != nil {
-			off := r.sched.at(k)
+			off := r.sched.At(k)
 			if r.duration > 0 && off >= r.duration {
 				break
 			}
@@ -733,12 +733,3 @@ func (q *heldQueue) Pop() any {
 
 func (q *heldQueue) push(e heldEvent) { heap.Push(q, e) }
 func (q *heldQueue) pop() heldEvent   { return heap.Pop(q).(heldEvent) }
-
-// durationSeconds converts a float number of seconds to a Duration,
-// saturating instead of overflowing.
-func durationSeconds(s float64) time.Duration {
-	if s >= float64(math.MaxInt64)/1e9 {
-		return time.Duration(math.MaxInt64)
-	}
-	return time.Duration(s * 1e9)
-}

@@ -23,6 +23,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/sender/pace"
 )
 
 func TestMain(m *testing.M) {
@@ -384,7 +385,7 @@ func TestInterruptedRunIsAccountedAndJournalled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(250*time.Millisecond, cancel)
 	rep, err := Run(ctx, Config{
-		Target: srv.URL + "/", Count: 1000, Profile: Profile{{Duration: time.Second, From: 1000}},
+		Target: srv.URL + "/", Count: 1000, Profile: pace.Profile{{Duration: time.Second, From: 1000}},
 		MaxInFlight: 50, Journal: &journal,
 	})
 	if !errors.Is(err, context.Canceled) {
@@ -605,7 +606,7 @@ func TestFaults(t *testing.T) {
 		srv := httptest.NewServer(&Receiver{})
 		defer srv.Close()
 		rep := send(t, Config{Target: srv.URL, Seed: seed, Count: 201, MaxInFlight: 512,
-			Profile: Profile{{Duration: time.Second, From: 200}},
+			Profile: pace.Profile{{Duration: time.Second, From: 200}},
 			Faults:  Faults{DelayMax: 300 * time.Millisecond}})
 		if rep.Delayed == 0 {
 			t.Fatal("no event was delayed")
@@ -705,7 +706,7 @@ func TestConfigErrors(t *testing.T) {
 		{"port zero", Config{Target: "http://127.0.0.1:0/"}, "out of range"},
 		{"empty port", Config{Target: "http://127.0.0.1:/"}, "empty port"},
 		{"negative duration", Config{Target: "http://x", Duration: -1}, "negative"},
-		{"bad phase", Config{Target: "http://x", Profile: Profile{{Duration: time.Second}}}, "rate"},
+		{"bad phase", Config{Target: "http://x", Profile: pace.Profile{{Duration: time.Second}}}, "rate"},
 		{"bad share", Config{Target: "http://x", Faults: Faults{Duplicate: 2}}, "duplicate"},
 		{"bad kind", Config{Target: "http://x", Faults: Faults{MalformedKinds: []Malformation{"x"}}}, "malformation"},
 		{"sign key with v4", Config{Target: "http://x", SignKey: "abc"}, "3.0"},
@@ -733,7 +734,7 @@ func TestReportTextAndJSONAgree(t *testing.T) {
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
 	var calls atomic.Int64
-	rep := send(t, Config{Target: srv.URL, Count: 50, Profile: Profile{{Duration: time.Second, From: 500}},
+	rep := send(t, Config{Target: srv.URL, Count: 50, Profile: pace.Profile{{Duration: time.Second, From: 500}},
 		Progress: func(Progress) { calls.Add(1) }, ProgressInterval: 10 * time.Millisecond})
 	st := rcv.Stats()
 	rep.Receiver = &st
@@ -916,8 +917,8 @@ func TestInterruptedWithFaultsAddsUp(t *testing.T) {
 		name string
 		cfg  Config
 	}{
-		{"count at a rate", Config{Count: 50000, Profile: Profile{{Duration: time.Second, From: 2000}}}},
-		{"duration at a rate", Config{Duration: 30 * time.Second, Profile: Profile{{Duration: time.Second, From: 2000}}}},
+		{"count at a rate", Config{Count: 50000, Profile: pace.Profile{{Duration: time.Second, From: 2000}}}},
+		{"duration at a rate", Config{Duration: 30 * time.Second, Profile: pace.Profile{{Duration: time.Second, From: 2000}}}},
 		{"duration, unlimited rate", Config{Duration: 30 * time.Second, MaxInFlight: 20}},
 		{"count, unlimited rate", Config{Count: 100000, MaxInFlight: 20}},
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/vodsim/vodsim/internal/value"
 	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/pace"
 )
 
 func init() {
@@ -344,7 +345,7 @@ func sendBase(ev events) sender.Config {
 }
 
 // constantRate is a Profile of one rate for ever; 0 is as fast as possible.
-func constantRate(r float64) sender.Profile { return sender.ConstantRate(r) }
+func constantRate(r float64) pace.Profile { return pace.ConstantRate(r) }
 
 // config builds the run's config: the events (scenario and event flags),
 // the base they give, then the other flags the user set.

@@ -22,6 +22,7 @@ import (
 
 	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/pace"
 )
 
 func readReport(t *testing.T, path string) sender.Report {
@@ -337,7 +338,7 @@ func TestReceivePrintsALinePerEvent(t *testing.T) {
 func TestSendFlagsOverrideOnlyWhatIsSet(t *testing.T) {
 	base := sender.Config{
 		Target: "http://base/", Seed: 9, Count: 77, Duration: time.Minute,
-		Profile:  sender.Profile{{Duration: time.Second, From: 5, To: 50}},
+		Profile:  pace.Profile{{Duration: time.Second, From: 5, To: 50}},
 		Retry:    sender.RetryPolicy{Timeout: time.Second, Attempts: 5, On: sender.RetryServerError},
 		Faults:   sender.Faults{Duplicate: 0.5, MalformedKinds: []sender.Malformation{sender.MalformTruncated}},
 		Encoding: generator.Encoding{Format: generator.FormatV3},

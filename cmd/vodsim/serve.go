@@ -13,6 +13,7 @@ import (
 	"github.com/vodsim/vodsim/internal/value"
 	"github.com/vodsim/vodsim/scenarios"
 	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/pace"
 	"github.com/vodsim/vodsim/sender/pullevent"
 )
 
@@ -36,9 +37,9 @@ type serveCmd struct{ io stdio }
 type serveConfig struct {
 	listen  string
 	events  events
-	fill    uint64         // events queued at start
-	profile sender.Profile // arrival rate of further events; empty: none
-	count   uint64         // further events; 0: no end
+	fill    uint64       // events queued at start
+	profile pace.Profile // arrival rate of further events; empty: none
+	count   uint64       // further events; 0: no end
 	server  pullevent.Config
 }
 
@@ -179,7 +180,7 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 		if o.rate == 0 {
 			cfg.profile = nil
 		} else {
-			cfg.profile = sender.Profile{{Duration: time.Hour, From: float64(o.rate)}}
+			cfg.profile = pace.Profile{{Duration: time.Hour, From: float64(o.rate)}}
 		}
 	}
 	if set("count") {
@@ -225,7 +226,7 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 		cfg.server.RequestLimit = float64(o.requestLimit)
 	}
 	if len(cfg.profile) > 0 {
-		if _, err := sender.NewSchedule(cfg.profile); err != nil {
+		if _, err := pace.NewSchedule(cfg.profile); err != nil {
 			return cfg, usageErrorf("serve: arrival rate: %v", err)
 		}
 	}
