@@ -809,7 +809,7 @@ func (p *parser) delivery(n *yaml.Node, s *Scenario) {
 	}
 	if e, ok := m["signKey"]; ok {
 		if v, ok := p.str(e.val, "delivery.signKey"); ok {
-			if err := sender.CheckSignKey(v); err != nil {
+			if err := generator.CheckSignKey(v); err != nil {
 				p.errf(e.val, "delivery.signKey: %v", err)
 			} else {
 				s.SignKey, p.signKey = v, e.val

@@ -175,7 +175,7 @@ func (w *worker) deliver(ctx context.Context, j job) {
 	sp := scratchPool.Get().(*[]byte)
 	b := r.enc.Append((*sp)[:0], &w.ev)
 	if r.signKey != "" {
-		b = appendSignature(b, r.signKey, time.Now().Add(SignValidity).Unix())
+		b = generator.AppendSignature(b, r.signKey, time.Now().Add(generator.SignValidity).Unix())
 	}
 	*sp = b[:0]
 	if f.malform != "" {

@@ -2,12 +2,7 @@ package sender
 
 import (
 	"bytes"
-	"crypto/md5"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/vodsim/vodsim/generator"
@@ -149,43 +144,4 @@ func str(v any) string {
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
-}
-
-// Sign returns the 3.0 callback signature for key and expiry t:
-// md5(key + t) as lowercase hex, t in decimal UNIX seconds.
-func Sign(key string, t int64) string {
-	sum := md5.Sum([]byte(key + strconv.FormatInt(t, 10)))
-	return hex.EncodeToString(sum[:])
-}
-
-// appendSignature adds "T" and "Sign" as the last members of a 3.0 body
-// (a JSON object).
-func appendSignature(body []byte, key string, t int64) []byte {
-	if n := len(body); n > 0 && body[n-1] == '}' {
-		body = body[:n-1]
-		body = append(body, `,"T":`...)
-		body = strconv.AppendInt(body, t, 10)
-		body = append(body, `,"Sign":"`...)
-		body = append(body, Sign(key, t)...)
-		body = append(body, `"}`...)
-	}
-	return body
-}
-
-// CheckSignKey says whether k can be a 3.0 callback SignKey: 1 to
-// MaxSignKeyLen ASCII letters and digits, as the real service accepts.
-func CheckSignKey(k string) error {
-	if k == "" {
-		return errors.New("sign key is empty: give 1 to 32 letters and digits")
-	}
-	if len(k) > MaxSignKeyLen {
-		return fmt.Errorf("sign key is %d characters long; at most %d", len(k), MaxSignKeyLen)
-	}
-	for i := 0; i < len(k); i++ {
-		c := k[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return fmt.Errorf("sign key: character %q at %d: only letters and digits are allowed", c, i+1)
-		}
-	}
-	return nil
 }

@@ -188,7 +188,7 @@ func CheckPayload(body []byte, key string, now time.Time) Payload {
 		p.Err = fmt.Errorf("%w: unsigned: a 3.0 payload without T and Sign", ErrSignature)
 	}
 	if p.Err == nil && p.Signed && key != "" {
-		want := Sign(key, p.T)
+		want := generator.Sign(key, p.T)
 		switch {
 		case !hmac.Equal([]byte(want), []byte(p.Sign)):
 			p.Err = fmt.Errorf("%w: Sign %q is not md5(key + T)", ErrSignature, p.Sign)

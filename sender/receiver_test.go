@@ -19,7 +19,7 @@ func TestCheckPayload(t *testing.T) {
 	e := g.Event(0)
 	v3 := generator.Encoding{Format: generator.FormatV3}
 	now := time.Unix(1_800_000_000, 0)
-	signed := appendSignature(v3.Marshal(&e), "key1", now.Unix()+600)
+	signed := generator.AppendSignature(v3.Marshal(&e), "key1", now.Unix()+600)
 	tests := []struct {
 		name      string
 		body      []byte
@@ -35,8 +35,8 @@ func TestCheckPayload(t *testing.T) {
 		{"3.0 unsigned, key expected", v3.Marshal(&e), "key1", false, ErrSignature, "unsigned"},
 		{"4.0 with a key: 4.0 carries no signature", (generator.Encoding{}).Marshal(&e), "key1", false, nil, ""},
 		{"3.0 signed, wrong key", signed, "key2", true, ErrSignature, "md5"},
-		{"3.0 signed, expired", appendSignature(v3.Marshal(&e), "key1", now.Unix()-1), "key1", true, ErrSignature, "expired"},
-		{"4.0 with a signature", appendSignature((generator.Encoding{}).Marshal(&e), "k", now.Unix()), "", true, generator.ErrPayload, "4.0"},
+		{"3.0 signed, expired", generator.AppendSignature(v3.Marshal(&e), "key1", now.Unix()-1), "key1", true, ErrSignature, "expired"},
+		{"4.0 with a signature", generator.AppendSignature((generator.Encoding{}).Marshal(&e), "k", now.Unix()), "", true, generator.ErrPayload, "4.0"},
 		{"truncated", signed[:40], "", false, generator.ErrPayload, ""},
 		{"not JSON", []byte("eventType=x"), "", false, generator.ErrPayload, ""},
 		{"bad T", []byte(`{"T":"x","Sign":"y"}`), "", true, generator.ErrPayload, "T"},
@@ -127,7 +127,7 @@ func FuzzCheckPayload(f *testing.F) {
 	g, _ := generator.New(generator.Config{Seed: 2})
 	e := g.Event(3)
 	f.Add((generator.Encoding{}).Marshal(&e))
-	f.Add(appendSignature((generator.Encoding{Format: generator.FormatV3}).Marshal(&e), "k", 1))
+	f.Add(generator.AppendSignature((generator.Encoding{Format: generator.FormatV3}).Marshal(&e), "k", 1))
 	f.Add([]byte(`{"T":1,"Sign":"x","EventType":"CreateImageSpriteComplete"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p := CheckPayload(body, "k", time.Unix(0, 0))
@@ -243,7 +243,7 @@ func TestReceiverBadSignLog(t *testing.T) {
 		e := g.Event(uint64(i))
 		b := v3.Marshal(&e)
 		if key != "" {
-			b = appendSignature(b, key, exp)
+			b = generator.AppendSignature(b, key, exp)
 		}
 		bodies = append(bodies, b)
 	}
@@ -269,17 +269,6 @@ func TestReceiverBadSignLog(t *testing.T) {
 			if bad := i > 0; strings.Contains(l, mark) != bad || strings.Contains(l, "MALFORMED") {
 				t.Errorf("ndjson=%v: line %d %q: want %q marked %v, never MALFORMED", ndjson, i, l, mark, bad)
 			}
-		}
-	}
-}
-
-func TestCheckSignKey(t *testing.T) {
-	for k, ok := range map[string]bool{
-		"a": true, "abc123": true, strings.Repeat("Z9", 16): true,
-		"": false, strings.Repeat("a", 33): false, "a-b": false, "ab c": false, "caf\u00e9": false,
-	} {
-		if err := CheckSignKey(k); (err == nil) != ok {
-			t.Errorf("CheckSignKey(%q) = %v, want ok %v", k, err, ok)
 		}
 	}
 }

@@ -44,11 +44,6 @@ const (
 	// tens of thousands of events per second, and the heap stays bounded
 	// by MaxInFlight.
 	SuggestedGCPercent = 400
-	// SignValidity is how far in the future a 3.0 signature's T lies, as
-	// the real service's default.
-	SignValidity = 10 * time.Minute
-	// MaxSignKeyLen is the longest SignKey the real service accepts.
-	MaxSignKeyLen = 32
 )
 
 // ErrConfig is wrapped by every error Run returns for a bad Config.
@@ -104,8 +99,8 @@ type Config struct {
 	// but not the headers vodsim owns (see CheckHeader).
 	Headers http.Header
 	// SignKey, when set, signs 3.0 callbacks: T (expiry, UNIX seconds,
-	// now + SignValidity) and Sign = md5(SignKey + T) are added to the
-	// body. Up to MaxSignKeyLen letters and digits; 4.0 carries no
+	// now + generator.SignValidity) and Sign = md5(SignKey + T) are added to the
+	// body. Up to generator.MaxSignKeyLen letters and digits; 4.0 carries no
 	// signature, so a SignKey with the 4.0 format is an error.
 	SignKey string
 	// Version goes into the User-Agent "vodsim/<Version>"; "" means "dev".
@@ -256,7 +251,7 @@ func newRun(cfg Config) (*run, error) {
 		if r.enc.Format != generator.FormatV3 {
 			return nil, configErr("a sign key needs the 3.0 format (v3): the 4.0 format carries no signature")
 		}
-		if err := CheckSignKey(cfg.SignKey); err != nil {
+		if err := generator.CheckSignKey(cfg.SignKey); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 	}

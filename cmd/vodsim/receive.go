@@ -18,6 +18,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/sender"
 )
 
@@ -91,7 +92,7 @@ prints a summary on stderr. Exit status: 0; 1 --timeout came first or
 		return usageErrorf("receive: unexpected argument %q (run 'vodsim receive --help')", fs.Arg(0))
 	}
 	if fs.Changed("sign-key") {
-		if err := sender.CheckSignKey(signKey); err != nil {
+		if err := generator.CheckSignKey(signKey); err != nil {
 			return usageErrorf("receive: --sign-key: %v", err)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/internal/value"
 	"github.com/vodsim/vodsim/sender"
 	"github.com/vodsim/vodsim/sender/pace"
@@ -458,7 +459,7 @@ func applySendFlags(cfg *sender.Config, fs *pflag.FlagSet, o *sendOpts) error {
 		cfg.Headers = h
 	}
 	if set("sign-key") {
-		if err := sender.CheckSignKey(o.signKey); err != nil {
+		if err := generator.CheckSignKey(o.signKey); err != nil {
 			return usageErrorf("send: --sign-key: %v", err)
 		}
 		cfg.SignKey = o.signKey
