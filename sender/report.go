@@ -117,9 +117,6 @@ type Report struct {
 	Thresholds *Thresholds `json:"thresholds,omitempty"`
 	Checks     []Check     `json:"checks,omitempty"`
 	Verdict    string      `json:"verdict,omitempty"`
-	// Receiver, when the run was sent to vodsim's own receiver, is what
-	// it saw; the caller fills it in.
-	Receiver *ReceiverStats `json:"receiver,omitempty"`
 }
 
 // maxCodesListed is the most failure codes the text report lists one by
@@ -552,8 +549,12 @@ func fmtDur(d time.Duration) string {
 	}
 }
 
-// WriteText writes the report for people.
-func (rep *Report) WriteText(w io.Writer) error {
+// TextLine is one more line of the text report: a label and its text.
+type TextLine struct{ Label, Text string }
+
+// WriteText writes the report for people; the lines in more follow the
+// timing lines (vodsim send adds what its embedded receiver saw).
+func (rep *Report) WriteText(w io.Writer, more ...TextLine) error {
 	var b strings.Builder
 	head := "vodsim send"
 	if rep.Interrupted {
@@ -636,20 +637,8 @@ func (rep *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "  service time  %s  (each attempt)\n", rep.Service)
 	fmt.Fprintf(&b, "  lateness      %s  (first attempt start minus send time)\n", rep.Lateness)
 	fmt.Fprintf(&b, "  conn wait     %s  (each attempt's wait for a free or new connection)\n", rep.ConnWait)
-	if s := rep.Receiver; s != nil {
-		fmt.Fprintf(&b, "  receiver      %s, %s, %d duplicates, %d malformed",
-			plural(s.Requests, "payload"), plural(s.Distinct, "distinct event"), s.Duplicates, s.Malformed)
-		if s.Signed > 0 || s.BadSignature > 0 {
-			fmt.Fprintf(&b, ", %d signed (%d bad signatures)", s.Signed, s.BadSignature)
-		}
-		switch {
-		case s.Malformed == 0:
-			b.WriteString(": every payload well-formed\n")
-		case rep.Malformed > 0:
-			fmt.Fprintf(&b, ": malformed payloads expected, %d events were sent malformed on purpose (first: %s)\n", rep.Malformed, s.FirstError)
-		default:
-			fmt.Fprintf(&b, ": NOT every payload well-formed (first: %s)\n", s.FirstError)
-		}
+	for _, l := range more {
+		fmt.Fprintf(&b, "  %-14s%s\n", l.Label, l.Text)
 	}
 	if th := rep.Thresholds; th != nil {
 		fmt.Fprintf(&b, "  thresholds    max-failed %d", th.MaxFailed)

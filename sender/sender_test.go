@@ -732,8 +732,6 @@ func TestReportTextAndJSONAgree(t *testing.T) {
 	var calls atomic.Int64
 	rep := send(t, Config{Target: srv.URL, Count: 50, Profile: pace.Profile{{Duration: time.Second, From: 500}},
 		Progress: func(Progress) { calls.Add(1) }, ProgressInterval: 10 * time.Millisecond})
-	st := rcv.Stats()
-	rep.Receiver = &st
 	var text, js bytes.Buffer
 	if err := rep.WriteText(&text); err != nil {
 		t.Fatal(err)
@@ -745,10 +743,10 @@ func TestReportTextAndJSONAgree(t *testing.T) {
 	if err := json.Unmarshal(js.Bytes(), &back); err != nil {
 		t.Fatalf("report JSON: %v", err)
 	}
-	if back.Acknowledged != 50 || back.StatusCodes[200] != 50 || back.Receiver == nil || back.Receiver.Distinct != 50 {
+	if back.Acknowledged != 50 || back.StatusCodes[200] != 50 {
 		t.Errorf("JSON report lost numbers: %+v", back)
 	}
-	for _, s := range []string{"50 acknowledged", "200: 50", "50 distinct events", "every payload well-formed", "target 500.0/s"} {
+	for _, s := range []string{"50 acknowledged", "200: 50", "target 500.0/s"} {
 		if !strings.Contains(text.String(), s) {
 			t.Errorf("text report lacks %q:\n%s", s, text.String())
 		}

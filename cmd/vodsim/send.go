@@ -226,21 +226,18 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 	if cfg.Progress != nil {
 		fmt.Fprint(c.io.err, "\r\033[K")
 	}
+	rep.Scenario = o.scenario
+	out := &sendReport{Report: rep}
 	if rcv != nil {
 		st := rcv.Stats()
-		rep.Receiver = &st
+		out.Receiver = &st
 	}
-	rep.Scenario = o.scenario
-	var extra []sender.Breach
-	if rep.Receiver != nil && !rep.Receiver.AllWellFormed() && rep.Malformed == 0 {
-		extra = append(extra, sender.Breach{Name: "well-formed", Message: "the embedded receiver got malformed payloads: " + rep.Receiver.FirstError})
-	}
-	breaches := rep.Judge(th, extra...)
-	if err := rep.WriteText(c.io.out); err != nil {
+	breaches := rep.Judge(th, out.breaches()...)
+	if err := out.WriteText(c.io.out); err != nil {
 		return fmt.Errorf("send: write report: %w", err)
 	}
 	if reportFile != nil {
-		if err := reportFile.write(rep.WriteJSON); err != nil {
+		if err := reportFile.write(out.WriteJSON); err != nil {
 			return fmt.Errorf("send: --report-json: %w", err)
 		}
 	}

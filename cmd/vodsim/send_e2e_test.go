@@ -25,13 +25,13 @@ import (
 	"github.com/vodsim/vodsim/sender/pace"
 )
 
-func readReport(t *testing.T, path string) sender.Report {
+func readReport(t *testing.T, path string) sendReport {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep sender.Report
+	var rep sendReport
 	if err := json.Unmarshal(b, &rep); err != nil {
 		t.Fatalf("report JSON: %v\n%s", err, b)
 	}
