@@ -8,13 +8,14 @@ import (
 
 	"github.com/vodsim/vodsim/sender"
 	"github.com/vodsim/vodsim/sender/pace"
+	"github.com/vodsim/vodsim/sender/receiver"
 )
 
 // A test suite sends events to its own receiver and reads the report as
 // a value. Here the receiver is vodsim's checking Receiver; any
 // http.Handler of the application under test works the same way.
 func ExampleRun() {
-	rcv := &sender.Receiver{}
+	rcv := &receiver.Receiver{}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
 

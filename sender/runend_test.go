@@ -16,6 +16,7 @@ import (
 
 	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/sender/pace"
+	"github.com/vodsim/vodsim/sender/receiver"
 )
 
 // seenSet records the task ids a receiver got, whatever it answered.
@@ -154,7 +155,7 @@ func TestEmbeddedReceiverStopAddsUp(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var seen seenSet
 			var n atomic.Int64
-			rcv := &Receiver{}
+			rcv := &receiver.Receiver{}
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				b, _ := io.ReadAll(r.Body)
 				seen.add(b)
@@ -341,7 +342,7 @@ func TestMinRateTinyRun(t *testing.T) {
 // TestReportSaysWhatCINeeds: the scenario, version, start time, the
 // thresholds and each check's verdict are in the text and the JSON.
 func TestReportSaysWhatCINeeds(t *testing.T) {
-	srv := httptest.NewServer(&Receiver{})
+	srv := httptest.NewServer(&receiver.Receiver{})
 	defer srv.Close()
 	rep := send(t, Config{Target: srv.URL, Count: 1, Version: "v9.8.7", Profile: pace.Profile{{Duration: time.Second, From: 200}}})
 	rep.Scenario = "chaos"

@@ -24,6 +24,7 @@ import (
 
 	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/sender/pace"
+	"github.com/vodsim/vodsim/sender/receiver"
 )
 
 func TestMain(m *testing.M) {
@@ -513,7 +514,7 @@ func TestFaults(t *testing.T) {
 		return n
 	}
 	t.Run("duplicates", func(t *testing.T) {
-		rcv := &Receiver{}
+		rcv := &receiver.Receiver{}
 		srv := httptest.NewServer(rcv)
 		defer srv.Close()
 		rep := send(t, Config{Target: srv.URL, Seed: seed, Count: count, Faults: Faults{Duplicate: 0.2}})
@@ -572,7 +573,7 @@ func TestFaults(t *testing.T) {
 	for _, kind := range Malformations {
 		for _, format := range []generator.Format{generator.FormatV4, generator.FormatV3} {
 			t.Run("malformed "+string(kind)+" "+string(format), func(t *testing.T) {
-				rcv := &Receiver{}
+				rcv := &receiver.Receiver{}
 				srv := httptest.NewServer(rcv)
 				defer srv.Close()
 				rep := send(t, Config{Target: srv.URL, Seed: seed, Count: 20, Encoding: generator.Encoding{Format: format},
@@ -587,7 +588,7 @@ func TestFaults(t *testing.T) {
 		}
 	}
 	t.Run("delay", func(t *testing.T) {
-		srv := httptest.NewServer(&Receiver{})
+		srv := httptest.NewServer(&receiver.Receiver{})
 		defer srv.Close()
 		start := time.Now()
 		rep := send(t, Config{Target: srv.URL, Seed: seed, Count: 5, Faults: Faults{DelayMin: 60 * time.Millisecond, DelayMax: 80 * time.Millisecond}})
@@ -603,7 +604,7 @@ func TestFaults(t *testing.T) {
 	// of first attempts by a third and read as a missed rate. The achieved
 	// rate measures the sender's pacing, so they must not.
 	t.Run("delay leaves the achieved rate alone", func(t *testing.T) {
-		srv := httptest.NewServer(&Receiver{})
+		srv := httptest.NewServer(&receiver.Receiver{})
 		defer srv.Close()
 		rep := send(t, Config{Target: srv.URL, Seed: seed, Count: 201, MaxInFlight: 512,
 			Profile: pace.Profile{{Duration: time.Second, From: 200}},
@@ -621,7 +622,7 @@ func TestFaults(t *testing.T) {
 // TestFaultsReproducibleAtAnyConcurrency compares the journals of the
 // same seed sent with 1 and 32 events in flight.
 func TestFaultsReproducibleAtAnyConcurrency(t *testing.T) {
-	srv := httptest.NewServer(&Receiver{})
+	srv := httptest.NewServer(&receiver.Receiver{})
 	defer srv.Close()
 	decisions := func(inflight int) []string {
 		var j bytes.Buffer
@@ -650,7 +651,7 @@ func TestSigning(t *testing.T) {
 		{"receiver checks no key", "", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rcv := &Receiver{SignKey: tc.rcvKey}
+			rcv := &receiver.Receiver{SignKey: tc.rcvKey}
 			srv := httptest.NewServer(rcv)
 			defer srv.Close()
 			send(t, Config{Target: srv.URL, Count: 10, SignKey: "abc123", Encoding: generator.Encoding{Format: generator.FormatV3}})
@@ -726,7 +727,7 @@ func TestConfigErrors(t *testing.T) {
 }
 
 func TestReportTextAndJSONAgree(t *testing.T) {
-	rcv := &Receiver{}
+	rcv := &receiver.Receiver{}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
 	var calls atomic.Int64
@@ -827,7 +828,7 @@ func TestStopWhileWaitingIsNotSent(t *testing.T) {
 }
 
 func TestDurationWithoutRate(t *testing.T) {
-	rcv := &Receiver{}
+	rcv := &receiver.Receiver{}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
 	rep := send(t, Config{Target: srv.URL, Duration: 200 * time.Millisecond, MaxInFlight: 4})

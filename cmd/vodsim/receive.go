@@ -19,7 +19,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/vodsim/vodsim/generator"
-	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/receiver"
 )
 
 func init() {
@@ -78,7 +78,7 @@ prints a summary on stderr. Exit status: 0; 1 --timeout came first or
 	fs.StringVar(&listen, "listen", DefaultReceiveListen, "address to listen on, host:port (port 0 picks a free one)")
 	fs.BoolVar(&ndjson, "ndjson", false, "print one JSON object per request instead of text")
 	fs.StringVar(&signKey, "sign-key", "", "verify 3.0 payloads' Sign = md5(key + T) (1 to 32 letters and digits)")
-	fs.IntVar(&window, "window", sender.DefaultWindow, "distinct task ids remembered to tell duplicates; the oldest is forgotten first")
+	fs.IntVar(&window, "window", receiver.DefaultWindow, "distinct task ids remembered to tell duplicates; the oldest is forgotten first")
 	fs.Uint64Var(&count, "count", 0, "exit 0 once this many distinct events have arrived (0 = run until stopped)")
 	fs.DurationVar(&timeout, "timeout", 0, "stop after this long; exit 1 if --count was not reached (0 = no limit)")
 	fs.StringVar(&status, "status", "", "answer with this HTTP status, to every request or to a share of them: 500, 500:10% (default 200)")
@@ -124,7 +124,7 @@ prints a summary on stderr. Exit status: 0; 1 --timeout came first or
 		}
 		defer summary.abort()
 	}
-	rcv := &sender.Receiver{SignKey: signKey, Log: c.io.out, NDJSON: ndjson, Window: window}
+	rcv := &receiver.Receiver{SignKey: signKey, Log: c.io.out, NDJSON: ndjson, Window: window}
 	d.rcv = rcv
 	stop, url, err := serveReceiver(d, listen)
 	if err != nil {
@@ -178,7 +178,7 @@ prints a summary on stderr. Exit status: 0; 1 --timeout came first or
 
 // receiveSummary is what --summary-json writes.
 type receiveSummary struct {
-	sender.ReceiverStats
+	receiver.ReceiverStats
 	// EventTypes counts the POSTed payloads by the event type they name
 	// (eventType in 4.0, EventType in 3.0; "" when they name none).
 	EventTypes map[string]uint64 `json:"eventTypes"`
@@ -192,7 +192,7 @@ type receiveSummary struct {
 // answers another status (--status), counts payloads by event type and
 // says when --count distinct events have arrived.
 type double struct {
-	rcv              *sender.Receiver
+	rcv              *receiver.Receiver
 	status           int     // 0: the receiver's own 200
 	share            float64 // of requests answered status
 	n                atomic.Uint64
@@ -208,7 +208,7 @@ type double struct {
 
 func (d *double) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if req.Method == http.MethodPost {
-		body, err := io.ReadAll(io.LimitReader(req.Body, sender.MaxPayload+1))
+		body, err := io.ReadAll(io.LimitReader(req.Body, receiver.MaxPayload+1))
 		req.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
 		typ := gjson.GetBytes(body, "eventType").String()
 		if typ == "" {

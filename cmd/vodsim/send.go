@@ -18,6 +18,7 @@ import (
 	"github.com/vodsim/vodsim/internal/value"
 	"github.com/vodsim/vodsim/sender"
 	"github.com/vodsim/vodsim/sender/pace"
+	"github.com/vodsim/vodsim/sender/receiver"
 )
 
 func init() {
@@ -174,9 +175,9 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 	}
 
 	// No target: an embedded receiver on loopback.
-	var rcv *sender.Receiver
+	var rcv *receiver.Receiver
 	if cfg.Target == "" {
-		rcv = &sender.Receiver{SignKey: cfg.SignKey}
+		rcv = &receiver.Receiver{SignKey: cfg.SignKey}
 		stop, url, err := serveReceiver(rcv, "127.0.0.1:0")
 		if err != nil {
 			return fmt.Errorf("send: start the embedded receiver: %w", err)
@@ -505,7 +506,7 @@ func sendThresholds(fs *pflag.FlagSet, o *sendOpts) (sender.Thresholds, error) {
 	return sender.Thresholds{MaxFailed: o.maxFailed, MaxP99: time.Duration(o.maxP99), MinRate: float64(o.minRate)}, nil
 }
 
-// serveReceiver serves rcv (a *sender.Receiver, or a handler in front of
+// serveReceiver serves rcv (a *receiver.Receiver, or a handler in front of
 // one) on addr and returns a stop function and the base URL.
 func serveReceiver(rcv http.Handler, addr string) (stop func(), url string, err error) {
 	ln, err := net.Listen("tcp", addr)

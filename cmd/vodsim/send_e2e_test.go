@@ -23,6 +23,7 @@ import (
 	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/sender"
 	"github.com/vodsim/vodsim/sender/pace"
+	"github.com/vodsim/vodsim/sender/receiver"
 )
 
 func readReport(t *testing.T, path string) sendReport {
@@ -86,7 +87,7 @@ func TestSendEmbeddedReceiver(t *testing.T) {
 }
 
 func TestSendDeliversExactlyToTarget(t *testing.T) {
-	rcv := &sender.Receiver{}
+	rcv := &receiver.Receiver{}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
 	r := runBin(t, "send", "--target", srv.URL+"/callback", "--count", "3000", "--rate", "1000")

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/receiver"
 )
 
 // sendReport is what vodsim send reports: the push report and, when the
@@ -16,7 +17,7 @@ import (
 type sendReport struct {
 	*sender.Report
 	// Receiver is nil when the run went to a --target.
-	Receiver *sender.ReceiverStats `json:"receiver,omitempty"`
+	Receiver *receiver.ReceiverStats `json:"receiver,omitempty"`
 }
 
 // breaches are what the receiver's stats add to the report's checks: a

@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/receiver"
 )
 
 // TestSendReportComposes: the receiver's stats join the push report as a
 // text line after the timing lines and under "receiver" in the JSON.
 func TestSendReportComposes(t *testing.T) {
 	r := &sendReport{Report: &sender.Report{Events: 2, Acknowledged: 2},
-		Receiver: &sender.ReceiverStats{Requests: 2, Distinct: 2, WellFormed: 2}}
+		Receiver: &receiver.ReceiverStats{Requests: 2, Distinct: 2, WellFormed: 2}}
 	var text, js bytes.Buffer
 	if err := r.WriteText(&text); err != nil {
 		t.Fatal(err)

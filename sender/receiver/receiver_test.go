@@ -1,4 +1,4 @@
-package sender
+package receiver
 
 import (
 	"bytes"
@@ -300,5 +300,12 @@ func TestReceiverCountsByType(t *testing.T) {
 		if st.ByType[k] != n {
 			t.Errorf("ByType[%s] = %d, want %d", k, st.ByType[k], n)
 		}
+	}
+}
+
+func want(t *testing.T, what string, got, want uint64) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s = %d, want %d", what, got, want)
 	}
 }
