@@ -157,7 +157,7 @@ prints a summary on stderr. Exit status: 0; 1 --timeout came first or
 		fmt.Fprintf(c.io.err, "vodsim receive: by type: %s\n", byTypeLine(st.ByType))
 	}
 	if summary != nil {
-		out := receiveSummary{ReceiverStats: st, EventTypes: d.eventTypes(), Count: count, TimedOut: timedOut && count > 0}
+		out := receiveSummary{Stats: st, EventTypes: d.eventTypes(), Count: count, TimedOut: timedOut && count > 0}
 		b, _ := json.MarshalIndent(out, "", "  ")
 		if err := summary.commit(append(b, '\n')); err != nil {
 			return fmt.Errorf("receive: --summary-json: %w", err)
@@ -178,7 +178,7 @@ prints a summary on stderr. Exit status: 0; 1 --timeout came first or
 
 // receiveSummary is what --summary-json writes.
 type receiveSummary struct {
-	receiver.ReceiverStats
+	receiver.Stats
 	// EventTypes counts the POSTed payloads by the event type they name
 	// (eventType in 4.0, EventType in 3.0; "" when they name none).
 	EventTypes map[string]uint64 `json:"eventTypes"`

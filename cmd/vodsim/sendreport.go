@@ -17,7 +17,7 @@ import (
 type sendReport struct {
 	*sender.Report
 	// Receiver is nil when the run went to a --target.
-	Receiver *receiver.ReceiverStats `json:"receiver,omitempty"`
+	Receiver *receiver.Stats `json:"receiver,omitempty"`
 }
 
 // breaches are what the receiver's stats add to the report's checks: a

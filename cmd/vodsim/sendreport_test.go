@@ -14,7 +14,7 @@ import (
 // text line after the timing lines and under "receiver" in the JSON.
 func TestSendReportComposes(t *testing.T) {
 	r := &sendReport{Report: &sender.Report{Events: 2, Acknowledged: 2},
-		Receiver: &receiver.ReceiverStats{Requests: 2, Distinct: 2, WellFormed: 2}}
+		Receiver: &receiver.Stats{Requests: 2, Distinct: 2, WellFormed: 2}}
 	var text, js bytes.Buffer
 	if err := r.WriteText(&text); err != nil {
 		t.Fatal(err)

@@ -55,7 +55,7 @@ type Receiver struct {
 	seen  map[uint64]struct{} // the keys in ring
 	ring  []uint64            // keys in the order first seen, up to Window
 	next  int                 // ring's oldest key once it is full
-	stats ReceiverStats
+	stats Stats
 	line  []byte
 }
 
@@ -87,9 +87,9 @@ func (rc *Receiver) remember(key uint64) bool {
 	return false
 }
 
-// ReceiverStats is what a Receiver has seen so far: a plain value, a
+// Stats is what a Receiver has seen so far: a plain value, a
 // snapshot (the zero value is a receiver's that saw nothing).
-type ReceiverStats struct {
+type Stats struct {
 	// Requests is every request answered, POST or not.
 	Requests uint64 `json:"requests"`
 	// WellFormed and Malformed split the payloads by generator.Decode.
@@ -116,10 +116,10 @@ type ReceiverStats struct {
 
 // AllWellFormed reports whether every payload decoded and every
 // signature checked verified.
-func (s ReceiverStats) AllWellFormed() bool { return s.Malformed == 0 && s.BadSignature == 0 }
+func (s Stats) AllWellFormed() bool { return s.Malformed == 0 && s.BadSignature == 0 }
 
 // Stats returns a copy of the counts so far.
-func (rc *Receiver) Stats() ReceiverStats {
+func (rc *Receiver) Stats() Stats {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	s := rc.stats
