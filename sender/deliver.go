@@ -179,7 +179,7 @@ func (w *worker) deliver(ctx context.Context, j job) {
 	}
 	*sp = b[:0]
 	if f.malform != "" {
-		b = malform(b, f.malform, r.enc, mix(r.seed, saltCut, j.idx))
+		b = malform(b, f.malform, r.enc, draw(r.seed, saltCut, j.idx))
 	}
 	// The event's own body, sized to it rather than to bodyCap.
 	w.body = append([]byte(nil), b...)

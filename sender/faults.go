@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/internal/mix"
 )
 
 // Every per-event decision is a pure function of (seed, purpose, event
@@ -23,20 +24,14 @@ const (
 	saltBackoff   uint64 = 0x6261636b00000009
 )
 
-func mix64(z uint64) uint64 {
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
-
-// mix hashes (seed, salt, i) to 64 well-scattered bits.
-func mix(seed int64, salt, i uint64) uint64 {
-	return mix64(mix64(uint64(seed)^salt) + i*0x9e3779b97f4a7c15)
+// draw hashes (seed, salt, i) to 64 well-scattered bits.
+func draw(seed int64, salt, i uint64) uint64 {
+	return mix.Mix64(mix.Mix64(uint64(seed)^salt) + i*0x9e3779b97f4a7c15)
 }
 
 // unit hashes (seed, salt, i) to a float in [0, 1).
 func unit(seed int64, salt, i uint64) float64 {
-	return float64(mix(seed, salt, i)>>11) / (1 << 53)
+	return float64(draw(seed, salt, i)>>11) / (1 << 53)
 }
 
 // eventFaults is what the faults decide for one event.
@@ -52,12 +47,12 @@ func (r *run) decide(i uint64) eventFaults {
 		f.duplicate = true
 	}
 	if r.faults.Malformed > 0 && unit(r.seed, saltMalformed, i) < r.faults.Malformed {
-		f.malform = r.kinds[mix(r.seed, saltKind, i)%uint64(len(r.kinds))]
+		f.malform = r.kinds[draw(r.seed, saltKind, i)%uint64(len(r.kinds))]
 	}
 	if lo, hi := r.faults.DelayMin, r.faults.DelayMax; hi > 0 {
 		f.delay = lo
 		if span := hi - lo; span > 0 {
-			f.delay += time.Duration(mix(r.seed, saltDelayBy, i) % uint64(span+1))
+			f.delay += time.Duration(draw(r.seed, saltDelayBy, i) % uint64(span+1))
 		}
 	}
 	return f

@@ -648,7 +648,7 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 		}
 		st.generated++
 		if r.faults.Reorder > 0 && unit(r.seed, saltReorder, k) < r.faults.Reorder {
-			d := 1 + mix(r.seed, saltReorderBy, k)%uint64(r.faults.ReorderWindow)
+			d := 1 + draw(r.seed, saltReorderBy, k)%uint64(r.faults.ReorderWindow)
 			held.push(heldEvent{release: k + d, idx: k})
 			continue
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/internal/mix"
 )
 
 // Defaults, as the real service behaves; reused as flag defaults.
@@ -260,8 +261,8 @@ func (q *Queue) nextLocked() *entry {
 func (q *Queue) newHandleLocked() string {
 	q.hctr++
 	var b [32]byte
-	appendHex16(b[:0], mix64(q.hctr^q.hsalt))
-	appendHex16(b[16:16], mix64(q.hctr+q.hsalt*0x9e3779b97f4a7c15))
+	appendHex16(b[:0], mix.Mix64(q.hctr^q.hsalt))
+	appendHex16(b[16:16], mix.Mix64(q.hctr+q.hsalt*0x9e3779b97f4a7c15))
 	return string(b[:])
 }
 
@@ -273,15 +274,6 @@ func appendHex16(dst []byte, x uint64) []byte {
 		dst = append(dst, hexDigits[(x>>uint(shift))&0xf])
 	}
 	return dst
-}
-
-func mix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
 }
 
 // takeLocked moves up to max available events in flight.
