@@ -71,6 +71,7 @@ type serveOpts struct {
 	maxEvents     int
 	retention     time.Duration
 	requestLimit  float64
+	adminToken    string
 }
 
 func (c *serveCmd) Run(ctx context.Context, args []string) error {
@@ -121,6 +122,7 @@ at start. --fill, --rate and --count override either.`, `
 	fs.Uint64Var(&o.count, "count", 0, "how many events arrive at --rate (0: no end)")
 	fs.StringVar(&o.secretID, "secret-id", pullevent.DefaultSecretID, "the accepted SecretId")
 	fs.StringVar(&o.secretKey, "secret-key", pullevent.DefaultSecretKey, "the accepted SecretKey")
+	fs.StringVar(&o.adminToken, "admin-token", "", "require Authorization: Bearer TOKEN on the admin API (without one, the admin API is off unless --listen is a loopback address)")
 	fs.BoolVar(&o.noAuth, "no-auth", false, "accept requests without checking signatures and timestamps")
 	fs.DurationVar(&o.confirmWindow, "confirm-window", pullevent.DefaultConfirmWindow, "time to confirm a pulled event before it is delivered again")
 	fs.DurationVar(&o.wait, "wait", pullevent.DefaultWait, "how long an empty pull is held open (0: answer at once)")
@@ -181,6 +183,12 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 			return cfg, usageErrorf("serve: --secret-key is empty")
 		}
 		cfg.server.SecretKey = o.secretKey
+	}
+	if set("admin-token") {
+		if strings.TrimSpace(o.adminToken) == "" {
+			return cfg, usageErrorf("serve: --admin-token is empty")
+		}
+		cfg.server.AdminToken = o.adminToken
 	}
 	if set("no-auth") {
 		cfg.server.NoAuth = o.noAuth
@@ -245,6 +253,12 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 	addr := ln.Addr().String()
 	base := "http://" + addr
 	fmt.Fprintf(io.out, "vodsim: listening on %s\n", base)
+	if !pullevent.IsLoopback(ln.Addr()) {
+		fmt.Fprintf(io.err, "vodsim: serve: warning: %s listens beyond the loopback; anyone who can reach it can pull and confirm with the key pair\n", addr)
+		if sc.AdminToken == "" {
+			fmt.Fprintf(io.err, "vodsim: serve: the admin API (%s/) is off: give --admin-token TOKEN to turn it on for requests with Authorization: Bearer TOKEN\n", pullevent.AdminPrefix)
+		}
+	}
 	arriving := "no more arriving"
 	if len(cfg.profile) > 0 {
 		arriving = fmt.Sprintf("more arriving at %g/s", cfg.profile[0].From)
@@ -259,7 +273,7 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 		fmt.Fprintf(io.out, "vodsim: poll it: curl '%s%s?Action=PullEvent' (no signatures checked); stats: curl %s%s/stats\n", base, pullevent.LegacyPath, base, pullevent.AdminPrefix)
 	} else {
 		fmt.Fprintf(io.out, "vodsim: poll it with a Tencent Cloud SDK (endpoint %s, scheme HTTP, service vod, version %s) using SecretId %s SecretKey %s; stats: curl %s%s/stats\n",
-			addr, pullevent.Version, sc.SecretID, sc.SecretKey, base, pullevent.AdminPrefix)
+			addr, pullevent.Version, sc.SecretID, pullevent.MaskKey(sc.SecretKey), base, pullevent.AdminPrefix)
 	}
 
 	feedCtx, stopFeed := context.WithCancel(ctx)

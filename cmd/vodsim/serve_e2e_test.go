@@ -37,6 +37,7 @@ func TestServeUsage(t *testing.T) {
 		{"zero confirm window", []string{"serve", "--confirm-window", "0s"}, 2, "", "--confirm-window"},
 		{"bad listen", []string{"serve", "--listen", "nohost"}, 2, "", "--listen"},
 		{"empty key", []string{"serve", "--secret-key", ""}, 2, "", "--secret-key"},
+		{"empty admin token", []string{"serve", "--admin-token", " "}, 2, "", "--admin-token"},
 		{"negative request limit", []string{"serve", "--request-limit", "-1"}, 2, "", "--request-limit -1"},
 		{"unknown flag", []string{"serve", "--bogus"}, 2, "", "bogus"},
 		{"argument", []string{"serve", "extra"}, 2, "", "unexpected argument"},
@@ -346,6 +347,32 @@ func TestServeSignatureV1(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET" {
 		t.Errorf("DELETE /_vodsim/stats: %d Allow %q", resp.StatusCode, resp.Header.Get("Allow"))
+	}
+	if code, _ := p.stop(t); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+}
+
+func TestServeAdminToken(t *testing.T) {
+	p := startServe(t, "--secret-key", "mysupersecretkey", "--admin-token", "tok123")
+	hint := strings.Join([]string{<-p.out, <-p.out}, "\n")
+	if strings.Contains(hint, "mysupersecretkey") || !strings.Contains(hint, "my********ey") {
+		t.Errorf("key not masked in %q", hint)
+	}
+	req, _ := http.NewRequest(http.MethodGet, "http://"+p.addr+"/_vodsim/stats", nil)
+	for _, tc := range []struct {
+		auth string
+		want int
+	}{{"", 401}, {"Bearer nope", 401}, {"Bearer tok123", 200}} {
+		req.Header.Set("Authorization", tc.auth)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("Authorization %q: %d, want %d", tc.auth, resp.StatusCode, tc.want)
+		}
 	}
 	if code, _ := p.stop(t); code != 0 {
 		t.Errorf("exit %d", code)

@@ -3,10 +3,13 @@ package pullevent
 import (
 	"bufio"
 	"bytes"
+	"crypto/subtle"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vodsim/vodsim/generator"
@@ -125,4 +128,50 @@ func decodeEvents(body []byte) ([]generator.Event, error) {
 		return nil, fmt.Errorf("line %d: %v", line+1, err)
 	}
 	return out, nil
+}
+
+// AdminOpen reports whether the admin API answers without a token: it
+// does unless Serve listens beyond the loopback (or a token is set).
+func (s *Server) AdminOpen() bool { return s.cfg.AdminToken == "" && !s.adminOff.Load() }
+
+// adminAllowed checks an admin request's access and answers 401 when it
+// is refused: with an AdminToken the request must carry it as a bearer
+// token (compared in constant time); without one the admin API is closed
+// when the server listens beyond the loopback.
+func (s *Server) adminAllowed(w http.ResponseWriter, r *http.Request) bool {
+	tok := s.cfg.AdminToken
+	if tok == "" {
+		if !s.adminOff.Load() {
+			return true
+		}
+		adminError(w, http.StatusUnauthorized, "the admin API is off: the server listens beyond the loopback and no admin token is set (vodsim serve --admin-token)")
+		return false
+	}
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(tok)) != 1 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="vodsim admin"`)
+		adminError(w, http.StatusUnauthorized, "the admin API needs the header Authorization: Bearer TOKEN with the admin token")
+		return false
+	}
+	return true
+}
+
+// IsLoopback reports whether addr is a TCP address on a loopback
+// interface only (127.0.0.0/8 or ::1); an unspecified address (0.0.0.0,
+// ::) listens on every interface and is not.
+func IsLoopback(addr net.Addr) bool {
+	ta, ok := addr.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
+}
+
+// MaskKey returns key with all but its first and last two characters
+// hidden (all of a key of 8 or fewer), for printing; the documented default key is shown as is.
+func MaskKey(key string) string {
+	if key == DefaultSecretKey || key == "" {
+		return key
+	}
+	if len(key) <= 8 {
+		return "********"
+	}
+	return key[:2] + "********" + key[len(key)-2:]
 }

@@ -62,6 +62,11 @@ type Config struct {
 	SecretID, SecretKey string
 	// NoAuth accepts requests without checking signatures or timestamps.
 	NoAuth bool
+	// AdminToken, when not "", is required of every admin API request as
+	// "Authorization: Bearer TOKEN". "" leaves the admin API open when
+	// the server listens on a loopback address only, and turns it off
+	// (401) when Serve's listener is on any other address.
+	AdminToken string
 	// MaxBodyBytes limits an API 3.0 request body; 0 means
 	// DefaultMaxBodyBytes. The legacy API's limit is the smaller of this
 	// and DefaultLegacyMaxBodyBytes.

@@ -72,6 +72,10 @@ type Server struct {
 	once   sync.Once
 	cerr   error
 	active atomic.Int64 // requests running
+
+	// adminOff is set by Serve when it listens beyond the loopback and no
+	// AdminToken is configured: the admin API is then closed.
+	adminOff atomic.Bool
 }
 
 // New returns a Server for cfg with an empty queue.
@@ -137,6 +141,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case LegacyPath:
 		s.serveLegacy(w, r)
 	default:
+		if strings.HasPrefix(r.URL.Path, AdminPrefix+"/") && !s.adminAllowed(w, r) {
+			return
+		}
 		s.router.ServeHTTP(w, r)
 	}
 }
@@ -148,6 +155,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // caused by ctx, or the error that stopped serving. Call it once: its
 // shutdown closes the queue for good.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	s.adminOff.Store(s.cfg.AdminToken == "" && !IsLoopback(ln.Addr()))
 	to := s.to
 	hs := &http.Server{
 		Handler:           http.HandlerFunc(s.serveCounted),
