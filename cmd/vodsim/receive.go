@@ -19,7 +19,7 @@ type receiveCmd struct{ io stdio }
 func (c *receiveCmd) Run(ctx context.Context, args []string) error {
 	var listen, signKey string
 	var ndjson bool
-	var window int
+	var window, maxConns int
 	fs := newFlagSet(c.io, "receive", `
 Usage: vodsim receive [--listen ADDR] [--ndjson] [--sign-key KEY] [--window N]
 
@@ -37,7 +37,11 @@ task id that comes back after it was forgotten counts as a new distinct
 event, not a duplicate.
 
 It runs until interrupted (Ctrl-C), then prints a summary on stderr and
-exits 0.`, `
+exits 0.
+
+Like serve, it closes a connection whose headers take over 10 s or whose
+whole request takes over 30 s, closes keep-alive connections idle for 60 s,
+reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
   vodsim receive                                  # listens on 127.0.0.1:9000
   vodsim receive --listen 127.0.0.1:8080 --ndjson > received.ndjson
   vodsim send --target http://127.0.0.1:9000/ --count 100 --rate 50   # in another terminal
@@ -46,6 +50,7 @@ exits 0.`, `
 	fs.BoolVar(&ndjson, "ndjson", false, "print one JSON object per request instead of text")
 	fs.StringVar(&signKey, "sign-key", "", "verify 3.0 payloads' Sign = md5(key + T) (1 to 32 letters and digits)")
 	fs.IntVar(&window, "window", sender.DefaultWindow, "distinct task ids remembered to tell duplicates; the oldest is forgotten first")
+	fs.IntVar(&maxConns, "max-conns", sender.DefaultMaxConns, "connections held open at once; at the cap the longest-idle one is closed, or a new one waits")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -60,7 +65,10 @@ exits 0.`, `
 	if window < 1 {
 		return usageErrorf("receive: --window %d: must be at least 1", window)
 	}
-	rcv := &sender.Receiver{SignKey: signKey, Log: c.io.out, NDJSON: ndjson, Window: window}
+	if maxConns < 1 {
+		return usageErrorf("receive: --max-conns %d: must be at least 1", maxConns)
+	}
+	rcv := &sender.Receiver{SignKey: signKey, Log: c.io.out, NDJSON: ndjson, Window: window, MaxConns: maxConns}
 	stop, url, err := serveReceiver(rcv, listen)
 	if err != nil {
 		return listenError("receive", listen, err)

@@ -495,11 +495,11 @@ func serveReceiver(rcv *sender.Receiver, addr string) (stop func(), url string, 
 	if err != nil {
 		return nil, "", err
 	}
-	srv := &http.Server{Handler: rcv, ReadHeaderTimeout: 10 * time.Second}
+	srv, lln := rcv.NewServer(ln)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		srv.Serve(ln)
+		srv.Serve(lln)
 	}()
 	stop = func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

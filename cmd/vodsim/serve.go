@@ -72,6 +72,7 @@ type serveOpts struct {
 	retention     time.Duration
 	requestLimit  float64
 	adminToken    string
+	maxConns      int
 }
 
 func (c *serveCmd) Run(ctx context.Context, args []string) error {
@@ -123,6 +124,7 @@ at start. --fill, --rate and --count override either.`, `
 	fs.StringVar(&o.secretID, "secret-id", pullevent.DefaultSecretID, "the accepted SecretId")
 	fs.StringVar(&o.secretKey, "secret-key", pullevent.DefaultSecretKey, "the accepted SecretKey")
 	fs.StringVar(&o.adminToken, "admin-token", "", "require Authorization: Bearer TOKEN on the admin API (without one, the admin API is off unless --listen is a loopback address)")
+	fs.IntVar(&o.maxConns, "max-conns", sender.DefaultMaxConns, "connections held open at once; at the cap the longest-idle one is closed to make room, or a new one waits while all are busy")
 	fs.BoolVar(&o.noAuth, "no-auth", false, "accept requests without checking signatures and timestamps")
 	fs.DurationVar(&o.confirmWindow, "confirm-window", pullevent.DefaultConfirmWindow, "time to confirm a pulled event before it is delivered again")
 	fs.DurationVar(&o.wait, "wait", pullevent.DefaultWait, "how long an empty pull is held open (0: answer at once)")
@@ -189,6 +191,12 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 			return cfg, usageErrorf("serve: --admin-token is empty")
 		}
 		cfg.server.AdminToken = o.adminToken
+	}
+	if set("max-conns") {
+		if o.maxConns < 1 {
+			return cfg, usageErrorf("serve: --max-conns %d: must be at least 1", o.maxConns)
+		}
+		cfg.server.MaxConns = o.maxConns
 	}
 	if set("no-auth") {
 		cfg.server.NoAuth = o.noAuth

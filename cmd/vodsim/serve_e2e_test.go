@@ -37,6 +37,7 @@ func TestServeUsage(t *testing.T) {
 		{"zero confirm window", []string{"serve", "--confirm-window", "0s"}, 2, "", "--confirm-window"},
 		{"bad listen", []string{"serve", "--listen", "nohost"}, 2, "", "--listen"},
 		{"empty key", []string{"serve", "--secret-key", ""}, 2, "", "--secret-key"},
+		{"zero max conns", []string{"serve", "--max-conns", "0"}, 2, "", "--max-conns 0"},
 		{"empty admin token", []string{"serve", "--admin-token", " "}, 2, "", "--admin-token"},
 		{"negative request limit", []string{"serve", "--request-limit", "-1"}, 2, "", "--request-limit -1"},
 		{"unknown flag", []string{"serve", "--bogus"}, 2, "", "bogus"},

@@ -82,7 +82,7 @@ func (s *Server) adminPeek(w http.ResponseWriter, r *http.Request) {
 // POST /_vodsim/events: one JSON event or NDJSON (one per line), each in
 // the 4.0 or the 3.0 format. All or nothing: one bad event adds none.
 func (s *Server) adminInject(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r, w, adminMaxBody)
+	body, err := s.readBody(r, w, adminMaxBody)
 	if err != nil {
 		adminError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body unreadable or larger than %d bytes: %v", adminMaxBody, err))
 		return

@@ -71,6 +71,11 @@ type Config struct {
 	// DefaultMaxBodyBytes. The legacy API's limit is the smaller of this
 	// and DefaultLegacyMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxConns caps the connections Serve holds open at once; 0 means
+	// sender.DefaultMaxConns. At the cap the longest-idle connection is
+	// closed to make room; when all are busy a new one waits (see
+	// sender.ConnLimit).
+	MaxConns int
 	// RequestLimit, when above 0, is how many API 3.0 requests a second
 	// each action (PullEvents, ConfirmEvents) takes, as the real API's
 	// per-account limit (100 a second by default); a request over it is
@@ -124,6 +129,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("max events %d is negative", c.MaxEvents)
 	case c.Retention < 0:
 		return fmt.Errorf("retention %v is negative", c.Retention)
+	case c.MaxConns < 0:
+		return fmt.Errorf("max conns %d is negative", c.MaxConns)
 	case c.MaxBodyBytes < 0:
 		return fmt.Errorf("max body bytes %d is negative", c.MaxBodyBytes)
 	case !(c.RequestLimit >= 0) || math.IsInf(c.RequestLimit, 0):

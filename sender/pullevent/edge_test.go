@@ -1,10 +1,17 @@
 package pullevent
 
 import (
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/vodsim/vodsim/sender"
 )
 
 func adminGet(t *testing.T, url, token string) int {
@@ -74,5 +81,149 @@ func TestMaskKey(t *testing.T) {
 	}
 	if got := MaskKey("short"); got != "********" {
 		t.Errorf("short masked %q", got)
+	}
+}
+
+// countingBody records whether a request body was read.
+type countingBody struct{ read atomic.Int64 }
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	b.read.Add(int64(len(p)))
+	return len(p), nil // endless
+}
+func (b *countingBody) Close() error { return nil }
+
+func TestBodyNotReadBeforeHeaders(t *testing.T) {
+	s, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		hdr  map[string]string
+		code string
+	}{
+		{"no action", map[string]string{"Content-Type": "application/json"}, "MissingParameter"},
+		{"other action", map[string]string{"Content-Type": "application/json", "X-TC-Action": "DeleteMedia", "X-TC-Version": Version}, "InvalidAction"},
+		{"unsigned", map[string]string{"Content-Type": "application/json", "X-TC-Action": "PullEvents", "X-TC-Version": Version, "X-TC-Timestamp": strconv.FormatInt(time.Now().Unix(), 10)}, "AuthFailure.InvalidAuthorization"},
+		{"bad SecretId", map[string]string{"Content-Type": "application/json", "X-TC-Action": "PullEvents", "X-TC-Version": Version, "X-TC-Timestamp": strconv.FormatInt(time.Now().Unix(), 10),
+			"Authorization": TC3Algorithm + " Credential=AKIDother/" + time.Now().UTC().Format("2006-01-02") + "/vod/tc3_request, SignedHeaders=content-type;host, Signature=00"}, "AuthFailure.SecretIdNotFound"},
+		{"old timestamp", map[string]string{"Content-Type": "application/json", "X-TC-Action": "PullEvents", "X-TC-Version": Version, "X-TC-Timestamp": "1000",
+			"Authorization": TC3Algorithm + " Credential=" + DefaultSecretID + "/1970-01-01/vod/tc3_request, SignedHeaders=content-type;host, Signature=00"}, "AuthFailure.SignatureExpire"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := &countingBody{}
+			r := httptest.NewRequest(http.MethodPost, "/", nil)
+			r.Body, r.ContentLength = body, 10<<20
+			for k, v := range tc.hdr {
+				r.Header.Set(k, v)
+			}
+			w := httptest.NewRecorder()
+			s.ServeHTTP(w, r)
+			if !strings.Contains(w.Body.String(), `"Code":"`+tc.code+`"`) {
+				t.Errorf("answer %s, want %s", w.Body.String(), tc.code)
+			}
+			if n := body.read.Load(); n != 0 {
+				t.Errorf("%d bytes of the body read", n)
+			}
+		})
+	}
+	// A body declared larger than the limit is refused unread.
+	body := &countingBody{}
+	r := httptest.NewRequest(http.MethodPost, "/", nil)
+	r.Body, r.ContentLength = body, DefaultMaxBodyBytes+1
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("X-TC-Action", "PullEvents")
+	r.Header.Set("X-TC-Version", Version)
+	s2, _ := New(Config{NoAuth: true})
+	w := httptest.NewRecorder()
+	s2.ServeHTTP(w, r)
+	if !strings.Contains(w.Body.String(), "RequestSizeLimitExceeded") || body.read.Load() != 0 {
+		t.Errorf("answer %s after reading %d bytes", w.Body.String(), body.read.Load())
+	}
+}
+
+// serveLimited serves h on 127.0.0.1 with a ConnLimit of max.
+func serveLimited(t *testing.T, max int, h http.Handler) (string, *sender.ConnLimit) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := sender.NewConnLimit(max)
+	hs := &http.Server{Handler: h, ConnState: cl.ConnState, ReadHeaderTimeout: 30 * time.Second}
+	go hs.Serve(cl.Listener(ln))
+	t.Cleanup(func() { hs.Close() })
+	return "http://" + ln.Addr().String(), cl
+}
+
+func TestConnLimitClosesIdle(t *testing.T) {
+	u, cl := serveLimited(t, 4, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	addr := strings.TrimPrefix(u, "http://")
+	// Fill the cap with connections that never send a request.
+	var idle []net.Conn
+	for range 4 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		idle = append(idle, c)
+	}
+	for deadline := time.Now().Add(10 * time.Second); cl.Open() < 4; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections held, want 4", cl.Open())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// A real client is served: the oldest idle connection makes room.
+	client := &http.Client{Timeout: 20 * time.Second}
+	resp, err := client.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if n := cl.Open(); n > 4 {
+		t.Errorf("%d connections held, cap 4", n)
+	}
+	// The first idle connection was closed.
+	idle[0].SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := idle[0].Read(make([]byte, 1)); err == nil {
+		t.Error("the oldest idle connection is still open")
+	}
+}
+
+func TestConnLimitWaitsWhenAllBusy(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{}, 10)
+	u, _ := serveLimited(t, 2, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		started <- struct{}{}
+		<-release
+		io.WriteString(w, "ok")
+	}))
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxConnsPerHost: 0, DisableKeepAlives: true}}
+	done := make(chan error, 3)
+	get := func() {
+		resp, err := client.Get(u)
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}
+	go get()
+	go get()
+	<-started
+	<-started
+	go get() // the third waits for a slot
+	select {
+	case <-started:
+		t.Fatal("a third request ran with the cap of 2 busy")
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(release)
+	for range 3 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
 	}
 }

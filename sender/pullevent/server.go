@@ -20,6 +20,7 @@ import (
 
 	"github.com/gorilla/mux"
 	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/sender"
 	"golang.org/x/time/rate"
 )
 
@@ -73,6 +74,8 @@ type Server struct {
 	cerr   error
 	active atomic.Int64 // requests running
 
+	bodies chan struct{} // a slot per large body being read
+
 	// adminOff is set by Serve when it listens beyond the loopback and no
 	// AdminToken is configured: the admin API is then closed.
 	adminOff atomic.Bool
@@ -86,6 +89,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg.withDefaults()}
 	s.to = timeouts{readHeader: ReadHeaderTimeout, read: ReadTimeout, idle: IdleTimeout, writeMargin: WriteTimeoutMargin}
 	s.q = NewQueue(cfg)
+	s.bodies = make(chan struct{}, maxLargeBodies)
 	if l := cfg.RequestLimit; l > 0 {
 		burst := max(1, int(math.Ceil(l)))
 		s.limits = map[string]*rate.Limiter{
@@ -157,8 +161,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.adminOff.Store(s.cfg.AdminToken == "" && !IsLoopback(ln.Addr()))
 	to := s.to
+	cl := sender.NewConnLimit(s.cfg.MaxConns)
+	ln = cl.Listener(ln)
 	hs := &http.Server{
 		Handler:           http.HandlerFunc(s.serveCounted),
+		ConnState:         cl.ConnState,
 		ReadHeaderTimeout: to.readHeader,
 		ReadTimeout:       to.read,
 		WriteTimeout:      to.read + s.cfg.Wait + to.writeMargin,
@@ -298,11 +305,17 @@ func writeError3(w http.ResponseWriter, e *apiError) {
 	writeJSON(w, http.StatusOK, b)
 }
 
-func readBody(r *http.Request, w http.ResponseWriter, limit int64) ([]byte, error) {
-	if r.Body == nil {
-		return nil, nil
-	}
-	return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+// Bodies larger than smallBody are read by at most maxLargeBodies
+// requests at once, so that the memory held by bodies being read stays
+// bounded (about maxLargeBodies times the body limit) however many arrive.
+const (
+	smallBody      = 64 << 10
+	maxLargeBodies = 8
+)
+
+// readBody reads r's body, at most limit bytes.
+func (s *Server) readBody(r *http.Request, w http.ResponseWriter, limit int64) ([]byte, error) {
+	return s.readBodyInto(nil, r, w, limit)
 }
 
 // bodyPool holds API 3.0 request body buffers; a buffer that grew past
@@ -311,10 +324,26 @@ var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b
 
 const maxPooledBody = 64 << 10
 
-// readBodyInto appends r's body, at most limit bytes, to dst.
-func readBodyInto(dst []byte, r *http.Request, w http.ResponseWriter, limit int64) ([]byte, error) {
-	if r.Body == nil {
+// readBodyInto appends r's body, at most limit bytes, to dst. A body
+// declared larger than limit is refused unread; a large one waits for
+// one of maxLargeBodies slots.
+func (s *Server) readBodyInto(dst []byte, r *http.Request, w http.ResponseWriter, limit int64) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
 		return dst, nil
+	}
+	if r.ContentLength > limit {
+		return dst, &http.MaxBytesError{Limit: limit}
+	}
+	if r.ContentLength < 0 || r.ContentLength > smallBody {
+		select {
+		case s.bodies <- struct{}{}:
+			defer func() { <-s.bodies }()
+		case <-r.Context().Done():
+			return dst, r.Context().Err()
+		}
+	}
+	if n := int(r.ContentLength); n > 0 && cap(dst)-len(dst) < n+1 {
+		dst = append(make([]byte, 0, len(dst)+n+1), dst...)
 	}
 	rd := http.MaxBytesReader(w, r.Body, limit)
 	for {
@@ -347,10 +376,26 @@ func (s *Server) serveAPI3(w http.ResponseWriter, r *http.Request) {
 	if v1 {
 		limit = min(limit, DefaultLegacyMaxBodyBytes)
 	}
+	// What the headers tell is checked before the body is read: a request
+	// that is not signed, or not for us, costs no body.
+	action := r.Header.Get("X-TC-Action")
+	if !v1 {
+		if e := checkActionVersion(action, r.Header.Get("X-TC-Version"),
+			"the required header `X-TC-Action`", "the required header `X-TC-Version`"); e != nil {
+			writeError3(w, e)
+			return
+		}
+		if !s.cfg.NoAuth {
+			if _, _, e := s.checkTC3Headers(r); e != nil {
+				writeError3(w, e)
+				return
+			}
+		}
+	}
 	// The body is only read while the request is served (parameters are
 	// copied out of it), so its buffer goes back to the pool after.
 	bp := bodyPool.Get().(*[]byte)
-	body, err := readBodyInto((*bp)[:0], r, w, limit)
+	body, err := s.readBodyInto((*bp)[:0], r, w, limit)
 	defer func() {
 		if cap(body) <= maxPooledBody {
 			*bp = body[:0]
@@ -372,12 +417,6 @@ func (s *Server) serveAPI3(w http.ResponseWriter, r *http.Request) {
 	}
 	if v1 {
 		s.serveAPI3V1(w, r, body)
-		return
-	}
-	action := r.Header.Get("X-TC-Action")
-	if e := checkActionVersion(action, r.Header.Get("X-TC-Version"),
-		"the required header `X-TC-Action`", "the required header `X-TC-Version`"); e != nil {
-		writeError3(w, e)
 		return
 	}
 	if !s.cfg.NoAuth {
@@ -537,7 +576,7 @@ func (s *Server) serveLegacy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	limit := min(s.cfg.MaxBodyBytes, DefaultLegacyMaxBodyBytes)
-	body, err := readBody(r, w, limit)
+	body, err := s.readBody(r, w, limit)
 	if err != nil {
 		writeLegacyError(w, legacyErr(legacyInvalidParameter, "InvalidParameter", "request body unreadable or larger than %d bytes: %v", limit, err))
 		return
