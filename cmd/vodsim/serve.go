@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -73,6 +74,7 @@ type serveOpts struct {
 	requestLimit  float64
 	adminToken    string
 	maxConns      int
+	maxQueue      int
 }
 
 func (c *serveCmd) Run(ctx context.Context, args []string) error {
@@ -125,6 +127,7 @@ at start. --fill, --rate and --count override either.`, `
 	fs.StringVar(&o.secretKey, "secret-key", pullevent.DefaultSecretKey, "the accepted SecretKey")
 	fs.StringVar(&o.adminToken, "admin-token", "", "require Authorization: Bearer TOKEN on the admin API (without one, the admin API is off unless --listen is a loopback address)")
 	fs.IntVar(&o.maxConns, "max-conns", sender.DefaultMaxConns, "connections held open at once; at the cap the longest-idle one is closed to make room, or a new one waits while all are busy")
+	fs.IntVar(&o.maxQueue, "max-queue", pullevent.DefaultMaxQueue, "most events held, waiting or in flight; an inject past it is refused (429), a larger --fill is an error")
 	fs.BoolVar(&o.noAuth, "no-auth", false, "accept requests without checking signatures and timestamps")
 	fs.DurationVar(&o.confirmWindow, "confirm-window", pullevent.DefaultConfirmWindow, "time to confirm a pulled event before it is delivered again")
 	fs.DurationVar(&o.wait, "wait", pullevent.DefaultWait, "how long an empty pull is held open (0: answer at once)")
@@ -198,6 +201,12 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 		}
 		cfg.server.MaxConns = o.maxConns
 	}
+	if set("max-queue") {
+		if o.maxQueue < 1 {
+			return cfg, usageErrorf("serve: --max-queue %d: must be at least 1", o.maxQueue)
+		}
+		cfg.server.MaxQueue = o.maxQueue
+	}
 	if set("no-auth") {
 		cfg.server.NoAuth = o.noAuth
 	}
@@ -235,6 +244,13 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 		}
 		cfg.server.RequestLimit = o.requestLimit
 	}
+	if maxQ := cmp.Or(cfg.server.MaxQueue, pullevent.DefaultMaxQueue); cfg.fill > uint64(maxQ) {
+		what := "--fill"
+		if !set("fill") && cfg.events.sc != nil {
+			what = "the scenario's event count"
+		}
+		return cfg, usageErrorf("serve: %s %d is more than the queue holds (--max-queue %d)", what, cfg.fill, maxQ)
+	}
 	if len(cfg.profile) > 0 {
 		if _, err := sender.NewSchedule(cfg.profile); err != nil {
 			return cfg, usageErrorf("serve: arrival rate: %v", err)
@@ -255,7 +271,10 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 		return listenError("serve", cfg.listen, err)
 	}
 	q := srv.Queue()
-	q.Fill(g, 0, cfg.fill)
+	if err := q.Fill(g, 0, cfg.fill); err != nil {
+		ln.Close()
+		return usageErrorf("serve: --fill %d: %v", cfg.fill, err)
+	}
 
 	sc := srv.Config()
 	addr := ln.Addr().String()

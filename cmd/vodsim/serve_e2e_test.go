@@ -38,6 +38,8 @@ func TestServeUsage(t *testing.T) {
 		{"bad listen", []string{"serve", "--listen", "nohost"}, 2, "", "--listen"},
 		{"empty key", []string{"serve", "--secret-key", ""}, 2, "", "--secret-key"},
 		{"zero max conns", []string{"serve", "--max-conns", "0"}, 2, "", "--max-conns 0"},
+		{"fill past max queue", []string{"serve", "--fill", "11", "--max-queue", "10"}, 2, "", "--fill 11 is more than the queue holds (--max-queue 10)"},
+		{"zero max queue", []string{"serve", "--max-queue", "0"}, 2, "", "--max-queue 0"},
 		{"empty admin token", []string{"serve", "--admin-token", " "}, 2, "", "--admin-token"},
 		{"negative request limit", []string{"serve", "--request-limit", "-1"}, 2, "", "--request-limit -1"},
 		{"unknown flag", []string{"serve", "--bogus"}, 2, "", "bogus"},

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -16,8 +17,11 @@ import (
 )
 
 // DefaultPeekLimit is how many events GET /_vodsim/events shows when no
-// limit is given.
-const DefaultPeekLimit = 100
+// limit is given; MaxPeekLimit is the most one page shows.
+const (
+	DefaultPeekLimit = 100
+	MaxPeekLimit     = 1000
+)
 
 // adminMaxBody limits an inject request.
 const adminMaxBody = 32 << 20
@@ -39,7 +43,10 @@ func (s *Server) adminStats(w http.ResponseWriter, r *http.Request) {
 
 // POST /_vodsim/reset
 func (s *Server) adminReset(w http.ResponseWriter, r *http.Request) {
-	s.q.Reset()
+	if err := s.q.Reset(); err != nil {
+		adminError(w, http.StatusInternalServerError, "reset: "+err.Error())
+		return
+	}
 	adminJSON(w, s.q.Stats())
 }
 
@@ -51,16 +58,30 @@ type peekItem struct {
 	Event      json.RawMessage `json:"event"`
 }
 
-// GET /_vodsim/events?limit=N&format=v4|v3
+// GET /_vodsim/events?limit=N&after=SEQ&format=v4|v3: a page of at most
+// MaxPeekLimit events; "next" is the after of the next page, present when
+// more may follow.
 func (s *Server) adminPeek(w http.ResponseWriter, r *http.Request) {
 	limit := DefaultPeekLimit
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			adminError(w, http.StatusBadRequest, fmt.Sprintf("limit %q: want a number >= 0 (0: all)", v))
+			adminError(w, http.StatusBadRequest, fmt.Sprintf("limit %q: want a number from 0 to %d (0: %d, a whole page)", v, MaxPeekLimit, MaxPeekLimit))
 			return
 		}
 		limit = n
+	}
+	if limit == 0 || limit > MaxPeekLimit {
+		limit = MaxPeekLimit
+	}
+	var after uint64
+	if v := r.URL.Query().Get("after"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			adminError(w, http.StatusBadRequest, fmt.Sprintf("after %q: want the seq of the last event of the previous page", v))
+			return
+		}
+		after = n
 	}
 	enc := generator.Encoding{Format: generator.FormatV4}
 	if v := r.URL.Query().Get("format"); v != "" {
@@ -71,12 +92,16 @@ func (s *Server) adminPeek(w http.ResponseWriter, r *http.Request) {
 		}
 		enc.Format = f
 	}
-	msgs := s.q.Peek(limit)
+	msgs := s.q.PeekAfter(after, limit)
 	items := make([]peekItem, len(msgs))
 	for i := range msgs {
 		items[i] = peekItem{Seq: msgs[i].Seq, Deliveries: msgs[i].Deliveries, Added: msgs[i].Added, Event: enc.Marshal(&msgs[i].Event)}
 	}
-	adminJSON(w, map[string]any{"events": items})
+	page := map[string]any{"events": items}
+	if len(msgs) == limit {
+		page["next"] = msgs[len(msgs)-1].Seq
+	}
+	adminJSON(w, page)
 }
 
 // POST /_vodsim/events: one JSON event or NDJSON (one per line), each in
@@ -92,7 +117,14 @@ func (s *Server) adminInject(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	s.q.Add(events...)
+	if err := s.q.Add(events...); err != nil {
+		status := http.StatusInternalServerError
+		if errors.Is(err, ErrQueueFull) {
+			status = http.StatusTooManyRequests
+		}
+		adminError(w, status, fmt.Sprintf("none of the %d events added: %v", len(events), err))
+		return
+	}
 	adminJSON(w, map[string]any{"added": len(events), "stats": s.q.Stats()})
 }
 

@@ -54,6 +54,9 @@ type Config struct {
 	MaxEvents int
 	// Retention is how long an event is kept; 0 means DefaultRetention.
 	Retention time.Duration
+	// MaxQueue is the most events the queue holds, waiting or in flight;
+	// 0 means DefaultMaxQueue.
+	MaxQueue int
 	// Clock tells the time of windows, retention and signature
 	// timestamps; nil means the system clock.
 	Clock Clock
@@ -105,6 +108,9 @@ func (c Config) withDefaults() Config {
 	if c.Retention == 0 {
 		c.Retention = DefaultRetention
 	}
+	if c.MaxQueue == 0 {
+		c.MaxQueue = DefaultMaxQueue
+	}
 	if c.Clock == nil {
 		c.Clock = systemClock{}
 	}
@@ -127,6 +133,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("confirm window %v is negative", c.ConfirmWindow)
 	case c.MaxEvents < 0:
 		return fmt.Errorf("max events %d is negative", c.MaxEvents)
+	case c.MaxQueue < 0:
+		return fmt.Errorf("max queue %d is negative", c.MaxQueue)
 	case c.Retention < 0:
 		return fmt.Errorf("retention %v is negative", c.Retention)
 	case c.MaxConns < 0:

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/sender"
 )
 
@@ -225,5 +226,28 @@ func TestConnLimitWaitsWhenAllBusy(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+func TestInjectPastMaxQueue(t *testing.T) {
+	s := listen(t, Config{MaxQueue: 3})
+	g := testGen(t)
+	var nd strings.Builder
+	for i := range 4 {
+		ev := g.Event(uint64(i))
+		nd.Write(generator.Encoding{Format: generator.FormatV4}.Marshal(&ev))
+		nd.WriteByte('\n')
+	}
+	resp, err := http.Post(s.URL()+AdminPrefix+"/events", "application/x-ndjson", strings.NewReader(nd.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(b), "limit of 3") {
+		t.Errorf("%d %s", resp.StatusCode, b)
+	}
+	if st := s.Queue().Stats(); st.Enqueued != 0 {
+		t.Errorf("%d added of a refused inject", st.Enqueued)
 	}
 }
