@@ -75,6 +75,7 @@ type serveOpts struct {
 	adminToken    string
 	maxConns      int
 	maxQueue      int
+	rejectReplays bool
 }
 
 func (c *serveCmd) Run(ctx context.Context, args []string) error {
@@ -128,6 +129,7 @@ at start. --fill, --rate and --count override either.`, `
 	fs.StringVar(&o.adminToken, "admin-token", "", "require Authorization: Bearer TOKEN on the admin API (without one, the admin API is off unless --listen is a loopback address)")
 	fs.IntVar(&o.maxConns, "max-conns", sender.DefaultMaxConns, "connections held open at once; at the cap the longest-idle one is closed to make room, or a new one waits while all are busy")
 	fs.IntVar(&o.maxQueue, "max-queue", pullevent.DefaultMaxQueue, "most events held, waiting or in flight; an inject past it is refused (429), a larger --fill is an error")
+	fs.BoolVar(&o.rejectReplays, "reject-replays", false, "refuse an API 3.0 request sent again as is within its 5-minute window (vodsim's own check; the legacy API always refuses a repeated Nonce, code 4500)")
 	fs.BoolVar(&o.noAuth, "no-auth", false, "accept requests without checking signatures and timestamps")
 	fs.DurationVar(&o.confirmWindow, "confirm-window", pullevent.DefaultConfirmWindow, "time to confirm a pulled event before it is delivered again")
 	fs.DurationVar(&o.wait, "wait", pullevent.DefaultWait, "how long an empty pull is held open (0: answer at once)")
@@ -206,6 +208,9 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 			return cfg, usageErrorf("serve: --max-queue %d: must be at least 1", o.maxQueue)
 		}
 		cfg.server.MaxQueue = o.maxQueue
+	}
+	if set("reject-replays") {
+		cfg.server.RejectReplays = o.rejectReplays
 	}
 	if set("no-auth") {
 		cfg.server.NoAuth = o.noAuth

@@ -65,6 +65,13 @@ type Config struct {
 	SecretID, SecretKey string
 	// NoAuth accepts requests without checking signatures or timestamps.
 	NoAuth bool
+	// RejectReplays refuses an API 3.0 request that was accepted before
+	// (the same TC3 Authorization, or the same SecretId, Timestamp and
+	// Nonce for HmacSHA1/HmacSHA256), answering AuthFailure.SignatureFailure.
+	// This is vodsim's own: the real API documents no such check. The
+	// legacy API refuses a repeated Nonce and Timestamp whatever this is
+	// (code 4500), as its documentation says.
+	RejectReplays bool
 	// AdminToken, when not "", is required of every admin API request as
 	// "Authorization: Bearer TOKEN". "" leaves the admin API open when
 	// the server listens on a loopback address only, and turns it off

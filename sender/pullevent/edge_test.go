@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -249,5 +250,68 @@ func TestInjectPastMaxQueue(t *testing.T) {
 	}
 	if st := s.Queue().Stats(); st.Enqueued != 0 {
 		t.Errorf("%d added of a refused inject", st.Enqueued)
+	}
+}
+
+func TestLegacyReplayRefused(t *testing.T) {
+	s := listen(t, Config{Wait: -1})
+	s.Queue().Fill(testGen(t), 0, 40)
+	p := map[string]string{"Action": "PullEvent", "SecretId": DefaultSecretID, "Region": "gz", "Timestamp": strconv.FormatInt(time.Now().Unix(), 10), "Nonce": "777"}
+	p["Signature"] = SignLegacy(DefaultSecretKey, "", "GET", s.Addr(), LegacyPath, p)
+	v := url.Values{}
+	for k, x := range p {
+		v.Set(k, x)
+	}
+	get := func() string {
+		resp, err := http.Get(s.URL() + LegacyPath + "?" + v.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if b := get(); !strings.Contains(b, `"code":0`) {
+		t.Fatalf("first: %s", b)
+	}
+	if b := get(); !strings.Contains(b, `"code":4500`) || !strings.Contains(b, "ReplayAttack") {
+		t.Fatalf("replay: %s", b)
+	}
+	if st := s.Queue().Stats(); st.InFlight != DefaultMaxEvents {
+		t.Errorf("the replay pulled: %+v", st)
+	}
+}
+
+func TestAPI3RejectReplays(t *testing.T) {
+	for _, reject := range []bool{false, true} {
+		s := listen(t, Config{Wait: -1, RejectReplays: reject})
+		s.Queue().Fill(testGen(t), 0, 40)
+		// One TC3 request, sent twice as is.
+		body := []byte("{}")
+		ts := time.Now().Unix()
+		canon := "POST\n/\n\ncontent-type:application/json\nhost:" + s.Addr() + "\n\ncontent-type;host\n" + sha256Hex(body)
+		auth := TC3Algorithm + " Credential=" + DefaultSecretID + "/" + time.Unix(ts, 0).UTC().Format("2006-01-02") + "/vod/tc3_request, SignedHeaders=content-type;host, Signature=" + SignTC3(DefaultSecretKey, Service, ts, canon)
+		send := func() string {
+			req, _ := http.NewRequest(http.MethodPost, s.URL()+"/", strings.NewReader(string(body)))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-TC-Action", "PullEvents")
+			req.Header.Set("X-TC-Version", Version)
+			req.Header.Set("X-TC-Timestamp", strconv.FormatInt(ts, 10))
+			req.Header.Set("Authorization", auth)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return string(b)
+		}
+		if b := send(); !strings.Contains(b, "EventSet") {
+			t.Fatalf("first: %s", b)
+		}
+		b := send()
+		if refused := strings.Contains(b, "AuthFailure.SignatureFailure"); refused != reject {
+			t.Errorf("RejectReplays %v: replay answered %s", reject, b)
+		}
 	}
 }
