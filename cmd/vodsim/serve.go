@@ -39,6 +39,9 @@ type serveConfig struct {
 	profile sender.Profile // arrival rate of further events; empty: none
 	count   uint64         // further events; 0: no end
 	server  pullevent.Config
+	// state is the state file ("": none); stateSync fsyncs each confirm.
+	state     string
+	stateSync bool
 }
 
 // serveBase is the config that flags override. Without a scenario:
@@ -76,6 +79,8 @@ type serveOpts struct {
 	maxConns      int
 	maxQueue      int
 	rejectReplays bool
+	state         string
+	stateSync     bool
 }
 
 func (c *serveCmd) Run(ctx context.Context, args []string) error {
@@ -130,6 +135,8 @@ at start. --fill, --rate and --count override either.`, `
 	fs.IntVar(&o.maxConns, "max-conns", sender.DefaultMaxConns, "connections held open at once; at the cap the longest-idle one is closed to make room, or a new one waits while all are busy")
 	fs.IntVar(&o.maxQueue, "max-queue", pullevent.DefaultMaxQueue, "most events held, waiting or in flight; an inject past it is refused (429), a larger --fill is an error")
 	fs.BoolVar(&o.rejectReplays, "reject-replays", false, "refuse an API 3.0 request sent again as is within its 5-minute window (vodsim's own check; the legacy API always refuses a repeated Nonce, code 4500)")
+	fs.StringVar(&o.state, "state", "", "keep the queue in FILE so that it survives a crash; --fill and the scenario fill it only when FILE is new")
+	fs.BoolVar(&o.stateSync, "state-sync", false, "with --state, fsync each confirm before answering it (survives a power loss too; slower)")
 	fs.BoolVar(&o.noAuth, "no-auth", false, "accept requests without checking signatures and timestamps")
 	fs.DurationVar(&o.confirmWindow, "confirm-window", pullevent.DefaultConfirmWindow, "time to confirm a pulled event before it is delivered again")
 	fs.DurationVar(&o.wait, "wait", pullevent.DefaultWait, "how long an empty pull is held open (0: answer at once)")
@@ -209,6 +216,18 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 		}
 		cfg.server.MaxQueue = o.maxQueue
 	}
+	if set("state") {
+		if o.state == "" {
+			return cfg, usageErrorf("serve: --state is empty")
+		}
+		cfg.state = o.state
+	}
+	if set("state-sync") {
+		if cfg.state == "" {
+			return cfg, usageErrorf("serve: --state-sync needs --state FILE")
+		}
+		cfg.stateSync = o.stateSync
+	}
 	if set("reject-replays") {
 		cfg.server.RejectReplays = o.rejectReplays
 	}
@@ -276,9 +295,30 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 		return listenError("serve", cfg.listen, err)
 	}
 	q := srv.Queue()
-	if err := q.Fill(g, 0, cfg.fill); err != nil {
+	fill, first, count := cfg.fill, cfg.fill, cfg.count
+	if cfg.state != "" {
+		isNew, err := q.OpenState(cfg.state, cfg.stateSync, g)
+		if err != nil {
+			ln.Close()
+			if errors.Is(err, pullevent.ErrState) {
+				return usageErrorf("serve: --state: %v", err)
+			}
+			return fmt.Errorf("serve: --state: %w", err)
+		}
+		defer q.CloseState()
+		if !isNew {
+			// The queue is as the file left it: no fill; arriving events
+			// go on after the last one added.
+			fill = 0
+			first = max(q.FillEnd(g), cfg.fill)
+			if count > 0 {
+				count -= min(count, first-cfg.fill)
+			}
+		}
+	}
+	if err := q.Fill(g, 0, fill); err != nil {
 		ln.Close()
-		return usageErrorf("serve: --fill %d: %v", cfg.fill, err)
+		return usageErrorf("serve: --fill %d: %v", fill, err)
 	}
 
 	sc := srv.Config()
@@ -299,8 +339,13 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 	if sc.RequestLimit > 0 {
 		limit = fmt.Sprintf(", API 3.0 limited to %g calls a second per action", sc.RequestLimit)
 	}
-	fmt.Fprintf(io.out, "vodsim: %d events queued, %s; confirm window %v, wait %v, at most %d a pull%s\n",
-		cfg.fill, arriving, sc.ConfirmWindow, sc.Wait, sc.MaxEvents, limit)
+	queued := fmt.Sprintf("%d events queued", fill)
+	if fill == 0 && cfg.state != "" {
+		st := q.Stats()
+		queued = fmt.Sprintf("state %s: %d events waiting, %d in flight, %d confirmed", cfg.state, st.Available, st.InFlight, st.Confirmed)
+	}
+	fmt.Fprintf(io.out, "vodsim: %s, %s; confirm window %v, wait %v, at most %d a pull%s\n",
+		queued, arriving, sc.ConfirmWindow, sc.Wait, sc.MaxEvents, limit)
 	if sc.NoAuth {
 		fmt.Fprintf(io.out, "vodsim: poll it: curl '%s%s?Action=PullEvent' (no signatures checked); stats: curl %s%s/stats\n", base, pullevent.LegacyPath, base, pullevent.AdminPrefix)
 	} else {
@@ -312,7 +357,10 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 	feedDone := make(chan struct{})
 	go func() {
 		defer close(feedDone)
-		feed := pullevent.Feed{Source: g, First: cfg.fill, Count: cfg.count, Profile: cfg.profile}
+		feed := pullevent.Feed{Source: g, First: first, Count: count, Profile: cfg.profile}
+		if cfg.count > 0 && count == 0 {
+			return // all arrived before the restart
+		}
 		if _, err := feed.Run(feedCtx, q); err != nil && !errors.Is(err, context.Canceled) {
 			fmt.Fprintf(io.err, "vodsim: serve: events stopped arriving: %v\n", err)
 		}

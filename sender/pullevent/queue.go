@@ -142,6 +142,7 @@ type Queue struct {
 	next     uint64 // the first never-pulled seq; seqs next..seq are available
 	back     seqHeap
 	srcs     []generator.Source
+	fillEnd  []uint64                    // by source: one past the last index filled
 	injected map[uint64]*generator.Event // by seq
 	inflight map[string]uint64           // handle to seq
 	timeline []flight                    // deliveries in pull order; deadlines ascend
@@ -280,12 +281,20 @@ func (q *Queue) Fill(src generator.Source, first, n uint64) error {
 			return err
 		}
 	}
+	q.noteFillLocked(id, first+n)
 	q.slots = slices.Grow(q.slots, int(n))
 	for i := uint64(0); i < n; i++ {
 		q.pushLocked(slot{src: id, idx: first + i, added: now.UnixNano()})
 	}
 	q.signalLocked()
 	return nil
+}
+
+func (q *Queue) noteFillLocked(src uint16, end uint64) {
+	for len(q.fillEnd) <= int(src) {
+		q.fillEnd = append(q.fillEnd, 0)
+	}
+	q.fillEnd[src] = max(q.fillEnd[src], end)
 }
 
 func (q *Queue) pushLocked(s slot) {
@@ -433,9 +442,10 @@ func (q *Queue) takeLocked(now time.Time, max int, out []Message) ([]Message, er
 		out = append(out, Message{Handle: h, Seq: seq, Deliveries: int(sl.deliveries), Added: time.Unix(0, sl.added)})
 	}
 	if q.journal != nil && len(out) > start {
-		if err := q.journal.pulled(out[start:], deadline); err != nil {
-			return out, err
-		}
+		// The events are handed out even if this fails: the journal
+		// then refuses what follows (confirms answer an error), and after
+		// a restart they are waiting again, never lost.
+		q.journal.pulled(out[start:], deadline)
 	}
 	return out, nil
 }

@@ -542,6 +542,10 @@ func (s *Server) answer3(w http.ResponseWriter, r *http.Request, action string, 
 	}
 	if action == "ConfirmEvents" {
 		if err := s.q.Confirm(req.EventHandles...); err != nil {
+			if !errors.Is(err, ErrHandle) {
+				writeError3(w, errf("InternalError", "The events could not be confirmed: %v. None was confirmed.", err))
+				return
+			}
 			writeError3(w, errf("InvalidParameterValue", "%s.", strings.TrimPrefix(err.Error(), ErrHandle.Error()+": ")+" (EventHandles)"))
 			return
 		}
@@ -582,6 +586,9 @@ func replayErr3() *apiError {
 }
 
 // --- legacy API ---
+
+// legacyInternalError is the legacy API's code for a server-side error.
+const legacyInternalError = 6000
 
 func writeLegacyError(w http.ResponseWriter, e *apiError) {
 	b, _ := json.Marshal(struct {
@@ -665,6 +672,10 @@ func (s *Server) serveLegacy(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if err := s.q.Confirm(hs...); err != nil {
+			if !errors.Is(err, ErrHandle) {
+				writeLegacyError(w, legacyErr(legacyInternalError, "InternalError", "the events could not be confirmed: %v; none was confirmed", err))
+				return
+			}
 			writeLegacyError(w, legacyErr(legacyInvalidParameter, "InvalidParameter", "msgHandle %s", strings.TrimPrefix(err.Error(), ErrHandle.Error()+": ")))
 			return
 		}
