@@ -315,3 +315,41 @@ func TestAPI3RejectReplays(t *testing.T) {
 		}
 	}
 }
+
+// TestFlood: 32 unsigned 2 MB bodies at once are refused from their
+// headers, and a signed poll made meanwhile is answered.
+func TestFlood(t *testing.T) {
+	s := listen(t, Config{Wait: -1})
+	s.Queue().Fill(testGen(t), 0, 10)
+	body := strings.Repeat("x", 2<<20)
+	errs := make(chan string, 32)
+	for range 32 {
+		go func() {
+			req, _ := http.NewRequest(http.MethodPost, s.URL()+"/", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-TC-Action", "PullEvents")
+			req.Header.Set("X-TC-Version", Version)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				errs <- "" // the server may close a connection whose body it does not read
+				return
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			errs <- string(b)
+		}()
+	}
+	c := &http.Client{Timeout: 30 * time.Second}
+	got, err := signedPost(c, s.Addr(), "PullEvents", []byte("{}"))
+	if err != nil || !strings.Contains(string(got), "EventHandle") {
+		t.Errorf("signed poll during the flood: %v %s", err, got)
+	}
+	for range 32 {
+		if b := <-errs; b != "" && !strings.Contains(b, "MissingParameter") {
+			t.Errorf("unsigned request answered %s", b)
+		}
+	}
+	if st := s.Queue().Stats(); st.InFlight != 10 {
+		t.Errorf("stats %+v", st)
+	}
+}
