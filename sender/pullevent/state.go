@@ -228,6 +228,9 @@ func (q *Queue) applyLocked(p []byte, handles map[uint64]string) error {
 		if int(src) >= len(q.srcs) {
 			return fmt.Errorf("events of source %d, but %d sources given", src, len(q.srcs))
 		}
+		if err := q.roomLocked(n); err != nil {
+			return err
+		}
 		q.noteFillLocked(uint16(src), idx+n)
 		for i := uint64(0); i < n; i++ {
 			q.pushLocked(slot{src: uint16(src), idx: idx + i, added: at})
@@ -239,6 +242,9 @@ func (q *Queue) applyLocked(p []byte, handles map[uint64]string) error {
 		}
 		if first != q.seq+1 {
 			return fmt.Errorf("events from %d after event %d", first, q.seq)
+		}
+		if err := q.roomLocked(uint64(n)); err != nil {
+			return err
 		}
 		for i := uint32(0); i < n; i++ {
 			b := d.bytes(int(d.u32()))

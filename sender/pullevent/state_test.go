@@ -182,3 +182,41 @@ func TestStateFullDiskConfirm(t *testing.T) {
 		t.Errorf("after restart %+v", st)
 	}
 }
+
+// FuzzStateFile: any file content either opens (a torn tail cut off) or is
+// an error wrapping ErrState; it never panics.
+func FuzzStateFile(f *testing.F) {
+	g, _ := generator.New(generator.Config{Seed: 1})
+	dir := f.TempDir()
+	path := filepath.Join(dir, "seed.state")
+	q := NewQueue(Config{Wait: -1})
+	if _, err := q.OpenState(path, false, g); err != nil {
+		f.Fatal(err)
+	}
+	q.Fill(g, 0, 5)
+	q.Add(g.Event(9))
+	msgs, _ := q.Pull(context.Background(), 3, 0)
+	q.Confirm(msgs[0].Handle)
+	q.Reset()
+	q.Fill(g, 5, 2)
+	q.CloseState()
+	b, _ := os.ReadFile(path)
+	f.Add(b)
+	f.Add([]byte(stateMagic))
+	f.Add([]byte("not a state file"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(t.TempDir(), "f.state")
+		os.WriteFile(p, data, 0o644)
+		q := NewQueue(Config{Wait: -1, MaxQueue: 1000}) // a fill past it is an error, not minutes of work
+		_, err := q.OpenState(p, false, g)
+		if err != nil {
+			if !errors.Is(err, ErrState) {
+				t.Fatalf("not ErrState: %v", err)
+			}
+			return
+		}
+		q.Stats()
+		q.Peek(10)
+		q.CloseState()
+	})
+}
