@@ -114,7 +114,13 @@ Without --scenario, --fill events (100) are queued at start and no more
 arrive unless --rate is given. With --scenario, its events are served: a
 scenario with a rate starts empty and its events arrive at that rate (its
 event count, if any, in all); one without a rate has all its events queued
-at start. --fill, --rate and --count override either.`, `
+at start. --fill, --rate and --count override either.
+
+On a loopback --listen address the admin API is open; on any other it is
+off (401) unless --admin-token is given, and serve warns on stderr that it
+listens beyond the loopback. --state FILE keeps the queue across a crash
+(kill -9): restarted with the same flags, no confirmed event comes back and
+in-flight ones come back after their window.`, `
   vodsim serve                                  # 100 events, default key pair
   vodsim serve --listen 127.0.0.1:0             # any free port (printed)
   vodsim serve --fill 0 --rate 5 --count 1000   # 5 events a second, 1000 in all
@@ -122,7 +128,9 @@ at start. --fill, --rate and --count override either.`, `
   vodsim serve --secret-id AKIDmine --secret-key mykey --seed 7
   vodsim serve --scenario failures --fill 50    # 50 failures waiting at start
   vodsim serve --scenario seed-examples         # the seed document's two payloads
-  vodsim serve --request-limit 100              # the real API's 100 calls a second`)
+  vodsim serve --request-limit 100              # the real API's 100 calls a second
+  vodsim serve --state queue.state              # survives kill -9; restart with the same flags
+  vodsim serve --listen 0.0.0.0:9090 --admin-token "$TOKEN"   # reachable by a team`)
 	fs.StringVar(&o.listen, "listen", DefaultServeListen, "address to listen on")
 	o.events.registerSource(fs)
 	o.events.registerV4Options(fs)

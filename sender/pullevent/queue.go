@@ -282,10 +282,14 @@ func (q *Queue) Fill(src generator.Source, first, n uint64) error {
 		}
 	}
 	q.noteFillLocked(id, first+n)
-	q.slots = slices.Grow(q.slots, int(n))
-	for i := uint64(0); i < n; i++ {
-		q.pushLocked(slot{src: id, idx: first + i, added: now.UnixNano()})
+	at, base := now.UnixNano(), len(q.slots)
+	q.slots = slices.Grow(q.slots, int(n))[:base+int(n)]
+	added := q.slots[base:]
+	for i := range added {
+		added[i] = slot{src: id, idx: first + uint64(i), added: at}
 	}
+	q.seq += n
+	q.stats.Enqueued += n
 	q.signalLocked()
 	return nil
 }
