@@ -150,7 +150,9 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 	// No target: an embedded receiver on loopback.
 	var rcv *sender.Receiver
 	if cfg.Target == "" {
-		rcv = &sender.Receiver{SignKey: cfg.SignKey}
+		// Room for every connection send opens (the cap would otherwise
+		// close idle ones between its requests).
+		rcv = &sender.Receiver{SignKey: cfg.SignKey, MaxConns: max(sender.DefaultMaxConns, 2*cfg.Connections+16)}
 		stop, url, err := serveReceiver(rcv, "127.0.0.1:0")
 		if err != nil {
 			return fmt.Errorf("send: start the embedded receiver: %w", err)
