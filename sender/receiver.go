@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -50,6 +51,9 @@ type Receiver struct {
 	// Window is how many distinct task ids are remembered to tell
 	// duplicates; 0 means DefaultWindow.
 	Window int
+	// MaxConns caps the connections the server of NewServer holds open
+	// at once; 0 means DefaultMaxConns (see ConnLimit).
+	MaxConns int
 
 	mu    sync.Mutex
 	seen  map[uint64]struct{} // the keys in ring
@@ -197,6 +201,31 @@ func CheckPayload(body []byte, key string, now time.Time) Payload {
 		}
 	}
 	return p
+}
+
+// Connection timeouts of the receiver's server, the ones vodsim serve
+// uses: a request's headers must arrive within ReceiverReadHeaderTimeout
+// and the whole request within ReceiverReadTimeout; an idle keep-alive
+// connection is closed after ReceiverIdleTimeout.
+const (
+	ReceiverReadHeaderTimeout = 10 * time.Second
+	ReceiverReadTimeout       = 30 * time.Second
+	ReceiverIdleTimeout       = 60 * time.Second
+)
+
+// NewServer returns an http.Server for rc with the receiver's connection
+// timeouts, and ln wrapped in its connection cap (MaxConns): serve the
+// returned listener with it.
+func (rc *Receiver) NewServer(ln net.Listener) (*http.Server, net.Listener) {
+	cl := NewConnLimit(rc.MaxConns)
+	return &http.Server{
+		Handler:           rc,
+		ConnState:         cl.ConnState,
+		ReadHeaderTimeout: ReceiverReadHeaderTimeout,
+		ReadTimeout:       ReceiverReadTimeout,
+		WriteTimeout:      ReceiverReadTimeout,
+		IdleTimeout:       ReceiverIdleTimeout,
+	}, cl.Listener(ln)
 }
 
 // ServeHTTP answers 200 {} to every POST and counts what it received.
