@@ -34,7 +34,7 @@ type receiveCmd struct{ io stdio }
 func (c *receiveCmd) Run(ctx context.Context, args []string) error {
 	var listen, signKey, status, delay, summaryJSON string
 	var ndjson, strict bool
-	var window int
+	var window, maxConns int
 	var count uint64
 	var timeout time.Duration
 	fs := newFlagSet(c.io, "receive", `
@@ -68,7 +68,11 @@ payload makes the exit status 1.
 
 It runs until interrupted (Ctrl-C) or --count or --timeout ends it, then
 prints a summary on stderr. Exit status: 0; 1 --timeout came first or
---strict saw a bad payload; 2 bad flags.`, `
+--strict saw a bad payload; 2 bad flags.
+
+Like serve, it closes a connection whose headers take over 10 s or whose
+whole request takes over 30 s, closes keep-alive connections idle for 60 s,
+reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
   vodsim receive                                  # listens on 127.0.0.1:9000
   vodsim receive --listen 127.0.0.1:8080 --ndjson > received.ndjson
   vodsim send --target http://127.0.0.1:9000/ --count 100 --rate 50   # in another terminal
@@ -85,6 +89,7 @@ prints a summary on stderr. Exit status: 0; 1 --timeout came first or
 	fs.StringVar(&delay, "delay", "", "hold each answer this long, or for a time drawn from LO..HI, e.g. 200ms or 100ms..2s")
 	fs.StringVar(&summaryJSON, "summary-json", "", "write the counts as JSON to FILE when it exits")
 	fs.BoolVar(&strict, "strict", false, "exit 1 if any payload was malformed or badly signed")
+	fs.IntVar(&maxConns, "max-conns", receiver.DefaultMaxConns, "connections held open at once; at the cap the longest-idle one is closed, or a new one waits")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -124,9 +129,12 @@ prints a summary on stderr. Exit status: 0; 1 --timeout came first or
 		}
 		defer summary.abort()
 	}
-	rcv := &receiver.Receiver{SignKey: signKey, Log: c.io.out, NDJSON: ndjson, Window: window}
+	if maxConns < 1 {
+		return usageErrorf("receive: --max-conns %d: must be at least 1", maxConns)
+	}
+	rcv := &receiver.Receiver{SignKey: signKey, Log: c.io.out, NDJSON: ndjson, Window: window, MaxConns: maxConns}
 	d.rcv = rcv
-	stop, url, err := serveReceiver(d, listen)
+	stop, url, err := serveReceiver(rcv, d, listen)
 	if err != nil {
 		return listenError("receive", listen, err)
 	}

@@ -177,8 +177,10 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 	// No target: an embedded receiver on loopback.
 	var rcv *receiver.Receiver
 	if cfg.Target == "" {
-		rcv = &receiver.Receiver{SignKey: cfg.SignKey}
-		stop, url, err := serveReceiver(rcv, "127.0.0.1:0")
+		// Room for every connection send opens (the cap would otherwise
+		// close idle ones between its requests).
+		rcv = &receiver.Receiver{SignKey: cfg.SignKey, MaxConns: max(receiver.DefaultMaxConns, 2*cfg.Connections+16)}
+		stop, url, err := serveReceiver(rcv, nil, "127.0.0.1:0")
 		if err != nil {
 			return fmt.Errorf("send: start the embedded receiver: %w", err)
 		}
@@ -506,18 +508,22 @@ func sendThresholds(fs *pflag.FlagSet, o *sendOpts) (sender.Thresholds, error) {
 	return sender.Thresholds{MaxFailed: o.maxFailed, MaxP99: time.Duration(o.maxP99), MinRate: float64(o.minRate)}, nil
 }
 
-// serveReceiver serves rcv (a *receiver.Receiver, or a handler in front of
-// one) on addr and returns a stop function and the base URL.
-func serveReceiver(rcv http.Handler, addr string) (stop func(), url string, err error) {
+// serveReceiver serves rcv on addr, with its connection limits, through h
+// when h is not nil (a handler in front of rcv, such as receive's test
+// double), and returns a stop function and the base URL.
+func serveReceiver(rcv *receiver.Receiver, h http.Handler, addr string) (stop func(), url string, err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, "", err
 	}
-	srv := &http.Server{Handler: rcv, ReadHeaderTimeout: 10 * time.Second}
+	srv, lln := rcv.NewServer(ln)
+	if h != nil {
+		srv.Handler = h // a handler in front of rcv, e.g. receive's test double
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		srv.Serve(ln)
+		srv.Serve(lln)
 	}()
 	stop = func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -41,6 +42,9 @@ type serveConfig struct {
 	profile pace.Profile // arrival rate of further events; empty: none
 	count   uint64       // further events; 0: no end
 	server  pullevent.Config
+	// state is the state file ("": none); stateSync fsyncs each confirm.
+	state     string
+	stateSync bool
 }
 
 // serveBase is the config that flags override. Without a scenario:
@@ -75,6 +79,12 @@ type serveOpts struct {
 	maxEvents     int
 	retention     value.Duration
 	requestLimit  value.Rate
+	adminToken    string
+	maxConns      int
+	maxQueue      int
+	rejectReplays bool
+	state         string
+	stateSync     bool
 }
 
 func (c *serveCmd) Run(ctx context.Context, args []string) error {
@@ -115,7 +125,13 @@ scenario with a rate starts empty and its events arrive at that rate (its
 event count, if any, in all); one without a rate has all its events queued
 at start. --fill, --rate and --count override either. A scenario's
 delivery faults, retry policy and signKey are for push delivery (vodsim
-send): serve says so on stderr and ignores them.`, `
+send): serve says so on stderr and ignores them.
+
+On a loopback --listen address the admin API is open; on any other it is
+off (401) unless --admin-token is given, and serve warns on stderr that it
+listens beyond the loopback. --state FILE keeps the queue across a crash
+(kill -9): restarted with the same flags, no confirmed event comes back and
+in-flight ones come back after their window.`, `
   vodsim serve                                  # 100 events, default key pair
   vodsim serve --listen 127.0.0.1:0             # any free port (printed)
   vodsim serve --fill 0 --rate 5 --count 1000   # 5 events a second, 1000 in all
@@ -123,7 +139,9 @@ send): serve says so on stderr and ignores them.`, `
   vodsim serve --secret-id AKIDmine --secret-key mykey --seed 7
   vodsim serve --scenario failures --fill 50    # 50 failures waiting at start
   vodsim serve --scenario seed-examples         # the seed document's two payloads
-  vodsim serve --request-limit 100              # the real API's 100 calls a second`)
+  vodsim serve --request-limit 100              # the real API's 100 calls a second
+  vodsim serve --state queue.state              # survives kill -9; restart with the same flags
+  vodsim serve --listen 0.0.0.0:9090 --admin-token "$TOKEN"   # reachable by a team`)
 	fs.StringVar(&o.listen, "listen", DefaultServeListen, "address to listen on")
 	o.events.registerSource(fs)
 	o.events.in = c.io.in
@@ -133,6 +151,12 @@ send): serve says so on stderr and ignores them.`, `
 	fs.Uint64Var(&o.count, "count", 0, "how many events arrive at --rate (0: no end)")
 	fs.StringVar(&o.secretID, "secret-id", pullevent.DefaultSecretID, "the accepted SecretId")
 	fs.StringVar(&o.secretKey, "secret-key", pullevent.DefaultSecretKey, "the accepted SecretKey")
+	fs.StringVar(&o.adminToken, "admin-token", "", "require Authorization: Bearer TOKEN on the admin API (without one, the admin API is off unless --listen is a loopback address)")
+	fs.IntVar(&o.maxConns, "max-conns", pullevent.DefaultMaxConns, "connections held open at once; at the cap the longest-idle one is closed to make room, or a new one waits while all are busy")
+	fs.IntVar(&o.maxQueue, "max-queue", pullevent.DefaultMaxQueue, "most events held, waiting or in flight; an inject past it is refused (429), a larger --fill is an error")
+	fs.BoolVar(&o.rejectReplays, "reject-replays", false, "refuse an API 3.0 request sent again as is within its 5-minute window (vodsim's own check; the legacy API always refuses a repeated Nonce, code 4500)")
+	fs.StringVar(&o.state, "state", "", "keep the queue in FILE so that it survives a crash; --fill and the scenario fill it only when FILE is new")
+	fs.BoolVar(&o.stateSync, "state-sync", false, "with --state, fsync each confirm before answering it (survives a power loss too; slower)")
 	fs.BoolVar(&o.noAuth, "no-auth", false, "accept requests without checking signatures and timestamps")
 	o.confirmWindow = value.Duration(pullevent.DefaultConfirmWindow)
 	fs.Var(&o.confirmWindow, "confirm-window", "time to confirm a pulled event before it is delivered again, above 0")
@@ -198,6 +222,39 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 		}
 		cfg.server.SecretKey = o.secretKey
 	}
+	if set("admin-token") {
+		if strings.TrimSpace(o.adminToken) == "" {
+			return cfg, usageErrorf("serve: --admin-token is empty")
+		}
+		cfg.server.AdminToken = o.adminToken
+	}
+	if set("max-conns") {
+		if o.maxConns < 1 {
+			return cfg, usageErrorf("serve: --max-conns %d: must be at least 1", o.maxConns)
+		}
+		cfg.server.MaxConns = o.maxConns
+	}
+	if set("max-queue") {
+		if o.maxQueue < 1 {
+			return cfg, usageErrorf("serve: --max-queue %d: must be at least 1", o.maxQueue)
+		}
+		cfg.server.MaxQueue = o.maxQueue
+	}
+	if set("state") {
+		if o.state == "" {
+			return cfg, usageErrorf("serve: --state is empty")
+		}
+		cfg.state = o.state
+	}
+	if set("state-sync") {
+		if cfg.state == "" {
+			return cfg, usageErrorf("serve: --state-sync needs --state FILE")
+		}
+		cfg.stateSync = o.stateSync
+	}
+	if set("reject-replays") {
+		cfg.server.RejectReplays = o.rejectReplays
+	}
 	if set("no-auth") {
 		cfg.server.NoAuth = o.noAuth
 	}
@@ -225,6 +282,13 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 	if set("request-limit") {
 		cfg.server.RequestLimit = float64(o.requestLimit)
 	}
+	if maxQ := cmp.Or(cfg.server.MaxQueue, pullevent.DefaultMaxQueue); cfg.fill > uint64(maxQ) {
+		what := "--fill"
+		if !set("fill") && cfg.events.sc != nil {
+			what = "the scenario's event count"
+		}
+		return cfg, usageErrorf("serve: %s %d is more than the queue holds (--max-queue %d)", what, cfg.fill, maxQ)
+	}
 	if len(cfg.profile) > 0 {
 		if _, err := pace.NewSchedule(cfg.profile); err != nil {
 			return cfg, usageErrorf("serve: arrival rate: %v", err)
@@ -245,12 +309,42 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 		return listenError("serve", cfg.listen, err)
 	}
 	q := srv.Queue()
-	q.Fill(g, 0, cfg.fill)
+	fill, first, count := cfg.fill, cfg.fill, cfg.count
+	if cfg.state != "" {
+		isNew, err := q.OpenState(cfg.state, cfg.stateSync, g)
+		if err != nil {
+			ln.Close()
+			if errors.Is(err, pullevent.ErrState) {
+				return usageErrorf("serve: --state: %v", err)
+			}
+			return fmt.Errorf("serve: --state: %w", err)
+		}
+		defer q.CloseState()
+		if !isNew {
+			// The queue is as the file left it: no fill; arriving events
+			// go on after the last one added.
+			fill = 0
+			first = max(q.FillEnd(g), cfg.fill)
+			if count > 0 {
+				count -= min(count, first-cfg.fill)
+			}
+		}
+	}
+	if err := q.Fill(g, 0, fill); err != nil {
+		ln.Close()
+		return usageErrorf("serve: --fill %d: %v", fill, err)
+	}
 
 	sc := srv.Config()
 	addr := ln.Addr().String()
 	base := "http://" + addr
 	fmt.Fprintf(io.out, "vodsim: listening on %s\n", base)
+	if !pullevent.IsLoopback(ln.Addr()) {
+		fmt.Fprintf(io.err, "vodsim: serve: warning: %s listens beyond the loopback; anyone who can reach it can pull and confirm with the key pair\n", addr)
+		if sc.AdminToken == "" {
+			fmt.Fprintf(io.err, "vodsim: serve: the admin API (%s/) is off: give --admin-token TOKEN to turn it on for requests with Authorization: Bearer TOKEN\n", pullevent.AdminPrefix)
+		}
+	}
 	arriving := "no more arriving"
 	if len(cfg.profile) > 0 {
 		arriving = fmt.Sprintf("more arriving at %g/s", cfg.profile[0].From)
@@ -259,20 +353,28 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 	if sc.RequestLimit > 0 {
 		limit = fmt.Sprintf(", API 3.0 limited to %g calls a second per action", sc.RequestLimit)
 	}
-	fmt.Fprintf(io.out, "vodsim: %s queued, %s; confirm window %v, wait %v, at most %d a pull%s\n",
-		nouns(cfg.fill, "event", "events"), arriving, sc.ConfirmWindow, sc.Wait, sc.MaxEvents, limit)
+	queued := nouns(fill, "event", "events") + " queued"
+	if fill == 0 && cfg.state != "" {
+		st := q.Stats()
+		queued = fmt.Sprintf("state %s: %d events waiting, %d in flight, %d confirmed", cfg.state, st.Available, st.InFlight, st.Confirmed)
+	}
+	fmt.Fprintf(io.out, "vodsim: %s, %s; confirm window %v, wait %v, at most %d a pull%s\n",
+		queued, arriving, sc.ConfirmWindow, sc.Wait, sc.MaxEvents, limit)
 	if sc.NoAuth {
 		fmt.Fprintf(io.out, "vodsim: poll it: curl '%s%s?Action=PullEvent' (no signatures checked); stats: curl %s%s/stats\n", base, pullevent.LegacyPath, base, pullevent.AdminPrefix)
 	} else {
 		fmt.Fprintf(io.out, "vodsim: poll it with a Tencent Cloud SDK (endpoint %s, scheme HTTP, service vod, version %s) using SecretId %s SecretKey %s; stats: curl %s%s/stats\n",
-			addr, pullevent.Version, sc.SecretID, sc.SecretKey, base, pullevent.AdminPrefix)
+			addr, pullevent.Version, sc.SecretID, pullevent.MaskKey(sc.SecretKey), base, pullevent.AdminPrefix)
 	}
 
 	feedCtx, stopFeed := context.WithCancel(ctx)
 	feedDone := make(chan struct{})
 	go func() {
 		defer close(feedDone)
-		feed := pullevent.Feed{Source: g, First: cfg.fill, Count: cfg.count, Profile: cfg.profile}
+		feed := pullevent.Feed{Source: g, First: first, Count: count, Profile: cfg.profile}
+		if cfg.count > 0 && count == 0 {
+			return // all arrived before the restart
+		}
 		if _, err := feed.Run(feedCtx, q); err != nil && !errors.Is(err, context.Canceled) {
 			fmt.Fprintf(io.err, "vodsim: serve: events stopped arriving: %v\n", err)
 		}

@@ -9,7 +9,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -37,6 +39,10 @@ func TestServeUsage(t *testing.T) {
 		{"zero confirm window", []string{"serve", "--confirm-window", "0s"}, 2, "", "--confirm-window"},
 		{"bad listen", []string{"serve", "--listen", "nohost"}, 2, "", "--listen"},
 		{"empty key", []string{"serve", "--secret-key", ""}, 2, "", "--secret-key"},
+		{"zero max conns", []string{"serve", "--max-conns", "0"}, 2, "", "--max-conns 0"},
+		{"fill past max queue", []string{"serve", "--fill", "11", "--max-queue", "10"}, 2, "", "--fill 11 is more than the queue holds (--max-queue 10)"},
+		{"zero max queue", []string{"serve", "--max-queue", "0"}, 2, "", "--max-queue 0"},
+		{"empty admin token", []string{"serve", "--admin-token", " "}, 2, "", "--admin-token"},
 		{"negative request limit", []string{"serve", "--request-limit", "-1"}, 2, "", "--request-limit -1"},
 		{"unknown flag", []string{"serve", "--bogus"}, 2, "", "bogus"},
 		{"argument", []string{"serve", "extra"}, 2, "", "unexpected argument"},
@@ -349,5 +355,111 @@ func TestServeSignatureV1(t *testing.T) {
 	}
 	if code, _ := p.stop(t); code != 0 {
 		t.Errorf("exit %d", code)
+	}
+}
+
+func TestServeAdminToken(t *testing.T) {
+	p := startServe(t, "--secret-key", "mysupersecretkey", "--admin-token", "tok123")
+	hint := strings.Join([]string{<-p.out, <-p.out}, "\n")
+	if strings.Contains(hint, "mysupersecretkey") || !strings.Contains(hint, "my********ey") {
+		t.Errorf("key not masked in %q", hint)
+	}
+	req, _ := http.NewRequest(http.MethodGet, "http://"+p.addr+"/_vodsim/stats", nil)
+	for _, tc := range []struct {
+		auth string
+		want int
+	}{{"", 401}, {"Bearer nope", 401}, {"Bearer tok123", 200}} {
+		req.Header.Set("Authorization", tc.auth)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("Authorization %q: %d, want %d", tc.auth, resp.StatusCode, tc.want)
+		}
+	}
+	if code, _ := p.stop(t); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+}
+
+// TestServeStateKillRestart: kill -9 a serve with --state between pulls and
+// confirms, restart it with the same flags, and drain it: every event is
+// confirmed exactly once across the crash.
+func TestServeStateKillRestart(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "q.state")
+	args := []string{"--state", state, "--fill", "300", "--no-auth", "--wait", "0", "--confirm-window", "1s", "--seed", "5"}
+	type ev struct {
+		handle, content string
+	}
+	pull := func(addr string) []ev {
+		m := getJSON(t, "http://"+addr+pullevent.LegacyPath+"?Action=PullEvent")
+		list, _ := m["eventList"].([]any)
+		var out []ev
+		for _, x := range list {
+			e := x.(map[string]any)
+			b, _ := json.Marshal(e["eventContent"])
+			out = append(out, ev{e["msgHandle"].(string), string(b)})
+		}
+		return out
+	}
+	confirm := func(addr, h string) {
+		if m := getJSON(t, "http://"+addr+pullevent.LegacyPath+"?Action=ConfirmEvent&msgHandle.0="+h); m["code"] != 0.0 {
+			t.Fatalf("confirm: %v", m)
+		}
+	}
+	confirmed := map[string]int{}
+	p := startServe(t, args...)
+	for range 10 {
+		for i, e := range pull(p.addr) {
+			if i%3 != 0 { // a third stays in flight
+				confirm(p.addr, e.handle)
+				confirmed[e.content]++
+			}
+		}
+	}
+	p.cmd.Process.Kill() // kill -9: no shutdown
+	<-p.exit
+
+	p = startServe(t, args...)
+	if l := <-p.out; !strings.Contains(l, "state "+state) || strings.Contains(l, "300 events queued") {
+		t.Errorf("restart did not load the state: %q", l)
+	}
+	for tries := 0; tries < 200; tries++ {
+		got := pull(p.addr)
+		if len(got) == 0 {
+			st := getJSON(t, "http://"+p.addr+"/_vodsim/stats")
+			if st["inFlight"] == 0.0 && st["available"] == 0.0 {
+				break
+			}
+			time.Sleep(200 * time.Millisecond) // in-flight ones come back after their window
+			continue
+		}
+		for _, e := range got {
+			confirm(p.addr, e.handle)
+			confirmed[e.content]++
+		}
+	}
+	if len(confirmed) != 300 {
+		t.Errorf("%d distinct events confirmed, want 300", len(confirmed))
+	}
+	for c, n := range confirmed {
+		if n != 1 {
+			t.Errorf("event confirmed %d times: %.80s", n, c)
+		}
+	}
+	if code, _ := p.stop(t); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+}
+
+func TestServeStateBadFile(t *testing.T) {
+	dir := t.TempDir()
+	notState := filepath.Join(dir, "notes.txt")
+	os.WriteFile(notState, []byte("my notes\n"), 0o644)
+	r := runBin(t, "serve", "--listen", "127.0.0.1:0", "--state", notState)
+	if r.code != 2 || !bytes.Contains(r.stderr, []byte("not a vodsim state file")) || !bytes.Contains(r.stderr, []byte(notState)) {
+		t.Errorf("exit %d, stderr %s", r.code, r.stderr)
 	}
 }

@@ -3,18 +3,25 @@ package pullevent
 import (
 	"bufio"
 	"bytes"
+	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vodsim/vodsim/generator"
 )
 
 // DefaultPeekLimit is how many events GET /_vodsim/events shows when no
-// limit is given.
-const DefaultPeekLimit = 100
+// limit is given; MaxPeekLimit is the most one page shows.
+const (
+	DefaultPeekLimit = 100
+	MaxPeekLimit     = 1000
+)
 
 // adminMaxBody limits an inject request.
 const adminMaxBody = 32 << 20
@@ -36,7 +43,10 @@ func (s *Server) adminStats(w http.ResponseWriter, r *http.Request) {
 
 // POST /_vodsim/reset
 func (s *Server) adminReset(w http.ResponseWriter, r *http.Request) {
-	s.q.Reset()
+	if err := s.q.Reset(); err != nil {
+		adminError(w, http.StatusInternalServerError, "reset: "+err.Error())
+		return
+	}
 	adminJSON(w, s.q.Stats())
 }
 
@@ -48,16 +58,30 @@ type peekItem struct {
 	Event      json.RawMessage `json:"event"`
 }
 
-// GET /_vodsim/events?limit=N&format=v4|v3
+// GET /_vodsim/events?limit=N&after=SEQ&format=v4|v3: a page of at most
+// MaxPeekLimit events; "next" is the after of the next page, present when
+// more may follow.
 func (s *Server) adminPeek(w http.ResponseWriter, r *http.Request) {
 	limit := DefaultPeekLimit
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			adminError(w, http.StatusBadRequest, fmt.Sprintf("limit %q: want a number >= 0 (0: all)", v))
+			adminError(w, http.StatusBadRequest, fmt.Sprintf("limit %q: want a number from 0 to %d (0: %d, a whole page)", v, MaxPeekLimit, MaxPeekLimit))
 			return
 		}
 		limit = n
+	}
+	if limit == 0 || limit > MaxPeekLimit {
+		limit = MaxPeekLimit
+	}
+	var after uint64
+	if v := r.URL.Query().Get("after"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			adminError(w, http.StatusBadRequest, fmt.Sprintf("after %q: want the seq of the last event of the previous page", v))
+			return
+		}
+		after = n
 	}
 	enc := generator.Encoding{Format: generator.FormatV4}
 	if v := r.URL.Query().Get("format"); v != "" {
@@ -68,18 +92,22 @@ func (s *Server) adminPeek(w http.ResponseWriter, r *http.Request) {
 		}
 		enc.Format = f
 	}
-	msgs := s.q.Peek(limit)
+	msgs := s.q.PeekAfter(after, limit)
 	items := make([]peekItem, len(msgs))
 	for i := range msgs {
 		items[i] = peekItem{Seq: msgs[i].Seq, Deliveries: msgs[i].Deliveries, Added: msgs[i].Added, Event: enc.Marshal(&msgs[i].Event)}
 	}
-	adminJSON(w, map[string]any{"events": items})
+	page := map[string]any{"events": items}
+	if len(msgs) == limit {
+		page["next"] = msgs[len(msgs)-1].Seq
+	}
+	adminJSON(w, page)
 }
 
 // POST /_vodsim/events: one JSON event or NDJSON (one per line), each in
 // the 4.0 or the 3.0 format. All or nothing: one bad event adds none.
 func (s *Server) adminInject(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r, w, adminMaxBody)
+	body, err := s.readBody(r, w, adminMaxBody)
 	if err != nil {
 		adminError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body unreadable or larger than %d bytes: %v", adminMaxBody, err))
 		return
@@ -89,7 +117,14 @@ func (s *Server) adminInject(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	s.q.Add(events...)
+	if err := s.q.Add(events...); err != nil {
+		status := http.StatusInternalServerError
+		if errors.Is(err, ErrQueueFull) {
+			status = http.StatusTooManyRequests
+		}
+		adminError(w, status, fmt.Sprintf("none of the %d events added: %v", len(events), err))
+		return
+	}
 	adminJSON(w, map[string]any{"added": len(events), "stats": s.q.Stats()})
 }
 
@@ -125,4 +160,50 @@ func decodeEvents(body []byte) ([]generator.Event, error) {
 		return nil, fmt.Errorf("line %d: %v", line+1, err)
 	}
 	return out, nil
+}
+
+// AdminOpen reports whether the admin API answers without a token: it
+// does unless Serve listens beyond the loopback (or a token is set).
+func (s *Server) AdminOpen() bool { return s.cfg.AdminToken == "" && !s.adminOff.Load() }
+
+// adminAllowed checks an admin request's access and answers 401 when it
+// is refused: with an AdminToken the request must carry it as a bearer
+// token (compared in constant time); without one the admin API is closed
+// when the server listens beyond the loopback.
+func (s *Server) adminAllowed(w http.ResponseWriter, r *http.Request) bool {
+	tok := s.cfg.AdminToken
+	if tok == "" {
+		if !s.adminOff.Load() {
+			return true
+		}
+		adminError(w, http.StatusUnauthorized, "the admin API is off: the server listens beyond the loopback and no admin token is set (vodsim serve --admin-token)")
+		return false
+	}
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(tok)) != 1 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="vodsim admin"`)
+		adminError(w, http.StatusUnauthorized, "the admin API needs the header Authorization: Bearer TOKEN with the admin token")
+		return false
+	}
+	return true
+}
+
+// IsLoopback reports whether addr is a TCP address on a loopback
+// interface only (127.0.0.0/8 or ::1); an unspecified address (0.0.0.0,
+// ::) listens on every interface and is not.
+func IsLoopback(addr net.Addr) bool {
+	ta, ok := addr.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
+}
+
+// MaskKey returns key with all but its first and last two characters
+// hidden (all of a key of 8 or fewer), for printing; the documented default key is shown as is.
+func MaskKey(key string) string {
+	if key == DefaultSecretKey || key == "" {
+		return key
+	}
+	if len(key) <= 8 {
+		return "********"
+	}
+	return key[:2] + "********" + key[len(key)-2:]
 }

@@ -232,43 +232,9 @@ func canonicalTC3(r *http.Request, body []byte, signed []string, host string) [s
 
 // verifyTC3 checks r's signature and timestamp as the real API does.
 func (s *Server) verifyTC3(r *http.Request, body []byte) *apiError {
-	ts := r.Header.Get("X-TC-Timestamp")
-	if ts == "" {
-		return errf("MissingParameter", "The request is missing the required parameter `X-TC-Timestamp`.")
-	}
-	t, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return errf("InvalidParameter", "X-TC-Timestamp %q is not a decimal UNIX time in seconds.", ts)
-	}
-	a, aerr := parseTC3Authorization(r.Header.Get("Authorization"))
+	a, t, aerr := s.checkTC3Headers(r)
 	if aerr != nil {
 		return aerr
-	}
-	now := s.cfg.Clock.Now()
-	if d := now.Sub(time.Unix(t, 0)); d > MaxClockSkew || d < -MaxClockSkew {
-		return errf("AuthFailure.SignatureExpire", "Signature expired. Timestamp %d is %v away from server time %d; the limit is 5 minutes.", t, d.Round(time.Second), now.Unix())
-	}
-	if a.secretID != s.cfg.SecretID {
-		return errf("AuthFailure.SecretIdNotFound", "The SecretId %q is not found, please ensure that your SecretId is correct.", a.secretID)
-	}
-	hasHost, hasType := false, false
-	for _, h := range a.signedHeaders {
-		if h != strings.ToLower(h) || h == "" {
-			return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated: SignedHeaders must be lowercase header names separated by ';'.")
-		}
-		hasHost = hasHost || h == "host"
-		hasType = hasType || h == "content-type"
-	}
-	if !hasHost || !hasType {
-		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated: SignedHeaders must include content-type and host.")
-	}
-	if !sort.StringsAreSorted(a.signedHeaders) {
-		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated: SignedHeaders must be in ascending order.")
-	}
-	date := time.Unix(t, 0).UTC().Format("2006-01-02")
-	sdkService := endpointService(r.Host)
-	if a.date != date || (a.service != Service && a.service != sdkService) {
-		return errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated: the credential scope must be %s/%s/tc3_request (or %s/%s/tc3_request, the service Tencent's Node, Java and PHP SDKs derive from this endpoint) for X-TC-Timestamp %d.", date, Service, date, sdkService, t)
 	}
 	// The signed host is the Host header as sent (Go, Python, Java and PHP
 	// SDKs) or, when it carries a port, the host name without it (the Node
@@ -316,6 +282,53 @@ func tc3SignatureUncached(secretKey, service string, timestamp int64, date strin
 	var sig [2 * sha256.Size]byte
 	hex.Encode(sig[:], m.Sum(nil))
 	return sig
+}
+
+// checkTC3Headers checks what of a TC3-HMAC-SHA256 request can be
+// checked without its body: the timestamp, the Authorization header's
+// shape, the SecretId and the credential scope. It is cheap, so it runs
+// before the body is read.
+func (s *Server) checkTC3Headers(r *http.Request) (tc3Auth, int64, *apiError) {
+	var a tc3Auth
+	ts := r.Header.Get("X-TC-Timestamp")
+	if ts == "" {
+		return a, 0, errf("MissingParameter", "The request is missing the required parameter `X-TC-Timestamp`.")
+	}
+	t, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return a, 0, errf("InvalidParameter", "X-TC-Timestamp %q is not a decimal UNIX time in seconds.", ts)
+	}
+	a, aerr := parseTC3Authorization(r.Header.Get("Authorization"))
+	if aerr != nil {
+		return a, t, aerr
+	}
+	now := s.cfg.Clock.Now()
+	if d := now.Sub(time.Unix(t, 0)); d > MaxClockSkew || d < -MaxClockSkew {
+		return a, t, errf("AuthFailure.SignatureExpire", "Signature expired. Timestamp %d is %v away from server time %d; the limit is 5 minutes.", t, d.Round(time.Second), now.Unix())
+	}
+	if a.secretID != s.cfg.SecretID {
+		return a, t, errf("AuthFailure.SecretIdNotFound", "The SecretId %q is not found, please ensure that your SecretId is correct.", a.secretID)
+	}
+	hasHost, hasType := false, false
+	for _, h := range a.signedHeaders {
+		if h != strings.ToLower(h) || h == "" {
+			return a, t, errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated: SignedHeaders must be lowercase header names separated by ';'.")
+		}
+		hasHost = hasHost || h == "host"
+		hasType = hasType || h == "content-type"
+	}
+	if !hasHost || !hasType {
+		return a, t, errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated: SignedHeaders must include content-type and host.")
+	}
+	if !sort.StringsAreSorted(a.signedHeaders) {
+		return a, t, errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated: SignedHeaders must be in ascending order.")
+	}
+	date := time.Unix(t, 0).UTC().Format("2006-01-02")
+	sdkService := endpointService(r.Host)
+	if a.date != date || (a.service != Service && a.service != sdkService) {
+		return a, t, errf("AuthFailure.SignatureFailure", "The provided credentials could not be validated: the credential scope must be %s/%s/tc3_request (or %s/%s/tc3_request, the service Tencent's Node, Java and PHP SDKs derive from this endpoint) for X-TC-Timestamp %d.", date, Service, date, sdkService, t)
+	}
+	return a, t, nil
 }
 
 // SignLegacy returns the legacy signature of a request: base64 of the

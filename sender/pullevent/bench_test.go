@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -82,51 +83,69 @@ func BenchmarkRoundTrip(b *testing.B) {
 		b.ReportMetric(bare, "roundtrips/s")
 	})
 
-	b.Run("signed-pull-confirm", func(b *testing.B) {
-		s, err := Listen("127.0.0.1:0", Config{MaxEvents: 1})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer s.Close()
-		g, _ := generator.New(generator.Config{Seed: 1})
-		ev := g.Event(0)
-		s.Queue().Fill(generator.NewReplay([]generator.Event{ev}), 0, uint64(b.N)+64)
-		var empty atomic.Int64
-		b.ReportAllocs()
-		b.ResetTimer()
-		start := time.Now()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				body, err := signedPost(client, s.Addr(), "PullEvents", []byte("{}"))
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				i := bytes.Index(body, handleKey)
-				if i < 0 {
-					if empty.Add(1) == 1 {
-						b.Logf("empty answer: %s", body)
-					}
-					continue
-				}
-				h := body[i+len(handleKey) : i+len(handleKey)+32]
-				ans, err := signedPost(client, s.Addr(), "ConfirmEvents", []byte(`{"EventHandles":["`+string(h)+`"]}`))
-				if err != nil || bytes.Contains(ans, []byte(`"Error"`)) {
-					b.Errorf("confirm: %v %s", err, ans)
-					return
-				}
+	var plain float64
+	signed := func(state bool) func(b *testing.B) {
+		return func(b *testing.B) {
+			s, err := Listen("127.0.0.1:0", Config{MaxEvents: 1})
+			if err != nil {
+				b.Fatal(err)
 			}
-		})
-		b.StopTimer()
-		rate := float64(b.N) / time.Since(start).Seconds()
-		b.ReportMetric(rate, "roundtrips/s")
-		if bare > 0 {
-			b.ReportMetric(rate/bare, "x-bare")
+			defer s.Close()
+			g, _ := generator.New(generator.Config{Seed: 1})
+			src := generator.NewReplay([]generator.Event{g.Event(0)})
+			if state {
+				if _, err := s.Queue().OpenState(filepath.Join(b.TempDir(), "q.state"), false, src); err != nil {
+					b.Fatal(err)
+				}
+				defer s.Queue().CloseState()
+			}
+			s.Queue().Fill(src, 0, uint64(b.N)+64)
+			var empty atomic.Int64
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := time.Now()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					body, err := signedPost(client, s.Addr(), "PullEvents", []byte("{}"))
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					i := bytes.Index(body, handleKey)
+					if i < 0 {
+						if empty.Add(1) == 1 {
+							b.Logf("empty answer: %s", body)
+						}
+						continue
+					}
+					h := body[i+len(handleKey) : i+len(handleKey)+32]
+					ans, err := signedPost(client, s.Addr(), "ConfirmEvents", []byte(`{"EventHandles":["`+string(h)+`"]}`))
+					if err != nil || bytes.Contains(ans, []byte(`"Error"`)) {
+						b.Errorf("confirm: %v %s", err, ans)
+						return
+					}
+				}
+			})
+			b.StopTimer()
+			rate := float64(b.N) / time.Since(start).Seconds()
+			b.ReportMetric(rate, "roundtrips/s")
+			if bare > 0 {
+				b.ReportMetric(rate/bare, "x-bare")
+			}
+			if state && plain > 0 {
+				b.ReportMetric(rate/plain, "x-without-state")
+			} else if !state {
+				plain = rate
+			}
+			if n := empty.Load(); n > 0 {
+				b.Fatal(fmt.Sprintf("%d pulls came back empty", n))
+			}
 		}
-		if n := empty.Load(); n > 0 {
-			b.Fatal(fmt.Sprintf("%d pulls came back empty", n))
-		}
-	})
+	}
+	// With --state every pull and confirm is written to the state file
+	// before it is answered.
+	b.Run("signed-pull-confirm", signed(false))
+	b.Run("signed-pull-confirm-state", signed(true))
 }
 
 // BenchmarkQueuePullConfirm measures the queue alone.

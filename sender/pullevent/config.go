@@ -21,6 +21,7 @@ package pullevent
 
 import (
 	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/internal/connlimit"
 
 	"fmt"
 	"math"
@@ -42,6 +43,10 @@ const (
 	DefaultLegacyMaxBodyBytes = 1 << 20
 )
 
+// DefaultMaxConns is how many connections Serve holds open at once when
+// Config.MaxConns is 0.
+const DefaultMaxConns = connlimit.DefaultMax
+
 // Config configures a Queue and a Server. The zero value is the real
 // service's behaviour with the default credentials, except that an empty
 // pull answers at once (Wait 0; the real service holds it DefaultWait).
@@ -60,6 +65,9 @@ type Config struct {
 	MaxEvents int
 	// Retention is how long an event is kept; 0 means DefaultRetention.
 	Retention time.Duration
+	// MaxQueue is the most events the queue holds, waiting or in flight;
+	// 0 means DefaultMaxQueue.
+	MaxQueue int
 	// Clock tells the time of windows, retention and signature
 	// timestamps; nil means the system clock.
 	Clock Clock
@@ -68,10 +76,26 @@ type Config struct {
 	SecretID, SecretKey string
 	// NoAuth accepts requests without checking signatures or timestamps.
 	NoAuth bool
+	// RejectReplays refuses an API 3.0 request that was accepted before
+	// (the same TC3 Authorization, or the same SecretId, Timestamp and
+	// Nonce for HmacSHA1/HmacSHA256), answering AuthFailure.SignatureFailure.
+	// This is vodsim's own: the real API documents no such check. The
+	// legacy API refuses a repeated Nonce and Timestamp whatever this is
+	// (code 4500), as its documentation says.
+	RejectReplays bool
+	// AdminToken, when not "", is required of every admin API request as
+	// "Authorization: Bearer TOKEN". "" leaves the admin API open when
+	// the server listens on a loopback address only, and turns it off
+	// (401) when Serve's listener is on any other address.
+	AdminToken string
 	// MaxBodyBytes limits an API 3.0 request body; 0 means
 	// DefaultMaxBodyBytes. The legacy API's limit is the smaller of this
 	// and DefaultLegacyMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxConns caps the connections Serve holds open at once; 0 means
+	// DefaultMaxConns. At the cap the longest-idle connection is
+	// closed to make room; when all are busy a new one waits.
+	MaxConns int
 	// RequestLimit, when above 0, is how many API 3.0 requests a second
 	// each action (PullEvents, ConfirmEvents) takes, as the real API's
 	// per-account limit (100 a second by default); a request over it is
@@ -98,6 +122,9 @@ func (c Config) withDefaults() Config {
 	if c.Retention == 0 {
 		c.Retention = DefaultRetention
 	}
+	if c.MaxQueue == 0 {
+		c.MaxQueue = DefaultMaxQueue
+	}
 	if c.Clock == nil {
 		c.Clock = systemClock{}
 	}
@@ -122,8 +149,12 @@ func (c Config) Validate() error {
 		return fmt.Errorf("wait %v is negative: 0 answers an empty pull at once", c.Wait)
 	case c.MaxEvents < 0:
 		return fmt.Errorf("max events %d is negative", c.MaxEvents)
+	case c.MaxQueue < 0:
+		return fmt.Errorf("max queue %d is negative", c.MaxQueue)
 	case c.Retention < 0:
 		return fmt.Errorf("retention %v is negative", c.Retention)
+	case c.MaxConns < 0:
+		return fmt.Errorf("max conns %d is negative", c.MaxConns)
 	case c.MaxBodyBytes < 0:
 		return fmt.Errorf("max body bytes %d is negative", c.MaxBodyBytes)
 	case !(c.RequestLimit >= 0) || math.IsInf(c.RequestLimit, 0):

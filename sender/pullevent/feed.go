@@ -28,7 +28,8 @@ type Feed struct {
 // one vodsim send paces by, event 0 at once) until Count events are added
 // or ctx is cancelled, and returns the number added. It returns ctx.Err()
 // when cancelled, an error wrapping pace.ErrProfile for an invalid
-// Profile, nil when done.
+// Profile, one wrapping ErrQueueFull when the events due would pass the
+// queue's MaxQueue, nil when done.
 func (f Feed) Run(ctx context.Context, q *Queue) (uint64, error) {
 	if len(f.Profile) == 0 || f.Source == nil {
 		return 0, nil
@@ -41,19 +42,17 @@ func (f Feed) Run(ctx context.Context, q *Queue) (uint64, error) {
 	defer t.Stop()
 	start := time.Now()
 	var added uint64
-	var batch []generator.Event
 	for {
 		due := sch.Due(time.Since(start))
 		if f.Count != 0 {
 			due = min(due, f.Count)
 		}
-		batch = batch[:0]
-		for ; added < due; added++ {
-			var ev generator.Event
-			f.Source.Fill(&ev, f.First+added)
-			batch = append(batch, ev)
+		if due > added {
+			if err := q.Fill(f.Source, f.First+added, due-added); err != nil {
+				return added, err
+			}
+			added = due
 		}
-		q.Add(batch...)
 		if f.Count != 0 && added >= f.Count {
 			return added, nil
 		}

@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sort"
+	"reflect"
+	"slices"
 	"sync"
 	"time"
 
@@ -26,6 +27,11 @@ const (
 	// DefaultRetention is how long an event that is never confirmed is
 	// kept: 4 days.
 	DefaultRetention = 96 * time.Hour
+	// DefaultMaxQueue is the most events a queue holds, waiting or in
+	// flight: about 100 MB of generated events (24 bytes each, plus the
+	// payloads of the events in flight). An injected event costs its
+	// content, about 1 KB.
+	DefaultMaxQueue = 4_000_000
 )
 
 // ErrHandle is wrapped by the error Confirm returns for a handle that is
@@ -86,18 +92,23 @@ const (
 	stDone
 )
 
-type entry struct {
-	seq        uint64
-	added      time.Time
-	ev         generator.Event
-	handle     string
+// slot is what the queue holds of one event: what rebuilds it (a source
+// and an index, or for an injected event a key into Queue.injected), when
+// it arrived, its deliveries and its state. It is 24 bytes; the payload is
+// built when the event is pulled or peeked.
+type slot struct {
+	idx        uint64 // index in the source; unused for an injected event
+	added      int64  // arrival, Unix nanoseconds
+	deliveries uint32
+	src        uint16 // index in Queue.srcs; injectedSrc for an injected event
 	state      state
-	deliveries int
 }
+
+const injectedSrc = ^uint16(0)
 
 // flight is one delivery: the handle is valid until deadline.
 type flight struct {
-	e        *entry
+	seq      uint64
 	handle   string
 	deadline time.Time
 }
@@ -108,6 +119,13 @@ type flight struct {
 // confirmed in time becomes available again (at its arrival position) and
 // its old handle is refused; events older than the retention are dropped.
 //
+// A generated event is held in 24 bytes (its source, index, arrival,
+// deliveries and state) and built again when it is pulled or peeked, so a
+// queue of millions costs tens of MB; an injected event keeps its content.
+// The queue holds at most MaxQueue events (waiting or in flight): an Add or
+// Fill that would pass it adds nothing and returns an error wrapping
+// ErrQueueFull.
+//
 // A Queue is safe for concurrent use by any number of pollers. Build one
 // with NewQueue; the zero value is not usable.
 type Queue struct {
@@ -115,15 +133,20 @@ type Queue struct {
 	wait      time.Duration
 	maxEvents int
 	retention time.Duration
+	maxQueue  int
 	clock     Clock
 
 	mu       sync.Mutex
-	seq      uint64
-	fresh    []*entry // arrival order, from head
-	head     int
-	back     seqHeap // returned after a missed window, by seq
-	inflight map[string]*entry
-	timeline []flight // deliveries in pull order; deadlines ascend
+	seq      uint64 // the last seq given
+	slots    []slot // seqs base .. base+len(slots)-1
+	sbase    uint64
+	next     uint64 // the first never-pulled seq; seqs next..seq are available
+	back     seqHeap
+	srcs     []generator.Source
+	fillEnd  []uint64                    // by source: one past the last index filled
+	injected map[uint64]*generator.Event // by seq
+	inflight map[string]uint64           // handle to seq
+	timeline []flight                    // deliveries in pull order; deadlines ascend
 	thead    int
 	waiters  int
 	wake     chan struct{}
@@ -132,10 +155,27 @@ type Queue struct {
 	stats    Stats
 	hctr     uint64
 	hsalt    uint64
+	journal  journal // nil: not kept
 }
 
+// journal records the queue's changes in a state file (see OpenState).
+// Each method is called under the queue's lock before the change is made;
+// an error leaves the queue unchanged.
+type journal interface {
+	added(first uint64, at time.Time, events []generator.Event) error
+	filled(first uint64, at time.Time, src uint16, idx, n uint64) error
+	pulled(msgs []Message, deadline time.Time) error
+	confirmed(seqs []uint64) error
+	reset() error
+}
+
+// ErrQueueFull is wrapped by the error Add and Fill return when the events
+// would take the queue past its MaxQueue.
+var ErrQueueFull = errors.New("queue full")
+
 // NewQueue returns an empty queue configured by cfg; only the queue fields
-// of cfg (ConfirmWindow, Wait, MaxEvents, Retention, Clock) matter here.
+// of cfg (ConfirmWindow, Wait, MaxEvents, Retention, MaxQueue, Clock)
+// matter here.
 func NewQueue(cfg Config) *Queue {
 	c := cfg.withDefaults()
 	return &Queue{
@@ -143,8 +183,12 @@ func NewQueue(cfg Config) *Queue {
 		wait:      c.Wait,
 		maxEvents: c.MaxEvents,
 		retention: c.Retention,
+		maxQueue:  c.MaxQueue,
 		clock:     c.Clock,
-		inflight:  make(map[string]*entry),
+		next:      1,
+		sbase:     1,
+		injected:  make(map[uint64]*generator.Event),
+		inflight:  make(map[string]uint64),
 		wake:      make(chan struct{}),
 		done:      make(chan struct{}),
 		hsalt:     rand.Uint64(),
@@ -157,41 +201,115 @@ func (q *Queue) MaxEvents() int { return q.maxEvents }
 // Wait is how long an empty pull is held open.
 func (q *Queue) Wait() time.Duration { return q.wait }
 
-// Add appends events in order.
-func (q *Queue) Add(events ...generator.Event) {
+// MaxQueue is the most events the queue holds, waiting or in flight.
+func (q *Queue) MaxQueue() int { return q.maxQueue }
+
+// heldLocked is how many events are waiting or in flight.
+func (q *Queue) heldLocked() int {
+	return int(q.seq+1-q.next) + len(q.back) + len(q.inflight)
+}
+
+func (q *Queue) roomLocked(n uint64) error {
+	if held := q.heldLocked(); uint64(held)+n > uint64(q.maxQueue) {
+		return fmt.Errorf("%w: %d events held, adding %d would pass the limit of %d (MaxQueue, vodsim serve --max-queue)", ErrQueueFull, held, n, q.maxQueue)
+	}
+	return nil
+}
+
+// Add appends events in order, all or none: when they would take the queue
+// past MaxQueue it adds none and returns an error wrapping ErrQueueFull.
+// It keeps each event's content.
+func (q *Queue) Add(events ...generator.Event) error {
 	if len(events) == 0 {
-		return
+		return nil
 	}
 	q.mu.Lock()
-	now := q.clock.Now()
-	for i := range events {
-		q.pushLocked(events[i], now)
+	defer q.mu.Unlock()
+	if err := q.roomLocked(uint64(len(events))); err != nil {
+		return err
 	}
-	q.signalLocked()
-	q.mu.Unlock()
-}
-
-// Fill appends events first .. first+n-1 of src, in order.
-func (q *Queue) Fill(src generator.Source, first, n uint64) {
-	const batch = 1024
-	buf := make([]generator.Event, 0, min(n, batch))
-	for i := uint64(0); i < n; i++ {
-		var ev generator.Event
-		src.Fill(&ev, first+i)
-		buf = append(buf, ev)
-		if len(buf) == batch {
-			q.Add(buf...)
-			buf = buf[:0]
+	now := q.clock.Now()
+	if q.journal != nil {
+		if err := q.journal.added(q.seq+1, now, events); err != nil {
+			return err
 		}
 	}
-	q.Add(buf...)
+	for i := range events {
+		ev := events[i]
+		q.pushLocked(slot{src: injectedSrc, added: now.UnixNano()})
+		q.injected[q.seq] = &ev
+	}
+	q.signalLocked()
+	return nil
 }
 
-func (q *Queue) pushLocked(ev generator.Event, now time.Time) {
+// srcIDLocked returns the index of src in q.srcs, adding it if new.
+func (q *Queue) srcIDLocked(src generator.Source) (uint16, error) {
+	if t := reflect.TypeOf(src); t != nil && t.Comparable() {
+		for i, s := range q.srcs {
+			if s == src {
+				return uint16(i), nil
+			}
+		}
+	}
+	if len(q.srcs) >= int(injectedSrc) {
+		return 0, fmt.Errorf("pullevent: more than %d sources filled one queue", injectedSrc)
+	}
+	q.srcs = append(q.srcs, src)
+	return uint16(len(q.srcs) - 1), nil
+}
+
+// Fill appends events first .. first+n-1 of src, in order, all or none:
+// when they would take the queue past MaxQueue it adds none and returns an
+// error wrapping ErrQueueFull. Each is held as its index in src and built
+// from src when pulled or peeked, so src must stay usable.
+func (q *Queue) Fill(src generator.Source, first, n uint64) error {
+	if n == 0 {
+		return nil
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if err := q.roomLocked(n); err != nil {
+		return err
+	}
+	id, err := q.srcIDLocked(src)
+	if err != nil {
+		return err
+	}
+	now := q.clock.Now()
+	if q.journal != nil {
+		if err := q.journal.filled(q.seq+1, now, id, first, n); err != nil {
+			return err
+		}
+	}
+	q.noteFillLocked(id, first+n)
+	at, base := now.UnixNano(), len(q.slots)
+	q.slots = slices.Grow(q.slots, int(n))[:base+int(n)]
+	added := q.slots[base:]
+	for i := range added {
+		added[i] = slot{src: id, idx: first + uint64(i), added: at}
+	}
+	q.seq += n
+	q.stats.Enqueued += n
+	q.signalLocked()
+	return nil
+}
+
+func (q *Queue) noteFillLocked(src uint16, end uint64) {
+	for len(q.fillEnd) <= int(src) {
+		q.fillEnd = append(q.fillEnd, 0)
+	}
+	q.fillEnd[src] = max(q.fillEnd[src], end)
+}
+
+func (q *Queue) pushLocked(s slot) {
 	q.seq++
 	q.stats.Enqueued++
-	q.fresh = append(q.fresh, &entry{seq: q.seq, added: now, ev: ev})
+	q.slots = append(q.slots, s)
 }
+
+// slotLocked is the slot of seq, which must be held.
+func (q *Queue) slotLocked(seq uint64) *slot { return &q.slots[seq-q.sbase] }
 
 func (q *Queue) signalLocked() {
 	if q.waiters > 0 {
@@ -210,10 +328,10 @@ func (q *Queue) reapLocked(now time.Time) {
 		}
 		q.timeline[q.thead] = flight{}
 		q.thead++
-		if f.e.state == stInFlight && f.e.handle == f.handle {
+		if seq, ok := q.inflight[f.handle]; ok {
 			delete(q.inflight, f.handle)
-			f.e.state, f.e.handle = stAvailable, ""
-			heap.Push(&q.back, f.e)
+			q.slotLocked(seq).state = stAvailable
+			heap.Push(&q.back, seq)
 		}
 	}
 	if q.thead > 1024 && q.thead*2 > len(q.timeline) {
@@ -224,38 +342,60 @@ func (q *Queue) reapLocked(now time.Time) {
 	// Events that came back after a missed window are ordered by arrival
 	// too: the oldest is on top of the heap.
 	for len(q.back) > 0 && q.tooOld(q.back[0], now) {
-		heap.Pop(&q.back).(*entry).state = stDone
+		q.dropLocked(heap.Pop(&q.back).(uint64))
 		q.stats.Expired++
 	}
-	for q.head < len(q.fresh) && q.tooOld(q.fresh[q.head], now) {
-		q.fresh[q.head] = nil
-		q.head++
+	for q.next <= q.seq && q.tooOld(q.next, now) {
+		q.dropLocked(q.next)
+		q.next++
 		q.stats.Expired++
 	}
-	if q.head > 1024 && q.head*2 > len(q.fresh) {
-		n := copy(q.fresh, q.fresh[q.head:])
-		clear(q.fresh[n:])
-		q.fresh, q.head = q.fresh[:n], 0
+	q.trimLocked()
+}
+
+// dropLocked marks seq done and forgets its content.
+func (q *Queue) dropLocked(seq uint64) {
+	sl := q.slotLocked(seq)
+	if sl.src == injectedSrc {
+		delete(q.injected, seq)
+	}
+	sl.state = stDone
+}
+
+// trimLocked frees the slots of done events at the head.
+func (q *Queue) trimLocked() {
+	i := 0
+	for i < len(q.slots) && q.slots[i].state == stDone {
+		i++
+	}
+	if i == 0 {
+		return
+	}
+	if i == len(q.slots) {
+		q.slots, q.sbase = q.slots[:0], q.sbase+uint64(i)
+		return
+	}
+	if i > 1024 && i*2 > len(q.slots) {
+		n := copy(q.slots, q.slots[i:])
+		q.slots, q.sbase = q.slots[:n], q.sbase+uint64(i)
 	}
 }
 
-func (q *Queue) tooOld(e *entry, now time.Time) bool {
-	return !now.Before(e.added.Add(q.retention))
+func (q *Queue) tooOld(seq uint64, now time.Time) bool {
+	return now.UnixNano()-q.slotLocked(seq).added >= int64(q.retention)
 }
 
 // nextLocked removes and returns the available event that arrived first,
-// or nil. Call reapLocked first: it drops the events too old to hand out.
-func (q *Queue) nextLocked() *entry {
+// or 0. Call reapLocked first: it drops the events too old to hand out.
+func (q *Queue) nextLocked() uint64 {
 	switch {
-	case q.head < len(q.fresh) && (len(q.back) == 0 || q.fresh[q.head].seq < q.back[0].seq):
-		e := q.fresh[q.head]
-		q.fresh[q.head] = nil
-		q.head++
-		return e
+	case q.next <= q.seq && (len(q.back) == 0 || q.next < q.back[0]):
+		q.next++
+		return q.next - 1
 	case len(q.back) > 0:
-		return heap.Pop(&q.back).(*entry)
+		return heap.Pop(&q.back).(uint64)
 	}
-	return nil
+	return 0
 }
 
 func (q *Queue) newHandleLocked() string {
@@ -276,25 +416,65 @@ func appendHex16(dst []byte, x uint64) []byte {
 	return dst
 }
 
-// takeLocked moves up to max available events in flight.
-func (q *Queue) takeLocked(now time.Time, max int, out []Message) []Message {
+// takeLocked moves up to max available events in flight. Their Event is
+// left for buildLocked or build.
+func (q *Queue) takeLocked(now time.Time, max int, out []Message) ([]Message, error) {
 	deadline := now.Add(q.window)
+	start := len(out)
 	for len(out) < max {
-		e := q.nextLocked()
-		if e == nil {
+		seq := q.nextLocked()
+		if seq == 0 {
 			break
 		}
-		if e.deliveries > 0 {
+		sl := q.slotLocked(seq)
+		if sl.deliveries > 0 {
 			q.stats.Redelivered++
 		}
-		e.deliveries++
-		e.state = stInFlight
-		e.handle = q.newHandleLocked()
-		q.inflight[e.handle] = e
-		q.timeline = append(q.timeline, flight{e: e, handle: e.handle, deadline: deadline})
-		out = append(out, Message{Handle: e.handle, Seq: e.seq, Deliveries: e.deliveries, Added: e.added, Event: e.ev})
+		sl.deliveries++
+		sl.state = stInFlight
+		h := q.newHandleLocked()
+		q.inflight[h] = seq
+		q.timeline = append(q.timeline, flight{seq: seq, handle: h, deadline: deadline})
+		out = append(out, Message{Handle: h, Seq: seq, Deliveries: int(sl.deliveries), Added: time.Unix(0, sl.added)})
 	}
-	return out
+	if q.journal != nil && len(out) > start {
+		// The events are handed out even if this fails: the journal
+		// then refuses what follows (confirms answer an error), and after
+		// a restart they are waiting again, never lost.
+		q.journal.pulled(out[start:], deadline)
+	}
+	return out, nil
+}
+
+// ref is what builds one message's event outside the lock.
+type ref struct {
+	src generator.Source
+	idx uint64
+	inj *generator.Event
+}
+
+func (q *Queue) refsLocked(msgs []Message) []ref {
+	refs := make([]ref, len(msgs))
+	for i := range msgs {
+		sl := q.slotLocked(msgs[i].Seq)
+		if sl.src == injectedSrc {
+			refs[i].inj = q.injected[msgs[i].Seq]
+		} else {
+			refs[i].src, refs[i].idx = q.srcs[sl.src], sl.idx
+		}
+	}
+	return refs
+}
+
+// build fills in the messages' events from their refs.
+func build(msgs []Message, refs []ref) {
+	for i := range msgs {
+		if r := refs[i]; r.inj != nil {
+			msgs[i].Event = *r.inj
+		} else {
+			r.src.Fill(&msgs[i].Event, r.idx)
+		}
+	}
 }
 
 // Pull returns up to limit available events (limit <= 0 or above MaxEvents
@@ -321,11 +501,13 @@ func (q *Queue) Pull(ctx context.Context, limit int, wait time.Duration) ([]Mess
 		q.mu.Lock()
 		now := q.clock.Now()
 		q.reapLocked(now)
-		out := q.takeLocked(now, limit, nil)
-		if len(out) > 0 || q.closed {
+		out, jerr := q.takeLocked(now, limit, nil)
+		if len(out) > 0 || q.closed || jerr != nil {
 			q.stats.Pulls++
+			refs := q.refsLocked(out)
 			q.mu.Unlock()
-			return out, nil
+			build(out, refs)
+			return out, jerr
 		}
 		left := wait - time.Since(start)
 		if left <= 0 {
@@ -365,7 +547,9 @@ func (q *Queue) Pull(ctx context.Context, limit int, wait time.Duration) ([]Mess
 
 // Confirm removes the events of handles. If any handle is unknown, already
 // confirmed, or past its confirm window, Confirm confirms none and returns
-// an error wrapping ErrHandle that names the first bad handle.
+// an error wrapping ErrHandle that names the first bad handle. With a state
+// file, the confirmation is written before Confirm returns; if that fails
+// nothing is confirmed and the error says why.
 func (q *Queue) Confirm(handles ...string) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -375,39 +559,60 @@ func (q *Queue) Confirm(handles ...string) error {
 			return fmt.Errorf("%w: %q is unknown, already confirmed or past its confirm window", ErrHandle, h)
 		}
 	}
+	if q.journal != nil {
+		seqs := make([]uint64, 0, len(handles))
+		for _, h := range handles {
+			seqs = append(seqs, q.inflight[h])
+		}
+		if err := q.journal.confirmed(seqs); err != nil {
+			return err
+		}
+	}
 	for _, h := range handles {
-		e, ok := q.inflight[h]
+		seq, ok := q.inflight[h]
 		if !ok {
 			continue // the same handle twice in one call
 		}
 		delete(q.inflight, h)
-		e.state, e.handle = stDone, ""
-		e.ev = generator.Event{}
+		q.dropLocked(seq)
 		q.stats.Confirmed++
 	}
+	q.trimLocked()
 	return nil
 }
 
 // Peek returns up to max available events in the order they would be
 // pulled (max <= 0: all), without changing anything.
-func (q *Queue) Peek(max int) []Message {
+func (q *Queue) Peek(max int) []Message { return q.PeekAfter(0, max) }
+
+// PeekAfter is Peek from the first available event whose Seq is above
+// after: the next page of a Peek.
+func (q *Queue) PeekAfter(after uint64, max int) []Message {
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	q.reapLocked(q.clock.Now())
-	all := make([]*entry, 0, len(q.fresh)-q.head+len(q.back))
-	for _, e := range q.fresh[q.head:] {
-		all = append(all, e)
+	var out []Message
+	from := max64u(after+1, q.sbase)
+	if len(q.back) == 0 {
+		// No event came back after a missed window: the available ones
+		// are those never pulled.
+		from = max64u(from, q.next)
 	}
-	all = append(all, q.back...)
-	sort.Slice(all, func(i, j int) bool { return all[i].seq < all[j].seq })
-	if max > 0 && len(all) > max {
-		all = all[:max]
+	for seq := from; seq <= q.seq && (max <= 0 || len(out) < max); seq++ {
+		if sl := q.slotLocked(seq); sl.state == stAvailable {
+			out = append(out, Message{Seq: seq, Deliveries: int(sl.deliveries), Added: time.Unix(0, sl.added)})
+		}
 	}
-	out := make([]Message, len(all))
-	for i, e := range all {
-		out[i] = Message{Seq: e.seq, Deliveries: e.deliveries, Added: e.added, Event: e.ev}
-	}
+	refs := q.refsLocked(out)
+	q.mu.Unlock()
+	build(out, refs)
 	return out
+}
+
+func max64u(a, b uint64) uint64 {
+	if a > b {
+		return a
+	}
+	return b
 }
 
 // Stats returns the counters now.
@@ -416,20 +621,30 @@ func (q *Queue) Stats() Stats {
 	defer q.mu.Unlock()
 	q.reapLocked(q.clock.Now())
 	s := q.stats
-	s.Available = len(q.fresh) - q.head + len(q.back)
+	s.Available = int(q.seq+1-q.next) + len(q.back)
 	s.InFlight = len(q.inflight)
 	return s
 }
 
 // Reset empties the queue, forgets every handle and zeroes the counters.
-func (q *Queue) Reset() {
+func (q *Queue) Reset() error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for _, e := range q.inflight {
-		e.state = stDone
+	if q.journal != nil {
+		if err := q.journal.reset(); err != nil {
+			return err
+		}
 	}
-	q.fresh, q.head, q.back = nil, 0, nil
-	q.inflight = make(map[string]*entry)
+	q.resetLocked()
+	return nil
+}
+
+func (q *Queue) resetLocked() {
+	q.sbase = q.seq + 1
+	q.next = q.seq + 1
+	q.slots, q.back = nil, nil
+	q.injected = make(map[uint64]*generator.Event)
+	q.inflight = make(map[string]uint64)
 	q.timeline, q.thead = nil, 0
 	q.stats = Stats{}
 }
@@ -446,16 +661,15 @@ func (q *Queue) Close() {
 }
 
 // seqHeap orders returned events by arrival.
-type seqHeap []*entry
+type seqHeap []uint64
 
 func (h seqHeap) Len() int           { return len(h) }
-func (h seqHeap) Less(i, j int) bool { return h[i].seq < h[j].seq }
+func (h seqHeap) Less(i, j int) bool { return h[i] < h[j] }
 func (h seqHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *seqHeap) Push(x any)        { *h = append(*h, x.(*entry)) }
+func (h *seqHeap) Push(x any)        { *h = append(*h, x.(uint64)) }
 func (h *seqHeap) Pop() any {
 	old := *h
 	e := old[len(old)-1]
-	old[len(old)-1] = nil
 	*h = old[:len(old)-1]
 	return e
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/gorilla/mux"
 	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/internal/connlimit"
 	"golang.org/x/time/rate"
 )
 
@@ -72,6 +73,13 @@ type Server struct {
 	once   sync.Once
 	cerr   error
 	active atomic.Int64 // requests running
+
+	bodies chan struct{} // a slot per large body being read
+	seen   replays       // signed requests, to refuse replays
+
+	// adminOff is set by Serve when it listens beyond the loopback and no
+	// AdminToken is configured: the admin API is then closed.
+	adminOff atomic.Bool
 }
 
 // New returns a Server for cfg with an empty queue.
@@ -82,6 +90,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg.withDefaults()}
 	s.to = timeouts{readHeader: ReadHeaderTimeout, read: ReadTimeout, idle: IdleTimeout, writeMargin: WriteTimeoutMargin}
 	s.q = NewQueue(cfg)
+	s.bodies = make(chan struct{}, maxLargeBodies)
 	if l := cfg.RequestLimit; l > 0 {
 		burst := max(1, int(math.Ceil(l)))
 		s.limits = map[string]*rate.Limiter{
@@ -137,6 +146,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case LegacyPath:
 		s.serveLegacy(w, r)
 	default:
+		if strings.HasPrefix(r.URL.Path, AdminPrefix+"/") && !s.adminAllowed(w, r) {
+			return
+		}
 		s.router.ServeHTTP(w, r)
 	}
 }
@@ -148,9 +160,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // caused by ctx, or the error that stopped serving. Call it once: its
 // shutdown closes the queue for good.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	s.adminOff.Store(s.cfg.AdminToken == "" && !IsLoopback(ln.Addr()))
 	to := s.to
+	cl := connlimit.New(s.cfg.MaxConns)
+	ln = cl.Listener(ln)
 	hs := &http.Server{
 		Handler:           http.HandlerFunc(s.serveCounted),
+		ConnState:         cl.ConnState,
 		ReadHeaderTimeout: to.readHeader,
 		ReadTimeout:       to.read,
 		WriteTimeout:      to.read + s.cfg.Wait + to.writeMargin,
@@ -274,11 +290,17 @@ func writeError3(w http.ResponseWriter, e *apiError) {
 	writeJSON(w, http.StatusOK, b)
 }
 
-func readBody(r *http.Request, w http.ResponseWriter, limit int64) ([]byte, error) {
-	if r.Body == nil {
-		return nil, nil
-	}
-	return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+// Bodies larger than smallBody are read by at most maxLargeBodies
+// requests at once, so that the memory held by bodies being read stays
+// bounded (about maxLargeBodies times the body limit) however many arrive.
+const (
+	smallBody      = 64 << 10
+	maxLargeBodies = 8
+)
+
+// readBody reads r's body, at most limit bytes.
+func (s *Server) readBody(r *http.Request, w http.ResponseWriter, limit int64) ([]byte, error) {
+	return s.readBodyInto(nil, r, w, limit)
 }
 
 // bodyPool holds API 3.0 request body buffers; a buffer that grew past
@@ -287,10 +309,26 @@ var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b
 
 const maxPooledBody = 64 << 10
 
-// readBodyInto appends r's body, at most limit bytes, to dst.
-func readBodyInto(dst []byte, r *http.Request, w http.ResponseWriter, limit int64) ([]byte, error) {
-	if r.Body == nil {
+// readBodyInto appends r's body, at most limit bytes, to dst. A body
+// declared larger than limit is refused unread; a large one waits for
+// one of maxLargeBodies slots.
+func (s *Server) readBodyInto(dst []byte, r *http.Request, w http.ResponseWriter, limit int64) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
 		return dst, nil
+	}
+	if r.ContentLength > limit {
+		return dst, &http.MaxBytesError{Limit: limit}
+	}
+	if r.ContentLength < 0 || r.ContentLength > smallBody {
+		select {
+		case s.bodies <- struct{}{}:
+			defer func() { <-s.bodies }()
+		case <-r.Context().Done():
+			return dst, r.Context().Err()
+		}
+	}
+	if n := int(r.ContentLength); n > 0 && cap(dst)-len(dst) < n+1 {
+		dst = append(make([]byte, 0, len(dst)+n+1), dst...)
 	}
 	rd := http.MaxBytesReader(w, r.Body, limit)
 	for {
@@ -323,10 +361,26 @@ func (s *Server) serveAPI3(w http.ResponseWriter, r *http.Request) {
 	if v1 {
 		limit = min(limit, DefaultLegacyMaxBodyBytes)
 	}
+	// What the headers tell is checked before the body is read: a request
+	// that is not signed, or not for us, costs no body.
+	action := r.Header.Get("X-TC-Action")
+	if !v1 {
+		if e := checkActionVersion(action, r.Header.Get("X-TC-Version"),
+			"the required header `X-TC-Action`", "the required header `X-TC-Version`"); e != nil {
+			writeError3(w, e)
+			return
+		}
+		if !s.cfg.NoAuth {
+			if _, _, e := s.checkTC3Headers(r); e != nil {
+				writeError3(w, e)
+				return
+			}
+		}
+	}
 	// The body is only read while the request is served (parameters are
 	// copied out of it), so its buffer goes back to the pool after.
 	bp := bodyPool.Get().(*[]byte)
-	body, err := readBodyInto((*bp)[:0], r, w, limit)
+	body, err := s.readBodyInto((*bp)[:0], r, w, limit)
 	defer func() {
 		if cap(body) <= maxPooledBody {
 			*bp = body[:0]
@@ -350,16 +404,17 @@ func (s *Server) serveAPI3(w http.ResponseWriter, r *http.Request) {
 		s.serveAPI3V1(w, r, body)
 		return
 	}
-	action := r.Header.Get("X-TC-Action")
-	if e := checkActionVersion(action, r.Header.Get("X-TC-Version"),
-		"the required header `X-TC-Action`", "the required header `X-TC-Version`"); e != nil {
-		writeError3(w, e)
-		return
-	}
 	if !s.cfg.NoAuth {
 		if e := s.verifyTC3(r, body); e != nil {
 			writeError3(w, e)
 			return
+		}
+		if s.cfg.RejectReplays {
+			ts, _ := strconv.ParseInt(r.Header.Get("X-TC-Timestamp"), 10, 64)
+			if s.seen.seenBefore(s.cfg.Clock.Now(), ts, "tc3", r.Header.Get("Authorization")) {
+				writeError3(w, replayErr3())
+				return
+			}
 		}
 	}
 	var req request3
@@ -433,6 +488,13 @@ func (s *Server) serveAPI3V1(w http.ResponseWriter, r *http.Request, body []byte
 			writeError3(w, e)
 			return
 		}
+		if s.cfg.RejectReplays {
+			ts, _ := strconv.ParseInt(v.Get("Timestamp"), 10, 64)
+			if s.seen.seenBefore(s.cfg.Clock.Now(), ts, "v1", v.Get("SecretId"), v.Get("Timestamp"), v.Get("Nonce")) {
+				writeError3(w, replayErr3())
+				return
+			}
+		}
 	}
 	req, aerr := decodeRequest3Form(action, v)
 	if aerr != nil {
@@ -464,6 +526,10 @@ func (s *Server) answer3(w http.ResponseWriter, r *http.Request, action string, 
 	}
 	if action == "ConfirmEvents" {
 		if err := s.q.Confirm(req.EventHandles...); err != nil {
+			if !errors.Is(err, ErrHandle) {
+				writeError3(w, errf("InternalError", "The events could not be confirmed: %v. None was confirmed.", err))
+				return
+			}
 			writeError3(w, errf("InvalidParameterValue", "%s.", strings.TrimPrefix(err.Error(), ErrHandle.Error()+": ")+" (EventHandles)"))
 			return
 		}
@@ -496,7 +562,17 @@ func (s *Server) answer3(w http.ResponseWriter, r *http.Request, action string, 
 	bufPool.Put(bp)
 }
 
+// replayErr3 answers an API 3.0 request seen before when RejectReplays is
+// set. The real API documents no code for it; vodsim answers the
+// signature failure code.
+func replayErr3() *apiError {
+	return errf("AuthFailure.SignatureFailure", "The request was seen before: vodsim (RejectReplays, --reject-replays) refuses a signed request sent again within its 5-minute window.")
+}
+
 // --- legacy API ---
+
+// legacyInternalError is the legacy API's code for a server-side error.
+const legacyInternalError = 6000
 
 func writeLegacyError(w http.ResponseWriter, e *apiError) {
 	b, _ := json.Marshal(struct {
@@ -513,7 +589,7 @@ func (s *Server) serveLegacy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	limit := min(s.cfg.MaxBodyBytes, DefaultLegacyMaxBodyBytes)
-	body, err := readBody(r, w, limit)
+	body, err := s.readBody(r, w, limit)
 	if err != nil {
 		writeLegacyError(w, legacyErr(legacyInvalidParameter, "InvalidParameter", "request body unreadable or larger than %d bytes: %v", limit, err))
 		return
@@ -539,6 +615,13 @@ func (s *Server) serveLegacy(w http.ResponseWriter, r *http.Request) {
 	if !s.cfg.NoAuth {
 		if e := s.verifyLegacy(r, p); e != nil {
 			writeLegacyError(w, e)
+			return
+		}
+		// The legacy API's Nonce and Timestamp make each request run once:
+		// a repeat is code 4500, as Tencent's common error codes say.
+		ts, _ := strconv.ParseInt(p["Timestamp"], 10, 64)
+		if s.seen.seenBefore(s.cfg.Clock.Now(), ts, "legacy", p["SecretId"], p["Timestamp"], p["Nonce"]) {
+			writeLegacyError(w, legacyErr(legacyReplay, "ReplayAttack", "Nonce %s with Timestamp %s was used before: each request must have a new Nonce", p["Nonce"], p["Timestamp"]))
 			return
 		}
 	}
@@ -573,6 +656,10 @@ func (s *Server) serveLegacy(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if err := s.q.Confirm(hs...); err != nil {
+			if !errors.Is(err, ErrHandle) {
+				writeLegacyError(w, legacyErr(legacyInternalError, "InternalError", "the events could not be confirmed: %v; none was confirmed", err))
+				return
+			}
 			writeLegacyError(w, legacyErr(legacyInvalidParameter, "InvalidParameter", "msgHandle %s", strings.TrimPrefix(err.Error(), ErrHandle.Error()+": ")))
 			return
 		}

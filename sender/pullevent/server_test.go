@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -307,10 +308,14 @@ func TestRedeliveryOverHTTP(t *testing.T) {
 	}
 }
 
+// legacyNonce gives each legacy test request a new Nonce, as a client
+// must: a repeated one is refused as a replay.
+var legacyNonce atomic.Uint64
+
 // legacyRequest signs params for the legacy API over host with method.
 func legacyRequest(t *testing.T, s *Server, httpMethod, signHost, sigMethod, key string, params map[string]string) map[string]any {
 	t.Helper()
-	p := map[string]string{"SecretId": DefaultSecretID, "Region": "gz", "Timestamp": strconv.FormatInt(time.Now().Unix(), 10), "Nonce": "4711"}
+	p := map[string]string{"SecretId": DefaultSecretID, "Region": "gz", "Timestamp": strconv.FormatInt(time.Now().Unix(), 10), "Nonce": strconv.FormatUint(4711+legacyNonce.Add(1), 10)}
 	if sigMethod != "" {
 		p["SignatureMethod"] = sigMethod
 	}
@@ -529,7 +534,13 @@ func TestCloseReleasesHeldPolls(t *testing.T) {
 		req2, _ := http.NewRequest(http.MethodGet, s.URL()+LegacyPath+"?Action=PullEvent", nil)
 		go do(req2)
 	}
-	time.Sleep(200 * time.Millisecond)
+	// Wait until all 8 are held (on a busy machine they may take a while
+	// to arrive): one arriving during the shutdown would be cut.
+	for deadline := time.Now().Add(20 * time.Second); s.active.Load() < 8; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d polls held, want 8", s.active.Load())
+		}
+	}
 	if len(answers) != 0 {
 		t.Fatalf("a poll returned before shutdown: %s", <-answers)
 	}

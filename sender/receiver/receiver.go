@@ -8,16 +8,22 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/internal/connlimit"
 )
 
 // MaxPayload is the largest body a Receiver reads.
 const MaxPayload = 1 << 20
+
+// DefaultMaxConns is how many connections a Receiver's server holds open
+// at once when MaxConns is 0.
+const DefaultMaxConns = connlimit.DefaultMax
 
 // DefaultWindow is how many distinct task ids a Receiver remembers when
 // Window is 0: about 45 MB of memory once full (some 45 bytes an id).
@@ -50,6 +56,9 @@ type Receiver struct {
 	// Window is how many distinct task ids are remembered to tell
 	// duplicates; 0 means DefaultWindow.
 	Window int
+	// MaxConns caps the connections the server of NewServer holds open
+	// at once; 0 means DefaultMaxConns.
+	MaxConns int
 
 	mu    sync.Mutex
 	seen  map[uint64]struct{} // the keys in ring
@@ -197,6 +206,31 @@ func CheckPayload(body []byte, key string, now time.Time) Payload {
 		}
 	}
 	return p
+}
+
+// Connection timeouts of the receiver's server, the ones vodsim serve
+// uses: a request's headers must arrive within ReceiverReadHeaderTimeout
+// and the whole request within ReceiverReadTimeout; an idle keep-alive
+// connection is closed after ReceiverIdleTimeout.
+const (
+	ReceiverReadHeaderTimeout = 10 * time.Second
+	ReceiverReadTimeout       = 30 * time.Second
+	ReceiverIdleTimeout       = 60 * time.Second
+)
+
+// NewServer returns an http.Server for rc with the receiver's connection
+// timeouts, and ln wrapped in its connection cap (MaxConns): serve the
+// returned listener with it.
+func (rc *Receiver) NewServer(ln net.Listener) (*http.Server, net.Listener) {
+	cl := connlimit.New(rc.MaxConns)
+	return &http.Server{
+		Handler:           rc,
+		ConnState:         cl.ConnState,
+		ReadHeaderTimeout: ReceiverReadHeaderTimeout,
+		ReadTimeout:       ReceiverReadTimeout,
+		WriteTimeout:      ReceiverReadTimeout,
+		IdleTimeout:       ReceiverIdleTimeout,
+	}, cl.Listener(ln)
 }
 
 // ServeHTTP answers 200 {} to every POST and counts what it received.

@@ -3,6 +3,7 @@ package receiver
 import (
 	"bytes"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -307,5 +308,21 @@ func want(t *testing.T, what string, got, want uint64) {
 	t.Helper()
 	if got != want {
 		t.Errorf("%s = %d, want %d", what, got, want)
+	}
+}
+
+func TestReceiverServerLimits(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	rc := &Receiver{MaxConns: 7}
+	hs, lln := rc.NewServer(ln)
+	if hs.ReadHeaderTimeout != ReceiverReadHeaderTimeout || hs.ReadTimeout != ReceiverReadTimeout || hs.IdleTimeout != ReceiverIdleTimeout || hs.ConnState == nil {
+		t.Errorf("server limits: %+v", hs)
+	}
+	if lln == ln {
+		t.Error("the listener is not capped")
 	}
 }

@@ -1,0 +1,222 @@
+package pullevent
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vodsim/vodsim/generator"
+)
+
+// openState opens path for a new queue on clk, as a restart would.
+func openState(t *testing.T, path string, clk Clock, src generator.Source) (*Queue, bool) {
+	t.Helper()
+	q := NewQueue(Config{Clock: clk, Wait: -1, ConfirmWindow: 30 * time.Second})
+	isNew, err := q.OpenState(path, false, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q, isNew
+}
+
+func TestStateSurvivesRestart(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	clk := ClockFunc(func() time.Time { return now })
+	g := testGen(t)
+	path := filepath.Join(t.TempDir(), "q.state")
+	q, isNew := openState(t, path, clk, g)
+	if !isNew {
+		t.Fatal("a new file is not new")
+	}
+	q.Fill(g, 0, 100)
+	q.Add(g.Event(500)) // injected
+	confirmed := map[string]bool{}
+	var inflight []Message
+	for range 3 {
+		msgs, _ := q.Pull(context.Background(), 0, 0)
+		for i, m := range msgs {
+			if i%2 == 0 {
+				if err := q.Confirm(m.Handle); err != nil {
+					t.Fatal(err)
+				}
+				confirmed[m.Event.TaskID] = true
+			} else {
+				inflight = append(inflight, m)
+			}
+		}
+	}
+	before := q.Stats()
+	// A crash: the file is left as is (no CloseState).
+
+	q2, isNew := openState(t, path, clk, g)
+	if isNew {
+		t.Fatal("an existing file is new")
+	}
+	after := q2.Stats()
+	if after != before {
+		t.Errorf("stats after restart %+v, before %+v", after, before)
+	}
+	// The in-flight handles still confirm within their window.
+	if err := q2.Confirm(inflight[0].Handle); err != nil {
+		t.Errorf("in-flight handle after restart: %v", err)
+	}
+	confirmed[inflight[0].Event.TaskID] = true
+	// After the window the others come back; the confirmed never do.
+	now = now.Add(31 * time.Second)
+	seen := map[string]int{}
+	for {
+		msgs, _ := q2.Pull(context.Background(), 0, 0)
+		if len(msgs) == 0 {
+			break
+		}
+		for _, m := range msgs {
+			seen[m.Event.TaskID]++
+			q2.Confirm(m.Handle)
+		}
+	}
+	for id := range confirmed {
+		if seen[id] > 0 {
+			t.Errorf("confirmed event %s came back", id)
+		}
+	}
+	if len(seen)+len(confirmed) != 101 {
+		t.Errorf("%d events came back and %d were confirmed, want 101 in all", len(seen), len(confirmed))
+	}
+}
+
+func TestStateTornTail(t *testing.T) {
+	g := testGen(t)
+	path := filepath.Join(t.TempDir(), "q.state")
+	q, _ := openState(t, path, nil, g)
+	q.Fill(g, 0, 10)
+	msgs, _ := q.Pull(context.Background(), 2, 0)
+	q.Confirm(msgs[0].Handle)
+	whole, _ := os.Stat(path)
+	q.Confirm(msgs[1].Handle)
+	full, _ := os.Stat(path)
+	// The crash tore the last record: any cut inside it.
+	for cut := whole.Size() + 1; cut < full.Size(); cut++ {
+		b, _ := os.ReadFile(path)
+		p2 := filepath.Join(t.TempDir(), "torn.state")
+		os.WriteFile(p2, b[:cut], 0o644)
+		q2, _ := openState(t, p2, nil, g)
+		if st := q2.Stats(); st.Confirmed != 1 || st.InFlight != 1 || st.Available != 8 {
+			t.Errorf("cut at %d: %+v", cut, st)
+		}
+		if fi, _ := os.Stat(p2); fi.Size() != whole.Size() {
+			t.Errorf("cut at %d: file is %d bytes, want the %d of the whole records", cut, fi.Size(), whole.Size())
+		}
+	}
+	// A last record whose bytes are all there but wrong is torn too.
+	b, _ := os.ReadFile(path)
+	b[len(b)-1] ^= 0xff
+	p3 := filepath.Join(t.TempDir(), "flipped.state")
+	os.WriteFile(p3, b, 0o644)
+	if q3, _ := openState(t, p3, nil, g); q3.Stats().Confirmed != 1 {
+		t.Errorf("flipped last record: %+v", q3.Stats())
+	}
+}
+
+func TestStateCorrupt(t *testing.T) {
+	g := testGen(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "q.state")
+	q, _ := openState(t, path, nil, g)
+	q.Fill(g, 0, 10)
+	msgs, _ := q.Pull(context.Background(), 2, 0)
+	q.Confirm(msgs[0].Handle)
+	q.Confirm(msgs[1].Handle)
+	b, _ := os.ReadFile(path)
+	mid := append([]byte(nil), b...)
+	mid[len(stateMagic)+12] ^= 0xff // inside the first record
+	for name, data := range map[string][]byte{
+		"not a state file": []byte("hello: world\n"),
+		"corrupt middle":   mid,
+	} {
+		p := filepath.Join(dir, strings.ReplaceAll(name, " ", "-"))
+		os.WriteFile(p, data, 0o644)
+		q2 := NewQueue(Config{})
+		_, err := q2.OpenState(p, false, g)
+		if !errors.Is(err, ErrState) || !strings.Contains(err.Error(), p) {
+			t.Errorf("%s: %v", name, err)
+		}
+		if got, _ := os.ReadFile(p); string(got) != string(data) {
+			t.Errorf("%s: the file was changed", name)
+		}
+	}
+}
+
+// fullDisk fails every write as a full disk does.
+type fullDisk struct{ stateFile }
+
+func (fullDisk) Write([]byte) (int, error) { return 3, syscall.ENOSPC }
+
+func TestStateFullDiskConfirm(t *testing.T) {
+	g := testGen(t)
+	path := filepath.Join(t.TempDir(), "q.state")
+	q, _ := openState(t, path, nil, g)
+	q.Fill(g, 0, 4)
+	msgs, _ := q.Pull(context.Background(), 1, 0)
+	l := q.journal.(*stateLog)
+	real := l.f
+	l.f = fullDisk{real}
+	err := q.Confirm(msgs[0].Handle)
+	if err == nil || !errors.Is(err, syscall.ENOSPC) || errors.Is(err, ErrHandle) {
+		t.Fatalf("confirm on a full disk: %v", err)
+	}
+	if st := q.Stats(); st.Confirmed != 0 || st.InFlight != 1 {
+		t.Errorf("a failed confirm changed the queue: %+v", st)
+	}
+	// Space again: the same handle confirms, and the file replays whole.
+	l.f = real
+	if err := q.Confirm(msgs[0].Handle); err != nil {
+		t.Fatal(err)
+	}
+	q2, _ := openState(t, path, nil, g)
+	if st := q2.Stats(); st.Confirmed != 1 || st.Available != 3 {
+		t.Errorf("after restart %+v", st)
+	}
+}
+
+// FuzzStateFile: any file content either opens (a torn tail cut off) or is
+// an error wrapping ErrState; it never panics.
+func FuzzStateFile(f *testing.F) {
+	g, _ := generator.New(generator.Config{Seed: 1})
+	dir := f.TempDir()
+	path := filepath.Join(dir, "seed.state")
+	q := NewQueue(Config{Wait: -1})
+	if _, err := q.OpenState(path, false, g); err != nil {
+		f.Fatal(err)
+	}
+	q.Fill(g, 0, 5)
+	q.Add(g.Event(9))
+	msgs, _ := q.Pull(context.Background(), 3, 0)
+	q.Confirm(msgs[0].Handle)
+	q.Reset()
+	q.Fill(g, 5, 2)
+	q.CloseState()
+	b, _ := os.ReadFile(path)
+	f.Add(b)
+	f.Add([]byte(stateMagic))
+	f.Add([]byte("not a state file"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(t.TempDir(), "f.state")
+		os.WriteFile(p, data, 0o644)
+		q := NewQueue(Config{Wait: -1, MaxQueue: 1000}) // a fill past it is an error, not minutes of work
+		_, err := q.OpenState(p, false, g)
+		if err != nil {
+			if !errors.Is(err, ErrState) {
+				t.Fatalf("not ErrState: %v", err)
+			}
+			return
+		}
+		q.Stats()
+		q.Peek(10)
+		q.CloseState()
+	})
+}
