@@ -158,9 +158,12 @@ func TestLegacyDottedHandleSignature(t *testing.T) {
 	}
 	// send signs params with their names changed by rename, then sends
 	// them as named in params, with sent changing them after signing.
+	// Each request has a Nonce of its own: a repeated one is a replay (4500).
+	nonce := 7
 	send := func(key string, params map[string]string, rename func(string) string, sent func(url.Values)) float64 {
 		t.Helper()
-		p := map[string]string{"Action": "ConfirmEvent", "SecretId": DefaultSecretID, "Timestamp": strconv.FormatInt(time.Now().Unix(), 10), "Nonce": "7"}
+		nonce++
+		p := map[string]string{"Action": "ConfirmEvent", "SecretId": DefaultSecretID, "Timestamp": strconv.FormatInt(time.Now().Unix(), 10), "Nonce": strconv.Itoa(nonce)}
 		for k, v := range params {
 			p[k] = v
 		}

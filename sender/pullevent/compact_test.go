@@ -19,7 +19,7 @@ func TestSlotSize(t *testing.T) {
 // A generated event is built again when pulled: the same as the source's.
 func TestCompactQueueRebuilds(t *testing.T) {
 	g := testGen(t)
-	q := NewQueue(Config{Wait: -1})
+	q := NewQueue(Config{})
 	q.Fill(g, 100, 5)
 	msgs, err := q.Pull(context.Background(), 3, 0)
 	if err != nil || len(msgs) != 3 {
@@ -38,7 +38,7 @@ func TestCompactQueueRebuilds(t *testing.T) {
 
 func TestMaxQueue(t *testing.T) {
 	g := testGen(t)
-	q := NewQueue(Config{MaxQueue: 10, Wait: -1})
+	q := NewQueue(Config{MaxQueue: 10})
 	if err := q.Fill(g, 0, 8); err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestMaxQueue(t *testing.T) {
 }
 
 func TestPeekPages(t *testing.T) {
-	q := NewQueue(Config{Wait: -1})
+	q := NewQueue(Config{})
 	q.Fill(testGen(t), 0, 25)
 	msgs, _ := q.Pull(context.Background(), 5, 0)
 	q.Confirm(msgs[1].Handle)
@@ -113,7 +113,7 @@ func BenchmarkQueueBytesPerEvent(b *testing.B) {
 func BenchmarkFill2MFirstPull(b *testing.B) {
 	g, _ := generator.New(generator.Config{Seed: 1})
 	for b.Loop() {
-		q := NewQueue(Config{Wait: -1})
+		q := NewQueue(Config{})
 		if err := q.Fill(g, 0, 2_000_000); err != nil {
 			b.Fatal(err)
 		}

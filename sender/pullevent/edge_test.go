@@ -254,7 +254,7 @@ func TestInjectPastMaxQueue(t *testing.T) {
 }
 
 func TestLegacyReplayRefused(t *testing.T) {
-	s := listen(t, Config{Wait: -1})
+	s := listen(t, Config{})
 	s.Queue().Fill(testGen(t), 0, 40)
 	p := map[string]string{"Action": "PullEvent", "SecretId": DefaultSecretID, "Region": "gz", "Timestamp": strconv.FormatInt(time.Now().Unix(), 10), "Nonce": "777"}
 	p["Signature"] = SignLegacy(DefaultSecretKey, "", "GET", s.Addr(), LegacyPath, p)
@@ -284,7 +284,7 @@ func TestLegacyReplayRefused(t *testing.T) {
 
 func TestAPI3RejectReplays(t *testing.T) {
 	for _, reject := range []bool{false, true} {
-		s := listen(t, Config{Wait: -1, RejectReplays: reject})
+		s := listen(t, Config{RejectReplays: reject})
 		s.Queue().Fill(testGen(t), 0, 40)
 		// One TC3 request, sent twice as is.
 		body := []byte("{}")
@@ -319,7 +319,7 @@ func TestAPI3RejectReplays(t *testing.T) {
 // TestFlood: 32 unsigned 2 MB bodies at once are refused from their
 // headers, and a signed poll made meanwhile is answered.
 func TestFlood(t *testing.T) {
-	s := listen(t, Config{Wait: -1})
+	s := listen(t, Config{})
 	s.Queue().Fill(testGen(t), 0, 10)
 	body := strings.Repeat("x", 2<<20)
 	errs := make(chan string, 32)

@@ -16,7 +16,7 @@ import (
 // openState opens path for a new queue on clk, as a restart would.
 func openState(t *testing.T, path string, clk Clock, src generator.Source) (*Queue, bool) {
 	t.Helper()
-	q := NewQueue(Config{Clock: clk, Wait: -1, ConfirmWindow: 30 * time.Second})
+	q := NewQueue(Config{Clock: clk, ConfirmWindow: 30 * time.Second})
 	isNew, err := q.OpenState(path, false, src)
 	if err != nil {
 		t.Fatal(err)
@@ -189,7 +189,7 @@ func FuzzStateFile(f *testing.F) {
 	g, _ := generator.New(generator.Config{Seed: 1})
 	dir := f.TempDir()
 	path := filepath.Join(dir, "seed.state")
-	q := NewQueue(Config{Wait: -1})
+	q := NewQueue(Config{})
 	if _, err := q.OpenState(path, false, g); err != nil {
 		f.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func FuzzStateFile(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p := filepath.Join(t.TempDir(), "f.state")
 		os.WriteFile(p, data, 0o644)
-		q := NewQueue(Config{Wait: -1, MaxQueue: 1000}) // a fill past it is an error, not minutes of work
+		q := NewQueue(Config{MaxQueue: 1000}) // a fill past it is an error, not minutes of work
 		_, err := q.OpenState(p, false, g)
 		if err != nil {
 			if !errors.Is(err, ErrState) {
