@@ -24,7 +24,7 @@ func signedPost(c *http.Client, addr, action string, body []byte) ([]byte, error
 		return nil, err
 	}
 	canon := "POST\n/\n\ncontent-type:application/json\nhost:" + addr + "\n\ncontent-type;host\n" + sha256Hex(body)
-	sig := SignTC3(DefaultSecretKey, Service, ts, canon)
+	sig := signTC3(DefaultSecretKey, Service, ts, canon)
 	h := req.Header
 	h.Set("Content-Type", "application/json")
 	h.Set("X-TC-Action", action)
@@ -181,7 +181,7 @@ func BenchmarkVerifyTC3(b *testing.B) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-TC-Timestamp", strconv.FormatInt(ts, 10))
 	req.Header.Set("Authorization", "TC3-HMAC-SHA256 Credential="+DefaultSecretID+"/"+time.Unix(ts, 0).UTC().Format("2006-01-02")+
-		"/vod/tc3_request, SignedHeaders=content-type;host, Signature="+SignTC3(DefaultSecretKey, Service, ts, canon))
+		"/vod/tc3_request, SignedHeaders=content-type;host, Signature="+signTC3(DefaultSecretKey, Service, ts, canon))
 	b.ReportAllocs()
 	for b.Loop() {
 		if e := s.verifyTC3(req, body); e != nil {

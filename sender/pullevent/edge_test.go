@@ -109,9 +109,9 @@ func TestBodyNotReadBeforeHeaders(t *testing.T) {
 		{"other action", map[string]string{"Content-Type": "application/json", "X-TC-Action": "DeleteMedia", "X-TC-Version": Version}, "InvalidAction"},
 		{"unsigned", map[string]string{"Content-Type": "application/json", "X-TC-Action": "PullEvents", "X-TC-Version": Version, "X-TC-Timestamp": strconv.FormatInt(time.Now().Unix(), 10)}, "AuthFailure.InvalidAuthorization"},
 		{"bad SecretId", map[string]string{"Content-Type": "application/json", "X-TC-Action": "PullEvents", "X-TC-Version": Version, "X-TC-Timestamp": strconv.FormatInt(time.Now().Unix(), 10),
-			"Authorization": TC3Algorithm + " Credential=AKIDother/" + time.Now().UTC().Format("2006-01-02") + "/vod/tc3_request, SignedHeaders=content-type;host, Signature=00"}, "AuthFailure.SecretIdNotFound"},
+			"Authorization": tc3Algorithm + " Credential=AKIDother/" + time.Now().UTC().Format("2006-01-02") + "/vod/tc3_request, SignedHeaders=content-type;host, Signature=00"}, "AuthFailure.SecretIdNotFound"},
 		{"old timestamp", map[string]string{"Content-Type": "application/json", "X-TC-Action": "PullEvents", "X-TC-Version": Version, "X-TC-Timestamp": "1000",
-			"Authorization": TC3Algorithm + " Credential=" + DefaultSecretID + "/1970-01-01/vod/tc3_request, SignedHeaders=content-type;host, Signature=00"}, "AuthFailure.SignatureExpire"},
+			"Authorization": tc3Algorithm + " Credential=" + DefaultSecretID + "/1970-01-01/vod/tc3_request, SignedHeaders=content-type;host, Signature=00"}, "AuthFailure.SignatureExpire"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body := &countingBody{}
@@ -257,7 +257,7 @@ func TestLegacyReplayRefused(t *testing.T) {
 	s := listen(t, Config{})
 	s.Queue().Fill(testGen(t), 0, 40)
 	p := map[string]string{"Action": "PullEvent", "SecretId": DefaultSecretID, "Region": "gz", "Timestamp": strconv.FormatInt(time.Now().Unix(), 10), "Nonce": "777"}
-	p["Signature"] = SignLegacy(DefaultSecretKey, "", "GET", s.Addr(), LegacyPath, p)
+	p["Signature"] = signLegacy(DefaultSecretKey, "", "GET", s.Addr(), LegacyPath, p)
 	v := url.Values{}
 	for k, x := range p {
 		v.Set(k, x)
@@ -290,7 +290,7 @@ func TestAPI3RejectReplays(t *testing.T) {
 		body := []byte("{}")
 		ts := time.Now().Unix()
 		canon := "POST\n/\n\ncontent-type:application/json\nhost:" + s.Addr() + "\n\ncontent-type;host\n" + sha256Hex(body)
-		auth := TC3Algorithm + " Credential=" + DefaultSecretID + "/" + time.Unix(ts, 0).UTC().Format("2006-01-02") + "/vod/tc3_request, SignedHeaders=content-type;host, Signature=" + SignTC3(DefaultSecretKey, Service, ts, canon)
+		auth := tc3Algorithm + " Credential=" + DefaultSecretID + "/" + time.Unix(ts, 0).UTC().Format("2006-01-02") + "/vod/tc3_request, SignedHeaders=content-type;host, Signature=" + signTC3(DefaultSecretKey, Service, ts, canon)
 		send := func() string {
 			req, _ := http.NewRequest(http.MethodPost, s.URL()+"/", strings.NewReader(string(body)))
 			req.Header.Set("Content-Type", "application/json")

@@ -196,7 +196,7 @@ func (r signed3) do(t *testing.T, s *Server) map[string]any {
 	req.Header.Set("X-TC-Timestamp", strconv.FormatInt(r.ts, 10))
 	req.Header.Set("X-TC-Region", "ap-guangzhou")
 	canon := r.method + "\n/\n" + r.query + "\ncontent-type:" + r.contentType + "\nhost:" + s.Addr() + "\n\ncontent-type;host\n" + sha256Hex([]byte(r.body))
-	sig := SignTC3(r.key, "vod", r.ts, canon)
+	sig := signTC3(r.key, "vod", r.ts, canon)
 	date := time.Unix(r.ts, 0).UTC().Format("2006-01-02")
 	req.Header.Set("Authorization", fmt.Sprintf("TC3-HMAC-SHA256 Credential=%s/%s/vod/tc3_request, SignedHeaders=content-type;host, Signature=%s", r.id, date, sig))
 	if r.auth != "" {
@@ -325,7 +325,7 @@ func legacyRequest(t *testing.T, s *Server, httpMethod, signHost, sigMethod, key
 	if signHost == "" {
 		signHost = s.Addr()
 	}
-	p["Signature"] = SignLegacy(key, sigMethod, httpMethod, signHost, LegacyPath, p)
+	p["Signature"] = signLegacy(key, sigMethod, httpMethod, signHost, LegacyPath, p)
 	v := url.Values{}
 	for k, val := range p {
 		v.Set(k, val)
@@ -357,7 +357,7 @@ func TestLegacyAPI(t *testing.T) {
 		name, httpMethod, host, sigMethod string
 	}{
 		{"GET signed over the request's host, HmacSHA1 by default", http.MethodGet, "", ""},
-		{"GET signed over the real host", http.MethodGet, LegacyHost, "HmacSHA1"},
+		{"GET signed over the real host", http.MethodGet, legacyHost, "HmacSHA1"},
 		{"POST with HmacSHA256", http.MethodPost, "", "HmacSHA256"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -122,7 +122,7 @@ func v1Params(host, httpMethod string, extra map[string]string) url.Values {
 	for k, v := range extra {
 		p[k] = v
 	}
-	p["Signature"] = SignLegacy(DefaultSecretKey, p["SignatureMethod"], httpMethod, host, "/", p)
+	p["Signature"] = signLegacy(DefaultSecretKey, p["SignatureMethod"], httpMethod, host, "/", p)
 	v := url.Values{}
 	for k, x := range p {
 		v.Set(k, x)
@@ -155,7 +155,7 @@ func TestSignatureV1Errors(t *testing.T) {
 	}{
 		{"valid", signed(nil).Encode(), ""},
 		{"valid with SubAppId and ExtInfo", signed(map[string]string{"SubAppId": "1", "ExtInfo": "x"}).Encode(), ""},
-		{"wrong key", tamper(signed(nil), "Signature", SignLegacy("nope", "HmacSHA256", "POST", s.Addr(), "/", map[string]string{})).Encode(), "AuthFailure.SignatureFailure"},
+		{"wrong key", tamper(signed(nil), "Signature", signLegacy("nope", "HmacSHA256", "POST", s.Addr(), "/", map[string]string{})).Encode(), "AuthFailure.SignatureFailure"},
 		{"parameter changed after signing", tamper(signed(nil), "Region", "ap-beijing").Encode(), "AuthFailure.SignatureFailure"},
 		{"no action", "Version=" + Version, "MissingParameter"},
 		{"other action", tamper(signed(nil), "Action", "DescribeMediaInfos").Encode(), "InvalidAction"},
