@@ -786,7 +786,7 @@ func (p *parser) delivery(n *yaml.Node, s *Scenario) {
 			f.Reorder, _ = p.share(e.val, "delivery.reorder")
 		}
 		if f.Reorder > 0 && f.ReorderWindow == 0 {
-			f.ReorderWindow = DefaultReorderWindow
+			f.ReorderWindow = sender.DefaultReorderWindow
 		}
 	}
 	if e, ok := m["malformed"]; ok {
@@ -817,10 +817,6 @@ func (p *parser) delivery(n *yaml.Node, s *Scenario) {
 		}
 	}
 }
-
-// DefaultReorderWindow is the reorder window when a scenario gives a share
-// of reordered events but no window: the sender's own default.
-const DefaultReorderWindow = sender.DefaultReorderWindow
 
 func malformationNames() []string {
 	out := make([]string, len(sender.Malformations))

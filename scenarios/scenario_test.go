@@ -259,7 +259,7 @@ func TestParseDefaults(t *testing.T) {
 			return cmp(fmt.Sprint(s.Profile), fmt.Sprint(pace.Profile{{Duration: time.Minute, From: 10, To: 10}}))
 		}},
 		{"reorder default window", "delivery: {reorder: 5%}\n", func(s *Scenario) string {
-			return cmp(s.Faults.ReorderWindow, DefaultReorderWindow)
+			return cmp(s.Faults.ReorderWindow, sender.DefaultReorderWindow)
 		}},
 		{"fixed delay", "delivery: {delay: 50ms}\n", func(s *Scenario) string {
 			return cmp([2]time.Duration{s.Faults.DelayMin, s.Faults.DelayMax}, [2]time.Duration{50 * time.Millisecond, 50 * time.Millisecond})

@@ -38,12 +38,6 @@ const (
 	DefaultReorderWindow = 10
 	// DefaultProgressInterval is how often Config.Progress is called.
 	DefaultProgressInterval = time.Second
-	// SuggestedGCPercent is the GOGC a program that mostly sends should
-	// use (debug.SetGCPercent): vodsim send does, as do the benchmarks.
-	// Run allocates per event; fewer collections keep lateness low at
-	// tens of thousands of events per second, and the heap stays bounded
-	// by MaxInFlight.
-	SuggestedGCPercent = 400
 )
 
 // ErrConfig is wrapped by every error Run returns for a bad Config.
