@@ -27,22 +27,22 @@ const (
 	MaxReorderWindow = 1_000_000
 )
 
-// Retry is a set of conditions under which an attempt is retried; the
+// RetryOn is a set of conditions under which an attempt is retried; the
 // zero value, in a RetryPolicy, means RetryTimeout.
-type Retry uint8
+type RetryOn uint8
 
 // Conditions to retry on. The real service retries on a timeout only.
 const (
-	RetryTimeout     Retry = 1 << iota // the attempt timed out
-	RetryServerError                   // the receiver answered 5xx
-	RetryTooMany                       // the receiver answered 429
-	RetryConnError                     // connecting failed or the connection broke
+	RetryTimeout     RetryOn = 1 << iota // the attempt timed out
+	RetryServerError                     // the receiver answered 5xx
+	RetryTooMany                         // the receiver answered 429
+	RetryConnError                       // connecting failed or the connection broke
 )
 
 // retryNames are the conditions' names, in the order of the bits; the
 // first is the one String writes, the others are aliases read as well.
 var retryNames = []struct {
-	r     Retry
+	r     RetryOn
 	names []string
 }{
 	{RetryTimeout, []string{"timeout"}},
@@ -65,7 +65,7 @@ const retryWant = "timeout, 5xx, 429 or conn (also written connection)"
 
 // ParseRetryCondition reads the name of one condition, in any case:
 // timeout, 5xx, 429, conn or connection.
-func ParseRetryCondition(name string) (Retry, error) {
+func ParseRetryCondition(name string) (RetryOn, error) {
 	t := strings.TrimSpace(name)
 	for _, c := range retryNames {
 		for _, n := range c.names {
@@ -79,8 +79,8 @@ func ParseRetryCondition(name string) (Retry, error) {
 
 // ParseRetry reads a comma-separated list of conditions, such as
 // "timeout,5xx,conn"; the list must name at least one.
-func ParseRetry(list string) (Retry, error) {
-	var on Retry
+func ParseRetry(list string) (RetryOn, error) {
+	var on RetryOn
 	for _, s := range strings.Split(list, ",") {
 		if strings.TrimSpace(s) == "" {
 			continue
@@ -98,7 +98,7 @@ func ParseRetry(list string) (Retry, error) {
 }
 
 // String lists the conditions, comma-separated, e.g. "timeout,5xx".
-func (r Retry) String() string {
+func (r RetryOn) String() string {
 	var names []string
 	for _, c := range retryNames {
 		if r&c.r != 0 {
@@ -112,7 +112,7 @@ func (r Retry) String() string {
 }
 
 // UnmarshalText reads a list as ParseRetry does.
-func (r *Retry) UnmarshalText(text []byte) error {
+func (r *RetryOn) UnmarshalText(text []byte) error {
 	on, err := ParseRetry(string(text))
 	if err != nil {
 		return err
@@ -130,7 +130,7 @@ type RetryPolicy struct {
 	// Attempts is the most attempts per event; 0 means DefaultAttempts.
 	Attempts int
 	// On is what is retried; 0 means RetryTimeout.
-	On Retry
+	On RetryOn
 	// Backoff is the base of an exponential backoff with full jitter
 	// between attempts; 0 means none. A Retry-After header on a 429 or
 	// 503 answer is honoured instead when present.

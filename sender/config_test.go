@@ -10,7 +10,7 @@ import (
 func TestParseRetry(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
-		want Retry
+		want RetryOn
 		err  string
 	}{
 		{"timeout", RetryTimeout, ""},
@@ -41,7 +41,7 @@ func TestRetryText(t *testing.T) {
 	if got := all.String(); got != "timeout,5xx,429,conn" {
 		t.Errorf("String = %q", got)
 	}
-	var r Retry
+	var r RetryOn
 	if err := r.UnmarshalText([]byte(all.String())); err != nil || r != all {
 		t.Errorf("UnmarshalText(String()) = %v, %v; want %v", r, err, all)
 	}

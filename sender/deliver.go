@@ -204,7 +204,7 @@ func (w *worker) send(ctx context.Context, res result) {
 		res.service = end.Sub(res.start)
 		res.connWait = w.connWait(end)
 		res.status, res.errKind, res.err = status, "", err
-		var cond Retry
+		var cond RetryOn
 		switch {
 		case err != nil:
 			res.errKind = classify(ctx, err)

@@ -321,7 +321,7 @@ func TestUnreachableTargetFailsEveryEvent(t *testing.T) {
 	ln.Close()
 	for _, tc := range []struct {
 		name     string
-		on       Retry
+		on       RetryOn
 		attempts uint64
 	}{
 		{"default policy: no retry", 0, 1},

@@ -306,7 +306,7 @@ func (o *sendOpts) register(fs *pflag.FlagSet) {
 // retryFlag is --retry-on: a list of retry conditions, comma-separated or
 // given in several flags, that replaces the default once given.
 type retryFlag struct {
-	on  sender.Retry
+	on  sender.RetryOn
 	set bool
 }
 
