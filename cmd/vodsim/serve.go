@@ -324,13 +324,13 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 			// The queue is as the file left it: no fill; arriving events
 			// go on after the last one added.
 			fill = 0
-			first = max(q.FillEnd(g), cfg.fill)
+			first = max(q.EndOf(g), cfg.fill)
 			if count > 0 {
 				count -= min(count, first-cfg.fill)
 			}
 		}
 	}
-	if err := q.Fill(g, 0, fill); err != nil {
+	if err := q.AddFrom(g, 0, fill); err != nil {
 		ln.Close()
 		return usageErrorf("serve: --fill %d: %v", fill, err)
 	}
@@ -364,7 +364,7 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 		fmt.Fprintf(io.out, "vodsim: poll it: curl '%s%s?Action=PullEvent' (no signatures checked); stats: curl %s%s/stats\n", base, pullevent.LegacyPath, base, pullevent.AdminPrefix)
 	} else {
 		fmt.Fprintf(io.out, "vodsim: poll it with a Tencent Cloud SDK (endpoint %s, scheme HTTP, service vod, version %s) using SecretId %s SecretKey %s; stats: curl %s%s/stats\n",
-			addr, pullevent.Version, sc.SecretID, pullevent.MaskKey(sc.SecretKey), base, pullevent.AdminPrefix)
+			addr, pullevent.APIVersion, sc.SecretID, pullevent.MaskKey(sc.SecretKey), base, pullevent.AdminPrefix)
 	}
 
 	feedCtx, stopFeed := context.WithCancel(ctx)

@@ -50,7 +50,7 @@ func (r sdkSigned3) do(t *testing.T, s *Server) string {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-TC-Action", "PullEvents")
-	req.Header.Set("X-TC-Version", Version)
+	req.Header.Set("X-TC-Version", APIVersion)
 	req.Header.Set("X-TC-Timestamp", strconv.FormatInt(r.ts, 10))
 	req.Header.Set("Authorization", fmt.Sprintf("TC3-HMAC-SHA256 Credential=%s/%s/%s/tc3_request, SignedHeaders=content-type;host, Signature=%s", r.id, date, r.service, sig))
 	resp, err := http.DefaultClient.Do(req)
@@ -73,7 +73,7 @@ func (r sdkSigned3) do(t *testing.T, s *Server) string {
 // or host.
 func TestTC3AsEachSDKSigns(t *testing.T) {
 	s := listen(t, Config{})
-	s.Queue().Fill(testGen(t), 0, 100)
+	s.Queue().AddFrom(testGen(t), 0, 100)
 	withPort := s.Addr()
 	noPort, port, _ := strings.Cut(withPort, ":")
 	ep := endpointService(withPort)
@@ -147,7 +147,7 @@ func TestSignedHostForms(t *testing.T) {
 // renamed is refused.
 func TestLegacyDottedHandleSignature(t *testing.T) {
 	s := listen(t, Config{MaxEvents: 2})
-	s.Queue().Fill(testGen(t), 0, 4)
+	s.Queue().AddFrom(testGen(t), 0, 4)
 	pull := func() []string {
 		m := legacyRequest(t, s, "GET", "", "", DefaultSecretKey, map[string]string{"Action": "PullEvent"})
 		var hs []string

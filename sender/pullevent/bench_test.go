@@ -28,7 +28,7 @@ func signedPost(c *http.Client, addr, action string, body []byte) ([]byte, error
 	h := req.Header
 	h.Set("Content-Type", "application/json")
 	h.Set("X-TC-Action", action)
-	h.Set("X-TC-Version", Version)
+	h.Set("X-TC-Version", APIVersion)
 	h.Set("X-TC-Timestamp", strconv.FormatInt(ts, 10))
 	h.Set("Authorization", "TC3-HMAC-SHA256 Credential="+DefaultSecretID+"/"+time.Unix(ts, 0).UTC().Format("2006-01-02")+"/vod/tc3_request, SignedHeaders=content-type;host, Signature="+sig)
 	resp, err := c.Do(req)
@@ -99,7 +99,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 				}
 				defer s.Queue().CloseState()
 			}
-			s.Queue().Fill(src, 0, uint64(b.N)+64)
+			s.Queue().AddFrom(src, 0, uint64(b.N)+64)
 			var empty atomic.Int64
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -152,7 +152,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 func BenchmarkQueuePullConfirm(b *testing.B) {
 	q := NewQueue(Config{})
 	g, _ := generator.New(generator.Config{Seed: 1})
-	q.Fill(generator.NewReplay([]generator.Event{g.Event(0)}), 0, uint64(b.N)*16+16)
+	q.AddFrom(generator.NewReplay([]generator.Event{g.Event(0)}), 0, uint64(b.N)*16+16)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {

@@ -48,7 +48,7 @@ func (f Feed) Run(ctx context.Context, q *Queue) (uint64, error) {
 			due = min(due, f.Count)
 		}
 		if due > added {
-			if err := q.Fill(f.Source, f.First+added, due-added); err != nil {
+			if err := q.AddFrom(f.Source, f.First+added, due-added); err != nil {
 				return added, err
 			}
 			added = due

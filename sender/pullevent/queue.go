@@ -123,7 +123,7 @@ type flight struct {
 // deliveries and state) and built again when it is pulled or peeked, so a
 // queue of millions costs tens of MB; an injected event keeps its content.
 // The queue holds at most MaxQueue events (waiting or in flight): an Add or
-// Fill that would pass it adds nothing and returns an error wrapping
+// AddFrom that would pass it adds nothing and returns an error wrapping
 // ErrQueueFull.
 //
 // A Queue is safe for concurrent use by any number of pollers. Build one
@@ -169,7 +169,7 @@ type journal interface {
 	reset() error
 }
 
-// ErrQueueFull is wrapped by the error Add and Fill return when the events
+// ErrQueueFull is wrapped by the error Add and AddFrom return when the events
 // would take the queue past its MaxQueue.
 var ErrQueueFull = errors.New("queue full")
 
@@ -259,11 +259,11 @@ func (q *Queue) srcIDLocked(src generator.Source) (uint16, error) {
 	return uint16(len(q.srcs) - 1), nil
 }
 
-// Fill appends events first .. first+n-1 of src, in order, all or none:
+// AddFrom appends events first .. first+n-1 of src, in order, all or none:
 // when they would take the queue past MaxQueue it adds none and returns an
 // error wrapping ErrQueueFull. Each is held as its index in src and built
 // from src when pulled or peeked, so src must stay usable.
-func (q *Queue) Fill(src generator.Source, first, n uint64) error {
+func (q *Queue) AddFrom(src generator.Source, first, n uint64) error {
 	if n == 0 {
 		return nil
 	}

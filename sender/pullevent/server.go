@@ -24,8 +24,8 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Version is the API 3.0 version of PullEvents and ConfirmEvents.
-const Version = "2018-07-17"
+// APIVersion is the API 3.0 version of PullEvents and ConfirmEvents.
+const APIVersion = "2018-07-17"
 
 // AdminPrefix is the path prefix of the admin API.
 const AdminPrefix = "/_vodsim"
@@ -452,15 +452,15 @@ func checkActionVersion(action, version, actionIn, versionIn string) *apiError {
 	case "":
 		return errf("MissingParameter", "The request is missing %s.", actionIn)
 	default:
-		return errf("InvalidAction", "The action `%s` is not found in vod %s; this endpoint serves PullEvents, ConfirmEvents and DescribeEventsState.", action, Version)
+		return errf("InvalidAction", "The action `%s` is not found in vod %s; this endpoint serves PullEvents, ConfirmEvents and DescribeEventsState.", action, APIVersion)
 	}
 	switch version {
-	case Version:
+	case APIVersion:
 		return nil
 	case "":
 		return errf("MissingParameter", "The request is missing %s.", versionIn)
 	default:
-		return errf("NoSuchVersion", "The version `%s` of %s is not found; use %s.", version, action, Version)
+		return errf("NoSuchVersion", "The version `%s` of %s is not found; use %s.", version, action, APIVersion)
 	}
 }
 

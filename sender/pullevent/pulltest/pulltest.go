@@ -69,7 +69,7 @@ func NewRequest(srv *pullevent.Server, action, body string) *http.Request {
 	}
 	r.Header.Set("Content-Type", "application/json")
 	r.Header.Set("X-TC-Action", action)
-	r.Header.Set("X-TC-Version", pullevent.Version)
+	r.Header.Set("X-TC-Version", pullevent.APIVersion)
 	r.Header.Set("X-TC-Region", "ap-guangzhou")
 	cfg := srv.Config()
 	Sign(r, []byte(body), cfg.SecretID, cfg.SecretKey, cfg.Clock.Now())
