@@ -268,7 +268,7 @@ var ErrTarget = errors.New("bad target")
 // and never repeats the URL (which may hold a password).
 func ParseTarget(target string) (*url.URL, error) {
 	bad := func(format string, a ...any) error {
-		return fmt.Errorf("%w: %s", ErrTarget, fmt.Sprintf(format, a...))
+		return &Error{Kind: ErrTarget, Reason: fmt.Sprintf(format, a...)}
 	}
 	if strings.TrimSpace(target) == "" {
 		return nil, bad("empty: give the receiver's URL")

@@ -131,3 +131,30 @@ func TestParseTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorReason: each kind of bad input matches its sentinel, and Reason
+// gives the message without the sentinel's words.
+func TestErrorReason(t *testing.T) {
+	_, terr := ParseTarget("")
+	for _, tc := range []struct {
+		err    error
+		kind   error
+		reason string
+	}{
+		{terr, ErrTarget, "empty: give the receiver's URL"},
+		{CheckHeader("", "x"), ErrHeader, "empty name"},
+		{Config{Target: "http://127.0.0.1:1", Count: 1, MaxInFlight: -1}.Validate(), ErrConfig, ""},
+	} {
+		if !errors.Is(tc.err, tc.kind) {
+			t.Errorf("%v: does not match %v", tc.err, tc.kind)
+			continue
+		}
+		r := Reason(tc.err)
+		if tc.err.Error() != tc.kind.Error()+": "+r || (tc.reason != "" && r != tc.reason) {
+			t.Errorf("%v: reason %q", tc.err, r)
+		}
+	}
+	if got := Reason(errors.New("plain")); got != "plain" {
+		t.Errorf("Reason of a plain error: %q", got)
+	}
+}

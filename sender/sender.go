@@ -43,6 +43,30 @@ const (
 // ErrConfig is wrapped by every error Run returns for a bad Config.
 var ErrConfig = errors.New("invalid send config")
 
+// Error is the error this package returns for bad input: a Config that
+// Run or Validate refuses, a target ParseTarget refuses, a header
+// CheckHeader refuses. It reads "<Kind>: <Reason>" and matches Kind
+// (ErrConfig, ErrTarget or ErrHeader) under errors.Is; a caller that words
+// its own message uses Reason, which says what is wrong and where.
+type Error struct {
+	Kind   error  // ErrConfig, ErrTarget or ErrHeader
+	Reason string // what is wrong, without Kind's words
+	Err    error  // the cause, if any (errors.Unwrap gives it)
+}
+
+func (e *Error) Error() string        { return e.Kind.Error() + ": " + e.Reason }
+func (e *Error) Is(target error) bool { return target == e.Kind }
+func (e *Error) Unwrap() error        { return e.Err }
+
+// Reason is what err says is wrong: the Reason of the *Error it wraps,
+// or err's whole message when it wraps none.
+func Reason(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Reason
+	}
+	return err.Error()
+}
+
 // Config says what a run sends, where and how. Only Target is required:
 // the zero value of every other field works and says below what it means.
 // A Config is read by Run and not kept; it may be reused for another run.
@@ -169,7 +193,7 @@ type run struct {
 }
 
 func configErr(format string, a ...any) error {
-	return fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, a...))
+	return &Error{Kind: ErrConfig, Reason: fmt.Sprintf(format, a...)}
 }
 
 func newRun(cfg Config) (*run, error) {
@@ -183,7 +207,7 @@ func newRun(cfg Config) (*run, error) {
 	}
 	u, err := ParseTarget(cfg.Target)
 	if err != nil {
-		return nil, configErr("target %q: %s", RedactTarget(cfg.Target), strings.TrimPrefix(err.Error(), ErrTarget.Error()+": "))
+		return nil, configErr("target %q: %s", RedactTarget(cfg.Target), Reason(err))
 	}
 	// The report and every message show the target with its password
 	// masked; the userinfo becomes a Basic Authorization header below, as
@@ -205,7 +229,7 @@ func newRun(cfg Config) (*run, error) {
 	if r.src == nil {
 		g, err := generator.New(generator.Config{Seed: cfg.Seed})
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+			return nil, &Error{Kind: ErrConfig, Reason: err.Error()}
 		}
 		r.src = g
 	}
@@ -222,7 +246,7 @@ func newRun(cfg Config) (*run, error) {
 	if len(cfg.Profile) > 0 {
 		s, err := pace.NewSchedule(cfg.Profile)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+			return nil, &Error{Kind: ErrConfig, Reason: err.Error(), Err: err}
 		}
 		r.sched = s
 	}
@@ -246,7 +270,7 @@ func newRun(cfg Config) (*run, error) {
 			return nil, configErr("a sign key needs the 3.0 format (v3): the 4.0 format carries no signature")
 		}
 		if err := generator.CheckSignKey(cfg.SignKey); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+			return nil, &Error{Kind: ErrConfig, Reason: err.Error(), Err: err}
 		}
 	}
 	if r.progressInt <= 0 {
@@ -262,7 +286,7 @@ func newRun(cfg Config) (*run, error) {
 	for k, vs := range cfg.Headers {
 		for _, v := range vs {
 			if err := CheckHeader(k, v); err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+				return nil, &Error{Kind: ErrConfig, Reason: err.Error(), Err: err}
 			}
 		}
 	}
@@ -333,7 +357,7 @@ func newRun(cfg Config) (*run, error) {
 func (r *run) normaliseRetry() error {
 	p := &r.retry
 	if err := p.Validate(); err != nil {
-		return fmt.Errorf("%w: %w", ErrConfig, err)
+		return &Error{Kind: ErrConfig, Reason: err.Error(), Err: err}
 	}
 	*p = p.WithDefaults()
 	return nil
@@ -342,7 +366,7 @@ func (r *run) normaliseRetry() error {
 func (r *run) normaliseFaults() error {
 	f := &r.faults
 	if err := f.Validate(); err != nil {
-		return fmt.Errorf("%w: %w", ErrConfig, err)
+		return &Error{Kind: ErrConfig, Reason: err.Error(), Err: err}
 	}
 	if f.ReorderWindow == 0 {
 		f.ReorderWindow = DefaultReorderWindow
@@ -385,6 +409,10 @@ func RedactTarget(target string) string {
 // ErrHeader is wrapped by CheckHeader's errors.
 var ErrHeader = errors.New("bad header")
 
+func headerErr(format string, a ...any) error {
+	return &Error{Kind: ErrHeader, Reason: fmt.Sprintf(format, a...)}
+}
+
 // ownedHeaders are set by vodsim (or the transport) on every request.
 var ownedHeaders = []string{"Content-Type", "Content-Length", "Host", "Transfer-Encoding", "Trailer"}
 
@@ -396,21 +424,21 @@ var ownedHeaders = []string{"Content-Type", "Content-Length", "Host", "Transfer-
 // ErrHeader.
 func CheckHeader(name, value string) error {
 	if name == "" {
-		return fmt.Errorf("%w: empty name", ErrHeader)
+		return headerErr("empty name")
 	}
 	for i := 0; i < len(name); i++ {
 		if !httpguts.IsTokenRune(rune(name[i])) {
-			return fmt.Errorf("%w: name %q: character %q at %d is not allowed in a header name", ErrHeader, name, name[i], i+1)
+			return headerErr("name %q: character %q at %d is not allowed in a header name", name, name[i], i+1)
 		}
 	}
 	for _, o := range ownedHeaders {
 		if strings.EqualFold(name, o) {
-			return fmt.Errorf("%w: %s is set by vodsim and cannot be given", ErrHeader, o)
+			return headerErr("%s is set by vodsim and cannot be given", o)
 		}
 	}
 	for i := 0; i < len(value); i++ {
 		if c := value[i]; c < ' ' && c != '\t' || c == 0x7f {
-			return fmt.Errorf("%w: %s: control character %q at %d is not allowed in a header value", ErrHeader, name, c, i+1)
+			return headerErr("%s: control character %q at %d is not allowed in a header value", name, c, i+1)
 		}
 	}
 	return nil

@@ -200,7 +200,7 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 	}
 
 	configErr := func(err error) error {
-		return usageErrorf("send: %s", strings.TrimPrefix(err.Error(), sender.ErrConfig.Error()+": "))
+		return usageErrorf("send: %s", sender.Reason(err))
 	}
 	if err := cfg.Validate(); err != nil {
 		return configErr(err)
@@ -452,7 +452,7 @@ func applySendFlags(cfg *sender.Config, fs *pflag.FlagSet, o *sendOpts) error {
 			}
 			v = strings.TrimSpace(v)
 			if err := sender.CheckHeader(k, v); err != nil {
-				return usageErrorf("send: --header %q: %s", kv, strings.TrimPrefix(err.Error(), sender.ErrHeader.Error()+": "))
+				return usageErrorf("send: --header %q: %s", kv, sender.Reason(err))
 			}
 			h.Add(k, v)
 		}

@@ -155,7 +155,7 @@ running in another terminal.`, `
 	}
 	rep, runErr := sender.Run(ctx, cfg)
 	if errors.Is(runErr, sender.ErrConfig) {
-		return usageErrorf("trigger: %s", strings.TrimPrefix(runErr.Error(), sender.ErrConfig.Error()+": "))
+		return usageErrorf("trigger: %s", sender.Reason(runErr))
 	}
 	if rep == nil {
 		return fmt.Errorf("trigger: %w", runErr)
