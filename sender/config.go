@@ -1,7 +1,3 @@
-// Package sender delivers events to a callback receiver over HTTP as
-// Tencent Cloud VOD does: one POST per event, at a rate, with VOD's retry
-// behaviour, optional faults on the wire, and an exact report of what
-// happened to every event.
 package sender
 
 import (

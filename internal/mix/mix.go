@@ -1,8 +1,3 @@
-// Package mix is vodsim's one hash mixer: the SplitMix64 finaliser that
-// the generator seeds events by, the sender draws its seeded faults by and
-// the pull queue makes event handles by. Its outputs are part of vodsim's
-// determinism (the same seed gives byte-identical events), so it must
-// never change.
 package mix
 
 // Golden is the golden-ratio increment that SplitMix64 steps its state by.

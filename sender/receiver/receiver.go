@@ -209,13 +209,13 @@ func CheckPayload(body []byte, key string, now time.Time) Payload {
 }
 
 // Connection timeouts of the receiver's server, the ones vodsim serve
-// uses: a request's headers must arrive within ReceiverReadHeaderTimeout
-// and the whole request within ReceiverReadTimeout; an idle keep-alive
-// connection is closed after ReceiverIdleTimeout.
+// uses: a request's headers must arrive within ReadHeaderTimeout
+// and the whole request within ReadTimeout; an idle keep-alive
+// connection is closed after IdleTimeout.
 const (
-	ReceiverReadHeaderTimeout = 10 * time.Second
-	ReceiverReadTimeout       = 30 * time.Second
-	ReceiverIdleTimeout       = 60 * time.Second
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 30 * time.Second
+	IdleTimeout       = 60 * time.Second
 )
 
 // NewServer returns an http.Server for rc with the receiver's connection
@@ -226,10 +226,10 @@ func (rc *Receiver) NewServer(ln net.Listener) (*http.Server, net.Listener) {
 	return &http.Server{
 		Handler:           rc,
 		ConnState:         cl.ConnState,
-		ReadHeaderTimeout: ReceiverReadHeaderTimeout,
-		ReadTimeout:       ReceiverReadTimeout,
-		WriteTimeout:      ReceiverReadTimeout,
-		IdleTimeout:       ReceiverIdleTimeout,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      ReadTimeout,
+		IdleTimeout:       IdleTimeout,
 	}, cl.Listener(ln)
 }
 

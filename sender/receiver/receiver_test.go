@@ -319,7 +319,7 @@ func TestReceiverServerLimits(t *testing.T) {
 	defer ln.Close()
 	rc := &Receiver{MaxConns: 7}
 	hs, lln := rc.NewServer(ln)
-	if hs.ReadHeaderTimeout != ReceiverReadHeaderTimeout || hs.ReadTimeout != ReceiverReadTimeout || hs.IdleTimeout != ReceiverIdleTimeout || hs.ConnState == nil {
+	if hs.ReadHeaderTimeout != ReadHeaderTimeout || hs.ReadTimeout != ReadTimeout || hs.IdleTimeout != IdleTimeout || hs.ConnState == nil {
 		t.Errorf("server limits: %+v", hs)
 	}
 	if lln == ln {
