@@ -2,7 +2,6 @@ package pullevent
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -124,7 +123,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 			b.ReportMetric(rate/bare, "x-bare")
 		}
 		if n := empty.Load(); n > 0 {
-			b.Fatal(fmt.Sprintf("%d pulls came back empty", n))
+			b.Fatalf("%d pulls came back empty", n)
 		}
 	})
 }

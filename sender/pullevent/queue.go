@@ -410,9 +410,7 @@ func (q *Queue) Peek(max int) []Message {
 	defer q.mu.Unlock()
 	q.reapLocked(q.clock.Now())
 	all := make([]*entry, 0, len(q.fresh)-q.head+len(q.back))
-	for _, e := range q.fresh[q.head:] {
-		all = append(all, e)
-	}
+	all = append(all, q.fresh[q.head:]...)
 	all = append(all, q.back...)
 	sort.Slice(all, func(i, j int) bool { return all[i].seq < all[j].seq })
 	if max > 0 && len(all) > max {
