@@ -9,6 +9,7 @@ import (
 // exit 2 with a message naming the flag or the file and line, and print
 // nothing on stdout.
 func TestGenRejectsOddValues(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tinyInterval := writeFile(t, dir, "tiny.yaml",
 		"outcomes:\n  - success: {template: {definition: 10001, interval: 1ns}}\n")

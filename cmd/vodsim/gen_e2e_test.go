@@ -10,6 +10,7 @@ import (
 )
 
 func TestGenE2E(t *testing.T) {
+	t.Parallel()
 	a := runBin(t, "gen", "--seed", "7", "--count", "2000")
 	b := runBin(t, "gen", "--seed", "7", "--count", "2000")
 	c := runBin(t, "gen", "--seed", "8", "--count", "2000")
@@ -71,6 +72,7 @@ func dataKeys(t *testing.T, line string) []string {
 }
 
 func TestGenV3E2E(t *testing.T) {
+	t.Parallel()
 	r := runBin(t, "gen", "--format", "v3", "--count", "50", "--failure-ratio", "0.5")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -101,6 +103,7 @@ func TestGenV3E2E(t *testing.T) {
 }
 
 func TestGenBadInput(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -121,6 +124,7 @@ func TestGenBadInput(t *testing.T) {
 }
 
 func TestHelpE2E(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"--help"}, {"help", "gen"}, {"gen", "--help"}, {"version", "--help"}} {
 		r := runBin(t, args...)
 		if r.code != 0 || !strings.Contains(string(r.stdout), "vodsim") {

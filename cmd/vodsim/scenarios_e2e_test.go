@@ -36,6 +36,7 @@ func writeFile(t *testing.T, dir, name, body string) string {
 }
 
 func TestValidateE2E(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	good := writeFile(t, dir, "good.yaml", "name: good\nevents: 5\nrate: 10/s\noutcomes:\n  - {weight: 9, success: {}}\n  - {weight: 1, failure: {family: query}}\n")
 	goodJSON := writeFile(t, dir, "good.json", `{"name": "j", "events": 3, "outcomes": [{"failure": {"codes": [-43001]}}]}`)
@@ -79,6 +80,7 @@ func TestValidateE2E(t *testing.T) {
 }
 
 func TestScenariosListE2E(t *testing.T) {
+	t.Parallel()
 	r := runBin(t, "scenarios")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -104,6 +106,7 @@ func TestScenariosListE2E(t *testing.T) {
 }
 
 func TestGenScenarioE2E(t *testing.T) {
+	t.Parallel()
 	t.Run("failures gives only failures", func(t *testing.T) {
 		r := runBin(t, "gen", "--scenario", "failures", "--count", "300")
 		if r.code != 0 {
@@ -232,6 +235,7 @@ fields: {fileId: "5285485487985271487"}
 }
 
 func TestScenarioCommandsHelpE2E(t *testing.T) {
+	t.Parallel()
 	for _, cmd := range []string{"validate", "scenarios", "gen"} {
 		t.Run(cmd, func(t *testing.T) {
 			r := runBin(t, cmd, "--help")
