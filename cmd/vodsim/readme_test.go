@@ -113,6 +113,10 @@ func relaxWallClock(script string) string {
 // running the test is: a threshold measured on the wall clock (--max-p99,
 // --min-rate) is run with a value no machine misses (see wallClockFlags),
 // so a README may show a CI gate with real numbers.
+//
+// Blocks run in the README's order, each after the one before, so a block
+// may use what an earlier one wrote; a block of sends that write nothing
+// (see standsAlone) runs beside the others.
 func TestReadmeCommands(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
@@ -167,6 +171,7 @@ func TestReadmeCommands(t *testing.T) {
 	}
 
 	ran := 0
+	var wg sync.WaitGroup
 	for i, b := range blocks {
 		if b.lang != "sh" {
 			continue
@@ -195,45 +200,80 @@ func TestReadmeCommands(t *testing.T) {
 		if strings.Contains(text, "validate bad.yaml") {
 			want = 2 // the example of an invalid file
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		cmd := exec.CommandContext(ctx, "bash", "-c", "set -eo pipefail\n"+text)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "PATH="+filepath.Join(dir, "bin")+":"+os.Getenv("PATH"))
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		cancel()
-		code := 0
-		if err != nil {
-			code = -1
-			if ee, ok := err.(*exec.ExitError); ok {
-				code = ee.ExitCode()
-			}
-		}
 		ran++
-		where := "README.md:" + strconv.Itoa(b.line)
-		if code != want {
-			t.Errorf("%s: exit %d, want %d\n%s\nstdout:\n%s\nstderr:\n%s", where, code, want, text, stdout.String(), stderr.String())
+		if standsAlone(script) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				runReadmeBlock(t, dir, blocks, i, text, want)
+			}()
 			continue
 		}
-		out := stdout.String()
-		if strings.Contains(text, "curl ") && (strings.Contains(out, `"Error"`) || regexp.MustCompile(`"code":-?[1-9]`).MatchString(out)) {
-			t.Errorf("%s: a call answered with an error:\n%s\n%s", where, text, out)
+		runReadmeBlock(t, dir, blocks, i, text, want)
+	}
+	wg.Wait()
+	if ran < 8 {
+		t.Errorf("ran %d README shell blocks; the README's examples seem to be gone", ran)
+	}
+}
+
+// standsAlone tells whether a block's commands are all sends that write
+// no file and start nothing in the background: nothing later reads what
+// they leave, so the block runs beside the others (the paced sends are
+// most of the README's running time).
+func standsAlone(script []string) bool {
+	for _, l := range script {
+		f := strings.Fields(strings.SplitN(l, "#", 2)[0])
+		if len(f) < 2 || f[0] != "bin/vodsim" || f[1] != "send" || strings.ContainsAny(l, "<>&|;$`") {
+			return false
 		}
-		// A block of exact output (plain or json) follows its command
-		// directly; a "text" block is an illustration (timings vary).
-		if i+1 < len(blocks) && (blocks[i+1].lang == "" || blocks[i+1].lang == "json") {
-			got := out
-			if want != 0 {
-				got = stderr.String()
-			}
-			if got != blocks[i+1].text {
-				t.Errorf("%s: output differs from README.md:%d\ngot:\n%s\nREADME shows:\n%s", where, blocks[i+1].line, got, blocks[i+1].text)
+		for _, a := range f {
+			if a == "--journal" || a == "--report-json" || strings.HasPrefix(a, "--journal=") || strings.HasPrefix(a, "--report-json=") {
+				return false
 			}
 		}
 	}
-	if ran < 8 {
-		t.Errorf("ran %d README shell blocks; the README's examples seem to be gone", ran)
+	return true
+}
+
+// runReadmeBlock runs the script of blocks[i] in dir with bash, and checks
+// its exit code and, when the next block shows its output, that output.
+func runReadmeBlock(t *testing.T, dir string, blocks []readmeBlock, i int, text string, want int) {
+	b := blocks[i]
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	cmd := exec.CommandContext(ctx, "bash", "-c", "set -eo pipefail\n"+text)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PATH="+filepath.Join(dir, "bin")+":"+os.Getenv("PATH"))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	cancel()
+	code := 0
+	if err != nil {
+		code = -1
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+	}
+	where := "README.md:" + strconv.Itoa(b.line)
+	if code != want {
+		t.Errorf("%s: exit %d, want %d\n%s\nstdout:\n%s\nstderr:\n%s", where, code, want, text, stdout.String(), stderr.String())
+		return
+	}
+	out := stdout.String()
+	if strings.Contains(text, "curl ") && (strings.Contains(out, `"Error"`) || regexp.MustCompile(`"code":-?[1-9]`).MatchString(out)) {
+		t.Errorf("%s: a call answered with an error:\n%s\n%s", where, text, out)
+	}
+	// A block of exact output (plain or json) follows its command
+	// directly; a "text" block is an illustration (timings vary).
+	if i+1 < len(blocks) && (blocks[i+1].lang == "" || blocks[i+1].lang == "json") {
+		got := out
+		if want != 0 {
+			got = stderr.String()
+		}
+		if got != blocks[i+1].text {
+			t.Errorf("%s: output differs from README.md:%d\ngot:\n%s\nREADME shows:\n%s", where, blocks[i+1].line, got, blocks[i+1].text)
+		}
 	}
 }
 
@@ -243,5 +283,26 @@ func TestRelaxWallClock(t *testing.T) {
 	want := "bin/vodsim send --count 500 --max-p99 1h --min-rate=0.001 --quiet\nbin/vodsim send --max-p99\t1h"
 	if got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+func TestStandsAlone(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		script []string
+		want   bool
+	}{
+		{[]string{"bin/vodsim send --duration 3s --rate 500"}, true},
+		{[]string{"bin/vodsim send --scenario chaos --quiet   # faults (10 s)", "bin/vodsim send --count 5"}, true},
+		{[]string{"bin/vodsim send --count 5 --quiet > report.txt"}, false},
+		{[]string{"bin/vodsim send --count 5 &", "wait"}, false},
+		{[]string{"bin/vodsim send --count 5 --report-json r.json"}, false},
+		{[]string{"bin/vodsim send --count 5 --journal=j.ndjson"}, false},
+		{[]string{"bin/vodsim gen --count 5"}, false},
+		{[]string{"curl -s http://127.0.0.1:9090/_vodsim/stats"}, false},
+	} {
+		if got := standsAlone(tc.script); got != tc.want {
+			t.Errorf("standsAlone(%q) = %v, want %v", tc.script, got, tc.want)
+		}
 	}
 }
