@@ -30,11 +30,17 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// send runs cfg with a 30 s safety limit and checks the accounting.
+// send runs cfg with a 60 s safety limit and checks the accounting.
+// Without a timeout of the test's own, an attempt gets 30 s instead of the
+// default 5 s: a busy machine can hold an answer that long, and the retry
+// would throw the test's exact counts off.
 func send(t *testing.T, cfg Config) *Report {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	if cfg.Retry.Timeout == 0 {
+		cfg.Retry.Timeout = 30 * time.Second
+	}
 	rep, err := Run(ctx, cfg)
 	if err != nil {
 		t.Fatalf("Run: %v", err)

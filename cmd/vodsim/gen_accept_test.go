@@ -29,6 +29,7 @@ func TestGenRejectsOddValues(t *testing.T) {
 			longVideo + ":2:30: outcomes[0].success.videoDuration: 2000000h0m0s is over 604800s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			r := runBin(t, tc.args...)
 			if r.code != 2 || !strings.Contains(string(r.stderr), tc.want) || len(r.stdout) != 0 {
 				t.Errorf("vodsim %q: exit %d, stderr %q, stdout %d bytes; want exit 2 mentioning %q and no output",

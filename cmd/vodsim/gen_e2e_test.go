@@ -11,9 +11,9 @@ import (
 
 func TestGenE2E(t *testing.T) {
 	t.Parallel()
-	a := runBin(t, "gen", "--seed", "7", "--count", "2000")
-	b := runBin(t, "gen", "--seed", "7", "--count", "2000")
-	c := runBin(t, "gen", "--seed", "8", "--count", "2000")
+	a := runBin(t, "gen", "--seed", "7", "--count", "500")
+	b := runBin(t, "gen", "--seed", "7", "--count", "500")
+	c := runBin(t, "gen", "--seed", "8", "--count", "500")
 	if a.code != 0 || len(a.stderr) != 0 {
 		t.Fatalf("exit %d, stderr %s", a.code, a.stderr)
 	}
@@ -24,8 +24,8 @@ func TestGenE2E(t *testing.T) {
 		t.Fatal("seeds 7 and 8 gave the same output")
 	}
 	lines := strings.Split(strings.TrimSuffix(string(a.stdout), "\n"), "\n")
-	if len(lines) != 2000 {
-		t.Fatalf("%d lines, want 2000", len(lines))
+	if len(lines) != 500 {
+		t.Fatalf("%d lines, want 500", len(lines))
 	}
 	successKeys := []string{"status", "message", "vodTaskId", "fileId", "definition", "totalCount", "imageSpriteUrl"}
 	failureKeys := successKeys[:4]

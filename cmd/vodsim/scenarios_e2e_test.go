@@ -63,6 +63,7 @@ func TestValidateE2E(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			r := runBin(t, append([]string{"validate"}, tc.files...)...)
 			if r.code != tc.code {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", r.code, tc.code, r.stdout, r.stderr)
@@ -108,6 +109,7 @@ func TestScenariosListE2E(t *testing.T) {
 func TestGenScenarioE2E(t *testing.T) {
 	t.Parallel()
 	t.Run("failures gives only failures", func(t *testing.T) {
+		t.Parallel()
 		r := runBin(t, "gen", "--scenario", "failures", "--count", "300")
 		if r.code != 0 {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -129,6 +131,7 @@ func TestGenScenarioE2E(t *testing.T) {
 		}
 	})
 	t.Run("success gives only successes", func(t *testing.T) {
+		t.Parallel()
 		r := runBin(t, "gen", "--scenario", "success")
 		if r.code != 0 {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -148,6 +151,7 @@ func TestGenScenarioE2E(t *testing.T) {
 		}
 	})
 	t.Run("same seed, same bytes", func(t *testing.T) {
+		t.Parallel()
 		a := runBin(t, "gen", "--scenario", "default", "--seed", "77", "--count", "200")
 		b := runBin(t, "gen", "--scenario", "default", "--seed", "77", "--count", "200")
 		c := runBin(t, "gen", "--scenario", "default", "--seed", "78", "--count", "200")
@@ -159,6 +163,7 @@ func TestGenScenarioE2E(t *testing.T) {
 		}
 	})
 	t.Run("flags override the scenario", func(t *testing.T) {
+		t.Parallel()
 		r := runBin(t, "gen", "--scenario", "success", "--failure-ratio", "1", "--count", "5", "--format", "v3")
 		if r.code != 0 {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -177,6 +182,7 @@ func TestGenScenarioE2E(t *testing.T) {
 		}
 	})
 	t.Run("scenario file", func(t *testing.T) {
+		t.Parallel()
 		path := writeFile(t, t.TempDir(), "mine.yaml", `
 seed: 5
 format: v3
@@ -199,6 +205,7 @@ fields: {fileId: "5285485487985271487"}
 		}
 	})
 	t.Run("seed-examples replays the fixtures", func(t *testing.T) {
+		t.Parallel()
 		r := runBin(t, "gen", "--scenario", "seed-examples")
 		if r.code != 0 {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -217,6 +224,7 @@ fields: {fileId: "5285485487985271487"}
 		}
 	})
 	t.Run("invalid scenario exits 2 with positions", func(t *testing.T) {
+		t.Parallel()
 		path := writeFile(t, t.TempDir(), "bad.yaml", "outcomes: []\n")
 		r := runBin(t, "gen", "--scenario", path)
 		if r.code != 2 || !strings.Contains(string(r.stderr), path+":1:11: outcomes: empty list") {
@@ -227,6 +235,7 @@ fields: {fileId: "5285485487985271487"}
 		}
 	})
 	t.Run("unknown scenario exits 2", func(t *testing.T) {
+		t.Parallel()
 		r := runBin(t, "gen", "--scenario", "faliures")
 		if r.code != 2 || !strings.Contains(string(r.stderr), `did you mean "failures"?`) {
 			t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
@@ -238,6 +247,7 @@ func TestScenarioCommandsHelpE2E(t *testing.T) {
 	t.Parallel()
 	for _, cmd := range []string{"validate", "scenarios", "gen"} {
 		t.Run(cmd, func(t *testing.T) {
+			t.Parallel()
 			r := runBin(t, cmd, "--help")
 			if r.code != 0 || !strings.Contains(string(r.stdout), "Examples:") || !strings.Contains(string(r.stdout), "vodsim "+cmd) {
 				t.Errorf("%s --help: exit %d\n%s%s", cmd, r.code, r.stdout, r.stderr)

@@ -37,11 +37,15 @@ func readReport(t *testing.T, path string) sender.Report {
 	return rep
 }
 
+// The tests that count deliveries exactly give each attempt a minute: a
+// busy machine can hold an answer past the default 5 s, and the retry
+// would be a second delivery.
+
 func TestSendEmbeddedReceiver(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	rj, jl := filepath.Join(dir, "report.json"), filepath.Join(dir, "journal.ndjson")
-	r := runBin(t, "send", "--duration", "1s", "--rate", "300", "--report-json", rj, "--journal", jl)
+	r := runBin(t, "send", "--duration", "1s", "--rate", "300", "--timeout", "1m", "--report-json", rj, "--journal", jl)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -87,7 +91,7 @@ func TestSendDeliversExactlyToTarget(t *testing.T) {
 	rcv := &sender.Receiver{}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
-	r := runBin(t, "send", "--target", srv.URL+"/callback", "--count", "1000", "--rate", "2000")
+	r := runBin(t, "send", "--target", srv.URL+"/callback", "--count", "1000", "--rate", "2000", "--timeout", "1m")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -249,11 +253,11 @@ func TestSendUsageErrors(t *testing.T) {
 	if err := os.WriteFile(noRate, []byte("name: norate\nevents: 10\n"), 0o666); err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
+	t.Cleanup(func() { // after the parallel cases
 		if b, _ := os.ReadFile(same); string(b) != "keep" {
 			t.Errorf("a usage error changed %s: %q", same, b)
 		}
-	}()
+	})
 	for _, tc := range []struct {
 		args []string
 		msg  string
@@ -283,10 +287,13 @@ func TestSendUsageErrors(t *testing.T) {
 		{[]string{"--journal", same, "--report-json", filepath.Join(filepath.Dir(same), ".", "out.json")}, "--journal and --report-json name the same file"},
 		{[]string{"--journal", same, "--report-json", link}, "--journal and --report-json name the same file"},
 	} {
-		r := runBin(t, append([]string{"send"}, tc.args...)...)
-		if r.code != 2 || !bytes.Contains(r.stderr, []byte(tc.msg)) {
-			t.Errorf("send %q: exit %d, stderr %q; want 2 mentioning %q", tc.args, r.code, r.stderr, tc.msg)
-		}
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			t.Parallel()
+			r := runBin(t, append([]string{"send"}, tc.args...)...)
+			if r.code != 2 || !bytes.Contains(r.stderr, []byte(tc.msg)) {
+				t.Errorf("send %q: exit %d, stderr %q; want 2 mentioning %q", tc.args, r.code, r.stderr, tc.msg)
+			}
+		})
 	}
 }
 
@@ -308,7 +315,7 @@ func TestReceivePrintsALinePerEvent(t *testing.T) {
 			args = append(args, "--ndjson")
 		}
 		p := startBin(t, "", args...)
-		r := runBin(t, "send", "--target", "http://"+p.addr+"/", "--count", "5", "--rate", "0", "--malformed", "0.5")
+		r := runBin(t, "send", "--target", "http://"+p.addr+"/", "--count", "5", "--rate", "0", "--malformed", "0.5", "--timeout", "1m")
 		if code := p.stop(t); code != 0 {
 			t.Errorf("receive exit %d, want 0", code)
 		}
@@ -470,7 +477,7 @@ func TestSendBasicAuth(t *testing.T) {
 	dir := t.TempDir()
 	jl, rj := filepath.Join(dir, "j.ndjson"), filepath.Join(dir, "r.json")
 	target := strings.Replace(srv.URL, "http://", "http://ci:pa55word@", 1) + "/cb"
-	r := runBin(t, "send", "--target", target, "--count", "20", "--rate", "0", "--journal", jl, "--report-json", rj, "--quiet")
+	r := runBin(t, "send", "--target", target, "--count", "20", "--rate", "0", "--timeout", "1m", "--journal", jl, "--report-json", rj, "--quiet")
 	if r.code != 0 || ok.Load() != 20 || refused.Load() != 0 {
 		t.Fatalf("exit %d, %d authorised, %d refused; want 0, 20, 0\n%s%s", r.code, ok.Load(), refused.Load(), r.stdout, r.stderr)
 	}
@@ -509,7 +516,7 @@ func TestReceiveBadSign(t *testing.T) {
 		{},                       // unsigned
 		{"--sign-key", "xyz789"}, // another key
 	} {
-		r := runBin(t, append([]string{"send", "--target", url, "--count", "2", "--rate", "0", "--format", "v3", "--quiet"}, args...)...)
+		r := runBin(t, append([]string{"send", "--target", url, "--count", "2", "--rate", "0", "--timeout", "1m", "--format", "v3", "--quiet"}, args...)...)
 		if r.code != 0 {
 			t.Fatalf("send %q: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
 		}

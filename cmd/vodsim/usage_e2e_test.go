@@ -26,10 +26,13 @@ func TestSendTargetErrors(t *testing.T) {
 		{"http://[::1", "not a URL"},
 		{"", "--target is empty"},
 	} {
-		r := runBin(t, "send", "--target", tc.target, "--count", "3")
-		if r.code != 2 || !bytes.Contains(r.stderr, []byte(tc.msg)) || !bytes.Contains(r.stderr, []byte("--target")) || len(r.stdout) != 0 {
-			t.Errorf("send --target %q: exit %d, stdout %q, stderr %q; want 2 naming --target and %q", tc.target, r.code, r.stdout, r.stderr, tc.msg)
-		}
+		t.Run(tc.target, func(t *testing.T) {
+			t.Parallel()
+			r := runBin(t, "send", "--target", tc.target, "--count", "3")
+			if r.code != 2 || !bytes.Contains(r.stderr, []byte(tc.msg)) || !bytes.Contains(r.stderr, []byte("--target")) || len(r.stdout) != 0 {
+				t.Errorf("send --target %q: exit %d, stdout %q, stderr %q; want 2 naming --target and %q", tc.target, r.code, r.stdout, r.stderr, tc.msg)
+			}
+		})
 	}
 }
 
