@@ -129,7 +129,7 @@ func TestRetryPaths(t *testing.T) {
 			},
 			// On a busy machine a retry may time out too: room for
 			// it, and the counts checked against each other.
-			retry: RetryPolicy{Timeout: 100 * time.Millisecond, Attempts: 10},
+			retry: RetryPolicy{Timeout: 300 * time.Millisecond, Attempts: 10},
 			check: func(t *testing.T, rep *Report) {
 				want(t, "acknowledged", rep.Acknowledged, count)
 				want(t, "attempts", rep.Attempts, count+rep.Retries)

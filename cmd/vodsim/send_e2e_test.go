@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -102,10 +103,10 @@ func TestSendDeliversExactlyToTarget(t *testing.T) {
 }
 
 // TestSendRetriesStalledFirstAttempts: first attempts that the target holds
-// until the client gives up are timeouts, retried and then acknowledged.
-// The report's retries and timeouts match what the target saw, however
-// slow the machine: an attempt it held, or one it answered too late, is
-// one it saw again.
+// until the client gives up are timeouts, retried and then acknowledged. On
+// a busy machine other attempts may time out too (waiting for a connection
+// counts): the report's counts are checked against each other and against
+// the events the target held, not against a fixed number of retries.
 func TestSendRetriesStalledFirstAttempts(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
@@ -131,28 +132,29 @@ func TestSendRetriesStalledFirstAttempts(t *testing.T) {
 	defer srv.Close()
 	dir := t.TempDir()
 	rj := filepath.Join(dir, "r.json")
-	r := runBin(t, "send", "--target", srv.URL, "--count", "200", "--rate", "1000", "--timeout", "1s", "--attempts", "10", "--report-json", rj)
+	const count = 50
+	r := runBin(t, "send", "--target", srv.URL, "--count", strconv.Itoa(count), "--rate", "500", "--timeout", "3s", "--attempts", "10", "--report-json", rj)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	rep := readReport(t, rj)
 	mu.Lock()
 	defer mu.Unlock()
-	var stalled, again uint64
+	var stalled uint64
 	for id, n := range attempts {
 		if strings.ContainsAny(id[len(id)-1:], "01") {
 			stalled++
+			if n < 2 {
+				t.Errorf("event %s: the target saw %d attempts, want its held first one and a retry", id, n)
+			}
 		}
-		again += uint64(n - 1)
 	}
-	if stalled == 0 || len(attempts) != 200 {
-		t.Fatalf("%d events seen, %d stalled; want 200 and some", len(attempts), stalled)
+	if stalled == 0 || len(attempts) != count {
+		t.Fatalf("%d events seen, %d stalled; want %d and some", len(attempts), stalled, count)
 	}
-	if again < stalled {
-		t.Errorf("the target saw %d attempts after the first, want at least one for each of the %d stalled", again, stalled)
-	}
-	if rep.Acknowledged != 200 || rep.Retries != again || rep.Errors["timeout"] != again {
-		t.Errorf("acknowledged %d retries %d timeouts %d; want 200, %d, %d", rep.Acknowledged, rep.Retries, rep.Errors["timeout"], again, again)
+	if rep.Acknowledged != count || rep.Retries < stalled || rep.Errors["timeout"] != rep.Retries || rep.Attempts != count+rep.Retries {
+		t.Errorf("acknowledged %d, attempts %d, retries %d, timeouts %d; want %d acknowledged, at least %d retries, each a timeout",
+			rep.Acknowledged, rep.Attempts, rep.Retries, rep.Errors["timeout"], count, stalled)
 	}
 }
 
