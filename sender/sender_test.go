@@ -961,7 +961,7 @@ func TestInterruptedWithFaultsAddsUp(t *testing.T) {
 	faults := Faults{Duplicate: 0.2, Reorder: 0.3, ReorderWindow: 50, Malformed: 0.1, DelayMax: 20 * time.Millisecond}
 	// A timeout generous enough that a loaded machine still answers some
 	// attempts in time; the stalled ones always outlast it.
-	retry := RetryPolicy{Timeout: 250 * time.Millisecond, On: RetryTimeout | RetryServerError, Backoff: 10 * time.Millisecond}
+	retry := RetryPolicy{Timeout: 2 * time.Second, On: RetryTimeout | RetryServerError, Backoff: 10 * time.Millisecond}
 	tests := []struct {
 		name string
 		cfg  Config
@@ -981,7 +981,7 @@ func TestInterruptedWithFaultsAddsUp(t *testing.T) {
 			defer cancel()
 			cfg.ProgressInterval = 5 * time.Millisecond
 			cfg.Progress = func(p Progress) {
-				if p.Acknowledged >= 10 || p.Elapsed > 10*time.Second {
+				if p.Acknowledged >= 10 || p.Elapsed > 30*time.Second {
 					cancel()
 				}
 			}
