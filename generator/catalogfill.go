@@ -338,7 +338,7 @@ func staticValue(f *sdkschema.Field, r rule, d int, v4 bool) (string, bool) {
 	case sdkschema.Obj, sdkschema.ObjArr:
 		open, close := "", ""
 		if f.Kind == sdkschema.Obj && d >= maxObjDepth {
-			return "null", true
+			return noObject(f), true
 		}
 		if f.Kind == sdkschema.ObjArr {
 			if d >= maxArrDepth {
@@ -585,7 +585,7 @@ func (c *filler) value(f *sdkschema.Field, r rule) {
 		b = append(b, ']')
 	case rOutput:
 		if (c.top() && c.fail) || c.subState == 'P' || c.subFail {
-			b = append(b, "null"...)
+			b = append(b, noObject(f)...)
 			break
 		}
 		c.b = b
@@ -597,6 +597,16 @@ func (c *filler) value(f *sdkschema.Field, r rule) {
 		return
 	}
 	c.b = b
+}
+
+// noObject is an object member that holds nothing (a failed task's
+// output, an object below the depth the catalog fills): null where the SDK
+// notes that the member may be null, an empty object otherwise.
+func noObject(f *sdkschema.Field) string {
+	if f.Null {
+		return "null"
+	}
+	return "{}"
 }
 
 func (c *filler) zero(f *sdkschema.Field) {
@@ -611,7 +621,7 @@ func (c *filler) zero(f *sdkschema.Field) {
 		c.b = append(c.b, "[]"...)
 	case sdkschema.Obj:
 		if c.depth >= maxObjDepth {
-			c.b = append(c.b, "null"...)
+			c.b = append(c.b, noObject(f)...)
 			return
 		}
 		c.obj(f.Ref)

@@ -11,7 +11,8 @@
 //	go run ./gen [-model ../../testdata/sdk-model.json] [-o schema.go]
 //
 // schema.go lists the typed members of EventContent in the SDK's order and
-// every type reachable from them, each with its fields in the SDK's order:
+// every type reachable from them, each with its fields (and whether the SDK
+// notes that one may be null) in the SDK's order:
 // the order of the members in sdk-model.json, which is the order of
 // declaration in vod_models.d.ts.
 package main
@@ -27,6 +28,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 )
 
 func main() {
@@ -71,6 +73,7 @@ type member struct{ name, typ string }
 type model struct {
 	SDK, Version, Source, Root string
 	interfaces                 map[string][]member // in declaration order
+	mayBeNull                  map[string][]string // interface -> members the SDK notes may be null
 }
 
 // The EventContent members that are not event objects.
@@ -143,7 +146,8 @@ func generate(b []byte) ([]byte, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s.%s: %w", name, f.name, err)
 			}
-			fmt.Fprintf(&w, "\t\t{%q, %s, %d},\n", f.name, kind, ref)
+			null := slices.Contains(m.mayBeNull[name], f.name)
+			fmt.Fprintf(&w, "\t\t{%q, %s, %d, %t},\n", f.name, kind, ref, null)
 		}
 		w.WriteString("\t}},\n")
 	}
@@ -188,6 +192,7 @@ func parseModel(b []byte) (*model, error) {
 	var head struct {
 		SDK, Version, Source, Root string
 		Interfaces                 json.RawMessage
+		MayBeNull                  map[string][]string
 	}
 	if err := json.Unmarshal(b, &head); err != nil {
 		return nil, err
@@ -195,7 +200,7 @@ func parseModel(b []byte) (*model, error) {
 	if head.Root == "" || head.Version == "" || len(head.Interfaces) == 0 {
 		return nil, errors.New("no root, version or interfaces")
 	}
-	m := &model{SDK: head.SDK, Version: head.Version, Source: head.Source, Root: head.Root, interfaces: map[string][]member{}}
+	m := &model{SDK: head.SDK, Version: head.Version, Source: head.Source, Root: head.Root, interfaces: map[string][]member{}, mayBeNull: head.MayBeNull}
 	dec := json.NewDecoder(bytes.NewReader(head.Interfaces))
 	if err := delim(dec, '{'); err != nil {
 		return nil, fmt.Errorf("interfaces: %w", err)

@@ -35,15 +35,16 @@ func TestGenerateKeepsTheModelsOrder(t *testing.T) {
 	src, err := generate([]byte(`{"sdk":"s","version":"1","source":"f.d.ts","root":"EventContent","interfaces":{
 		"B":{"Zeta":"string","Alpha":"Array<number>"},
 		"EventContent":{"EventType":"string","ZEvent":"B","AEvent":"A"},
-		"A":{"Y":"Array<B>","X":"boolean","N":"number | bigint"}}}`))
+		"A":{"Y":"Array<B>","X":"boolean","N":"number | bigint"}},
+		"mayBeNull":{"A":["Y"]}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := string(src)
 	for _, want := range []string{
 		"{\"ZEvent\", 0},\n\t{\"AEvent\", 1},",
-		"{\"B\", []Field{\n\t\t{\"Zeta\", Str, -1},\n\t\t{\"Alpha\", NumArr, -1},",
-		"{\"A\", []Field{\n\t\t{\"Y\", ObjArr, 0},\n\t\t{\"X\", Bool, -1},\n\t\t{\"N\", Num, -1},",
+		"{\"B\", []Field{\n\t\t{\"Zeta\", Str, -1, false},\n\t\t{\"Alpha\", NumArr, -1, false},",
+		"{\"A\", []Field{\n\t\t{\"Y\", ObjArr, 0, true},\n\t\t{\"X\", Bool, -1, false},\n\t\t{\"N\", Num, -1, false},",
 		"(s 1, f.d.ts). DO NOT EDIT.",
 	} {
 		if !strings.Contains(s, want) {
