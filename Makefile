@@ -4,7 +4,7 @@ BIN     := bin/vodsim
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: build run test bench fmt clean image
+.PHONY: build run lint test bench fmt clean image
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/vodsim
@@ -13,10 +13,15 @@ build:
 run: build
 	./$(BIN) send --scenario default --duration 5s --rate 200
 
-# vet, then every package's tests under the race detector.
-test:
+# go vet and staticcheck (pinned in go.mod's tool directive): no findings.
+lint:
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 10m ./...
+	$(GO) tool staticcheck ./...
+
+# Every package's tests under the race detector (it needs a C compiler).
+# -parallel 4: the end-to-end tests mostly wait on the binary they run.
+test:
+	$(GO) test -race -count=1 -parallel 4 -timeout 10m ./...
 
 # A static binary in an image FROM scratch, tagged vodsim:<version>;
 # scripts/image-test.sh tests it where a Docker daemon runs.

@@ -126,6 +126,29 @@ func BenchmarkSendRate20k(b *testing.B) {
 	b.ReportMetric(events/n, "events/run")
 }
 
+// BenchmarkSendRateWithDelays paces 201 events at 200/s, each postponed
+// by an added delay of up to 300 ms (a fault), and reports the achieved
+// rate as a share of the target (achieved-%): about 100 when the delays
+// are kept out of the pacing, as they should be. Its tally is tested
+// without a clock in TestDelayLeavesTheAchievedRateAlone.
+func BenchmarkSendRateWithDelays(b *testing.B) {
+	srv := minimalReceiver()
+	defer srv.Close()
+	var achieved float64
+	for range b.N {
+		rep, err := Run(context.Background(), Config{Target: srv.URL, Seed: 1, Count: 201, MaxInFlight: 512,
+			Profile: pace.Profile{{Duration: time.Second, From: 200}}, Faults: Faults{DelayMax: 300 * time.Millisecond}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Delayed == 0 || rep.Acknowledged != rep.Events {
+			b.Fatalf("delayed %d, acknowledged %d of %d", rep.Delayed, rep.Acknowledged, rep.Events)
+		}
+		achieved += 100 * rep.AchievedRate / rep.TargetRate
+	}
+	b.ReportMetric(achieved/float64(b.N), "achieved-%")
+}
+
 // BenchmarkStalledReceiverMemory sends 2,000 events/s for 2 s to a
 // receiver that never answers (every attempt times out after 200 ms),
 // sampling the heap every 20 ms. It reports the peak heap, the heap's

@@ -99,7 +99,6 @@ func TestFlowsGenAndServe(t *testing.T) {
 	}
 
 	p := startServe(t, "--scenario", file, "--seed", "5", "--fill", "60")
-	<-p.out
 	c := sdk(p.addr, pullevent.DefaultSecretKey)
 	var got []string
 	for len(got) < 60 {

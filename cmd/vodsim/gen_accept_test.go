@@ -9,6 +9,7 @@ import (
 // exit 2 with a message naming the flag or the file and line, and print
 // nothing on stdout.
 func TestGenRejectsOddValues(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tinyInterval := writeFile(t, dir, "tiny.yaml",
 		"outcomes:\n  - success: {template: {definition: 10001, interval: 1ns}}\n")
@@ -28,6 +29,7 @@ func TestGenRejectsOddValues(t *testing.T) {
 			longVideo + ":2:30: outcomes[0].success.videoDuration: 2000000h0m0s is over 604800s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			r := runBin(t, tc.args...)
 			if r.code != 2 || !strings.Contains(string(r.stderr), tc.want) || len(r.stdout) != 0 {
 				t.Errorf("vodsim %q: exit %d, stderr %q, stdout %d bytes; want exit 2 mentioning %q and no output",

@@ -10,9 +10,10 @@ import (
 )
 
 func TestGenE2E(t *testing.T) {
-	a := runBin(t, "gen", "--seed", "7", "--count", "2000")
-	b := runBin(t, "gen", "--seed", "7", "--count", "2000")
-	c := runBin(t, "gen", "--seed", "8", "--count", "2000")
+	t.Parallel()
+	a := runBin(t, "gen", "--seed", "7", "--count", "500")
+	b := runBin(t, "gen", "--seed", "7", "--count", "500")
+	c := runBin(t, "gen", "--seed", "8", "--count", "500")
 	if a.code != 0 || len(a.stderr) != 0 {
 		t.Fatalf("exit %d, stderr %s", a.code, a.stderr)
 	}
@@ -23,8 +24,8 @@ func TestGenE2E(t *testing.T) {
 		t.Fatal("seeds 7 and 8 gave the same output")
 	}
 	lines := strings.Split(strings.TrimSuffix(string(a.stdout), "\n"), "\n")
-	if len(lines) != 2000 {
-		t.Fatalf("%d lines, want 2000", len(lines))
+	if len(lines) != 500 {
+		t.Fatalf("%d lines, want 500", len(lines))
 	}
 	successKeys := []string{"status", "message", "vodTaskId", "fileId", "definition", "totalCount", "imageSpriteUrl"}
 	failureKeys := successKeys[:4]
@@ -71,6 +72,7 @@ func dataKeys(t *testing.T, line string) []string {
 }
 
 func TestGenV3E2E(t *testing.T) {
+	t.Parallel()
 	r := runBin(t, "gen", "--format", "v3", "--count", "50", "--failure-ratio", "0.5")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -101,6 +103,7 @@ func TestGenV3E2E(t *testing.T) {
 }
 
 func TestGenBadInput(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -121,6 +124,7 @@ func TestGenBadInput(t *testing.T) {
 }
 
 func TestHelpE2E(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"--help"}, {"help", "gen"}, {"gen", "--help"}, {"version", "--help"}} {
 		r := runBin(t, args...)
 		if r.code != 0 || !strings.Contains(string(r.stdout), "vodsim") {

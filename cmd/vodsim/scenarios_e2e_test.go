@@ -36,6 +36,7 @@ func writeFile(t *testing.T, dir, name, body string) string {
 }
 
 func TestValidateE2E(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	good := writeFile(t, dir, "good.yaml", "name: good\nevents: 5\nrate: 10/s\noutcomes:\n  - {weight: 9, success: {}}\n  - {weight: 1, failure: {family: query}}\n")
 	goodJSON := writeFile(t, dir, "good.json", `{"name": "j", "events": 3, "outcomes": [{"failure": {"codes": [-43001]}}]}`)
@@ -62,6 +63,7 @@ func TestValidateE2E(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			r := runBin(t, append([]string{"validate"}, tc.files...)...)
 			if r.code != tc.code {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", r.code, tc.code, r.stdout, r.stderr)
@@ -79,6 +81,7 @@ func TestValidateE2E(t *testing.T) {
 }
 
 func TestScenariosListE2E(t *testing.T) {
+	t.Parallel()
 	r := runBin(t, "scenarios")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -104,7 +107,9 @@ func TestScenariosListE2E(t *testing.T) {
 }
 
 func TestGenScenarioE2E(t *testing.T) {
+	t.Parallel()
 	t.Run("failures gives only failures", func(t *testing.T) {
+		t.Parallel()
 		r := runBin(t, "gen", "--scenario", "failures", "--count", "300")
 		if r.code != 0 {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -126,6 +131,7 @@ func TestGenScenarioE2E(t *testing.T) {
 		}
 	})
 	t.Run("success gives only successes", func(t *testing.T) {
+		t.Parallel()
 		r := runBin(t, "gen", "--scenario", "success")
 		if r.code != 0 {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -145,6 +151,7 @@ func TestGenScenarioE2E(t *testing.T) {
 		}
 	})
 	t.Run("same seed, same bytes", func(t *testing.T) {
+		t.Parallel()
 		a := runBin(t, "gen", "--scenario", "default", "--seed", "77", "--count", "200")
 		b := runBin(t, "gen", "--scenario", "default", "--seed", "77", "--count", "200")
 		c := runBin(t, "gen", "--scenario", "default", "--seed", "78", "--count", "200")
@@ -156,6 +163,7 @@ func TestGenScenarioE2E(t *testing.T) {
 		}
 	})
 	t.Run("flags override the scenario", func(t *testing.T) {
+		t.Parallel()
 		r := runBin(t, "gen", "--scenario", "success", "--failure-ratio", "1", "--count", "5", "--format", "v3")
 		if r.code != 0 {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -174,6 +182,7 @@ func TestGenScenarioE2E(t *testing.T) {
 		}
 	})
 	t.Run("scenario file", func(t *testing.T) {
+		t.Parallel()
 		path := writeFile(t, t.TempDir(), "mine.yaml", `
 seed: 5
 format: v3
@@ -196,6 +205,7 @@ fields: {fileId: "5285485487985271487"}
 		}
 	})
 	t.Run("seed-examples replays the fixtures", func(t *testing.T) {
+		t.Parallel()
 		r := runBin(t, "gen", "--scenario", "seed-examples")
 		if r.code != 0 {
 			t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -214,6 +224,7 @@ fields: {fileId: "5285485487985271487"}
 		}
 	})
 	t.Run("invalid scenario exits 2 with positions", func(t *testing.T) {
+		t.Parallel()
 		path := writeFile(t, t.TempDir(), "bad.yaml", "outcomes: []\n")
 		r := runBin(t, "gen", "--scenario", path)
 		if r.code != 2 || !strings.Contains(string(r.stderr), path+":1:11: outcomes: empty list") {
@@ -224,6 +235,7 @@ fields: {fileId: "5285485487985271487"}
 		}
 	})
 	t.Run("unknown scenario exits 2", func(t *testing.T) {
+		t.Parallel()
 		r := runBin(t, "gen", "--scenario", "faliures")
 		if r.code != 2 || !strings.Contains(string(r.stderr), `did you mean "failures"?`) {
 			t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
@@ -232,8 +244,10 @@ fields: {fileId: "5285485487985271487"}
 }
 
 func TestScenarioCommandsHelpE2E(t *testing.T) {
+	t.Parallel()
 	for _, cmd := range []string{"validate", "scenarios", "gen"} {
 		t.Run(cmd, func(t *testing.T) {
+			t.Parallel()
 			r := runBin(t, cmd, "--help")
 			if r.code != 0 || !strings.Contains(string(r.stdout), "Examples:") || !strings.Contains(string(r.stdout), "vodsim "+cmd) {
 				t.Errorf("%s --help: exit %d\n%s%s", cmd, r.code, r.stdout, r.stderr)

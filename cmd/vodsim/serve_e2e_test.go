@@ -8,13 +8,13 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,11 +22,13 @@ import (
 	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
 	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/sender/pullevent"
 	"github.com/vodsim/vodsim/sender/pullevent/pulltest"
 )
 
 func TestServeUsage(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		args    []string
@@ -50,6 +52,7 @@ func TestServeUsage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r := runBin(t, tt.args...)
 			if r.code != tt.code {
 				t.Fatalf("exit %d, want %d; stderr %s", r.code, tt.code, r.stderr)
@@ -61,75 +64,10 @@ func TestServeUsage(t *testing.T) {
 	}
 }
 
-// serveProc is a running vodsim serve.
-type serveProc struct {
-	cmd  *exec.Cmd
-	addr string
-	out  chan string // stdout lines after the first
-	exit chan error
-}
-
-func startServe(t *testing.T, args ...string) *serveProc {
+// startServe starts vodsim serve on a free port with args.
+func startServe(t *testing.T, args ...string) *proc {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	cmd := exec.CommandContext(ctx, vodsimBin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &serveProc{cmd: cmd, out: make(chan string, 100), exit: make(chan error, 1)}
-	sc := bufio.NewScanner(stdout)
-	if !sc.Scan() {
-		cmd.Wait()
-		t.Fatalf("serve printed nothing; stderr %s", stderr.String())
-	}
-	first := sc.Text()
-	u, ok := strings.CutPrefix(first, "vodsim: listening on http://")
-	if !ok {
-		t.Fatalf("first line %q", first)
-	}
-	p.addr = u
-	go func() {
-		for sc.Scan() {
-			p.out <- sc.Text()
-		}
-		close(p.out)
-		p.exit <- cmd.Wait()
-	}()
-	t.Cleanup(func() { cmd.Process.Kill() })
-	return p
-}
-
-// stop sends SIGINT and returns the exit code and the remaining output.
-func (p *serveProc) stop(t *testing.T) (int, string) {
-	t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	for l := range p.out {
-		lines = append(lines, l)
-	}
-	select {
-	case err := <-p.exit:
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return ee.ExitCode(), strings.Join(lines, "\n")
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		return 0, strings.Join(lines, "\n")
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not exit after SIGINT")
-	}
-	return -1, ""
+	return startBin(t, "", append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
 }
 
 func sdk(addr, key string) *common.Client {
@@ -175,16 +113,15 @@ func getJSON(t *testing.T, u string) map[string]any {
 }
 
 // TestServeEndToEnd runs the built binary as a user would: the official SDK
-// pulls and confirms, a wrong key is refused, an unconfirmed event comes
-// back after the window, signed legacy calls work and wrongly signed ones
-// do not, and Ctrl-C ends it cleanly while a poll is held.
+// pulls and confirms, a wrong key is refused, signed legacy calls work and
+// wrongly signed ones do not, and Ctrl-C ends it cleanly.
 func TestServeEndToEnd(t *testing.T) {
-	p := startServe(t, "--fill", "20", "--confirm-window", "1s", "--wait", "2s", "--seed", "3")
-	hint := <-p.out
-	if !strings.Contains(hint, "20 events queued") {
+	t.Parallel()
+	p := startServe(t, "--fill", "20", "--wait", "0s", "--seed", "3")
+	if hint := p.waitContains(t, "events queued"); !strings.Contains(hint, "20 events queued") {
 		t.Errorf("second line %q", hint)
 	}
-	if hint := <-p.out; !strings.Contains(hint, pullevent.DefaultSecretID) || !strings.Contains(hint, pullevent.DefaultSecretKey) {
+	if hint := p.waitContains(t, "SecretKey"); !strings.Contains(hint, pullevent.DefaultSecretID) || !strings.Contains(hint, pullevent.DefaultSecretKey) {
 		t.Errorf("hint %q does not show the key pair", hint)
 	}
 	c := sdk(p.addr, pullevent.DefaultSecretKey)
@@ -205,20 +142,8 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatalf("wrong key: %v", err)
 	}
 
-	// The 4 never pulled, then after the 1 s window the 10 left
-	// unconfirmed: the 6 of the first pull and the 4 of the second.
-	if got := len(sdkPull(t, c)); got != 4 {
-		t.Fatalf("second pull: %d events", got)
-	}
-	time.Sleep(1100 * time.Millisecond)
-	if got := len(sdkPull(t, c)); got != 10 {
-		t.Fatalf("pull after the window: %d events, want the 10 unconfirmed", got)
-	}
-	if st := getJSON(t, "http://"+p.addr+"/_vodsim/stats"); st["redelivered"] != 10.0 || st["confirmed"] != 10.0 {
-		t.Errorf("stats %v", st)
-	}
-
-	// Legacy: a correctly signed pull works, a wrongly signed one is refused.
+	// Legacy: a wrongly signed pull is refused, a correctly signed one
+	// gets the 4 never pulled.
 	legacy := func(key string) map[string]any {
 		params := map[string]string{"Action": "PullEvent", "SecretId": pullevent.DefaultSecretID, "Region": "gz",
 			"Timestamp": strconv.FormatInt(time.Now().Unix(), 10), "Nonce": "99", "SignatureMethod": "HmacSHA256"}
@@ -232,21 +157,130 @@ func TestServeEndToEnd(t *testing.T) {
 	if m := legacy("wrong"); m["code"] != 4100.0 {
 		t.Errorf("wrongly signed legacy pull: %v", m)
 	}
-	time.Sleep(1100 * time.Millisecond) // the 10 come back once more
-	if m := legacy(pullevent.DefaultSecretKey); m["code"] != 0.0 || len(m["eventList"].([]any)) != 10 {
+	if m := legacy(pullevent.DefaultSecretKey); m["code"] != 0.0 || len(m["eventList"].([]any)) != 4 {
 		t.Errorf("signed legacy pull: %v", m)
 	}
+	if st := getJSON(t, "http://"+p.addr+"/_vodsim/stats"); st["confirmed"] != 10.0 || st["inFlight"] != 10.0 {
+		t.Errorf("stats %v", st)
+	}
 
-	code, rest := p.stop(t)
-	if code != 0 || !strings.Contains(rest, "stopped; enqueued 20, confirmed 10") {
-		t.Errorf("exit %d, output %q", code, rest)
+	if code := p.stop(t); code != 0 || !strings.Contains(p.stdout(), "stopped; enqueued 20, confirmed 10") {
+		t.Errorf("exit %d, output %q", code, p.stdout())
+	}
+}
+
+// fakeClock is a clock that moves only when told to.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// TestServeRedelivers runs serve in this process with a clock the test
+// moves: an event pulled and not confirmed within the window is pulled
+// again, each time the window passes, and the stats and the last line
+// count it.
+func TestServeRedelivers(t *testing.T) {
+	t.Parallel()
+	g, err := generator.New(generator.Config{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &fakeClock{now: time.Now()}
+	cfg := serveBase(events{source: g})
+	cfg.listen, cfg.fill = "127.0.0.1:0", 20
+	cfg.server.NoAuth, cfg.server.ConfirmWindow, cfg.server.Clock = true, time.Minute, clk
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	served := make(chan error, 1)
+	go func() {
+		served <- runServe(ctx, stdio{out: pw, err: pw}, cfg)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	if !sc.Scan() {
+		t.Fatalf("serve printed nothing: %v", <-served)
+	}
+	m := listenRE.FindStringSubmatch(sc.Text())
+	if m == nil {
+		t.Fatalf("first line %q", sc.Text())
+	}
+	base := "http://" + m[1]
+	lines := make(chan []string, 1)
+	go func() {
+		var ls []string
+		for sc.Scan() {
+			ls = append(ls, sc.Text())
+		}
+		lines <- ls
+	}()
+
+	pull := func() []string {
+		t.Helper()
+		r := getJSON(t, base+pullevent.LegacyPath+"?Action=PullEvent")
+		var hs []string
+		for _, e := range r["eventList"].([]any) {
+			hs = append(hs, e.(map[string]any)["msgHandle"].(string))
+		}
+		return hs
+	}
+	hs := pull()
+	if len(hs) != 16 {
+		t.Fatalf("first pull: %d events, want 16", len(hs))
+	}
+	v := url.Values{"Action": {"ConfirmEvent"}}
+	for i, h := range hs[:10] {
+		v.Set("msgHandle."+strconv.Itoa(i), h)
+	}
+	if c := getJSON(t, base+pullevent.LegacyPath+"?"+v.Encode()); c["code"] != 0.0 {
+		t.Fatalf("confirm: %v", c)
+	}
+	if n := len(pull()); n != 4 {
+		t.Fatalf("second pull: %d events, want the 4 never pulled", n)
+	}
+	clk.advance(time.Minute - time.Millisecond)
+	if st := getJSON(t, base+"/_vodsim/stats"); st["inFlight"] != 10.0 || st["available"] != 0.0 {
+		t.Fatalf("stats just before the window ends: %v", st)
+	}
+	clk.advance(time.Millisecond)
+	if n := len(pull()); n != 10 {
+		t.Fatalf("pull after the window: %d events, want the 10 unconfirmed", n)
+	}
+	clk.advance(time.Minute) // the 10 come back once more
+	if n := len(pull()); n != 10 {
+		t.Fatalf("pull after the second window: %d events, want the 10 unconfirmed", n)
+	}
+	if st := getJSON(t, base+"/_vodsim/stats"); st["redelivered"] != 20.0 || st["confirmed"] != 10.0 {
+		t.Errorf("stats %v", st)
+	}
+
+	cancel()
+	if err := <-served; err != nil {
+		t.Errorf("serve: %v", err)
+	}
+	if ls := <-lines; len(ls) == 0 || !strings.Contains(ls[len(ls)-1], "stopped; enqueued 20, confirmed 10") {
+		t.Errorf("output after the first line %q", ls)
 	}
 }
 
 // TestServeRate: events arrive over time at --rate, up to --count.
 func TestServeRate(t *testing.T) {
-	p := startServe(t, "--fill", "0", "--rate", "200", "--count", "50", "--no-auth")
-	deadline := time.Now().Add(10 * time.Second)
+	t.Parallel()
+	p := startServe(t, "--fill", "0", "--rate", "200", "--count", "50", "--no-auth", "--wait", "10m")
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		st := getJSON(t, "http://"+p.addr+"/_vodsim/stats")
 		if st["enqueued"] == 50.0 {
@@ -255,14 +289,12 @@ func TestServeRate(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("stats %v", st)
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	time.Sleep(100 * time.Millisecond)
-	if st := getJSON(t, "http://"+p.addr+"/_vodsim/stats"); st["enqueued"] != 50.0 {
-		t.Errorf("more than --count arrived: %v", st)
+		time.Sleep(20 * time.Millisecond)
 	}
 	// Drain, confirming, then hold a poll open on the empty queue: Ctrl-C
-	// answers it at once with an empty list, and serve exits 0.
+	// answers it at once with an empty list (not after --wait 10m), and
+	// serve exits 0. That no more than --count arrived is in the last
+	// line.
 	for n := 0; n < 50; {
 		m := getJSON(t, "http://"+p.addr+"/v2/index.php?Action=PullEvent")
 		list := m["eventList"].([]any)
@@ -276,8 +308,13 @@ func TestServeRate(t *testing.T) {
 		n += len(list)
 	}
 	held := make(chan string, 1)
+	wrote := make(chan struct{})
 	go func() {
-		resp, err := http.Get("http://" + p.addr + "/v2/index.php?Action=PullEvent")
+		req, _ := http.NewRequest(http.MethodGet, "http://"+p.addr+"/v2/index.php?Action=PullEvent", nil)
+		req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+			WroteRequest: func(httptrace.WroteRequestInfo) { close(wrote) },
+		}))
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			held <- err.Error()
 			return
@@ -286,22 +323,19 @@ func TestServeRate(t *testing.T) {
 		resp.Body.Close()
 		held <- string(b)
 	}()
-	time.Sleep(200 * time.Millisecond)
-	start := time.Now()
-	code, rest := p.stop(t)
-	if code != 0 || !strings.Contains(rest, "stopped; enqueued 50, confirmed 50") {
-		t.Errorf("exit %d, output %q", code, rest)
-	}
+	// Once the request is on the wire the answer is the empty list, held
+	// or not yet read; a short pause makes it the held case nearly always.
 	select {
+	case <-wrote:
+		time.Sleep(50 * time.Millisecond)
 	case b := <-held:
-		if b != `{"code":0,"message":"","eventList":[]}` {
-			t.Errorf("held poll got %s", b)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("held poll not answered")
+		t.Fatalf("poll on the empty queue answered before Ctrl-C: %s", b)
 	}
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("stopping took %v with the 5s wait", d)
+	if code := p.stop(t); code != 0 || !strings.Contains(p.stdout(), "stopped; enqueued 50, confirmed 50") {
+		t.Errorf("exit %d, output %q", code, p.stdout())
+	}
+	if b := <-held; b != `{"code":0,"message":"","eventList":[]}` {
+		t.Errorf("held poll got %s", b)
 	}
 }
 
@@ -309,6 +343,7 @@ func TestServeRate(t *testing.T) {
 // signing (parameters in a form body), a hand-signed HmacSHA1 GET, and a
 // 405 from the admin API.
 func TestServeSignatureV1(t *testing.T) {
+	t.Parallel()
 	p := startServe(t, "--fill", "3", "--wait", "0s", "--max-events", "1")
 	type pullReq struct {
 		*tchttp.BaseRequest
@@ -354,14 +389,15 @@ func TestServeSignatureV1(t *testing.T) {
 	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET" {
 		t.Errorf("DELETE /_vodsim/stats: %d Allow %q", resp.StatusCode, resp.Header.Get("Allow"))
 	}
-	if code, _ := p.stop(t); code != 0 {
+	if code := p.stop(t); code != 0 {
 		t.Errorf("exit %d", code)
 	}
 }
 
 func TestServeAdminToken(t *testing.T) {
 	p := startServe(t, "--secret-key", "mysupersecretkey", "--admin-token", "tok123")
-	hint := strings.Join([]string{<-p.out, <-p.out}, "\n")
+	p.waitContains(t, "poll it")
+	hint := p.stdout()
 	if strings.Contains(hint, "mysupersecretkey") || !strings.Contains(hint, "my********ey") {
 		t.Errorf("key not masked in %q", hint)
 	}
@@ -380,7 +416,7 @@ func TestServeAdminToken(t *testing.T) {
 			t.Errorf("Authorization %q: %d, want %d", tc.auth, resp.StatusCode, tc.want)
 		}
 	}
-	if code, _ := p.stop(t); code != 0 {
+	if code := p.stop(t); code != 0 {
 		t.Errorf("exit %d", code)
 	}
 }
@@ -421,10 +457,10 @@ func TestServeStateKillRestart(t *testing.T) {
 		}
 	}
 	p.cmd.Process.Kill() // kill -9: no shutdown
-	<-p.exit
+	<-p.done
 
 	p = startServe(t, args...)
-	if l := <-p.out; !strings.Contains(l, "state "+state) || strings.Contains(l, "300 events queued") {
+	if l := p.waitLine(t, func(l string) bool { return strings.Contains(l, "queued") || strings.Contains(l, "state ") }); !strings.Contains(l, "state "+state) || strings.Contains(l, "300 events queued") {
 		t.Errorf("restart did not load the state: %q", l)
 	}
 	for tries := 0; tries < 200; tries++ {
@@ -450,7 +486,7 @@ func TestServeStateKillRestart(t *testing.T) {
 			t.Errorf("event confirmed %d times: %.80s", n, c)
 		}
 	}
-	if code, _ := p.stop(t); code != 0 {
+	if code := p.stop(t); code != 0 {
 		t.Errorf("exit %d", code)
 	}
 }

@@ -11,6 +11,7 @@ import (
 // TestSendTargetErrors: a --target that cannot work is a usage error
 // naming the flag and what is wrong, before anything is sent.
 func TestSendTargetErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		target, msg string
 	}{
@@ -25,10 +26,13 @@ func TestSendTargetErrors(t *testing.T) {
 		{"http://[::1", "not a URL"},
 		{"", "--target is empty"},
 	} {
-		r := runBin(t, "send", "--target", tc.target, "--count", "3")
-		if r.code != 2 || !bytes.Contains(r.stderr, []byte(tc.msg)) || !bytes.Contains(r.stderr, []byte("--target")) || len(r.stdout) != 0 {
-			t.Errorf("send --target %q: exit %d, stdout %q, stderr %q; want 2 naming --target and %q", tc.target, r.code, r.stdout, r.stderr, tc.msg)
-		}
+		t.Run(tc.target, func(t *testing.T) {
+			t.Parallel()
+			r := runBin(t, "send", "--target", tc.target, "--count", "3")
+			if r.code != 2 || !bytes.Contains(r.stderr, []byte(tc.msg)) || !bytes.Contains(r.stderr, []byte("--target")) || len(r.stdout) != 0 {
+				t.Errorf("send --target %q: exit %d, stdout %q, stderr %q; want 2 naming --target and %q", tc.target, r.code, r.stdout, r.stderr, tc.msg)
+			}
+		})
 	}
 }
 
@@ -36,6 +40,7 @@ func TestSendTargetErrors(t *testing.T) {
 // output files were checked neither leaves an empty report or journal
 // behind nor empties a file that was there.
 func TestSendUsageErrorLeavesFilesAlone(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	report, journal := filepath.Join(dir, "report.json"), filepath.Join(dir, "journal.ndjson")
 	old := filepath.Join(dir, "old.json")
@@ -86,6 +91,7 @@ func TestSendUsageErrorLeavesFilesAlone(t *testing.T) {
 // TestListenInUse: serve and receive on a port another process holds exit
 // 2, naming --listen and the cause.
 func TestListenInUse(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -113,6 +119,7 @@ func TestListenInUse(t *testing.T) {
 // --help itself included, and examples; none of the examples of send
 // needs a placeholder filled in.
 func TestEveryHelp(t *testing.T) {
+	t.Parallel()
 	for _, sub := range []string{"gen", "validate", "scenarios", "send", "receive", "serve", "version"} {
 		r := runBin(t, sub, "--help")
 		for _, want := range []string{"Usage: vodsim " + sub, "Flags:", "-h, --help", "Examples:\n  vodsim "} {

@@ -2,7 +2,6 @@ package pullevent
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -138,7 +137,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 				plain = rate
 			}
 			if n := empty.Load(); n > 0 {
-				b.Fatal(fmt.Sprintf("%d pulls came back empty", n))
+				b.Fatalf("%d pulls came back empty", n)
 			}
 		}
 	}

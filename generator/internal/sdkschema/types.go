@@ -1,5 +1,7 @@
 package sdkschema
 
+//go:generate go run ./gen
+
 // Kind is the JSON type of a field.
 type Kind uint8
 
@@ -16,11 +18,13 @@ const (
 )
 
 // Field is one key of a model type. Ref is the index in Types of an Obj
-// or ObjArr field's type, -1 otherwise.
+// or ObjArr field's type, -1 otherwise. Null reports whether the SDK notes
+// that the member may be null (注意：此字段可能返回 null).
 type Field struct {
 	Name string
 	Kind Kind
 	Ref  int
+	Null bool
 }
 
 // Type is one model type and its fields in the SDK's order.
