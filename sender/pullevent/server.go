@@ -91,17 +91,7 @@ func New(cfg Config) (*Server, error) {
 			"DescribeEventsState": rate.NewLimiter(rate.Limit(l), burst),
 		}
 	}
-	r := mux.NewRouter()
-	r.HandleFunc("/", s.serveAPI3)
-	r.HandleFunc(LegacyPath, s.serveLegacy)
-	a := r.PathPrefix(AdminPrefix).Subrouter()
-	a.Handle("/stats", byMethod{http.MethodGet: s.adminStats})
-	a.Handle("/events", byMethod{http.MethodGet: s.adminPeek, http.MethodPost: s.adminInject})
-	a.Handle("/reset", byMethod{http.MethodPost: s.adminReset})
-	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		adminError(w, http.StatusNotFound, fmt.Sprintf("no such path %s: the APIs are POST / (API 3.0), %s (legacy) and %s/ (admin)", r.URL.Path, LegacyPath, AdminPrefix))
-	})
-	s.router = r
+	s.router = s.routes()
 	return s, nil
 }
 

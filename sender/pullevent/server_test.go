@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -735,5 +736,36 @@ func TestDescribeEventsState(t *testing.T) {
 	var se *tcerr.TencentCloudSDKError
 	if err := c.Send(req, tchttp.NewCommonResponse()); !errors.As(err, &se) || se.Code != "UnknownParameter" {
 		t.Errorf("ExtInfo: %v, want UnknownParameter", err)
+	}
+}
+
+// TestRoutes: every path goes through the one router; the admin check
+// comes before an admin path's answer, a path unknown included.
+func TestRoutes(t *testing.T) {
+	s, err := New(Config{AdminToken: "tok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		method, path, token string
+		want                int
+	}{
+		{"GET", "/_vodsim/stats", "", http.StatusUnauthorized},
+		{"GET", "/_vodsim/stats", "tok", http.StatusOK},
+		{"GET", "/_vodsim/nope", "", http.StatusUnauthorized},
+		{"GET", "/_vodsim/nope", "tok", http.StatusNotFound},
+		{"POST", "/_vodsim/stats", "tok", http.StatusMethodNotAllowed},
+		{"GET", "/_vodsimx", "", http.StatusNotFound},
+		{"GET", "/nope", "", http.StatusNotFound},
+	} {
+		r := httptest.NewRequest(tc.method, tc.path, nil)
+		if tc.token != "" {
+			r.Header.Set("Authorization", "Bearer "+tc.token)
+		}
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		if w.Code != tc.want {
+			t.Errorf("%s %s (token %q): %d, want %d: %s", tc.method, tc.path, tc.token, w.Code, tc.want, w.Body)
+		}
 	}
 }
