@@ -2,7 +2,6 @@ package pullevent
 
 import (
 	"github.com/vodsim/vodsim/generator"
-	"github.com/vodsim/vodsim/internal/connlimit"
 
 	"fmt"
 	"math"
@@ -26,7 +25,7 @@ const (
 
 // DefaultMaxConns is how many connections Serve holds open at once when
 // Config.MaxConns is 0.
-const DefaultMaxConns = connlimit.DefaultMax
+const DefaultMaxConns = 512
 
 // Config configures a Queue and a Server. The zero value is the real
 // service's behaviour with the default credentials, except that an empty

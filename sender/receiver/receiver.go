@@ -23,7 +23,7 @@ const MaxPayload = 1 << 20
 
 // DefaultMaxConns is how many connections a Receiver's server holds open
 // at once when MaxConns is 0.
-const DefaultMaxConns = connlimit.DefaultMax
+const DefaultMaxConns = 512
 
 // DefaultWindow is how many distinct task ids a Receiver remembers when
 // Window is 0: about 45 MB of memory once full (some 45 bytes an id).
