@@ -112,6 +112,9 @@ type Report struct {
 	// Config.Transport that does not report its connections (through
 	// net/http/httptrace, as http.Transport does) leaves it without samples.
 	ConnWait Percentiles `json:"connWait"`
+	// Histograms are the four histograms above themselves, encoded, so
+	// that reports merge without loss (see Merge).
+	Histograms *Histograms `json:"histograms,omitempty"`
 
 	// Interrupted is true when the run was stopped before its end.
 	Interrupted bool `json:"interrupted"`
@@ -539,6 +542,7 @@ func (t *tally) report(end time.Time, st dispatchStats) *Report {
 	rep.Service = summarise(t.service)
 	rep.Lateness = summarise(t.lateness)
 	rep.ConnWait = summarise(t.connWait)
+	rep.Histograms = t.histograms()
 	return &rep
 }
 
