@@ -178,7 +178,7 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 		}()
 		cfg.Journal = journal
 	}
-	if o.reportJSON != "" {
+	if o.reportJSON != "" && o.reportJSON != "-" {
 		if reportFile, err = openReportFile(o.reportJSON); err != nil {
 			return usageErrorf("send: --report-json: %v", err)
 		}
@@ -250,7 +250,12 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 		extra = append(extra, sender.Breach{Name: "well-formed", Message: "the embedded receiver got malformed payloads: " + rep.Receiver.FirstError})
 	}
 	breaches := rep.Judge(th, extra...)
-	if err := rep.WriteText(c.io.out); err != nil {
+	write := rep.WriteText
+	if o.reportJSON == "-" {
+		// The JSON instead of the text, for a pod's log.
+		write = rep.WriteJSON
+	}
+	if err := write(c.io.out); err != nil {
 		return fmt.Errorf("send: write report: %w", err)
 	}
 	if reportFile != nil {
@@ -308,7 +313,7 @@ func (o *sendOpts) register(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&o.malformKinds, "malformed-kinds", nil, "kinds of broken body: truncated, wrong-type, missing-field, unknown-field, not-json (default all)")
 	fs.Var(&o.delayMin, "delay-min", "least delay added before each event")
 	fs.Var(&o.delayMax, "delay-max", "most delay added before each event (uniform between min and max)")
-	fs.StringVar(&o.reportJSON, "report-json", "", "also write the report as JSON to FILE")
+	fs.StringVar(&o.reportJSON, "report-json", "", "also write the report as JSON to FILE (- prints it on stdout instead of the text)")
 	fs.StringVar(&o.journal, "journal", "", "write one NDJSON line per attempt to FILE")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no live progress line on stderr")
 	fs.BoolVar(&o.insecure, "insecure", false, "do not check an https target's certificate (a receiver with a self-signed one)")
