@@ -2,11 +2,12 @@ package sender
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/tidwall/gjson"
 )
 
 // JournalLine is one line of a journal (Config.Journal) as read back: an
@@ -53,7 +54,7 @@ func ReadJournal(r io.Reader, fn func(*JournalLine) error) error {
 			continue
 		}
 		l = JournalLine{}
-		if err := json.Unmarshal(b, &l); err != nil {
+		if err := parseJournalLine(b, &l); err != nil {
 			return fmt.Errorf("%w: line %d: %v", ErrJournal, n, err)
 		}
 		if l.Attempt < 0 || l.Attempt == 0 && l.Final == "" || l.Attempt > 0 && l.Start.IsZero() {
@@ -193,4 +194,80 @@ func ReportFromJournal(r io.Reader) (*Report, error) {
 	rep.Latency, rep.Service, rep.Lateness = summarise(lat), summarise(svc), summarise(late)
 	rep.Histograms = &Histograms{Latency: encodeHist(lat), Service: encodeHist(svc), Lateness: encodeHist(late)}
 	return rep, nil
+}
+
+// parseJournalLine reads one line into l. It reads the keys with gjson,
+// several times faster than encoding/json on a long journal; a line that
+// is not a JSON object, or a key of the wrong type, is an error.
+func parseJournalLine(b []byte, l *JournalLine) error {
+	if !gjson.ValidBytes(b) {
+		return errors.New("not JSON")
+	}
+	v := gjson.ParseBytes(b)
+	if !v.IsObject() {
+		return errors.New("not a JSON object")
+	}
+	var err error
+	bad := func(key string, want string) bool {
+		err = fmt.Errorf("%s: want %s", key, want)
+		return false
+	}
+	v.ForEach(func(k, x gjson.Result) bool {
+		key := k.Str
+		switch key {
+		case "index", "count", "step", "attempt", "latencyNs", "status":
+			if x.Type != gjson.Number {
+				return bad(key, "a number")
+			}
+			switch key {
+			case "index":
+				l.Index = x.Uint()
+			case "count":
+				l.Count = x.Uint()
+			case "step":
+				l.Step = x.Uint()
+			case "attempt":
+				l.Attempt = int(x.Int())
+			case "latencyNs":
+				l.LatencyNs = x.Int()
+			case "status":
+				l.Status = int(x.Int())
+			}
+		case "taskId", "shard", "error", "malformed", "final", "reason", "intended", "start":
+			if x.Type != gjson.String {
+				return bad(key, "a string")
+			}
+			switch key {
+			case "taskId":
+				l.TaskID = x.Str
+			case "shard":
+				l.Shard = x.Str
+			case "error":
+				l.Error = x.Str
+			case "malformed":
+				l.Malformed = x.Str
+			case "final":
+				l.Final = State(x.Str)
+			case "reason":
+				l.Reason = x.Str
+			case "intended", "start":
+				t, perr := time.Parse(time.RFC3339Nano, x.Str)
+				if perr != nil {
+					return bad(key, "an RFC 3339 time")
+				}
+				if key == "intended" {
+					l.Intended = t
+				} else {
+					l.Start = t
+				}
+			}
+		case "duplicate":
+			if x.Type != gjson.True && x.Type != gjson.False {
+				return bad(key, "true or false")
+			}
+			l.Duplicate = x.Bool()
+		}
+		return true
+	})
+	return err
 }
