@@ -213,6 +213,10 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 	if err := cfg.Validate(); err != nil {
 		return configErr(err)
 	}
+	// --start-at: a stop while waiting leaves the files as they were.
+	if err := waitStart(ctx, startAt); err != nil {
+		return err
+	}
 	// The run starts: no output file may hold an earlier run's.
 	keep = true
 	if journal != nil {
@@ -227,9 +231,6 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 		}
 	}
 
-	if err := waitStart(ctx, startAt); err != nil {
-		return err
-	}
 	rep, runErr := sender.Run(ctx, cfg)
 	if errors.Is(runErr, sender.ErrConfig) {
 		return configErr(runErr)

@@ -107,6 +107,15 @@ func TestSendShardAndStartAtErrors(t *testing.T) {
 			t.Errorf("send %q: exit %d, stderr %q; want 2 and %q", tc.args, r.code, r.stderr, tc.msg)
 		}
 	}
+	// The run starts no earlier than --start-at.
+	at := time.Now().Add(1500 * time.Millisecond).UTC()
+	rj := filepath.Join(t.TempDir(), "r.json")
+	if r := runBin(t, "send", "--count", "1", "--start-at", at.Format(time.RFC3339Nano), "--report-json", rj); r.code != 0 {
+		t.Fatalf("--start-at: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if rep := readReport(t, rj); rep.Start.Before(at) {
+		t.Errorf("--start-at %s: the run started at %s", at, rep.Start)
+	}
 	// A time just past starts at once.
 	r := runBin(t, "send", "--count", "2", "--shard", "1/2", "--start-at", now.Add(-time.Second).Format(time.RFC3339Nano))
 	if r.code != 0 || !bytes.Contains(r.stdout, []byte("shard 1/2: 1 event ")) {
