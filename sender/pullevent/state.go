@@ -64,7 +64,7 @@ type stateLog struct {
 	min   int64 // compactMin, smaller in tests
 	retry int64 // after a failed compaction: not before the log reaches this
 
-	crash       func(step string) bool // tests: stop a compaction at step, as a crash would
+	crash       func(step string) // tests: panic at a step of a compaction, as a crash
 	compactions int
 }
 

@@ -44,10 +44,6 @@ const (
 	snapChunk = 1 << 20
 )
 
-// errCrashed is returned by a compaction that a test stopped at a step, as
-// a crash of the process would.
-var errCrashed = errors.New("state file: compaction stopped by a test hook")
-
 // snapWriter writes records to w, counting the bytes; the first error
 // sticks.
 type snapWriter struct {
@@ -380,7 +376,10 @@ func (l *stateLog) compactLocked(pullsAdj uint64) (err error) {
 	}
 	renamed := false
 	defer func() {
-		if !renamed && err != errCrashed {
+		if r := recover(); r != nil {
+			panic(r) // a crash at a step (tests): leave the files as they are
+		}
+		if !renamed {
 			f.Close()
 			os.Remove(tmp)
 		}
@@ -393,21 +392,15 @@ func (l *stateLog) compactLocked(pullsAdj uint64) (err error) {
 	if err != nil {
 		return fmt.Errorf("state file: compact: %w", err)
 	}
-	if l.stop("written") {
-		return errCrashed
-	}
+	l.step("written")
 	if err = f.Sync(); err != nil {
 		return fmt.Errorf("state file: compact: %w", err)
 	}
-	if l.stop("synced") {
-		return errCrashed
-	}
+	l.step("synced")
 	if err = os.Rename(tmp, l.path); err != nil {
 		return fmt.Errorf("state file: compact: %w", err)
 	}
-	if l.stop("renamed") {
-		return errCrashed
-	}
+	l.step("renamed")
 	// The new file is FILE now, whatever follows.
 	renamed = true
 	old := l.f
@@ -417,10 +410,16 @@ func (l *stateLog) compactLocked(pullsAdj uint64) (err error) {
 	if err = syncDir(filepath.Dir(l.path)); err != nil {
 		return fmt.Errorf("state file: compact: %w", err)
 	}
+	l.step("dir-synced")
 	return nil
 }
 
-func (l *stateLog) stop(step string) bool { return l.crash != nil && l.crash(step) }
+// step calls the test hook that crashes (panics) at a step.
+func (l *stateLog) step(name string) {
+	if l.crash != nil {
+		l.crash(name)
+	}
+}
 
 // syncDir makes a rename in dir durable.
 func syncDir(dir string) error {
@@ -442,7 +441,7 @@ func (l *stateLog) maybeCompactLocked(pullsAdj uint64) {
 	if l.off < l.retry || l.off <= 2*l.snap || l.off-l.snap < l.min {
 		return
 	}
-	if err := l.compactLocked(pullsAdj); err != nil && err != errCrashed {
+	if err := l.compactLocked(pullsAdj); err != nil {
 		l.retry = l.off + l.min
 	}
 }
