@@ -391,3 +391,56 @@ func flip(b []byte, i int) []byte {
 	c[i] ^= 0xff
 	return c
 }
+
+// BenchmarkStateRestart measures a start from a state file after 50,000
+// round trips of one event (50,000 events still waiting, 1,000 in
+// flight): from the whole log (the start also compacts it), and from the
+// compacted file.
+func BenchmarkStateRestart(b *testing.B) {
+	g, _ := generator.New(generator.Config{Seed: 1})
+	dir := b.TempDir()
+	logPath := filepath.Join(dir, "log.state")
+	q := NewQueue(Config{})
+	if _, err := q.OpenState(logPath, false, g); err != nil {
+		b.Fatal(err)
+	}
+	q.journal.(*stateLog).min = 1 << 40
+	const roundTrips = 50_000
+	q.Fill(g, 0, 2*roundTrips+1000)
+	for range roundTrips {
+		msgs, _ := q.Pull(context.Background(), 1, 0)
+		q.Confirm(msgs[0].Handle)
+	}
+	for range 1000 / 16 {
+		q.Pull(context.Background(), 16, 0)
+	}
+	logBytes, _ := os.ReadFile(logPath)
+	snapPath := filepath.Join(dir, "snap.state")
+	os.WriteFile(snapPath, logBytes, 0o644)
+	q2 := NewQueue(Config{})
+	if _, err := q2.OpenState(snapPath, false, g); err != nil { // compacts
+		b.Fatal(err)
+	}
+	q2.CloseState()
+	snapBytes, _ := os.ReadFile(snapPath)
+	for _, c := range []struct {
+		name string
+		data []byte
+	}{{"log", logBytes}, {"compacted", snapBytes}} {
+		b.Run(c.name, func(b *testing.B) {
+			p := filepath.Join(b.TempDir(), "q.state")
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				os.WriteFile(p, c.data, 0o644)
+				b.StartTimer()
+				q := NewQueue(Config{})
+				if _, err := q.OpenState(p, false, g); err != nil {
+					b.Fatal(err)
+				}
+				q.CloseState()
+			}
+			b.ReportMetric(float64(len(c.data)), "file-bytes")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/roundTrips, "ns/roundtrip")
+		})
+	}
+}
