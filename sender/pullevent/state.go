@@ -130,10 +130,10 @@ func (q *Queue) OpenState(path string, sync bool, srcs ...generator.Source) (new
 	}
 	l.off, l.snap = off, snap
 	q.journal = l
-	// Compacting now makes the next start quick.
-	if err := l.compactIdleLocked(); err != nil {
-		return false, fmt.Errorf("state file %s: %w", path, err)
-	}
+	// Compacting now makes the next start quick. If it fails (a directory
+	// where FILE.compact cannot be made) the log is whole all the same: go
+	// on with it.
+	_ = l.compactIdleLocked()
 	return false, nil
 }
 

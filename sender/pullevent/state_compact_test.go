@@ -444,3 +444,29 @@ func BenchmarkStateRestart(b *testing.B) {
 		})
 	}
 }
+
+// A compaction that fails (FILE.compact cannot be made) leaves the log in
+// use, whole: confirms are still answered and kept.
+func TestStateCompactFails(t *testing.T) {
+	s := newScenario(t)
+	if err := os.Mkdir(s.path+".compact", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	l := s.q.journal.(*stateLog)
+	l.min = 1
+	for _, m := range s.inflight[:2] {
+		if err := s.q.Confirm(m.Handle); err != nil {
+			t.Fatal(err)
+		}
+		s.confirmed[m.Event.TaskID] = true
+	}
+	if l.compactions != 0 || l.retry == 0 {
+		t.Fatalf("%d compactions, retry at %d", l.compactions, l.retry)
+	}
+	live := dumpState(s.q)
+	q := s.reopen(t)
+	if got := dumpState(q); got != live {
+		t.Errorf("restart:\n%s\nwant\n%s", got, live)
+	}
+	s.drain(t, q)
+}
