@@ -31,7 +31,10 @@ func (r *run) scheduleEnd() time.Time {
 	case r.duration > 0:
 		return r.start.Add(r.duration)
 	case r.sched != nil && r.count > 0:
-		return r.start.Add(r.sched.At(r.count - 1))
+		if n := r.shard.Count(r.count); n > 0 {
+			return r.start.Add(r.sched.At(r.shard.index(n - 1)))
+		}
+		return r.start
 	}
 	return time.Time{}
 }
@@ -102,7 +105,8 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 		return true
 	}
 
-	for k := uint64(0); ; k++ {
+	// k walks the whole run's indices; a shard takes every N-th.
+	for k := r.shard.first(); ; k += r.shard.step() {
 		if r.count > 0 && k >= r.count {
 			break
 		}

@@ -34,6 +34,7 @@ type run struct {
 	rt          http.RoundTripper
 	ownTr       *http.Transport
 	planned     uint64 // 0 = not known
+	shard       Shard
 	progress    func(Progress)
 	progressInt time.Duration
 	journal     io.Writer
@@ -56,6 +57,10 @@ func newRun(cfg Config) (*run, error) {
 	if cfg.Target == "" {
 		return nil, configErr("no target URL")
 	}
+	if err := cfg.Shard.Validate(); err != nil {
+		return nil, &Error{Kind: ErrConfig, Reason: err.Error(), Err: err}
+	}
+	r.shard = cfg.Shard
 	u, err := ParseTarget(cfg.Target)
 	if err != nil {
 		return nil, configErr("target %q: %s", RedactTarget(cfg.Target), Reason(err))
@@ -202,6 +207,7 @@ func newRun(cfg Config) (*run, error) {
 	case r.count > 0:
 		r.planned = r.count
 	}
+	r.planned = r.shard.Count(r.planned)
 	return r, nil
 }
 

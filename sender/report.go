@@ -29,6 +29,9 @@ type Report struct {
 	Format string `json:"format"`
 	// Seed is the run's seed.
 	Seed int64 `json:"seed"`
+	// Shard is "K/N" for one shard of a run (see Shard), "" for a whole
+	// run; a merged report lists the shards it holds ("0-3/4").
+	Shard string `json:"shard,omitempty"`
 	// Duration is the run's wall time, start to the last answer.
 	Duration time.Duration `json:"durationNs"`
 	// TargetRate is the rate the schedule asked for over the events
@@ -100,6 +103,9 @@ type Report struct {
 	// Config.Transport that does not report its connections (through
 	// net/http/httptrace, as http.Transport does) leaves it without samples.
 	ConnWait Percentiles `json:"connWait"`
+	// Histograms are the four histograms above themselves, encoded, so
+	// that reports merge without loss (see Merge).
+	Histograms *Histograms `json:"histograms,omitempty"`
 
 	// Interrupted is true when the run was stopped before its end.
 	Interrupted bool `json:"interrupted"`

@@ -43,6 +43,9 @@ type TextLine struct{ Label, Text string }
 func (rep *Report) WriteText(w io.Writer, more ...TextLine) error {
 	var b strings.Builder
 	head := "vodsim send"
+	if rep.Shard != "" {
+		head += " shard " + rep.Shard
+	}
 	if rep.Interrupted {
 		head += " (interrupted)"
 	}

@@ -78,8 +78,11 @@ type Config struct {
 	// and backoff jitter, so a run is reproducible at any concurrency.
 	Seed int64
 	// Count is how many events to send; 0 means no limit when Duration
-	// is set, else DefaultCount.
+	// is set, else DefaultCount. With a Shard, it is the whole run's count.
 	Count uint64
+	// Shard, when set, sends only the events of one shard of the run
+	// (see Shard); the zero value sends the whole run.
+	Shard Shard
 	// Duration stops the run's schedule after this long (events whose
 	// send time falls later are not generated); 0 means no limit. An
 	// event whose send time falls inside it but that is still waiting for
@@ -223,6 +226,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	rep := t.report(end, stats)
 	rep.Version, rep.Start = cfg.Version, r.start
+	rep.Shard = r.shard.String()
 	if rep.Version == "" {
 		rep.Version = "dev"
 	}

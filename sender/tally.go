@@ -174,7 +174,7 @@ func (t *tally) add(res *result) {
 		return
 	}
 	t.done++
-	t.markFinal(res.idx)
+	t.markFinal(t.r.shard.pos(res.idx))
 	switch res.state {
 	case Acknowledged:
 		rep.Acknowledged++
@@ -254,7 +254,7 @@ func (t *tally) report(end time.Time, st dispatchStats) *Report {
 			rep.NotSent += i - from
 			rep.NotSentReasons[st.reason] += i - from
 			if t.jw != nil {
-				t.journalUnsent(from, i-from, st.reason)
+				t.journalUnsent(t.r.shard.index(from), i-from, st.reason)
 			}
 		}
 	}
@@ -267,7 +267,7 @@ func (t *tally) report(end time.Time, st dispatchStats) *Report {
 	if t.r.sched != nil && rep.TargetRate == 0 {
 		// One event: no span to measure a rate over, but the schedule
 		// had one all the same.
-		if d := t.r.sched.At(1) - t.r.sched.At(0); d > 0 {
+		if d := t.r.sched.At(t.r.shard.index(1)) - t.r.sched.At(t.r.shard.index(0)); d > 0 {
 			rep.TargetRate = 1 / d.Seconds()
 		}
 	}
@@ -289,5 +289,6 @@ func (t *tally) report(end time.Time, st dispatchStats) *Report {
 	rep.Service = summarise(t.service)
 	rep.Lateness = summarise(t.lateness)
 	rep.ConnWait = summarise(t.connWait)
+	rep.Histograms = t.histograms()
 	return &rep
 }

@@ -37,6 +37,10 @@ func (c *sendCmd) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	startAt, err := o.shard.apply(&cfg, fs)
+	if err != nil {
+		return err
+	}
 	th, err := sendThresholds(fs, &o)
 	if err != nil {
 		return err
@@ -66,7 +70,7 @@ func (c *sendCmd) Run(ctx context.Context, args []string) error {
 		}()
 		cfg.Journal = journal
 	}
-	if o.reportJSON != "" {
+	if o.reportJSON != "" && o.reportJSON != "-" {
 		if reportFile, err = openReportFile(o.reportJSON); err != nil {
 			return usageErrorf("send: --report-json: %v", err)
 		}
@@ -103,6 +107,10 @@ func (c *sendCmd) Run(ctx context.Context, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return configErr(err)
 	}
+	// --start-at: a stop while waiting leaves the files as they were.
+	if err := waitStart(ctx, startAt); err != nil {
+		return err
+	}
 	// The run starts: no output file may hold an earlier run's.
 	keep = true
 	if journal != nil {
@@ -134,7 +142,12 @@ func (c *sendCmd) Run(ctx context.Context, args []string) error {
 		out.Receiver = &st
 	}
 	breaches := rep.Judge(th, out.breaches()...)
-	if err := out.WriteText(c.io.out); err != nil {
+	write := out.WriteText
+	if o.reportJSON == "-" {
+		// The JSON instead of the text, for a pod's log.
+		write = out.WriteJSON
+	}
+	if err := write(c.io.out); err != nil {
 		return fmt.Errorf("send: write report: %w", err)
 	}
 	if reportFile != nil {

@@ -46,6 +46,7 @@ type sendOpts struct {
 	maxFailed     uint64
 	maxP99        value.Duration
 	minRate       value.Share
+	shard         shardOpts
 }
 
 // register defines send's flags on fs, bound to o.
@@ -77,12 +78,13 @@ func (o *sendOpts) register(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&o.malformKinds, "malformed-kinds", nil, "kinds of broken body: truncated, wrong-type, missing-field, unknown-field, not-json (default all)")
 	fs.Var(&o.delayMin, "delay-min", "least delay added before each event")
 	fs.Var(&o.delayMax, "delay-max", "most delay added before each event (uniform between min and max)")
-	fs.StringVar(&o.reportJSON, "report-json", "", "also write the report as JSON to FILE")
+	fs.StringVar(&o.reportJSON, "report-json", "", "also write the report as JSON to FILE (- prints it on stdout instead of the text)")
 	fs.StringVar(&o.journal, "journal", "", "write one NDJSON line per attempt to FILE")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no live progress line on stderr")
 	fs.BoolVar(&o.insecure, "insecure", false, "do not check an https target's certificate (a receiver with a self-signed one)")
 	fs.Uint64Var(&o.maxFailed, "max-failed", 0, "events allowed to end unacknowledged before exit 1")
 	fs.Var(&o.maxP99, "max-p99", "exit 1 if the latency p99 is above this (0 = no bound)")
+	o.shard.register(fs)
 	fs.Var(&o.minRate, "min-rate", "exit 1 if the achieved rate is below this share of the target, 0 to 1 or 0% to 100% (needs a rate; a schedule spanning under 1s passes; 0 = no bound)")
 }
 

@@ -45,6 +45,13 @@ when complete; a FILE from an earlier run is removed when the run starts.
 --journal is written in whole lines, at least every 100 ms, so a killed
 run leaves whole lines.
 
+--shard K/N sends one of N interleaved parts of the run: the events
+whose index is K modulo N, with the same seed and fault decisions, each
+at its send time in the whole run (1/N of the rate of every phase).
+--count stays the whole run's count: the N shards together send the
+run's events, each once. The report and every journal line name the
+shard; 'vodsim report' merges the shards' --report-json files.
+
 The examples with --target expect a receiver on 127.0.0.1:9000, such as
 'vodsim receive' running in another terminal.`
 
@@ -62,4 +69,5 @@ const sendExamples = `
   vodsim send --duplicate 0.05 --reorder 0.1 --malformed 0.01 --delay-max 200ms
   vodsim send --scenario chaos --quiet                   # a built-in scenario's faults and retries
   vodsim send --target http://127.0.0.1:9000/ --journal attempts.ndjson --report-json report.json --quiet
-  vodsim send --target http://127.0.0.1:9000/ --duration 60s --rate 100 --max-failed 0 --max-p99 250ms --min-rate 0.99`
+  vodsim send --target http://127.0.0.1:9000/ --duration 60s --rate 100 --max-failed 0 --max-p99 250ms --min-rate 0.99
+  vodsim send --target http://127.0.0.1:9000/ --count 4000 --rate 400 --shard 0/4 --report-json shard-0.json`

@@ -67,3 +67,26 @@ func plural(n uint64, one string) string {
 	}
 	return strconv.FormatUint(n, 10) + " " + one + "s"
 }
+
+// mergeReports merges reports as sender.Merge does, and their receivers'
+// stats, summed.
+func mergeReports(reps []*sendReport) (*sendReport, error) {
+	base := make([]*sender.Report, len(reps))
+	for i, r := range reps {
+		base[i] = r.Report
+	}
+	merged, err := sender.Merge(base)
+	if err != nil {
+		return nil, err
+	}
+	out := &sendReport{Report: merged}
+	for _, r := range reps {
+		if r.Receiver != nil {
+			if out.Receiver == nil {
+				out.Receiver = &receiver.Stats{}
+			}
+			out.Receiver.Add(*r.Receiver)
+		}
+	}
+	return out, nil
+}

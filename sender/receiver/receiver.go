@@ -388,3 +388,26 @@ func (rc *Receiver) logLine(now time.Time, req *http.Request, p *Payload, dup bo
 	rc.line = b
 	rc.Log.Write(b)
 }
+
+// Add adds o's counts to s, as for the receivers of several shards of one
+// run; s keeps its FirstError, or takes o's when it has none.
+func (s *Stats) Add(o Stats) {
+	s.Requests += o.Requests
+	s.WellFormed += o.WellFormed
+	s.Malformed += o.Malformed
+	s.Distinct += o.Distinct
+	s.Duplicates += o.Duplicates
+	s.Signed += o.Signed
+	s.BadSignature += o.BadSignature
+	if len(o.ByType) > 0 {
+		if s.ByType == nil {
+			s.ByType = map[string]uint64{}
+		}
+		for k, v := range o.ByType {
+			s.ByType[k] += v
+		}
+	}
+	if s.FirstError == "" {
+		s.FirstError = o.FirstError
+	}
+}

@@ -326,3 +326,12 @@ func TestReceiverServerLimits(t *testing.T) {
 		t.Error("the listener is not capped")
 	}
 }
+
+func TestStatsAdd(t *testing.T) {
+	s := Stats{Requests: 1, Distinct: 1, ByType: map[string]uint64{"A": 1}}
+	s.Add(Stats{Requests: 2, Malformed: 1, Distinct: 1, ByType: map[string]uint64{"A": 1, "B": 2}, FirstError: "bad"})
+	s.Add(Stats{FirstError: "later"})
+	if s.Requests != 3 || s.Malformed != 1 || s.Distinct != 2 || s.ByType["A"] != 2 || s.ByType["B"] != 2 || s.FirstError != "bad" {
+		t.Errorf("sum %+v", s)
+	}
+}
