@@ -38,11 +38,13 @@ var ErrConfig = errors.New("invalid send config")
 
 // Error is the error this package returns for bad input: a Config that
 // Run or Validate refuses, a target ParseTarget refuses, a header
-// CheckHeader refuses. It reads "<Kind>: <Reason>" and matches Kind
-// (ErrConfig, ErrTarget or ErrHeader) under errors.Is; a caller that words
-// its own message uses Reason, which says what is wrong and where.
+// CheckHeader refuses, a journal ReadJournal cannot read, reports Merge
+// cannot merge. It reads "<Kind>: <Reason>" and matches Kind (ErrConfig,
+// ErrTarget, ErrHeader, ErrJournal or ErrMerge) under errors.Is; a caller
+// that words its own message uses Reason, which says what is wrong and
+// where.
 type Error struct {
-	Kind   error  // ErrConfig, ErrTarget or ErrHeader
+	Kind   error  // ErrConfig, ErrTarget, ErrHeader, ErrJournal or ErrMerge
 	Reason string // what is wrong, without Kind's words
 	Err    error  // the cause, if any (errors.Unwrap gives it)
 }

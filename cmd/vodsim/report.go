@@ -104,7 +104,7 @@ acknowledged and every threshold met; 1 events not acknowledged (beyond
 	}
 	rep, err := mergeReports(reps)
 	if err != nil {
-		return usageErrorf("report: %s", strings.TrimPrefix(err.Error(), sender.ErrMerge.Error()+": "))
+		return usageErrorf("report: %s", sender.Reason(err))
 	}
 	var extra []sender.Breach
 	if b := rep.MissingShards(); b != nil {
@@ -141,7 +141,7 @@ func readReports(r io.Reader, journal bool) ([]*sendReport, error) {
 	if journal {
 		rep, err := sender.ReportFromJournal(br)
 		if err != nil {
-			return nil, errors.New(strings.TrimPrefix(err.Error(), sender.ErrJournal.Error()+": "))
+			return nil, errors.New(sender.Reason(err))
 		}
 		return []*sendReport{{Report: rep}}, nil
 	}
