@@ -4,7 +4,8 @@ package main
 const sendHelp = `
 Usage: vodsim send [--target URL] [flags]
 
-POSTs CreateImageSpriteComplete events to a callback receiver as Tencent
+POSTs VOD events (CreateImageSpriteComplete unless --event-type, a
+scenario or --input says otherwise) to a callback receiver as Tencent
 Cloud VOD does: one POST per event, Content-Type application/json, a 5 s
 timeout, at most 3 attempts, only timeouts retried, the answer's status
 otherwise ignored. Events are sent on an open-model schedule: latency is
