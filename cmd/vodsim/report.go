@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -78,7 +77,7 @@ acknowledged and every threshold met; 1 events not acknowledged (beyond
 			stdin = true
 			r = c.io.in
 		} else {
-			f, err := os.Open(name)
+			f, err := openInFile(name)
 			if err != nil {
 				return usageErrorf("report: %v", err)
 			}

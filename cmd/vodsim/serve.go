@@ -312,6 +312,10 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 	q := srv.Queue()
 	fill, first, count := cfg.fill, cfg.fill, cfg.count
 	if cfg.state != "" {
+		if err := checkOutPath(cfg.state); err != nil {
+			ln.Close()
+			return usageErrorf("serve: --state: %v", err)
+		}
 		isNew, err := q.OpenState(cfg.state, cfg.stateSync, g)
 		if err != nil {
 			ln.Close()
