@@ -19,6 +19,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/internal/value"
 	"github.com/vodsim/vodsim/sender/receiver"
 )
 
@@ -36,7 +37,7 @@ func (c *receiveCmd) Run(ctx context.Context, args []string) error {
 	var ndjson, strict bool
 	var window, maxConns int
 	var count uint64
-	var timeout time.Duration
+	var timeout value.Duration
 	fs := newFlagSet(c.io, "receive", `
 Usage: vodsim receive [--listen ADDR] [--ndjson] [--sign-key KEY] [--window N]
                       [--count N] [--timeout D] [--status CODE[:SHARE]]
@@ -84,7 +85,7 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 	fs.StringVar(&signKey, "sign-key", "", "verify 3.0 payloads' Sign = md5(key + T) (1 to 32 letters and digits)")
 	fs.IntVar(&window, "window", receiver.DefaultWindow, "distinct task ids remembered to tell duplicates; the oldest is forgotten first")
 	fs.Uint64Var(&count, "count", 0, "exit 0 once this many distinct events have arrived (0 = run until stopped)")
-	fs.DurationVar(&timeout, "timeout", 0, "stop after this long; exit 1 if --count was not reached (0 = no limit)")
+	fs.Var(&timeout, "timeout", "stop after this long; exit 1 if --count was not reached (0 = no limit)")
 	fs.StringVar(&status, "status", "", "answer with this HTTP status, to every request or to a share of them: 500, 500:10% (default 200)")
 	fs.StringVar(&delay, "delay", "", "hold each answer this long, or for a time drawn from LO..HI, e.g. 200ms or 100ms..2s")
 	fs.StringVar(&summaryJSON, "summary-json", "", "write the counts as JSON to FILE when it exits")
@@ -103,12 +104,6 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 	}
 	if window < 1 {
 		return usageErrorf("receive: --window %d: must be at least 1", window)
-	}
-	if fs.Changed("count") && count == 0 {
-		return usageErrorf("receive: --count 0: must be at least 1 (leave it out to run until stopped)")
-	}
-	if timeout < 0 || fs.Changed("timeout") && timeout == 0 {
-		return usageErrorf("receive: --timeout %v: must be > 0", timeout)
 	}
 	d := &double{want: count, reached: make(chan struct{}), types: map[string]uint64{}}
 	var err error
@@ -141,7 +136,7 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 	fmt.Fprintf(c.io.err, "vodsim receive: listening on %s/ (Ctrl-C to stop)\n", url)
 	var expired <-chan time.Time
 	if timeout > 0 {
-		t := time.NewTimer(timeout)
+		t := time.NewTimer(time.Duration(timeout))
 		defer t.Stop()
 		expired = t.C
 	}

@@ -139,6 +139,16 @@ func TestReceiveTimeout(t *testing.T) {
 	}
 }
 
+// TestReceiveZeroMeansNoLimit: --count 0 and --timeout 0 are what
+// leaving them out is, as --help says: the receiver runs until stopped.
+func TestReceiveZeroMeansNoLimit(t *testing.T) {
+	t.Parallel()
+	s := startBin(t, t.TempDir(), "receive", "--listen", "127.0.0.1:0", "--count", "0", "--timeout", "0")
+	if code := s.stop(t); code != 0 {
+		t.Errorf("receive --count 0 --timeout 0: exit %d after Ctrl-C, want 0\n%s", code, s.stderr())
+	}
+}
+
 func TestReceiveStrict(t *testing.T) {
 	ev := twoEvents(t)
 	p := startReceiveProc(t, "--count", "1", "--strict")
@@ -213,8 +223,8 @@ func TestReceiveDoubleBadInput(t *testing.T) {
 		{[]string{"--status", "500:x"}, "share"},
 		{[]string{"--delay", "abc"}, "--delay"},
 		{[]string{"--delay", "2s..1s"}, "LO <= HI"},
-		{[]string{"--count", "0"}, "--count 0"},
-		{[]string{"--timeout", "0s"}, "--timeout"},
+		{[]string{"--count", "-1"}, "--count -1"},
+		{[]string{"--timeout", "-1s"}, `--timeout -1s: "-1s" is negative`},
 		{[]string{"--summary-json", filepath.Join(dir, "no", "such", "s.json")}, "--summary-json"},
 		{[]string{"--summary-json", dir}, "is a directory"},
 	} {
