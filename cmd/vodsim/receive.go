@@ -8,8 +8,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,8 +62,9 @@ to every request (--status 500) or to a share of them, spread evenly
 --delay holds each answer for D, or for a time drawn uniformly from LO to
 HI (--delay 100ms..2s). --summary-json FILE writes the counts when it
 exits (distinct, duplicates, malformed, payloads by the event type they
-name), whole or not at all. With --strict a malformed or badly signed
-payload makes the exit status 1.
+name), whole or not at all; a FILE from an earlier run is removed when
+it starts listening. With --strict a malformed or badly signed payload
+makes the exit status 1.
 
 It runs until interrupted (Ctrl-C) or --count or --timeout ends it, then
 prints a summary on stderr. Exit status: 0; 1 --timeout came first or
@@ -117,12 +116,11 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 			return usageErrorf("receive: --delay %q: %v", delay, err)
 		}
 	}
-	var summary *atomicFile
+	var summary *reportFile
 	if summaryJSON != "" {
-		if summary, err = createAtomicFile(summaryJSON); err != nil {
+		if summary, err = openReportFile(summaryJSON); err != nil {
 			return usageErrorf("receive: --summary-json: %v", err)
 		}
-		defer summary.abort()
 	}
 	if maxConns < 1 {
 		return usageErrorf("receive: --max-conns %d: must be at least 1", maxConns)
@@ -132,6 +130,14 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 	stop, url, err := serveReceiver(rcv, d, listen)
 	if err != nil {
 		return listenError("receive", listen, err)
+	}
+	if summary != nil {
+		// An earlier run's summary goes now: the file holds this run's
+		// counts or nothing.
+		if err := summary.begin(); err != nil {
+			stop()
+			return fmt.Errorf("receive: --summary-json: %w", err)
+		}
 	}
 	fmt.Fprintf(c.io.err, "vodsim receive: listening on %s/ (Ctrl-C to stop)\n", url)
 	var expired <-chan time.Time
@@ -162,7 +168,7 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 	if summary != nil {
 		out := receiveSummary{Stats: st, EventTypes: d.eventTypes(), Count: count, TimedOut: timedOut && count > 0}
 		b, _ := json.MarshalIndent(out, "", "  ")
-		if err := summary.commit(append(b, '\n')); err != nil {
+		if err := summary.write(func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }); err != nil {
 			return fmt.Errorf("receive: --summary-json: %w", err)
 		}
 	}
@@ -323,51 +329,4 @@ func parseDelayRange(s string) (lo, hi time.Duration, err error) {
 		}
 	}
 	return lo, hi, nil
-}
-
-// atomicFile is an output file written whole or not at all: a temporary
-// file beside it, created up front (so a bad path fails before the run),
-// renamed over the path on commit.
-type atomicFile struct {
-	path string
-	tmp  *os.File
-	done bool
-}
-
-func createAtomicFile(path string) (*atomicFile, error) {
-	if err := checkOutPath(path); err != nil {
-		return nil, err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return nil, err
-	}
-	return &atomicFile{path: path, tmp: tmp}, nil
-}
-
-// commit writes b and renames the file into place.
-func (a *atomicFile) commit(b []byte) error {
-	a.done = true
-	_, err := a.tmp.Write(b)
-	if cerr := a.tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(a.tmp.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(a.tmp.Name(), a.path)
-	}
-	if err != nil {
-		os.Remove(a.tmp.Name())
-	}
-	return err
-}
-
-// abort removes the temporary file unless commit ran.
-func (a *atomicFile) abort() {
-	if !a.done {
-		a.tmp.Close()
-		os.Remove(a.tmp.Name())
-	}
 }

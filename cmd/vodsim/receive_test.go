@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -136,6 +138,31 @@ func TestReceiveTimeout(t *testing.T) {
 	}
 	if m := readSummary(t, path); m["timedOut"] != true || m["distinct"] != 1.0 {
 		t.Errorf("summary = %v", m)
+	}
+}
+
+// TestReceiveSummaryOfAnEarlierRunGoes: the summary of an earlier run is
+// removed once the receiver listens, so a receiver killed before it wrote
+// its own leaves no file that a CI step would read as this run's.
+func TestReceiveSummaryOfAnEarlierRunGoes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "summary.json")
+	if err := os.WriteFile(path, []byte(`{"distinct": 99}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startBin(t, dir, "receive", "--listen", "127.0.0.1:0", "--summary-json", path)
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the earlier summary is still there while receive runs (%v)", err)
+	}
+	if code := s.stop(t); code != 0 {
+		t.Fatalf("exit %d after Ctrl-C\n%s", code, s.stderr())
+	}
+	if m := readSummary(t, path); m["distinct"] != 0.0 {
+		t.Errorf("summary = %v", m)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("files left beside the summary: %v", entries)
 	}
 }
 
