@@ -309,3 +309,41 @@ func TestStandsAlone(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeLayoutListsEveryPackage: the README's Layout table names every
+// folder that holds Go code (testdata aside), so that a new package cannot
+// go unmentioned.
+func TestReadmeLayoutListsEveryPackage(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, layout, ok := strings.Cut(string(raw), "\n## Layout\n")
+	if !ok {
+		t.Fatal("README.md has no ## Layout section")
+	}
+	root := filepath.Join("..", "..")
+	dirs := map[string]bool{}
+	err = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "bin" || strings.HasPrefix(d.Name(), ".") && path != root) {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".go") {
+			rel, _ := filepath.Rel(root, filepath.Dir(path))
+			dirs[filepath.ToSlash(rel)] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dir := range dirs {
+		if !strings.Contains(layout, "`"+dir+"`") {
+			t.Errorf("README.md's Layout table does not name `%s`", dir)
+		}
+	}
+}
