@@ -70,7 +70,11 @@ type slot struct {
 	step, k    int16
 	processing bool
 	fail       bool
+	last       bool // the file's last event
 	at         time.Duration
+	// prev is 1 + the stream index of the file's event before this one,
+	// 0 for the file's first; set when the stream reaches the slot.
+	prev uint64
 }
 
 // flowStream merges the files' events by time. Event i of the stream is
@@ -82,6 +86,9 @@ type flowStream struct {
 	pend  slotHeap
 	next  uint64 // the next file to start
 	total float64
+	// lastOf is, for each file with events still to come, 1 + the index
+	// of its latest event in done.
+	lastOf map[uint64]uint64
 }
 
 type slotHeap []slot
@@ -146,7 +153,7 @@ func (g *Generator) compileFlows(flows []Flow) error {
 	if !(total > 0) {
 		return fmt.Errorf("%w: flow weights add up to 0", ErrConfig)
 	}
-	g.stream = &flowStream{total: total}
+	g.stream = &flowStream{total: total, lastOf: map[uint64]uint64{}}
 	return nil
 }
 
@@ -179,6 +186,7 @@ func (g *Generator) schedule(n uint64, out []slot) []slot {
 			break
 		}
 	}
+	out[len(out)-1].last = true
 	return out
 }
 
@@ -198,9 +206,30 @@ func (g *Generator) slotAt(i uint64) slot {
 			}
 			fs.next++
 		}
-		fs.done = append(fs.done, heap.Pop(&fs.pend).(slot))
+		s := heap.Pop(&fs.pend).(slot)
+		s.prev = fs.lastOf[s.file]
+		if s.last {
+			delete(fs.lastOf, s.file)
+		} else {
+			fs.lastOf[s.file] = uint64(len(fs.done)) + 1
+		}
+		fs.done = append(fs.done, s)
 	}
 	return fs.done[i]
+}
+
+// FileLinks tells where event i stands among its file's events in a
+// stream of Flows: prev is the index of the file's event before it, when
+// hasPrev, and hasNext says whether the file has an event after it.
+// Without Flows every event stands alone (false, false). Like Fill, it is
+// a pure function of the Config and i, safe for concurrent use; a sender
+// uses it to deliver each file's events in order.
+func (g *Generator) FileLinks(i uint64) (prev uint64, hasPrev, hasNext bool) {
+	if g.stream == nil {
+		return 0, false, false
+	}
+	s := g.slotAt(i)
+	return s.prev - 1, s.prev != 0, !s.last
 }
 
 // FileFlow returns file n's events in order, each with its time from the

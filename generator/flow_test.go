@@ -174,3 +174,52 @@ func TestFlowConfigErrors(t *testing.T) {
 		t.Error("flows and outcomes: no error")
 	}
 }
+
+// TestFileLinks: each event of a flow stream names its file's event
+// before it, and says whether one comes after it; without flows none do.
+func TestFileLinks(t *testing.T) {
+	g, err := New(Config{Seed: 9, Flows: testFlows, Spacing: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 2000
+	latest := map[string]uint64{} // file id: its latest event so far
+	next := map[uint64]bool{}     // events followed by one of their file's
+	for i := uint64(0); i < n; i++ {
+		e := g.Event(i)
+		prev, hasPrev, _ := g.FileLinks(i)
+		want, ok := latest[e.FileID]
+		if hasPrev != ok || ok && prev != want {
+			t.Fatalf("event %d: prev %d %v, want %d %v", i, prev, hasPrev, want, ok)
+		}
+		if ok {
+			next[want] = true
+		}
+		latest[e.FileID] = i
+	}
+	// A file's whole flow: how many events it has.
+	size := map[string]int{}
+	for f := uint64(0); f < n; f++ {
+		fe := g.FileFlow(f)
+		size[fe[0].Event.FileID] = len(fe)
+	}
+	seen := map[string]int{}
+	for i := uint64(0); i < n; i++ {
+		id := g.Event(i).FileID
+		seen[id]++
+		_, _, hasNext := g.FileLinks(i)
+		if last := seen[id] == size[id]; hasNext == last {
+			t.Errorf("event %d: event %d of its file's %d, hasNext %v", i, seen[id], size[id], hasNext)
+		}
+		if next[i] && !hasNext {
+			t.Errorf("event %d: a later event of its file came, but hasNext is false", i)
+		}
+	}
+	plain, err := New(Config{Seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, hp, hn := plain.FileLinks(5); p != 0 || hp || hn {
+		t.Errorf("without flows: %d %v %v", p, hp, hn)
+	}
+}
