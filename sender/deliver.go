@@ -174,13 +174,27 @@ func (w *worker) deliver(ctx context.Context, j job) {
 		if !sleepCtx(ctx, time.Until(base.intended)) {
 			base.final, base.state, base.reason = true, NotSent, r.stopReason()
 			r.results <- base
+			r.files.finish(j)
 			return
+		}
+	}
+	if j.after != nil {
+		// The file's previous event is not done: wait for it, late.
+		select {
+		case <-j.after:
+		default:
+			base.waited = true
+			select {
+			case <-j.after:
+			case <-ctx.Done():
+			}
 		}
 	}
 	if ctx.Err() != nil {
 		// Handed over as the run stopped: no attempt is started.
 		base.final, base.state, base.reason = true, NotSent, r.stopReason()
 		r.results <- base
+		r.files.finish(j)
 		return
 	}
 	sp := scratchPool.Get().(*[]byte)
@@ -201,6 +215,7 @@ func (w *worker) deliver(ctx context.Context, j job) {
 	w.body = append([]byte(nil), b...)
 	scratchPool.Put(sp)
 	w.send(ctx, base)
+	r.files.finish(j)
 	if f.duplicate && ctx.Err() == nil {
 		base.duplicate = true
 		base.intended = time.Now()

@@ -9,8 +9,13 @@ import (
 type job struct {
 	idx       uint64
 	intended  time.Time // the schedule's send time (delay included by the worker)
-	waited    bool      // the event waited for an in-flight slot
+	waited    bool      // the event waited for an in-flight slot (or its file's previous event)
 	reordered bool
+	// after, when set, is closed when the event's file's previous event
+	// has its final state: the first attempt waits for it. gated: the
+	// event's own final state must be told to r.files (see fileGate).
+	after <-chan struct{}
+	gated bool
 }
 
 // stopReason is why an event that the workers' context stopped before
@@ -131,27 +136,42 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 		}
 		// Held-back events whose new turn has come go first.
 		for held.Len() > 0 && held.peek().release <= k {
-			h := held.pop()
-			if !send(job{idx: h.idx, intended: when, reordered: true}) {
+			if !send(r.unhold(held.pop(), when)) {
 				return st
 			}
 		}
 		st.generated++
+		var release uint64
 		if r.faults.Reorder > 0 && unit(r.seed, saltReorder, k) < r.faults.Reorder {
 			d := 1 + draw(r.seed, saltReorderBy, k)%uint64(r.faults.ReorderWindow)
-			held.push(heldEvent{release: k + d, idx: k})
+			release = k + d
+		}
+		j := job{idx: k, intended: when}
+		if rel := r.files.turn(&j, release); rel > 0 {
+			held.push(heldEvent{release: rel, idx: k, chained: release == 0, intended: when})
 			continue
 		}
-		if !send(job{idx: k, intended: when}) {
+		if !send(j) {
 			return st
 		}
 	}
 	// The schedule ended: what is still held goes now, in order.
 	for held.Len() > 0 {
-		h := held.pop()
-		if !send(job{idx: h.idx, intended: time.Now(), reordered: true}) {
+		if !send(r.unhold(held.pop(), time.Now())) {
 			return st
 		}
 	}
 	return st
+}
+
+// unhold is the job of held-back event h, whose turn came at when: a
+// reordered event is due then, a chained one was due at its own send
+// time and is late.
+func (r *run) unhold(h heldEvent, when time.Time) job {
+	j := job{idx: h.idx, intended: when, reordered: !h.chained}
+	if h.chained {
+		j.intended, j.waited = h.intended, true
+	}
+	r.files.released(&j)
+	return j
 }

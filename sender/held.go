@@ -1,9 +1,18 @@
 package sender
 
-import "container/heap"
+import (
+	"container/heap"
+	"time"
+)
 
-// heldEvent is an event held back for reordering until position release.
-type heldEvent struct{ release, idx uint64 }
+// heldEvent is an event held back until position release: for
+// reordering, or (chained) with its file's previous event, which is held
+// back; a chained event keeps its send time, intended, and is late.
+type heldEvent struct {
+	release, idx uint64
+	chained      bool
+	intended     time.Time
+}
 
 // heldQueue is a min-heap (container/heap) of held events by release
 // position (then index).

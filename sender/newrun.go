@@ -43,6 +43,7 @@ type run struct {
 	start       time.Time
 	drain       time.Duration
 	runCtx      context.Context // the caller's, to tell a stop from the drain's end
+	files       *fileGate       // nil: no order per file to keep
 }
 
 func configErr(format string, a ...any) error {
@@ -112,6 +113,9 @@ func newRun(cfg Config) (*run, error) {
 	}
 	if r.count == 0 && r.duration == 0 {
 		r.count = DefaultCount
+	}
+	if r.payloads == nil {
+		r.files = newFileGate(r.src, r.shard)
 	}
 	if len(cfg.Profile) > 0 {
 		s, err := pace.NewSchedule(cfg.Profile)

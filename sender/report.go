@@ -76,7 +76,8 @@ type Report struct {
 	Reordered uint64 `json:"reordered"`
 	Malformed uint64 `json:"malformed"`
 	Delayed   uint64 `json:"delayed"`
-	// Late counts events that had to wait for an in-flight slot.
+	// Late counts events that had to wait for an in-flight slot, or for
+	// their file's previous event (see Config.Source).
 	Late uint64 `json:"late"`
 
 	// StatusCodes counts answered attempts by HTTP status.

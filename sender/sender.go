@@ -72,7 +72,14 @@ type Config struct {
 	// with the password masked.
 	Target string
 	// Source makes the events; nil means a generator.Generator built
-	// from Seed with the default mix.
+	// from Seed with the default mix. When its events belong to files (a
+	// generator.Generator with Flows), each file's events reach the
+	// receiver in order: an event's first attempt starts only once its
+	// file's previous event (in the Shard) has its final state, and the
+	// wait counts as lateness (Report.Late, Report.Lateness); an event
+	// whose file's previous event is held back for reordering is held
+	// back with it. Files still interleave. A duplicate (Faults) may
+	// arrive after its file's next event, as a late retry of VOD's would.
 	Source generator.Source
 	// Payloads, when set, are the bodies to send instead of events made
 	// by Source: event i's body is Payloads[i], sent as it is (a 3.0 body

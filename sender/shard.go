@@ -94,6 +94,9 @@ func (s Shard) Count(n uint64) uint64 {
 // pos is the position in the shard of event idx (one of the shard's).
 func (s Shard) pos(idx uint64) uint64 { return (idx - s.first()) / s.step() }
 
+// has reports whether event idx is one of the shard's.
+func (s Shard) has(idx uint64) bool { return idx >= s.first() && (idx-s.first())%s.step() == 0 }
+
 // index is the event index of the shard's position p.
 func (s Shard) index(p uint64) uint64 { return s.first() + p*s.step() }
 
