@@ -78,8 +78,9 @@ type Config struct {
 	// file's previous event (in the Shard) has its final state, and the
 	// wait counts as lateness (Report.Late, Report.Lateness); an event
 	// whose file's previous event is held back for reordering is held
-	// back with it. Files still interleave. A duplicate (Faults) may
-	// arrive after its file's next event, as a late retry of VOD's would.
+	// back with it. Files still interleave. A duplicate (Faults) goes
+	// after its original's final state, and may arrive after its file's
+	// next event.
 	Source generator.Source
 	// Payloads, when set, are the bodies to send instead of events made
 	// by Source: event i's body is Payloads[i], sent as it is (a 3.0 body
