@@ -78,7 +78,7 @@ func (rep *Report) WriteText(w io.Writer, more ...TextLine) error {
 	fmt.Fprintf(&b, "  attempts      %d (%d retries), %d duplicates sent (%d acknowledged)\n",
 		rep.Attempts, rep.Retries, rep.Duplicates, rep.DuplicatesAcknowledged)
 	fmt.Fprintf(&b, "  faults        %d reordered, %d malformed, %d delayed\n", rep.Reordered, rep.Malformed, rep.Delayed)
-	fmt.Fprintf(&b, "  late          %s waited for an in-flight slot\n", plural(rep.Late, "event"))
+	fmt.Fprintf(&b, "  late          %s waited for an in-flight slot or their file's previous event\n", plural(rep.Late, "event"))
 	fmt.Fprintf(&b, "  answers       %s\n", countsText(rep.StatusCodes))
 	fmt.Fprintf(&b, "  errors        %s\n", countsText(rep.Errors))
 	for _, k := range sortedKeys(rep.FirstErrors) {

@@ -33,6 +33,11 @@ interrupted (an attempt was started, then the run stopped before its
 answer: the receiver may have got it) or not sent (no attempt was ever
 started; the report says why: run stopped, schedule ended, drain ended).
 
+A scenario's flows are delivered in order per file: an event's first
+attempt starts only once its file's previous event has its final state
+(the wait counts as late), at any --max-inflight and with retries; the
+files' events still interleave.
+
 A run ends when its schedule does (--count events sent, or --duration)
 plus the delivery of the events still in flight: at most --timeout x
 --attempts, the waits between attempts (--backoff, up to --max-backoff
