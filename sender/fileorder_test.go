@@ -1,7 +1,10 @@
 package sender
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"hash/fnv"
 	"io"
 	"net/http"
@@ -176,4 +179,89 @@ func TestFileOrder(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFileOrderWaitEndsWithTheRun: events waiting for their file's
+// previous event, which the receiver never answers, are not sent when the
+// drain ends or the run is stopped.
+func TestFileOrderWaitEndsWithTheRun(t *testing.T) {
+	const count = 40
+	g, err := generator.New(generator.Config{Seed: 21, Flows: orderFlows, Spacing: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := generator.Encoding{Format: generator.FormatV3}
+	e0 := g.Event(0)
+	stalled := string(enc.Append(nil, &e0))
+	var later []uint64 // file 0's events after its first
+	for i := uint64(1); i < count; i++ {
+		if g.Event(i).FileID == e0.FileID {
+			later = append(later, i)
+		}
+	}
+	if len(later) == 0 {
+		t.Fatal("file 0 has one event")
+	}
+	// check: in the journal, event 0 is interrupted, file 0's later
+	// events are not sent, for reason.
+	check := func(t *testing.T, journal *bytes.Buffer, reason string) {
+		t.Helper()
+		final := map[uint64]journalLine{}
+		// (FileDeleted has no task id: journalLines would refuse it.)
+		for _, line := range bytes.Split(bytes.TrimSpace(journal.Bytes()), []byte("\n")) {
+			var l journalLine
+			if err := json.Unmarshal(line, &l); err != nil {
+				t.Fatalf("journal line %s: %v", line, err)
+			}
+			if l.Final != "" && !l.Duplicate {
+				final[l.Index] = l
+			}
+		}
+		if l := final[0]; l.Final != string(Interrupted) {
+			t.Errorf("event 0: %+v, want interrupted", l)
+		}
+		for _, i := range later {
+			if l := final[i]; l.Final != string(NotSent) || l.Reason != reason {
+				t.Errorf("event %d: %+v, want not sent, %s", i, l, reason)
+			}
+		}
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if string(body) == stalled {
+			<-r.Context().Done()
+		}
+	}))
+	defer srv.Close()
+	cfg := Config{Target: srv.URL, Source: g, Encoding: enc, Count: count, Retry: RetryPolicy{Timeout: time.Hour}}
+
+	t.Run("drain", func(t *testing.T) {
+		var journal bytes.Buffer
+		cfg := cfg
+		cfg.Drain, cfg.Journal = 50*time.Millisecond, &journal
+		rep := send(t, cfg)
+		check(t, &journal, ReasonDrainEnded)
+		if rep.Late < uint64(len(later)) {
+			t.Errorf("late %d, want at least the %d that waited", rep.Late, len(later))
+		}
+	})
+	t.Run("stop", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		var journal bytes.Buffer
+		cfg := cfg
+		cfg.Journal = &journal
+		cfg.ProgressInterval = 5 * time.Millisecond
+		cfg.Progress = func(p Progress) {
+			if p.Acknowledged >= count-1-uint64(len(later)) {
+				cancel()
+			}
+		}
+		rep, err := Run(ctx, cfg)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Run: %v, want it stopped", err)
+		}
+		checkAccounting(t, rep)
+		check(t, &journal, ReasonStopped)
+	})
 }
