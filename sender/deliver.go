@@ -153,7 +153,7 @@ func (w *worker) connWait(end time.Time) time.Duration {
 func (w *worker) deliver(ctx context.Context, j job) {
 	r := w.r
 	f := r.decide(j.idx)
-	base := result{idx: j.idx, intended: j.intended, malformed: f.malform, reordered: j.reordered, waited: j.waited}
+	base := result{idx: j.idx, intended: j.intended, malformed: f.malform, reordered: j.reordered, waited: j.waited || j.chained}
 	var payload []byte
 	if r.payloads != nil {
 		// A given payload: its task id and status when it decodes as a

@@ -16,6 +16,9 @@ type job struct {
 	// event's own final state must be told to r.files (see fileGate).
 	after <-chan struct{}
 	gated bool
+	// chained: the event was held back with its file's previous event
+	// (late, but not waiting for a slot).
+	chained bool
 }
 
 // stopReason is why an event that the workers' context stopped before
@@ -168,9 +171,9 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 // reordered event is due then, a chained one was due at its own send
 // time and is late.
 func (r *run) unhold(h heldEvent, when time.Time) job {
-	j := job{idx: h.idx, intended: when, reordered: !h.chained}
+	j := job{idx: h.idx, intended: when, reordered: !h.chained, chained: h.chained}
 	if h.chained {
-		j.intended, j.waited = h.intended, true
+		j.intended = h.intended
 	}
 	r.files.released(&j)
 	return j
