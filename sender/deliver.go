@@ -113,6 +113,7 @@ type worker struct {
 	// getConn and gotConn (zero: not reached).
 	ctx              context.Context
 	getConn, gotConn time.Time
+	pw               preciseWait
 }
 
 // maxAnswer is as much of an answer's body as is read (and discarded)
@@ -184,6 +185,12 @@ func (w *worker) deliver(ctx context.Context, j job) {
 	// The event's own body, sized to it rather than to bodyCap.
 	w.body = append([]byte(nil), b...)
 	scratchPool.Put(sp)
+	// Handed over before its send time (see earlyLead): wait for it.
+	if !w.pw.until(ctx, base.intended, j.spin) {
+		base.final, base.state, base.reason = true, NotSent, r.stopReason()
+		r.results <- base
+		return
+	}
 	w.send(ctx, base)
 	if f.duplicate && ctx.Err() == nil {
 		base.duplicate = true

@@ -433,6 +433,7 @@ type job struct {
 	intended  time.Time // the schedule's send time (delay included by the worker)
 	waited    bool      // the event waited for an in-flight slot
 	reordered bool
+	spin      time.Duration // the most the worker may spin for intended
 }
 
 // Run sends events to cfg.Target until Count or Duration is reached or
@@ -576,6 +577,7 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 	timer.Stop()
 	defer timer.Stop()
 	var held heldQueue
+	var prevOff time.Duration
 	done := ctx.Done()
 	// ended is closed at the schedule's end: an event still waiting for
 	// an in-flight slot then is not sent, so that the run ends by the end
@@ -626,13 +628,20 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 			break
 		}
 		var when time.Time
+		var spin time.Duration
 		if r.sched != nil {
 			off := r.sched.at(k)
 			if r.duration > 0 && off >= r.duration {
 				break
 			}
 			when = r.start.Add(off)
-			if !waitUntil(ctx, timer, when) {
+			// At low rates the event goes to its worker a little early,
+			// and the worker waits for the send time (preciseWait).
+			var lead time.Duration
+			lead, spin = handLead(off - prevOff)
+			hand := when.Add(-lead)
+			prevOff = off
+			if !waitUntil(ctx, timer, hand) {
 				return st
 			}
 		} else {
@@ -647,7 +656,7 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 		// Held-back events whose new turn has come go first.
 		for held.Len() > 0 && held.peek().release <= k {
 			h := held.pop()
-			if !send(job{idx: h.idx, intended: when, reordered: true}) {
+			if !send(job{idx: h.idx, intended: when, reordered: true, spin: spin}) {
 				return st
 			}
 		}
@@ -657,7 +666,7 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 			held.push(heldEvent{release: k + d, idx: k})
 			continue
 		}
-		if !send(job{idx: k, intended: when}) {
+		if !send(job{idx: k, intended: when, spin: spin}) {
 			return st
 		}
 	}
