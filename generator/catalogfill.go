@@ -63,6 +63,12 @@ const (
 	rClassName
 	rRestoreStatus
 	rSeconds // a duration in whole seconds
+	// 4.0 ProcedureStateChanged (catalog4proc.go)
+	rOne          // an object, or an array of one object, at any depth
+	rProcTaskList // processTaskList
+	rVideoBitrate // the video stream's bitrate alone
+	rPositionType // a cover's positionType
+	rTimeOffsetSet
 )
 
 var byPath = map[string]rule{
@@ -179,6 +185,7 @@ var Codes3 = []int{40000, 60000, 70000}
 type filler struct {
 	b    []byte
 	r    splitmix
+	r0   splitmix // r as the event's member or data object starts
 	e    *Event
 	g    *Generator
 	dir  []byte // the file's folder URL, ending in '/'
@@ -313,6 +320,8 @@ func staticValue(f *sdkschema.Field, r rule, d int, v4 bool) (string, bool) {
 		return `"STANDARD"`, true
 	case rClassName:
 		return `"其他"`, true
+	case rPositionType:
+		return `"Time"`, true
 	case rZero:
 	default:
 		return "", false
@@ -329,7 +338,7 @@ func staticValue(f *sdkschema.Field, r rule, d int, v4 bool) (string, bool) {
 	case sdkschema.Obj, sdkschema.ObjArr:
 		open, close := "", ""
 		if f.Kind == sdkschema.Obj && d >= maxObjDepth {
-			return "null", true
+			return noObject(f), true
 		}
 		if f.Kind == sdkschema.ObjArr {
 			if d >= maxArrDepth {
@@ -552,9 +561,31 @@ func (c *filler) value(f *sdkschema.Field, r rule) {
 		c.b = b
 		c.procResults(f)
 		return
+	case rProcTaskList:
+		c.b = b
+		c.procTaskList4()
+		return
+	case rOne:
+		c.b = b
+		if f.Kind == sdkschema.ObjArr {
+			c.b = append(c.b, '[')
+			c.obj(f.Ref)
+			c.b = append(c.b, ']')
+		} else {
+			c.obj(f.Ref)
+		}
+		return
+	case rVideoBitrate:
+		b = strconv.AppendInt(b, int64(c.bitrate()), 10)
+	case rPositionType:
+		b = append(b, `"Time"`...)
+	case rTimeOffsetSet:
+		b = append(b, '[')
+		b = strconv.AppendInt(b, int64(c.dur*500), 10)
+		b = append(b, ']')
 	case rOutput:
 		if (c.top() && c.fail) || c.subState == 'P' || c.subFail {
-			b = append(b, "null"...)
+			b = append(b, noObject(f)...)
 			break
 		}
 		c.b = b
@@ -566,6 +597,16 @@ func (c *filler) value(f *sdkschema.Field, r rule) {
 		return
 	}
 	c.b = b
+}
+
+// noObject is an object member that holds nothing (a failed task's
+// output, an object below the depth the catalog fills): null where the SDK
+// notes that the member may be null, an empty object otherwise.
+func noObject(f *sdkschema.Field) string {
+	if f.Null {
+		return "null"
+	}
+	return "{}"
 }
 
 func (c *filler) zero(f *sdkschema.Field) {
@@ -580,7 +621,7 @@ func (c *filler) zero(f *sdkschema.Field) {
 		c.b = append(c.b, "[]"...)
 	case sdkschema.Obj:
 		if c.depth >= maxObjDepth {
-			c.b = append(c.b, "null"...)
+			c.b = append(c.b, noObject(f)...)
 			return
 		}
 		c.obj(f.Ref)
@@ -604,22 +645,12 @@ func (c *filler) procResults(f *sdkschema.Field) {
 	if c.v4 {
 		keys = keysV4[t]
 	}
-	flow := c.r.Uint64()
-	failAt := -1
-	if c.fail {
-		failAt = int(flow>>8) % len(subtasks)
-	}
-	procAt := -1
-	if !c.finished {
-		procAt = int(flow>>16) % len(subtasks)
-	}
+	flow, failAt, procAt := c.flowPlan(&c.r)
 	c.b = append(c.b, '[')
 	first := true
 	c.depth++
 	for s := range subtasks {
-		// A flow runs Transcode, ImageSprites and CoverBySnapshot always,
-		// each other kind half the time.
-		if s != 0 && s != 4 && s != 5 && flow&(1<<uint(s)) == 0 && s != failAt && s != procAt {
+		if !runs(flow, s, failAt, procAt) {
 			continue
 		}
 		if !first {
@@ -657,6 +688,27 @@ func (c *filler) procResults(f *sdkschema.Field) {
 	c.depth--
 	c.sub, c.subFail, c.subState = -1, false, 0
 	c.b = append(c.b, ']')
+}
+
+// flowPlan draws a task flow: the bits that say which optional subtask
+// kinds it runs, the index in subtasks of the one that fails (-1 for none)
+// and of the first still PROCESSING (-1 for none: the flow is finished).
+func (c *filler) flowPlan(r *splitmix) (flow uint64, failAt, procAt int) {
+	flow, failAt, procAt = r.Uint64(), -1, -1
+	if c.fail {
+		failAt = int(flow>>8) % len(subtasks)
+	}
+	if !c.finished {
+		procAt = int(flow>>16) % len(subtasks)
+	}
+	return flow, failAt, procAt
+}
+
+// runs reports whether the flow runs subtask kind s: Transcode,
+// ImageSprites and CoverBySnapshot always, each other kind half the time,
+// and the kinds that fail or are PROCESSING.
+func runs(flow uint64, s, failAt, procAt int) bool {
+	return s == 0 || s == 4 || s == 5 || flow&(1<<uint(s)) != 0 || s == failAt || s == procAt
 }
 
 func (c *filler) errCode() int {
@@ -727,7 +779,7 @@ func (c *filler) url(b []byte, field string, k int) []byte {
 		b = append(b, "animatedGraphic/animatedGraphic_"...)
 		b = strconv.AppendInt(b, def, 10)
 		b = append(b, ".gif"...)
-	case kind == "ImageSprites" && field == "WebVttUrl":
+	case kind == "ImageSprites" && (field == "WebVttUrl" || field == "webVttUrl"):
 		b = append(b, "imageSprite/imageSprite_"...)
 		b = strconv.AppendInt(b, def, 10)
 		b = append(b, ".vtt"...)
@@ -830,6 +882,7 @@ func appendCatalog(b []byte, e *Event, v4 bool) []byte {
 	c.end = appendQuotedTime(c.end, e.Time)
 	c.begin = appendQuotedTime(c.begin, e.Time.Add(-time.Duration(c.dur/4+5)*time.Second))
 	c.dur2 = strconv.AppendFloat(c.dur2, c.dur, 'f', -1, 64)
+	c.r0 = c.r
 	if t := e.Kind.typ4; v4 && t >= 0 {
 		c.obj(t)
 	} else {

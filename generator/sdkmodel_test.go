@@ -132,6 +132,24 @@ func (m *sdkModel) check(path string, v any, typ string, nullable bool) []string
 	return errs
 }
 
+// checkV3 checks the 3.0 payloads of event e (the callback body and the
+// PullEvents EventContent) against the model.
+func (m *sdkModel) checkV3(t *testing.T, what string, e *generator.Event) {
+	t.Helper()
+	enc := generator.Encoding{Format: generator.FormatV3}
+	for _, payload := range [][]byte{enc.Marshal(e), generator.AppendEventContent(nil, e, "handle")} {
+		dec := json.NewDecoder(bytes.NewReader(payload))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if errs := m.check(m.Root, v, m.Root, false); len(errs) > 0 {
+			t.Fatalf("%s is not as %s %s defines it:\n%s\npayload: %s", what, m.SDK, m.Version, strings.Join(errs, "\n"), payload)
+		}
+	}
+}
+
 // TestV3KeysAsTheSDKDefinesThem: every key of every generated 3.0 payload,
 // at every depth, is a member of the SDK's type at that place, its value
 // is of the member's type, and null only where the SDK notes it may be.
@@ -149,20 +167,62 @@ func TestV3KeysAsTheSDKDefinesThem(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		enc := generator.Encoding{Format: generator.FormatV3}
 		for i := uint64(0); i < 200; i++ {
 			e := g.Event(i)
-			for _, payload := range [][]byte{enc.Marshal(&e), generator.AppendEventContent(nil, &e, "handle")} {
-				dec := json.NewDecoder(bytes.NewReader(payload))
-				dec.UseNumber()
-				var v any
-				if err := dec.Decode(&v); err != nil {
-					t.Fatalf("seed %d event %d: %v", cfg.Seed, i, err)
-				}
-				if errs := m.check(m.Root, v, m.Root, false); len(errs) > 0 {
-					t.Fatalf("seed %d event %d is not as %s %s defines it:\n%s\npayload: %s", cfg.Seed, i, m.SDK, m.Version, strings.Join(errs, "\n"), payload)
-				}
+			m.checkV3(t, fmt.Sprintf("seed %d event %d", cfg.Seed, i), &e)
+		}
+	}
+}
+
+// TestEveryKindAsTheSDKDefinesIt generates every type of the catalog,
+// successes and (where the type can fail) failures, and checks each event
+// in each of its formats: the 3.0 payloads against the SDK's model, the
+// 4.0 one by decoding it, which holds its data to the keys Tencent's
+// archived 4.0 documents give the type, as the type and outcome it was
+// made as. A ProcedureStateChanged is drawn in Finish and Change mode, so
+// its PROCESSING notifications are covered too.
+func TestEveryKindAsTheSDKDefinesIt(t *testing.T) {
+	m := loadSDKModel(t)
+	for _, k := range generator.Kinds {
+		for _, fail := range []bool{false, true} {
+			if fail && !k.CanFail {
+				continue
 			}
+			outcome := "success"
+			ratio := 0.0
+			if fail {
+				outcome, ratio = "failure", 1
+			}
+			t.Run(k.Name+"/"+outcome, func(t *testing.T) {
+				g, err := generator.New(generator.Config{Seed: 11, Outcomes: generator.TypeMix([]*generator.Kind{k}, ratio)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := uint64(0); i < 60; i++ {
+					e := g.Event(i)
+					if got := e.TypeName(); got != k.Name {
+						t.Fatalf("event %d is a %s, want %s", i, got, k.Name)
+					}
+					if (e.Status != 0) != fail {
+						t.Fatalf("event %d: status %d, want a %s", i, e.Status, outcome)
+					}
+					for _, f := range k.Formats() {
+						what := fmt.Sprintf("%s %s %s event %d", k.Name, outcome, f, i)
+						if f == generator.FormatV3 {
+							m.checkV3(t, what, &e)
+							continue
+						}
+						payload := generator.Encoding{Format: f}.Marshal(&e)
+						d, enc, _, err := generator.Decode(payload)
+						if err != nil {
+							t.Fatalf("%s: %v\n%s", what, err, payload)
+						}
+						if d.TypeName() != k.Name || enc.Format != f || d.Status != e.Status {
+							t.Fatalf("%s decodes as a %s %s with status %d\n%s", what, enc.Format, d.TypeName(), d.Status, payload)
+						}
+					}
+				}
+			})
 		}
 	}
 }

@@ -1,6 +1,9 @@
 // Extracts the 3.0 event model from the pinned Node SDK's type definitions
-// into generator/testdata/sdk-model.json, which generator/sdkmodel_test.go
-// checks every generated 3.0 payload against.
+// into generator/testdata/sdk-model.json, the one copy of the SDK's model in
+// the repository: generator/sdkmodel_test.go checks every generated 3.0
+// payload against it, and generator/internal/sdkschema/gen turns it into
+// schema.go, which the event catalog walks to write payloads (run
+// go generate ./generator/internal/sdkschema after extracting).
 //
 // Usage, from the repository root (after npm ci in cmd/vodsim/testdata/node-sdk):
 //   node internal/sdkmodel/extract.js [OUT]
@@ -12,7 +15,9 @@
 // tencentcloud-sdk-nodejs-vod that cmd/vodsim/testdata/node-sdk pins and
 // writes, for EventContent and every interface reachable from it, each
 // member's declared type, and which members the SDK notes "may be null"
-// (注意：此字段可能返回 null).
+// (注意：此字段可能返回 null). Interfaces are sorted by name; the members of
+// each are in the order vod_models.d.ts declares them, the order schema.go
+// and so the catalog's payloads keep.
 "use strict";
 
 const fs = require("fs");
@@ -56,6 +61,10 @@ for (const raw of lines) {
   }
   m = /^(\w+)\??: (.+);$/.exec(line);
   if (current && m) {
+    // A JavaScript object lists integer-like keys first, whatever their
+    // order of insertion: refuse one rather than reorder the members.
+    if (/^\d+$/.test(m[1])) throw new Error(`${source}: member name ${m[1]} would lose its place`);
+    if (current.some((mem) => mem.name === m[1])) throw new Error(`${source}: member ${m[1]} declared twice`);
     current.push({ name: m[1], type: m[2], mayBeNull: !!comment && comment.includes("可能返回 null") });
     comment = null;
     continue;
