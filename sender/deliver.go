@@ -161,7 +161,10 @@ func (w *worker) deliver(ctx context.Context, j job) {
 	if f.delay > 0 {
 		base.delayed, base.delay = true, f.delay
 		base.intended = j.intended.Add(f.delay)
-		if !sleepCtx(ctx, time.Until(base.intended)) {
+		r.pool.asleep()
+		slept := sleepCtx(ctx, time.Until(base.intended))
+		r.pool.awake()
+		if !slept {
 			base.final, base.state, base.reason = true, NotSent, r.stopReason()
 			r.results <- base
 			return
@@ -245,7 +248,10 @@ func (w *worker) send(ctx context.Context, res result) {
 		}
 		r.results <- res
 		if wait := r.backoff(res.idx, attempt, retryAfter); wait > 0 {
-			if !sleepCtx(ctx, wait) {
+			r.pool.asleep()
+			slept := sleepCtx(ctx, wait)
+			r.pool.awake()
+			if !slept {
 				// Stopped while waiting to retry: the event ends here,
 				// with no further attempt made.
 				res.attempt, res.status, res.errKind, res.err = 0, 0, ErrKindInterrupted, nil
