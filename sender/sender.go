@@ -461,7 +461,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	t := newTally(r, jw)
 
-	r.results = make(chan result, 4096)
+	r.results = make(chan result, 1024)
 	jobs := make(chan job)
 	r.start = time.Now()
 	t.start = r.start

@@ -186,9 +186,9 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 	}
 
 	if os.Getenv("GOGC") == "" {
-		// Fewer collections keep the pacing steady at high rates; the
-		// heap stays bounded by --max-inflight all the same.
-		debug.SetGCPercent(sender.SuggestedGCPercent)
+		// Fewer collections keep the pacing steady at high rates in a
+		// long run; a small run keeps Go's default and a small heap.
+		debug.SetGCPercent(sender.GCPercent(cfg))
 	}
 
 	if !o.quiet && isTerminal(c.io.err) {
