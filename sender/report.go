@@ -38,6 +38,9 @@ type Report struct {
 	Format string `json:"format"`
 	// Seed is the run's seed.
 	Seed int64 `json:"seed"`
+	// Shard is "K/N" for one shard of a run (see Shard), "" for a whole
+	// run; a merged report lists the shards it holds ("0-3/4").
+	Shard string `json:"shard,omitempty"`
 	// Duration is the run's wall time, start to the last answer.
 	Duration time.Duration `json:"durationNs"`
 	// TargetRate is the rate the schedule asked for over the events
@@ -109,6 +112,9 @@ type Report struct {
 	// Config.Transport that does not report its connections (through
 	// net/http/httptrace, as http.Transport does) leaves it without samples.
 	ConnWait Percentiles `json:"connWait"`
+	// Histograms are the four histograms above themselves, encoded, so
+	// that reports merge without loss (see Merge).
+	Histograms *Histograms `json:"histograms,omitempty"`
 
 	// Interrupted is true when the run was stopped before its end.
 	Interrupted bool `json:"interrupted"`
@@ -333,7 +339,7 @@ func (t *tally) add(res *result) {
 		return
 	}
 	t.done++
-	t.markFinal(res.idx)
+	t.markFinal(t.r.shard.pos(res.idx))
 	switch res.state {
 	case Acknowledged:
 		rep.Acknowledged++
@@ -400,6 +406,7 @@ func (t *tally) journal(res *result) {
 	b = strconv.AppendQuote(b, res.taskID)
 	b = append(b, `,"attempt":`...)
 	b = strconv.AppendInt(b, int64(res.attempt), 10)
+	b = t.appendShard(b)
 	if res.duplicate {
 		b = append(b, `,"duplicate":true`...)
 	}
@@ -443,13 +450,19 @@ func (t *tally) journal(res *result) {
 
 // journalUnsent writes the line of n consecutive events from index from
 // that were never handed to a worker: {"index":from,"count":n,"attempt":0,
-// "final":"not-sent","reason":...}.
+// "final":"not-sent","reason":...}; a shard's events are N indices apart,
+// and its line says so with "step":N after "count".
 func (t *tally) journalUnsent(from, n uint64, reason string) {
 	b := t.line[:0]
 	b = append(b, `{"index":`...)
 	b = strconv.AppendUint(b, from, 10)
 	b = append(b, `,"count":`...)
 	b = strconv.AppendUint(b, n, 10)
+	if t.r.shard.Sharded() {
+		b = append(b, `,"step":`...)
+		b = strconv.AppendUint(b, t.r.shard.step(), 10)
+	}
+	b = t.appendShard(b)
 	b = append(b, `,"attempt":0,"final":"not-sent","reason":`...)
 	b = strconv.AppendQuote(b, reason)
 	t.writeLine(append(b, "}\n"...))
@@ -494,7 +507,7 @@ func (t *tally) report(end time.Time, st dispatchStats) *Report {
 			rep.NotSent += i - from
 			rep.NotSentReasons[st.reason] += i - from
 			if t.jw != nil {
-				t.journalUnsent(from, i-from, st.reason)
+				t.journalUnsent(t.r.shard.index(from), i-from, st.reason)
 			}
 		}
 	}
@@ -507,7 +520,7 @@ func (t *tally) report(end time.Time, st dispatchStats) *Report {
 	if t.r.sched != nil && rep.TargetRate == 0 {
 		// One event: no span to measure a rate over, but the schedule
 		// had one all the same.
-		if d := t.r.sched.at(1) - t.r.sched.at(0); d > 0 {
+		if d := t.r.sched.at(t.r.shard.index(1)) - t.r.sched.at(t.r.shard.index(0)); d > 0 {
 			rep.TargetRate = 1 / d.Seconds()
 		}
 	}
@@ -529,6 +542,7 @@ func (t *tally) report(end time.Time, st dispatchStats) *Report {
 	rep.Service = summarise(t.service)
 	rep.Lateness = summarise(t.lateness)
 	rep.ConnWait = summarise(t.connWait)
+	rep.Histograms = t.histograms()
 	return &rep
 }
 
@@ -556,6 +570,9 @@ func fmtDur(d time.Duration) string {
 func (rep *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	head := "vodsim send"
+	if rep.Shard != "" {
+		head += " shard " + rep.Shard
+	}
 	if rep.Interrupted {
 		head += " (interrupted)"
 	}

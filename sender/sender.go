@@ -75,8 +75,11 @@ type Config struct {
 	// and backoff jitter, so a run is reproducible at any concurrency.
 	Seed int64
 	// Count is how many events to send; 0 means no limit when Duration
-	// is set, else DefaultCount.
+	// is set, else DefaultCount. With a Shard, it is the whole run's count.
 	Count uint64
+	// Shard, when set, sends only the events of one shard of the run
+	// (see Shard); the zero value sends the whole run.
+	Shard Shard
 	// Duration stops the run's schedule after this long (events whose
 	// send time falls later are not generated); 0 means no limit. An
 	// event whose send time falls inside it but that is still waiting for
@@ -173,6 +176,7 @@ type run struct {
 	rt          http.RoundTripper
 	ownTr       *http.Transport
 	planned     uint64 // 0 = not known
+	shard       Shard
 	progress    func(Progress)
 	progressInt time.Duration
 	journal     io.Writer
@@ -196,6 +200,10 @@ func newRun(cfg Config) (*run, error) {
 	if cfg.Target == "" {
 		return nil, configErr("no target URL")
 	}
+	if err := cfg.Shard.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	r.shard = cfg.Shard
 	u, err := ParseTarget(cfg.Target)
 	if err != nil {
 		return nil, configErr("target %q: %s", RedactTarget(cfg.Target), strings.TrimPrefix(err.Error(), ErrTarget.Error()+": "))
@@ -343,6 +351,7 @@ func newRun(cfg Config) (*run, error) {
 	case r.count > 0:
 		r.planned = r.count
 	}
+	r.planned = r.shard.Count(r.planned)
 	return r, nil
 }
 
@@ -508,6 +517,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	rep := t.report(end, stats)
 	rep.Version, rep.Start = cfg.Version, r.start
+	rep.Shard = r.shard.String()
 	if rep.Version == "" {
 		rep.Version = "dev"
 	}
@@ -557,7 +567,10 @@ func (r *run) scheduleEnd() time.Time {
 	case r.duration > 0:
 		return r.start.Add(r.duration)
 	case r.sched != nil && r.count > 0:
-		return r.start.Add(r.sched.at(r.count - 1))
+		if n := r.shard.Count(r.count); n > 0 {
+			return r.start.Add(r.sched.at(r.shard.index(n - 1)))
+		}
+		return r.start
 	}
 	return time.Time{}
 }
@@ -651,7 +664,8 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 		}
 	}
 
-	for k := uint64(0); ; k++ {
+	// k walks the whole run's indices; a shard takes every N-th.
+	for k := r.shard.first(); ; k += r.shard.step() {
 		if r.count > 0 && k >= r.count {
 			break
 		}

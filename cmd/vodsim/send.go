@@ -61,6 +61,7 @@ type sendOpts struct {
 	maxFailed     uint64
 	maxP99        value.Duration
 	minRate       value.Share
+	shard         shardOpts
 }
 
 func (c *sendCmd) Run(ctx context.Context, args []string) error {
@@ -109,6 +110,13 @@ when complete; a FILE from an earlier run is removed when the run starts.
 --journal is written in whole lines, at least every 100 ms, so a killed
 run leaves whole lines.
 
+--shard K/N sends one of N interleaved parts of the run: the events
+whose index is K modulo N, with the same seed and fault decisions, each
+at its send time in the whole run (1/N of the rate of every phase).
+--count stays the whole run's count: the N shards together send the
+run's events, each once. The report and every journal line name the
+shard; 'vodsim report' merges the shards' --report-json files.
+
 The examples with --target expect a receiver on 127.0.0.1:9000, such as
 'vodsim receive' running in another terminal.`, `
   vodsim send                                        # 1000 events at 200/s to the embedded receiver
@@ -123,7 +131,8 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
   vodsim send --duplicate 0.05 --reorder 0.1 --malformed 0.01 --delay-max 200ms
   vodsim send --scenario chaos --quiet                   # a built-in scenario's faults and retries
   vodsim send --target http://127.0.0.1:9000/ --journal attempts.ndjson --report-json report.json --quiet
-  vodsim send --target http://127.0.0.1:9000/ --duration 60s --rate 100 --max-failed 0 --max-p99 250ms --min-rate 0.99`)
+  vodsim send --target http://127.0.0.1:9000/ --duration 60s --rate 100 --max-failed 0 --max-p99 250ms --min-rate 0.99
+  vodsim send --target http://127.0.0.1:9000/ --count 4000 --rate 400 --shard 0/4 --report-json shard-0.json`)
 	o.register(fs)
 	o.events.in = c.io.in
 	if err := parseFlags(fs, args); err != nil {
@@ -133,6 +142,10 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 		return usageErrorf("send: unexpected argument %q (run 'vodsim send --help')", fs.Arg(0))
 	}
 	cfg, err := o.config(fs)
+	if err != nil {
+		return err
+	}
+	startAt, err := o.shard.apply(&cfg, fs)
 	if err != nil {
 		return err
 	}
@@ -165,7 +178,7 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 		}()
 		cfg.Journal = journal
 	}
-	if o.reportJSON != "" {
+	if o.reportJSON != "" && o.reportJSON != "-" {
 		if reportFile, err = openReportFile(o.reportJSON); err != nil {
 			return usageErrorf("send: --report-json: %v", err)
 		}
@@ -202,6 +215,10 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 	if err := cfg.Validate(); err != nil {
 		return configErr(err)
 	}
+	// --start-at: a stop while waiting leaves the files as they were.
+	if err := waitStart(ctx, startAt); err != nil {
+		return err
+	}
 	// The run starts: no output file may hold an earlier run's.
 	keep = true
 	if journal != nil {
@@ -236,7 +253,12 @@ The examples with --target expect a receiver on 127.0.0.1:9000, such as
 		extra = append(extra, sender.Breach{Name: "well-formed", Message: "the embedded receiver got malformed payloads: " + rep.Receiver.FirstError})
 	}
 	breaches := rep.Judge(th, extra...)
-	if err := rep.WriteText(c.io.out); err != nil {
+	write := rep.WriteText
+	if o.reportJSON == "-" {
+		// The JSON instead of the text, for a pod's log.
+		write = rep.WriteJSON
+	}
+	if err := write(c.io.out); err != nil {
 		return fmt.Errorf("send: write report: %w", err)
 	}
 	if reportFile != nil {
@@ -294,12 +316,13 @@ func (o *sendOpts) register(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&o.malformKinds, "malformed-kinds", nil, "kinds of broken body: truncated, wrong-type, missing-field, unknown-field, not-json (default all)")
 	fs.Var(&o.delayMin, "delay-min", "least delay added before each event")
 	fs.Var(&o.delayMax, "delay-max", "most delay added before each event (uniform between min and max)")
-	fs.StringVar(&o.reportJSON, "report-json", "", "also write the report as JSON to FILE")
+	fs.StringVar(&o.reportJSON, "report-json", "", "also write the report as JSON to FILE (- prints it on stdout instead of the text)")
 	fs.StringVar(&o.journal, "journal", "", "write one NDJSON line per attempt to FILE")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no live progress line on stderr")
 	fs.BoolVar(&o.insecure, "insecure", false, "do not check an https target's certificate (a receiver with a self-signed one)")
 	fs.Uint64Var(&o.maxFailed, "max-failed", 0, "events allowed to end unacknowledged before exit 1")
 	fs.Var(&o.maxP99, "max-p99", "exit 1 if the latency p99 is above this (0 = no bound)")
+	o.shard.register(fs)
 	fs.Var(&o.minRate, "min-rate", "exit 1 if the achieved rate is below this share of the target, 0 to 1 or 0% to 100% (needs a rate; a schedule spanning under 1s passes; 0 = no bound)")
 }
 

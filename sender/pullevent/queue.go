@@ -361,7 +361,9 @@ func (q *Queue) dropLocked(seq uint64) {
 	sl.state = stDone
 }
 
-// trimLocked frees the slots of done events at the head.
+// trimLocked frees the slots of done events at the head. It drops them at
+// once, so that each is scanned once: the array's head is freed when an
+// append next grows it.
 func (q *Queue) trimLocked() {
 	i := 0
 	for i < len(q.slots) && q.slots[i].state == stDone {
@@ -374,10 +376,7 @@ func (q *Queue) trimLocked() {
 		q.slots, q.sbase = q.slots[:0], q.sbase+uint64(i)
 		return
 	}
-	if i > 1024 && i*2 > len(q.slots) {
-		n := copy(q.slots, q.slots[i:])
-		q.slots, q.sbase = q.slots[:n], q.sbase+uint64(i)
-	}
+	q.slots, q.sbase = q.slots[i:], q.sbase+uint64(i)
 }
 
 func (q *Queue) tooOld(seq uint64, now time.Time) bool {

@@ -19,7 +19,8 @@ import (
 // then records, each the length and CRC-32C of its payload followed by the
 // payload. A generated event is recorded as its source index, so a fill of
 // millions is one record; a pull records its handles and deadline, a
-// confirm the events it removes.
+// confirm the events it removes. A compacted file starts with a snapshot
+// of the queue (see state_compact.go), and the changes since follow it.
 const stateMagic = "vodsim-state v1\n"
 
 // Record types.
@@ -56,6 +57,15 @@ type stateLog struct {
 	sync bool  // fsync each confirm
 	err  error // a pull could not be recorded: refuse what follows
 	buf  []byte
+
+	q     *Queue
+	path  string
+	snap  int64 // the end of the snapshot the file starts with (or its magic)
+	min   int64 // compactMin, smaller in tests
+	retry int64 // after a failed compaction: not before the log reaches this
+
+	crash       func(step string) // tests: panic at a step of a compaction, as a crash
+	compactions int
 }
 
 // OpenState keeps q in the state file at path, so that it survives a
@@ -87,7 +97,12 @@ func (q *Queue) OpenState(path string, sync bool, srcs ...generator.Source) (new
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.srcs = append(q.srcs[:0], srcs...)
-	l := &stateLog{f: f, sync: sync}
+	l := &stateLog{f: f, sync: sync, q: q, path: path, min: compactMin}
+	// A compaction that a crash stopped before its rename left this; FILE
+	// is whole without it.
+	if err := os.Remove(path + ".compact"); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return false, fmt.Errorf("state file %s: remove a leftover compaction: %w", path, err)
+	}
 	if st.Size() == 0 {
 		if _, err := f.Write([]byte(stateMagic)); err != nil {
 			return false, fmt.Errorf("state file %s: %w", path, err)
@@ -96,10 +111,11 @@ func (q *Queue) OpenState(path string, sync bool, srcs ...generator.Source) (new
 			return false, fmt.Errorf("state file %s: %w", path, err)
 		}
 		l.off = int64(len(stateMagic))
+		l.snap = l.off
 		q.journal = l
 		return true, nil
 	}
-	off, err := q.replayLocked(bufio.NewReaderSize(f, 1<<20), st.Size())
+	off, snap, err := q.replayLocked(bufio.NewReaderSize(f, 1<<20), st.Size())
 	if err != nil {
 		return false, fmt.Errorf("state file %s: %w", path, err)
 	}
@@ -112,12 +128,17 @@ func (q *Queue) OpenState(path string, sync bool, srcs ...generator.Source) (new
 	if _, err := f.Seek(off, io.SeekStart); err != nil {
 		return false, fmt.Errorf("state file %s: %w", path, err)
 	}
-	l.off = off
+	l.off, l.snap = off, snap
 	q.journal = l
+	// Compacting now makes the next start quick. If it fails (a directory
+	// where FILE.compact cannot be made) the log is whole all the same: go
+	// on with it.
+	_ = l.compactIdleLocked()
 	return false, nil
 }
 
 // CloseState closes the state file, if any; changes are no longer kept.
+// It compacts the file first when that makes the next start quicker.
 func (q *Queue) CloseState() error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -126,47 +147,74 @@ func (q *Queue) CloseState() error {
 	if !ok {
 		return nil
 	}
-	return l.f.Close()
+	err := l.compactIdleLocked()
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // replayLocked applies the records of r (the whole file, size bytes) and
-// returns the end of the last whole record.
-func (q *Queue) replayLocked(r io.Reader, size int64) (int64, error) {
+// returns the end of the last whole record and of the snapshot the file
+// starts with (its magic if none).
+func (q *Queue) replayLocked(r io.Reader, size int64) (off, snapEnd int64, err error) {
 	magic := make([]byte, len(stateMagic))
 	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != stateMagic {
-		return 0, fmt.Errorf("%w: not a vodsim state file (it does not start with %q)", ErrState, stateMagic)
+		return 0, 0, fmt.Errorf("%w: not a vodsim state file (it does not start with %q)", ErrState, stateMagic)
 	}
-	off := int64(len(stateMagic))
+	off = int64(len(stateMagic))
+	snapEnd = off
 	handles := make(map[uint64]string) // in flight: seq to handle
+	var snap *snapLoad                 // inside a snapshot
+	// torn is the end of the file inside a record: the crash tore the last
+	// record, unless it is inside a snapshot, which is whole before FILE
+	// is renamed to it.
+	torn := func(n int) (int64, int64, error) {
+		if snap != nil {
+			return 0, 0, fmt.Errorf("%w: the file ends inside the snapshot it starts with (record %d at byte %d)", ErrState, n, off)
+		}
+		return off, snapEnd, nil
+	}
 	var hdr [8]byte
 	var payload []byte
 	for n := 1; ; n++ {
 		if _, err := io.ReadFull(r, hdr[:]); err != nil {
-			return off, nil // the end, or a torn header
+			return torn(n) // the end, or a torn header
 		}
 		ln, sum := binary.LittleEndian.Uint32(hdr[:4]), binary.LittleEndian.Uint32(hdr[4:])
 		end := off + 8 + int64(ln)
 		if ln > maxRecord || end > size {
 			if end >= size {
-				return off, nil // torn: the file ends inside it
+				return torn(n) // the file ends inside it
 			}
-			return 0, fmt.Errorf("%w: record %d at byte %d has a length of %d", ErrState, n, off, ln)
+			return 0, 0, fmt.Errorf("%w: record %d at byte %d has a length of %d", ErrState, n, off, ln)
 		}
 		if cap(payload) < int(ln) {
 			payload = make([]byte, ln)
 		}
 		payload = payload[:ln]
 		if _, err := io.ReadFull(r, payload); err != nil {
-			return off, nil
+			return torn(n)
 		}
 		if crc32.Checksum(payload, castagnoli) != sum {
 			if end == size {
-				return off, nil // the last record, torn by a crash
+				return torn(n) // the last record, torn by a crash
 			}
-			return 0, fmt.Errorf("%w: record %d at byte %d is corrupt (checksum mismatch) and records follow it", ErrState, n, off)
+			return 0, 0, fmt.Errorf("%w: record %d at byte %d is corrupt (checksum mismatch) and records follow it", ErrState, n, off)
 		}
-		if err := q.applyLocked(payload, handles); err != nil {
-			return 0, fmt.Errorf("%w: record %d at byte %d: %v", ErrState, n, off, err)
+		switch {
+		case len(payload) > 0 && payload[0] == recSnap && n == 1:
+			snap, err = q.startSnapLocked(payload)
+		case snap != nil:
+			var done bool
+			if done, err = q.applySnapLocked(payload, snap, handles); done {
+				snap, snapEnd = nil, end
+			}
+		default:
+			err = q.applyLocked(payload, handles)
+		}
+		if err != nil {
+			return 0, 0, fmt.Errorf("%w: record %d at byte %d: %v", ErrState, n, off, err)
 		}
 		off = end
 	}
@@ -200,6 +248,16 @@ func (d *dec) u32() uint32 {
 	return v
 }
 
+func (d *dec) u8() byte {
+	if len(d.b) < 1 {
+		d.err = errShort
+		return 0
+	}
+	v := d.b[0]
+	d.b = d.b[1:]
+	return v
+}
+
 func (d *dec) bytes(n int) []byte {
 	if len(d.b) < n {
 		d.err = errShort
@@ -217,6 +275,8 @@ func (q *Queue) applyLocked(p []byte, handles map[uint64]string) error {
 	}
 	d := &dec{b: p[1:]}
 	switch p[0] {
+	case recSnap, recSnapSlots, recSnapInj, recSnapFlight, recSnapEnd:
+		return fmt.Errorf("a snapshot record (%q) that does not start the file", p[0])
 	case recFill:
 		first, at, src, idx, n := d.u64(), int64(d.u64()), d.u32(), d.u64(), d.u64()
 		if d.err != nil {
@@ -346,8 +406,20 @@ func (l *stateLog) begin(typ byte) {
 	l.buf = append(l.buf[:0], 0, 0, 0, 0, 0, 0, 0, 0, typ)
 }
 
-func (l *stateLog) u64(v uint64) { l.buf = binary.LittleEndian.AppendUint64(l.buf, v) }
-func (l *stateLog) u32(v uint32) { l.buf = binary.LittleEndian.AppendUint32(l.buf, v) }
+func (l *stateLog) u64(v uint64) { l.buf = appendU64(l.buf, v) }
+func (l *stateLog) u32(v uint32) { l.buf = appendU32(l.buf, v) }
+
+func appendU64(b []byte, v uint64) []byte { return binary.LittleEndian.AppendUint64(b, v) }
+func appendU32(b []byte, v uint32) []byte { return binary.LittleEndian.AppendUint32(b, v) }
+func putU32(b []byte, v uint32)           { binary.LittleEndian.PutUint32(b, v) }
+
+// sealRecord fills in the length and checksum of the record in rec: 8
+// bytes for them, then the payload.
+func sealRecord(rec []byte) {
+	p := rec[8:]
+	binary.LittleEndian.PutUint32(rec[:4], uint32(len(p)))
+	binary.LittleEndian.PutUint32(rec[4:8], crc32.Checksum(p, castagnoli))
+}
 
 // commit writes the record built in buf. On a failure it cuts the file
 // back to the last whole record, so that no torn record is followed by
@@ -356,9 +428,7 @@ func (l *stateLog) commit(sync bool) error {
 	if l.err != nil {
 		return l.err
 	}
-	p := l.buf[8:]
-	binary.LittleEndian.PutUint32(l.buf[:4], uint32(len(p)))
-	binary.LittleEndian.PutUint32(l.buf[4:8], crc32.Checksum(p, castagnoli))
+	sealRecord(l.buf)
 	_, err := l.f.Write(l.buf)
 	if err == nil && sync {
 		err = l.f.Sync()
@@ -378,7 +448,12 @@ func (l *stateLog) commit(sync bool) error {
 	return nil
 }
 
+// The journal's methods other than pulled are called before their change
+// is made: the queue then is what the file says, and a compaction first
+// writes it as the snapshot the change's record follows.
+
 func (l *stateLog) filled(first uint64, at time.Time, src uint16, idx, n uint64) error {
+	l.maybeCompactLocked(0)
 	l.begin(recFill)
 	l.u64(first)
 	l.u64(uint64(at.UnixNano()))
@@ -389,6 +464,7 @@ func (l *stateLog) filled(first uint64, at time.Time, src uint16, idx, n uint64)
 }
 
 func (l *stateLog) added(first uint64, at time.Time, events []generator.Event) error {
+	l.maybeCompactLocked(0)
 	l.begin(recAdd)
 	l.u64(first)
 	l.u64(uint64(at.UnixNano()))
@@ -419,10 +495,14 @@ func (l *stateLog) pulled(msgs []Message, deadline time.Time) error {
 		}
 		return err
 	}
+	// The pull is made already (its events are in flight): a snapshot now
+	// holds it, all but the pull counter, which Pull adds to after this.
+	l.maybeCompactLocked(1)
 	return nil
 }
 
 func (l *stateLog) confirmed(seqs []uint64) error {
+	l.maybeCompactLocked(0)
 	l.begin(recConfirm)
 	l.u32(uint32(len(seqs)))
 	for _, s := range seqs {
@@ -432,6 +512,7 @@ func (l *stateLog) confirmed(seqs []uint64) error {
 }
 
 func (l *stateLog) reset() error {
+	l.maybeCompactLocked(0)
 	l.begin(recReset)
 	return l.commit(false)
 }

@@ -202,6 +202,23 @@ func FuzzStateFile(f *testing.F) {
 	q.CloseState()
 	b, _ := os.ReadFile(path)
 	f.Add(b)
+	// The same compacted: a snapshot, then a few records.
+	q = NewQueue(Config{})
+	if _, err := q.OpenState(path, false, g); err != nil {
+		f.Fatal(err)
+	}
+	q.Fill(g, 7, 3)
+	msgs, _ = q.Pull(context.Background(), 2, 0)
+	q.mu.Lock()
+	if err := q.journal.(*stateLog).compactLocked(0); err != nil {
+		f.Fatal(err)
+	}
+	q.mu.Unlock()
+	q.Confirm(msgs[0].Handle)
+	q.Add(g.Event(10))
+	q.CloseState()
+	b, _ = os.ReadFile(path)
+	f.Add(b)
 	f.Add([]byte(stateMagic))
 	f.Add([]byte("not a state file"))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -1,0 +1,50 @@
+package sender
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestJournalLinesReadAsJSON: ReadJournal reads a run's journal lines as
+// encoding/json does.
+func TestJournalLinesReadAsJSON(t *testing.T) {
+	srv := httptest.NewServer(&Receiver{})
+	defer srv.Close()
+	var j bytes.Buffer
+	send(t, Config{Target: srv.URL, Count: 50, Seed: 2, Shard: Shard{1, 2}, Journal: &j,
+		Faults: Faults{Duplicate: 0.2, Malformed: 0.2}})
+	lines := strings.Split(strings.TrimSpace(j.String()), "\n")
+	i := 0
+	err := ReadJournal(strings.NewReader(j.String()), func(l *JournalLine) error {
+		var want JournalLine
+		if err := json.Unmarshal([]byte(lines[i]), &want); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(*l, want) {
+			t.Errorf("line %d %s:\nread %+v\nwant %+v", i+1, lines[i], *l, want)
+		}
+		i++
+		return nil
+	})
+	if err != nil || i != len(lines) {
+		t.Errorf("ReadJournal: %v after %d of %d lines", err, i, len(lines))
+	}
+	for _, bad := range []string{`{"index":"x","attempt":1}`, `[1]`, `{"attempt":1,"start":"yesterday"}`, `{"attempt":0}`, `{"attempt":1}`, `{`} {
+		if err := ReadJournal(strings.NewReader(bad+"\n"), func(*JournalLine) error { return nil }); err == nil {
+			t.Errorf("ReadJournal(%s): no error", bad)
+		}
+	}
+}
+
+func FuzzReadJournal(f *testing.F) {
+	f.Add(`{"index":3,"taskId":"t","attempt":1,"intended":"2026-01-02T03:04:05Z","start":"2026-01-02T03:04:05.1Z","latencyNs":5,"status":200,"final":"acknowledged"}`)
+	f.Add(`{"index":0,"count":3,"step":2,"attempt":0,"final":"not-sent","reason":"run stopped","shard":"0/2"}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		ReadJournal(strings.NewReader(s), func(*JournalLine) error { return nil })
+		ReportFromJournal(strings.NewReader(s))
+	})
+}

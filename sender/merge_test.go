@@ -1,0 +1,159 @@
+package sender
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// synthetic is a report of n latency samples of value d, with its histograms.
+func synthetic(shard string, n int, d time.Duration) *Report {
+	h := newHist()
+	for range n {
+		record(h, d)
+	}
+	return &Report{
+		Shard: shard, Seed: 1, Format: "v4", Version: "dev", Start: time.Unix(1000, 0), Duration: time.Second,
+		Events: uint64(n), Acknowledged: uint64(n), Attempts: uint64(n), StatusCodes: map[int]uint64{200: uint64(n)},
+		Latency: summarise(h), Histograms: &Histograms{Latency: encodeHist(h)}, TargetRate: 10, AchievedRate: 9,
+	}
+}
+
+func TestMergePercentilesOfAllSamples(t *testing.T) {
+	// 90 fast samples in one shard, 10 slow in the other: the merged p50
+	// is fast and the p99 slow, which no average of the shards' gives.
+	a, b := synthetic("0/2", 90, time.Millisecond), synthetic("1/2", 10, time.Second)
+	// Through JSON, as vodsim report reads them.
+	var reps []*Report
+	for _, r := range []*Report{a, b} {
+		var buf bytes.Buffer
+		if err := r.WriteJSON(&buf); err != nil {
+			t.Fatal(err)
+		}
+		var back Report
+		if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
+			t.Fatal(err)
+		}
+		reps = append(reps, &back)
+	}
+	m, err := Merge(reps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Latency.Count != 100 || m.Latency.P50 > 2*time.Millisecond || m.Latency.P99 < 900*time.Millisecond {
+		t.Errorf("merged latency %+v: want 100 samples, p50 ~1ms, p99 ~1s", m.Latency)
+	}
+	if m.Events != 100 || m.StatusCodes[200] != 100 || m.TargetRate != 20 || m.AchievedRate != 18 || m.Shard != "0-1/2" {
+		t.Errorf("merged %d events, %v, target %v achieved %v, shard %q", m.Events, m.StatusCodes, m.TargetRate, m.AchievedRate, m.Shard)
+	}
+	if len(m.Missing()) != 0 || m.MissingShards() != nil {
+		t.Errorf("missing %v", m.Missing())
+	}
+	// A merged report merges again.
+	again, err := Merge([]*Report{m})
+	if err != nil || again.Latency != m.Latency {
+		t.Errorf("merge of the merged: %v, %+v", err, again)
+	}
+}
+
+func TestMergeErrors(t *testing.T) {
+	noHist := synthetic("1/2", 1, time.Millisecond)
+	noHist.Histograms = nil
+	otherSeed := synthetic("1/2", 1, time.Millisecond)
+	otherSeed.Seed = 2
+	corrupt := synthetic("1/2", 1, time.Millisecond)
+	corrupt.Histograms.Latency = "HISTFAAAA"
+	for _, tc := range []struct {
+		name string
+		reps []*Report
+		msg  string
+	}{
+		{"twice", []*Report{synthetic("0/2", 1, 0), synthetic("0/2", 1, 0)}, "shard 0/2 is in two reports"},
+		{"other N", []*Report{synthetic("0/2", 1, 0), synthetic("1/3", 1, 0)}, "is a shard of 3, report 1 of 2"},
+		{"whole and shard", []*Report{synthetic("0/2", 1, 0), synthetic("", 1, 0)}, "one is a shard"},
+		{"no histograms", []*Report{synthetic("0/2", 1, 0), noHist}, "report 2 (shard 1/2) has no histograms"},
+		{"seed", []*Report{synthetic("0/2", 1, 0), otherSeed}, "not one run"},
+		{"corrupt", []*Report{synthetic("0/2", 1, 0), corrupt}, "corrupt histogram"},
+		{"bad shard", []*Report{synthetic("2/2", 1, 0)}, "not K/N"},
+		{"none", nil, "no reports"},
+	} {
+		_, err := Merge(tc.reps)
+		if !errors.Is(err, ErrMerge) || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%s: %v, want ErrMerge with %q", tc.name, err, tc.msg)
+		}
+	}
+	m, err := Merge([]*Report{synthetic("0/4", 1, 0), synthetic("2/4", 1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := m.MissingShards(); m.Shard != "0,2/4" || b == nil || b.Message != "2 of 4 shards missing: 1, 3" {
+		t.Errorf("shard %q, breach %v", m.Shard, b)
+	}
+}
+
+func FuzzDecodeHist(f *testing.F) {
+	f.Add(encodeHist(synthetic("", 3, time.Millisecond).latencyHist()))
+	f.Add("HISTFAAAAB")
+	f.Fuzz(func(t *testing.T, s string) {
+		decodeHist(s) // must not panic
+	})
+}
+
+func (r *Report) latencyHist() *hdrhistogram.Histogram {
+	h, _ := decodeHist(r.Histograms.Latency)
+	return h
+}
+
+// TestShardReportsMergeIntoTheWholeRun: the merged report of 3 shards
+// counts what the whole run counts, and a report rebuilt from each
+// shard's journal merges into the same counts.
+func TestShardReportsMergeIntoTheWholeRun(t *testing.T) {
+	const count, seed, n = 120, 4, 3
+	faults := Faults{Duplicate: 0.1, Malformed: 0.1}
+	srv := httptest.NewServer(&Receiver{})
+	defer srv.Close()
+	whole := send(t, Config{Target: srv.URL, Seed: seed, Count: count, Faults: faults})
+	var reps, rebuilt []*Report
+	for k := range n {
+		var j bytes.Buffer
+		reps = append(reps, send(t, Config{Target: srv.URL, Seed: seed, Count: count, Faults: faults, Shard: Shard{k, n}, Journal: &j}))
+		r, err := ReportFromJournal(&j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rebuilt = append(rebuilt, r)
+	}
+	type counts struct {
+		Events, Acknowledged, Attempts, Duplicates, Malformed uint64
+		Codes                                                 map[int]uint64
+		Samples                                               int64
+	}
+	of := func(r *Report) counts {
+		return counts{r.Events, r.Acknowledged, r.Attempts, r.Duplicates, r.Malformed, r.StatusCodes, r.Latency.Count}
+	}
+	m, err := Merge(reps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(of(m), of(whole)) || m.Shard != "0-2/3" {
+		t.Errorf("merged %+v (shard %q), whole run %+v", of(m), m.Shard, of(whole))
+	}
+	if m.Payloads.Success+m.Payloads.Failure != whole.Payloads.Success+whole.Payloads.Failure {
+		t.Errorf("payload mix %+v, whole run %+v", m.Payloads, whole.Payloads)
+	}
+	mj, err := Merge(rebuilt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(of(mj), of(whole)) || mj.Shard != "0-2/3" {
+		t.Errorf("merged from journals %+v (shard %q), whole run %+v", of(mj), mj.Shard, of(whole))
+	}
+	checkAccounting(t, mj)
+}

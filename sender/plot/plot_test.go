@@ -1,0 +1,158 @@
+package plot
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// journal writes n synthetic journal lines, as a send writes them: events
+// at rate per second, a retry for every 10th, a failure for every 50th;
+// n events in n + n/10 lines.
+func journal(n int, rate float64) []byte {
+	var b bytes.Buffer
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for i := range n {
+		at := t0.Add(time.Duration(float64(i) / rate * float64(time.Second)))
+		lat := time.Duration(1+i%97) * time.Millisecond
+		final := "acknowledged"
+		if i%50 == 0 {
+			final = "failed"
+		}
+		if i%10 == 0 {
+			fmt.Fprintf(&b, `{"index":%d,"taskId":"t%d","attempt":1,"intended":"%s","start":"%s","latencyNs":5000000000,"error":"timeout"}`+"\n",
+				i, i, at.Format(time.RFC3339Nano), at.Format(time.RFC3339Nano))
+			at2 := at.Add(5 * time.Second)
+			fmt.Fprintf(&b, `{"index":%d,"taskId":"t%d","attempt":2,"intended":"%s","start":"%s","latencyNs":%d,"status":200,"final":"%s"}`+"\n",
+				i, i, at.Format(time.RFC3339Nano), at2.Format(time.RFC3339Nano), lat, final)
+			continue
+		}
+		fmt.Fprintf(&b, `{"index":%d,"taskId":"t%d","attempt":1,"intended":"%s","start":"%s","latencyNs":%d,"status":200,"final":"%s"}`+"\n",
+			i, i, at.Format(time.RFC3339Nano), at.Format(time.RFC3339Nano), lat, final)
+	}
+	return b.Bytes()
+}
+
+func page(t testing.TB, j []byte) []byte {
+	t.Helper()
+	var d Data
+	if err := d.Read(bytes.NewReader(j)); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := d.WriteHTML(&out, "test <run>"); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+func TestPageIsSelfContained(t *testing.T) {
+	for _, n := range []int{0, 1, 300, 20000} {
+		p := string(page(t, journal(n, 1000)))
+		for _, bad := range []string{"<script", "src=", "href=", "@import", "url(", "<link"} {
+			if strings.Contains(p, bad) {
+				t.Errorf("%d lines: the page holds %q: it must fetch nothing", n, bad)
+			}
+		}
+		if !strings.Contains(p, "<title>test &lt;run&gt;</title>") || !strings.Contains(p, "<svg") {
+			t.Errorf("%d lines: no escaped title or no SVG", n)
+		}
+	}
+	// Few events are drawn each; many are binned into cells.
+	if p := string(page(t, journal(300, 1000))); strings.Count(p, "<circle") != 300 {
+		t.Errorf("300 events: %d circles, want 300", strings.Count(p, "<circle"))
+	}
+	if p := string(page(t, journal(20000, 1000))); strings.Count(p, "<circle") != 0 || !strings.Contains(p, `<path fill="#d62828" d="M`) {
+		t.Error("20000 events: want binned cells, failed ones in red, no circles")
+	}
+}
+
+func TestSummaryCountsStates(t *testing.T) {
+	j := journal(100, 100)
+	j = append(j, `{"index":100,"count":5,"step":2,"attempt":0,"final":"not-sent","reason":"run stopped","shard":"0/2"}`+"\n"...)
+	p := string(page(t, j))
+	if !strings.Contains(p, "105 events from") || !strings.Contains(p, "1 shard") || !strings.Contains(p, "5 not-sent") || !strings.Contains(p, "2 failed") {
+		t.Errorf("summary: %s", p[strings.Index(p, "<p>"):strings.Index(p, "</p>")])
+	}
+}
+
+func TestBadJournal(t *testing.T) {
+	var d Data
+	err := d.Read(strings.NewReader(`{"index":0,"taskId":"a","attempt":1,"intended":"2026-01-02T03:04:05Z","start":"2026-01-02T03:04:05Z","status":200}` + "\nnot json\n"))
+	if err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("Read: %v, want an error at line 2", err)
+	}
+}
+
+// TestChromiumDrawsThePage renders a page in headless Chromium and checks
+// that the charts are drawn: enough coloured pixels in each chart's area.
+func TestChromiumDrawsThePage(t *testing.T) {
+	bin := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			bin = p
+			break
+		}
+	}
+	if bin == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is needed to render the plot (apt-get install chromium); .ci/run installs it")
+		}
+		t.Skip("chromium not installed: the page is not rendered (apt-get install chromium)")
+	}
+	dir := t.TempDir()
+	html, shot := filepath.Join(dir, "plot.html"), filepath.Join(dir, "plot.png")
+	if err := os.WriteFile(html, page(t, journal(20000, 500)), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+		"--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir="+filepath.Join(dir, "profile"),
+		"--screenshot="+shot, "--window-size=1200,900", "file://"+html)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("chromium: %v\n%s", err, out)
+	}
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The charts' areas, in page pixels (the body has a 16 px margin and a
+	// heading above the SVG): latency, rate, retries.
+	for _, a := range []struct {
+		name           string
+		x0, y0, x1, y1 int
+		want           int
+	}{
+		{"latency", left + 20, 110, left + plotW, 390, 2000},
+		{"rate", left + 20, 460, left + plotW, 620, 300},
+		{"retries", left + 20, 690, left + plotW, 800, 300},
+	} {
+		coloured := 0
+		for y := a.y0; y < a.y1; y++ {
+			for x := a.x0; x < a.x1; x++ {
+				r, g, b, _ := img.At(x, y).RGBA()
+				// Not white nor grey (the grid and axes): a chart's colour.
+				hi, lo := max(r, g, b), min(r, g, b)
+				if hi-lo > 0x2000 {
+					coloured++
+				}
+			}
+		}
+		if coloured < a.want {
+			t.Errorf("%s chart: %d coloured pixels, want at least %d: not drawn", a.name, coloured, a.want)
+		}
+	}
+}
