@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vodsim/vodsim/generator/internal/sdkschema"
+	"github.com/vodsim/vodsim/internal/mix"
 )
 
 // The catalog writes every member by walking the SDK's model
@@ -825,7 +826,7 @@ func (g *Generator) fillCatalog(e *Event, k *Kind, f *eventRand, code int, msg s
 		b = append(b, k.tag...)
 		b = append(b, '-')
 		b = appendHex(b, f.src.Uint64(), 16)
-		b = appendHex(b, mix64(e.Index+g.taskKey), 16)
+		b = appendHex(b, mix.Mix64(e.Index+g.taskKey), 16)
 		if k.tag == "procedurev2" {
 			b = append(b, "t0"...)
 		}
@@ -876,7 +877,7 @@ func appendCatalog(b []byte, e *Event, v4 bool) []byte {
 		}
 	}
 	c.dir = append(c.dir, g.prefix...)
-	c.dir = appendHex(c.dir, mix64(fileHash(e.FileID)^uint64(g.seed)^saltFile)>>32, 8)
+	c.dir = appendHex(c.dir, mix.Mix64(fileHash(e.FileID)^uint64(g.seed)^saltFile)>>32, 8)
 	c.dir = append(c.dir, e.FileID...)
 	c.dir = append(c.dir, '/')
 	c.end = appendQuotedTime(c.end, e.Time)

@@ -6,6 +6,8 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"github.com/vodsim/vodsim/internal/mix"
 )
 
 // Flow is what happens to one file, in order: an upload or a pull, the
@@ -233,7 +235,7 @@ func (g *Generator) fillSlot(e *Event, i uint64, s slot) {
 	d := time.Duration(math.Exp(r.faker.Float64Range(math.Log(float64(DefaultMinDuration)), math.Log(float64(DefaultMaxDuration)))))
 
 	// The step: its task id (shared by a task's notifications) and code.
-	r.src.state = mix64(fileKey + uint64(s.step)*0x9e3779b97f4a7c15)
+	r.src.state = mix.Mix64(fileKey + uint64(s.step)*0x9e3779b97f4a7c15)
 	taskHalf := r.src.Uint64()
 	code, msg := 0, ""
 	if s.fail {
@@ -256,7 +258,7 @@ func (g *Generator) fillSlot(e *Event, i uint64, s slot) {
 	b = append(b, st.kind.tag...)
 	b = append(b, '-')
 	b = appendHex(b, taskHalf, 16)
-	b = appendHex(b, mix64(fileKey^uint64(s.step)^g.taskKey), 16)
+	b = appendHex(b, mix.Mix64(fileKey^uint64(s.step)^g.taskKey), 16)
 	if st.kind.tag == "procedurev2" {
 		b = append(b, "t0"...)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/brianvoe/gofakeit/v6"
+	"github.com/vodsim/vodsim/internal/mix"
 )
 
 // Defaults used where a Config field is left zero.
@@ -408,7 +409,7 @@ func (g *Generator) Fill(e *Event, i uint64) {
 	var buf [96]byte
 	b := append(buf[:0], TaskIDPrefix...)
 	b = appendHex(b, f.Uint64(), 16)
-	b = appendHex(b, mix64(i+g.taskKey), 16)
+	b = appendHex(b, mix.Mix64(i+g.taskKey), 16)
 	if g.fileIDs != nil {
 		e.TaskID = string(b)
 		e.FileID = g.fileIDs[i%uint64(len(g.fileIDs))]
@@ -448,7 +449,7 @@ func (g *Generator) Fill(e *Event, i uint64) {
 func (g *Generator) appendURLs(urls []string, e *Event, f *gofakeit.Faker, sheets int) []string {
 	dir := make([]byte, 0, 128)
 	dir = append(dir, g.prefix...)
-	dir = appendHex(dir, mix64(fileHash(e.FileID)^uint64(g.seed)^saltFile)>>32, 8)
+	dir = appendHex(dir, mix.Mix64(fileHash(e.FileID)^uint64(g.seed)^saltFile)>>32, 8)
 	dir = append(dir, e.FileID...)
 	dir = append(dir, "/imageSprite/"...)
 

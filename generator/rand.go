@@ -1,5 +1,7 @@
 package generator
 
+import "github.com/vodsim/vodsim/internal/mix"
+
 // splitmix is a SplitMix64 generator: tiny, fast, and good enough for test
 // data. It implements math/rand.Source64 so a gofakeit.Faker can draw from it.
 // It is not safe for concurrent use; each event gets its own.
@@ -7,20 +9,12 @@ type splitmix struct{ state uint64 }
 
 func (s *splitmix) Uint64() uint64 {
 	s.state += 0x9e3779b97f4a7c15
-	return mix64(s.state)
+	return mix.Mix64(s.state)
 }
 
 func (s *splitmix) Int63() int64 { return int64(s.Uint64() >> 1) }
 
 func (s *splitmix) Seed(seed int64) { s.state = uint64(seed) }
-
-// mix64 is the SplitMix64 finaliser: a bijection on uint64 that scatters
-// nearby inputs far apart.
-func mix64(z uint64) uint64 {
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
 
 // Stream salts keep the draws for different purposes independent.
 const (
@@ -31,5 +25,5 @@ const (
 )
 
 func eventKey(seed int64, salt uint64, i uint64) uint64 {
-	return mix64(mix64(uint64(seed)^salt) + i*0x9e3779b97f4a7c15)
+	return mix.Mix64(mix.Mix64(uint64(seed)^salt) + i*0x9e3779b97f4a7c15)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/pace"
 )
 
 // Scenario is a validated scenario: what to generate and how to deliver it.
@@ -36,7 +37,7 @@ type Scenario struct {
 	Duration time.Duration
 	// Profile is the rate, phase by phase; nil means not set (as fast as
 	// the receiver allows). A plain "rate" is one constant phase.
-	Profile sender.Profile
+	Profile pace.Profile
 	// Generator is the generator config: seed, outcomes, app id, URL host
 	// and scheme, file ids. Its Seed equals Seed (0 when HasSeed is false).
 	Generator generator.Config

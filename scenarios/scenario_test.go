@@ -12,6 +12,7 @@ import (
 	"github.com/vodsim/vodsim/fixtures"
 	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/pace"
 )
 
 // problemsOf parses src and returns its problems as "LINE:COL: message".
@@ -200,7 +201,7 @@ retry: {timeout: 3s, attempts: 4, on: [timeout, 5xx, 429, connection], backoff: 
 		t.Fatal(err)
 	}
 	msg := "bad source"
-	wantProfile := sender.Profile{
+	wantProfile := pace.Profile{
 		{Duration: 30 * time.Second, From: 10, To: 10},
 		{Duration: time.Minute, From: 10, To: 200},
 		{Duration: time.Minute, From: 10, To: 100, Steps: 5},
@@ -255,10 +256,10 @@ func TestParseDefaults(t *testing.T) {
 			return cmp(s.Seed, int64(9)) + cmp(s.HasSeed, true) + cmp(s.Generator.Seed, int64(9))
 		}},
 		{"plain rate", "rate: 600/m\nduration: 1m\n", func(s *Scenario) string {
-			return cmp(fmt.Sprint(s.Profile), fmt.Sprint(sender.Profile{{Duration: time.Minute, From: 10, To: 10}}))
+			return cmp(fmt.Sprint(s.Profile), fmt.Sprint(pace.Profile{{Duration: time.Minute, From: 10, To: 10}}))
 		}},
 		{"reorder default window", "delivery: {reorder: 5%}\n", func(s *Scenario) string {
-			return cmp(s.Faults.ReorderWindow, DefaultReorderWindow)
+			return cmp(s.Faults.ReorderWindow, sender.DefaultReorderWindow)
 		}},
 		{"fixed delay", "delivery: {delay: 50ms}\n", func(s *Scenario) string {
 			return cmp([2]time.Duration{s.Faults.DelayMin, s.Faults.DelayMax}, [2]time.Duration{50 * time.Millisecond, 50 * time.Millisecond})

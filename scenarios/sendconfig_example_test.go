@@ -5,7 +5,7 @@ import (
 
 	"github.com/vodsim/vodsim/internal/exampletest"
 	"github.com/vodsim/vodsim/scenarios"
-	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/pace"
 	"github.com/vodsim/vodsim/sender/sendtest"
 )
 
@@ -31,7 +31,7 @@ retry: {attempts: 5, on: [timeout, 5xx]}
 	}
 	fmt.Println(cfg.Seed, cfg.Count, cfg.Profile[0].From, cfg.Faults.Duplicate, cfg.Retry.Attempts)
 
-	cfg.Count, cfg.Profile = 40, sender.ConstantRate(2000)
+	cfg.Count, cfg.Profile = 40, pace.ConstantRate(2000)
 	rcv := sendtest.NewReceiver(t, nil)
 	rep := sendtest.Send(t, rcv, cfg)
 	fmt.Println(rep.Acknowledged, rep.Duplicates > 0, rcv.Stats().Distinct <= 40)

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/vodsim/vodsim/sender/pace"
 )
 
 // minimalReceiver answers 200 {} after reading the body: the cheapest
@@ -35,7 +37,7 @@ func minimalReceiver() *httptest.Server {
 // over the HTTP round trips themselves, whatever the machine's speed.
 func BenchmarkSendUnlimited(b *testing.B) {
 	const conns = 32
-	defer debug.SetGCPercent(debug.SetGCPercent(SuggestedGCPercent)) // as vodsim send
+	defer debug.SetGCPercent(debug.SetGCPercent(400)) // as vodsim send
 	var bare float64
 	b.Run("bare-net-http", func(b *testing.B) {
 		srv := minimalReceiver()
@@ -100,14 +102,14 @@ func BenchmarkSendRate20k(b *testing.B) {
 	if os.Getenv("VODSIM_BENCH_FULL") != "" {
 		d = 10 * time.Second
 	}
-	defer debug.SetGCPercent(debug.SetGCPercent(SuggestedGCPercent)) // as vodsim send
+	defer debug.SetGCPercent(debug.SetGCPercent(400)) // as vodsim send
 	srv := minimalReceiver()
 	defer srv.Close()
 	b.ReportAllocs()
 	var achieved, p99, events float64
 	for range b.N {
 		rep, err := Run(context.Background(), Config{Target: srv.URL, Duration: d,
-			Profile: Profile{{Duration: d, From: 20000}}, Connections: 32})
+			Profile: pace.Profile{{Duration: d, From: 20000}}, Connections: 32})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -135,7 +137,7 @@ func BenchmarkSendRateWithDelays(b *testing.B) {
 	var achieved float64
 	for range b.N {
 		rep, err := Run(context.Background(), Config{Target: srv.URL, Seed: 1, Count: 201, MaxInFlight: 512,
-			Profile: Profile{{Duration: time.Second, From: 200}}, Faults: Faults{DelayMax: 300 * time.Millisecond}})
+			Profile: pace.Profile{{Duration: time.Second, From: 200}}, Faults: Faults{DelayMax: 300 * time.Millisecond}})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -187,7 +189,7 @@ func BenchmarkStalledReceiverMemory(b *testing.B) {
 			}
 		}()
 		rep, err := Run(context.Background(), Config{Target: srv.URL, Duration: 2 * time.Second,
-			Profile: Profile{{Duration: time.Second, From: 2000}},
+			Profile: pace.Profile{{Duration: time.Second, From: 2000}},
 			Retry:   RetryPolicy{Timeout: 200 * time.Millisecond}})
 		cancel()
 		wg.Wait()
@@ -233,7 +235,7 @@ func BenchmarkSendRateLow(b *testing.B) {
 	var p50, p99, lat float64
 	for range b.N {
 		rep, err := Run(context.Background(), Config{Target: srv.URL, Count: 200,
-			Profile: Profile{{Duration: time.Second, From: 200}}})
+			Profile: pace.Profile{{Duration: time.Second, From: 200}}})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -268,7 +270,7 @@ func (nullTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // transport that answers at once: ns/op is the sender's own cost per
 // event, which the network hides in BenchmarkSendUnlimited's noise.
 func BenchmarkSendOverhead(b *testing.B) {
-	defer debug.SetGCPercent(debug.SetGCPercent(SuggestedGCPercent)) // as vodsim send
+	defer debug.SetGCPercent(debug.SetGCPercent(400)) // as vodsim send
 	b.ReportAllocs()
 	rep, err := Run(context.Background(), Config{Target: "http://127.0.0.1:1/", Count: uint64(b.N),
 		Connections: 32, MaxInFlight: 64, Transport: nullTransport{}})

@@ -1,7 +1,3 @@
-// Package sender delivers events to a callback receiver over HTTP as
-// Tencent Cloud VOD does: one POST per event, at a rate, with VOD's retry
-// behaviour, optional faults on the wire, and an exact report of what
-// happened to every event.
 package sender
 
 import (
@@ -27,42 +23,22 @@ const (
 	MaxReorderWindow = 1_000_000
 )
 
-// Phase is one stretch of a rate profile, in events per second. It is a
-// plain value; the zero value is not a valid phase (it has no duration).
-type Phase struct {
-	// Duration is how long the phase lasts; must be > 0.
-	Duration time.Duration
-	// From is the rate at the start of the phase; must be > 0.
-	From float64
-	// To is the rate at the end of the phase. To == From (or 0) is a
-	// constant rate; otherwise the rate ramps from From to To.
-	To float64
-	// Steps, when > 0, makes the ramp a staircase of that many equal
-	// steps instead of a straight line.
-	Steps int
-}
-
-// Profile is a sequence of phases; after the last one its final rate holds.
-// An empty Profile (the zero value) means "as fast as the receiver allows".
-// Run and NewSchedule only read it.
-type Profile []Phase
-
-// Retry is a set of conditions under which an attempt is retried; the
+// RetryOn is a set of conditions under which an attempt is retried; the
 // zero value, in a RetryPolicy, means RetryTimeout.
-type Retry uint8
+type RetryOn uint8
 
 // Conditions to retry on. The real service retries on a timeout only.
 const (
-	RetryTimeout     Retry = 1 << iota // the attempt timed out
-	RetryServerError                   // the receiver answered 5xx
-	RetryTooMany                       // the receiver answered 429
-	RetryConnError                     // connecting failed or the connection broke
+	RetryTimeout     RetryOn = 1 << iota // the attempt timed out
+	RetryServerError                     // the receiver answered 5xx
+	RetryTooMany                         // the receiver answered 429
+	RetryConnError                       // connecting failed or the connection broke
 )
 
 // retryNames are the conditions' names, in the order of the bits; the
 // first is the one String writes, the others are aliases read as well.
 var retryNames = []struct {
-	r     Retry
+	r     RetryOn
 	names []string
 }{
 	{RetryTimeout, []string{"timeout"}},
@@ -85,7 +61,7 @@ const retryWant = "timeout, 5xx, 429 or conn (also written connection)"
 
 // ParseRetryCondition reads the name of one condition, in any case:
 // timeout, 5xx, 429, conn or connection.
-func ParseRetryCondition(name string) (Retry, error) {
+func ParseRetryCondition(name string) (RetryOn, error) {
 	t := strings.TrimSpace(name)
 	for _, c := range retryNames {
 		for _, n := range c.names {
@@ -99,8 +75,8 @@ func ParseRetryCondition(name string) (Retry, error) {
 
 // ParseRetry reads a comma-separated list of conditions, such as
 // "timeout,5xx,conn"; the list must name at least one.
-func ParseRetry(list string) (Retry, error) {
-	var on Retry
+func ParseRetry(list string) (RetryOn, error) {
+	var on RetryOn
 	for _, s := range strings.Split(list, ",") {
 		if strings.TrimSpace(s) == "" {
 			continue
@@ -118,7 +94,7 @@ func ParseRetry(list string) (Retry, error) {
 }
 
 // String lists the conditions, comma-separated, e.g. "timeout,5xx".
-func (r Retry) String() string {
+func (r RetryOn) String() string {
 	var names []string
 	for _, c := range retryNames {
 		if r&c.r != 0 {
@@ -132,7 +108,7 @@ func (r Retry) String() string {
 }
 
 // UnmarshalText reads a list as ParseRetry does.
-func (r *Retry) UnmarshalText(text []byte) error {
+func (r *RetryOn) UnmarshalText(text []byte) error {
 	on, err := ParseRetry(string(text))
 	if err != nil {
 		return err
@@ -150,7 +126,7 @@ type RetryPolicy struct {
 	// Attempts is the most attempts per event; 0 means DefaultAttempts.
 	Attempts int
 	// On is what is retried; 0 means RetryTimeout.
-	On Retry
+	On RetryOn
 	// Backoff is the base of an exponential backoff with full jitter
 	// between attempts; 0 means none. A Retry-After header on a 429 or
 	// 503 answer is honoured instead when present.
@@ -288,7 +264,7 @@ var ErrTarget = errors.New("bad target")
 // and never repeats the URL (which may hold a password).
 func ParseTarget(target string) (*url.URL, error) {
 	bad := func(format string, a ...any) error {
-		return fmt.Errorf("%w: %s", ErrTarget, fmt.Sprintf(format, a...))
+		return &Error{Kind: ErrTarget, Reason: fmt.Sprintf(format, a...)}
 	}
 	if strings.TrimSpace(target) == "" {
 		return nil, bad("empty: give the receiver's URL")

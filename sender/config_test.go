@@ -10,7 +10,7 @@ import (
 func TestParseRetry(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
-		want Retry
+		want RetryOn
 		err  string
 	}{
 		{"timeout", RetryTimeout, ""},
@@ -41,7 +41,7 @@ func TestRetryText(t *testing.T) {
 	if got := all.String(); got != "timeout,5xx,429,conn" {
 		t.Errorf("String = %q", got)
 	}
-	var r Retry
+	var r RetryOn
 	if err := r.UnmarshalText([]byte(all.String())); err != nil || r != all {
 		t.Errorf("UnmarshalText(String()) = %v, %v; want %v", r, err, all)
 	}
@@ -129,5 +129,32 @@ func TestParseTarget(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), "s3cret") {
 			t.Errorf("ParseTarget(%q) shows the password: %v", tc.in, err)
 		}
+	}
+}
+
+// TestErrorReason: each kind of bad input matches its sentinel, and Reason
+// gives the message without the sentinel's words.
+func TestErrorReason(t *testing.T) {
+	_, terr := ParseTarget("")
+	for _, tc := range []struct {
+		err    error
+		kind   error
+		reason string
+	}{
+		{terr, ErrTarget, "empty: give the receiver's URL"},
+		{CheckHeader("", "x"), ErrHeader, "empty name"},
+		{Config{Target: "http://127.0.0.1:1", Count: 1, MaxInFlight: -1}.Validate(), ErrConfig, ""},
+	} {
+		if !errors.Is(tc.err, tc.kind) {
+			t.Errorf("%v: does not match %v", tc.err, tc.kind)
+			continue
+		}
+		r := Reason(tc.err)
+		if tc.err.Error() != tc.kind.Error()+": "+r || (tc.reason != "" && r != tc.reason) {
+			t.Errorf("%v: reason %q", tc.err, r)
+		}
+	}
+	if got := Reason(errors.New("plain")); got != "plain" {
+		t.Errorf("Reason of a plain error: %q", got)
 	}
 }

@@ -179,11 +179,11 @@ func (w *worker) deliver(ctx context.Context, j job) {
 	sp := scratchPool.Get().(*[]byte)
 	b := r.enc.Append((*sp)[:0], &w.ev)
 	if r.signKey != "" {
-		b = appendSignature(b, r.signKey, time.Now().Add(SignValidity).Unix())
+		b = generator.AppendSignature(b, r.signKey, time.Now().Add(generator.SignValidity).Unix())
 	}
 	*sp = b[:0]
 	if f.malform != "" {
-		b = malform(b, f.malform, r.enc, mix(r.seed, saltCut, j.idx))
+		b = malform(b, f.malform, r.enc, draw(r.seed, saltCut, j.idx))
 	}
 	// The event's own body, sized to it rather than to bodyCap.
 	w.body = append([]byte(nil), b...)
@@ -214,7 +214,7 @@ func (w *worker) send(ctx context.Context, res result) {
 		res.service = end.Sub(res.start)
 		res.connWait = w.connWait(end)
 		res.status, res.errKind, res.err = status, "", err
-		var cond Retry
+		var cond RetryOn
 		switch {
 		case err != nil:
 			res.errKind = classify(ctx, err)

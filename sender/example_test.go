@@ -7,13 +7,15 @@ import (
 	"time"
 
 	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/pace"
+	"github.com/vodsim/vodsim/sender/receiver"
 )
 
 // A test suite sends events to its own receiver and reads the report as
 // a value. Here the receiver is vodsim's checking Receiver; any
 // http.Handler of the application under test works the same way.
 func ExampleRun() {
-	rcv := &sender.Receiver{}
+	rcv := &receiver.Receiver{}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
 
@@ -21,7 +23,7 @@ func ExampleRun() {
 		Target:  srv.URL,
 		Seed:    7,
 		Count:   200,
-		Profile: sender.Profile{{Duration: time.Second, From: 2000}}, // 2000 events/s
+		Profile: pace.Profile{{Duration: time.Second, From: 2000}}, // 2000 events/s
 	})
 	if err != nil {
 		fmt.Println("send:", err)

@@ -2,15 +2,11 @@ package sender
 
 import (
 	"bytes"
-	"crypto/md5"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/internal/mix"
 )
 
 // Every per-event decision is a pure function of (seed, purpose, event
@@ -28,20 +24,14 @@ const (
 	saltBackoff   uint64 = 0x6261636b00000009
 )
 
-func mix64(z uint64) uint64 {
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
-
-// mix hashes (seed, salt, i) to 64 well-scattered bits.
-func mix(seed int64, salt, i uint64) uint64 {
-	return mix64(mix64(uint64(seed)^salt) + i*0x9e3779b97f4a7c15)
+// draw hashes (seed, salt, i) to 64 well-scattered bits.
+func draw(seed int64, salt, i uint64) uint64 {
+	return mix.Mix64(mix.Mix64(uint64(seed)^salt) + i*0x9e3779b97f4a7c15)
 }
 
 // unit hashes (seed, salt, i) to a float in [0, 1).
 func unit(seed int64, salt, i uint64) float64 {
-	return float64(mix(seed, salt, i)>>11) / (1 << 53)
+	return float64(draw(seed, salt, i)>>11) / (1 << 53)
 }
 
 // eventFaults is what the faults decide for one event.
@@ -57,12 +47,12 @@ func (r *run) decide(i uint64) eventFaults {
 		f.duplicate = true
 	}
 	if r.faults.Malformed > 0 && unit(r.seed, saltMalformed, i) < r.faults.Malformed {
-		f.malform = r.kinds[mix(r.seed, saltKind, i)%uint64(len(r.kinds))]
+		f.malform = r.kinds[draw(r.seed, saltKind, i)%uint64(len(r.kinds))]
 	}
 	if lo, hi := r.faults.DelayMin, r.faults.DelayMax; hi > 0 {
 		f.delay = lo
 		if span := hi - lo; span > 0 {
-			f.delay += time.Duration(mix(r.seed, saltDelayBy, i) % uint64(span+1))
+			f.delay += time.Duration(draw(r.seed, saltDelayBy, i) % uint64(span+1))
 		}
 	}
 	return f
@@ -149,43 +139,4 @@ func str(v any) string {
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
-}
-
-// Sign returns the 3.0 callback signature for key and expiry t:
-// md5(key + t) as lowercase hex, t in decimal UNIX seconds.
-func Sign(key string, t int64) string {
-	sum := md5.Sum([]byte(key + strconv.FormatInt(t, 10)))
-	return hex.EncodeToString(sum[:])
-}
-
-// appendSignature adds "T" and "Sign" as the last members of a 3.0 body
-// (a JSON object).
-func appendSignature(body []byte, key string, t int64) []byte {
-	if n := len(body); n > 0 && body[n-1] == '}' {
-		body = body[:n-1]
-		body = append(body, `,"T":`...)
-		body = strconv.AppendInt(body, t, 10)
-		body = append(body, `,"Sign":"`...)
-		body = append(body, Sign(key, t)...)
-		body = append(body, `"}`...)
-	}
-	return body
-}
-
-// CheckSignKey says whether k can be a 3.0 callback SignKey: 1 to
-// MaxSignKeyLen ASCII letters and digits, as the real service accepts.
-func CheckSignKey(k string) error {
-	if k == "" {
-		return errors.New("sign key is empty: give 1 to 32 letters and digits")
-	}
-	if len(k) > MaxSignKeyLen {
-		return fmt.Errorf("sign key is %d characters long; at most %d", len(k), MaxSignKeyLen)
-	}
-	for i := 0; i < len(k); i++ {
-		c := k[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return fmt.Errorf("sign key: character %q at %d: only letters and digits are allowed", c, i+1)
-		}
-	}
-	return nil
 }

@@ -55,17 +55,17 @@ func ReadJournal(r io.Reader, fn func(*JournalLine) error) error {
 		}
 		l = JournalLine{}
 		if err := parseJournalLine(b, &l); err != nil {
-			return fmt.Errorf("%w: line %d: %v", ErrJournal, n, err)
+			return &Error{Kind: ErrJournal, Reason: fmt.Sprintf("line %d: %v", n, err)}
 		}
 		if l.Attempt < 0 || l.Attempt == 0 && l.Final == "" || l.Attempt > 0 && l.Start.IsZero() {
-			return fmt.Errorf("%w: line %d: not an attempt line nor a final one", ErrJournal, n)
+			return &Error{Kind: ErrJournal, Reason: fmt.Sprintf("line %d: not an attempt line nor a final one", n)}
 		}
 		if err := fn(&l); err != nil {
 			return err
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("%w: after line %d: %v", ErrJournal, n, err)
+		return &Error{Kind: ErrJournal, Reason: fmt.Sprintf("after line %d: %v", n, err)}
 	}
 	return nil
 }
@@ -90,7 +90,7 @@ func ReportFromJournal(r io.Reader) (*Report, error) {
 			if rep.Shard == "" {
 				rep.Shard = l.Shard
 			} else if rep.Shard != l.Shard {
-				return fmt.Errorf("%w: lines of shards %s and %s in one journal", ErrJournal, rep.Shard, l.Shard)
+				return &Error{Kind: ErrJournal, Reason: fmt.Sprintf("lines of shards %s and %s in one journal", rep.Shard, l.Shard)}
 			}
 		}
 		if l.Attempt > 0 {
@@ -162,7 +162,7 @@ func ReportFromJournal(r io.Reader) (*Report, error) {
 				rep.Interrupted = true
 			}
 		default:
-			return fmt.Errorf("%w: unknown final state %q", ErrJournal, l.Final)
+			return &Error{Kind: ErrJournal, Reason: fmt.Sprintf("unknown final state %q", l.Final)}
 		}
 		if l.Malformed != "" {
 			rep.Malformed++

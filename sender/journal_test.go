@@ -7,12 +7,14 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/vodsim/vodsim/sender/receiver"
 )
 
 // TestJournalLinesReadAsJSON: ReadJournal reads a run's journal lines as
 // encoding/json does.
 func TestJournalLinesReadAsJSON(t *testing.T) {
-	srv := httptest.NewServer(&Receiver{})
+	srv := httptest.NewServer(&receiver.Receiver{})
 	defer srv.Close()
 	var j bytes.Buffer
 	send(t, Config{Target: srv.URL, Count: 50, Seed: 2, Shard: Shard{1, 2}, Journal: &j,

@@ -78,7 +78,7 @@ func (t *tally) histograms() *Histograms {
 // judged: call Judge on it. Merge only reads reps.
 func Merge(reps []*Report) (*Report, error) {
 	if len(reps) == 0 {
-		return nil, fmt.Errorf("%w: no reports", ErrMerge)
+		return nil, &Error{Kind: ErrMerge, Reason: "no reports"}
 	}
 	out := &Report{
 		Version: reps[0].Version, Target: reps[0].Target, Format: reps[0].Format, Seed: reps[0].Seed,
@@ -96,10 +96,10 @@ func Merge(reps []*Report) (*Report, error) {
 			which += " (shard " + r.Shard + ")"
 		}
 		if r.Histograms == nil {
-			return nil, fmt.Errorf("%w: %s has no histograms: it was written by a vodsim without them, or is a merged text", ErrMerge, which)
+			return nil, &Error{Kind: ErrMerge, Reason: fmt.Sprintf("%s has no histograms: it was written by a vodsim without them, or is a merged text", which)}
 		}
 		if r.Seed != out.Seed || r.Format != out.Format {
-			return nil, fmt.Errorf("%w: %s is of seed %d, format %s; report 1 of seed %d, format %s: not one run", ErrMerge, which, r.Seed, r.Format, out.Seed, out.Format)
+			return nil, &Error{Kind: ErrMerge, Reason: fmt.Sprintf("%s is of seed %d, format %s; report 1 of seed %d, format %s: not one run", which, r.Seed, r.Format, out.Seed, out.Format)}
 		}
 		if r.Target != out.Target {
 			out.Target = "several targets"
@@ -108,20 +108,20 @@ func Merge(reps []*Report) (*Report, error) {
 			out.Scenario = ""
 		}
 		if (r.Shard == "") != (reps[0].Shard == "") {
-			return nil, fmt.Errorf("%w: %s and report 1: one is a shard, the other a whole run", ErrMerge, which)
+			return nil, &Error{Kind: ErrMerge, Reason: fmt.Sprintf("%s and report 1: one is a shard, the other a whole run", which)}
 		}
 		if r.Shard != "" {
 			ks, n, err := parseShardList(r.Shard)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %s: %v", ErrMerge, which, err)
+				return nil, &Error{Kind: ErrMerge, Reason: fmt.Sprintf("%s: %v", which, err)}
 			}
 			if of != 0 && n != of {
-				return nil, fmt.Errorf("%w: %s is a shard of %d, report 1 of %d", ErrMerge, which, n, of)
+				return nil, &Error{Kind: ErrMerge, Reason: fmt.Sprintf("%s is a shard of %d, report 1 of %d", which, n, of)}
 			}
 			of = n
 			for _, k := range ks {
 				if shards[k] {
-					return nil, fmt.Errorf("%w: %s: shard %d/%d is in two reports", ErrMerge, which, k, n)
+					return nil, &Error{Kind: ErrMerge, Reason: fmt.Sprintf("%s: shard %d/%d is in two reports", which, k, n)}
 				}
 				shards[k] = true
 			}
@@ -129,7 +129,7 @@ func Merge(reps []*Report) (*Report, error) {
 		for j, s := range []string{r.Histograms.Latency, r.Histograms.Service, r.Histograms.Lateness, r.Histograms.ConnWait} {
 			h, err := decodeHist(s)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %s: %v", ErrMerge, which, err)
+				return nil, &Error{Kind: ErrMerge, Reason: fmt.Sprintf("%s: %v", which, err)}
 			}
 			hists[j].Merge(h)
 		}
@@ -168,12 +168,6 @@ func Merge(reps []*Report) (*Report, error) {
 		out.Payloads.Failure += r.Payloads.Failure
 		addCounts(out.Payloads.FailureCodes, r.Payloads.FailureCodes)
 		out.Interrupted = out.Interrupted || r.Interrupted
-		if r.Receiver != nil {
-			if out.Receiver == nil {
-				out.Receiver = &ReceiverStats{}
-			}
-			addReceiver(out.Receiver, r.Receiver)
-		}
 	}
 	out.Duration = end.Sub(out.Start)
 	if s := out.Duration.Seconds(); s > 0 {
@@ -224,25 +218,6 @@ func (rep *Report) MissingShards() *Breach {
 func addCounts[K comparable](dst, src map[K]uint64) {
 	for k, v := range src {
 		dst[k] += v
-	}
-}
-
-func addReceiver(dst, src *ReceiverStats) {
-	dst.Requests += src.Requests
-	dst.WellFormed += src.WellFormed
-	dst.Malformed += src.Malformed
-	dst.Distinct += src.Distinct
-	dst.Duplicates += src.Duplicates
-	dst.Signed += src.Signed
-	dst.BadSignature += src.BadSignature
-	if len(src.ByType) > 0 {
-		if dst.ByType == nil {
-			dst.ByType = map[string]uint64{}
-		}
-		addCounts(dst.ByType, src.ByType)
-	}
-	if dst.FirstError == "" {
-		dst.FirstError = src.FirstError
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/vodsim/vodsim/sender/receiver"
 )
 
 // synthetic is a report of n latency samples of value d, with its histograms.
@@ -117,7 +118,7 @@ func (r *Report) latencyHist() *hdrhistogram.Histogram {
 func TestShardReportsMergeIntoTheWholeRun(t *testing.T) {
 	const count, seed, n = 120, 4, 3
 	faults := Faults{Duplicate: 0.1, Malformed: 0.1}
-	srv := httptest.NewServer(&Receiver{})
+	srv := httptest.NewServer(&receiver.Receiver{})
 	defer srv.Close()
 	whole := send(t, Config{Target: srv.URL, Seed: seed, Count: count, Faults: faults})
 	var reps, rebuilt []*Report

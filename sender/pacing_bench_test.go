@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vodsim/vodsim/sender/pace"
 )
 
 // cpuTime is the CPU time (user + system) the process has used so far.
@@ -36,7 +38,7 @@ func BenchmarkPacing(b *testing.B) {
 			for range b.N {
 				c0, t0 := cpuTime(), time.Now()
 				rep, err := Run(context.Background(), Config{Target: srv.URL, Duration: time.Second,
-					Profile: Profile{{Duration: time.Second, From: rate}}})
+					Profile: pace.Profile{{Duration: time.Second, From: rate}}})
 				c1, t1 := cpuTime(), time.Now()
 				if err != nil {
 					b.Fatal(err)

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/sender/pace"
+	"github.com/vodsim/vodsim/sender/receiver"
 )
 
 // seenSet records the task ids a receiver got, whatever it answered.
@@ -145,7 +147,7 @@ func TestEmbeddedReceiverStopAddsUp(t *testing.T) {
 		cfg  Config
 	}{
 		{"unlimited rate", Config{Count: 20000, MaxInFlight: 20}},
-		{"at a rate", Config{Count: 20000, Profile: Profile{{Duration: time.Second, From: 2000}}}},
+		{"at a rate", Config{Count: 20000, Profile: pace.Profile{{Duration: time.Second, From: 2000}}}},
 		{"with faults and retries", Config{Count: 20000, MaxInFlight: 20,
 			Faults: Faults{Duplicate: 0.2, Reorder: 0.3, Malformed: 0.1, DelayMax: 5 * time.Millisecond},
 			Retry:  RetryPolicy{On: RetryServerError | RetryTimeout, Backoff: 5 * time.Millisecond}}},
@@ -153,7 +155,7 @@ func TestEmbeddedReceiverStopAddsUp(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var seen seenSet
 			var n atomic.Int64
-			rcv := &Receiver{}
+			rcv := &receiver.Receiver{}
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				b, _ := io.ReadAll(r.Body)
 				seen.add(b)
@@ -193,7 +195,7 @@ func TestEmbeddedReceiverStopAddsUp(t *testing.T) {
 // at the end of Drain those in flight are cut short, however long their
 // timeout. No clock is read by the test: the stalled receiver decides.
 func TestScheduleEndBoundsTheRun(t *testing.T) {
-	rate := Profile{{Duration: time.Second, From: 1000}}
+	rate := pace.Profile{{Duration: time.Second, From: 1000}}
 	for _, tc := range []struct {
 		name string
 		cfg  Config
@@ -340,9 +342,9 @@ func TestMinRateTinyRun(t *testing.T) {
 // TestReportSaysWhatCINeeds: the scenario, version, start time, the
 // thresholds and each check's verdict are in the text and the JSON.
 func TestReportSaysWhatCINeeds(t *testing.T) {
-	srv := httptest.NewServer(&Receiver{})
+	srv := httptest.NewServer(&receiver.Receiver{})
 	defer srv.Close()
-	rep := send(t, Config{Target: srv.URL, Count: 1, Version: "v9.8.7", Profile: Profile{{Duration: time.Second, From: 200}}})
+	rep := send(t, Config{Target: srv.URL, Count: 1, Version: "v9.8.7", Profile: pace.Profile{{Duration: time.Second, From: 200}}})
 	rep.Scenario = "chaos"
 	breaches := rep.Judge(Thresholds{MaxP99: time.Microsecond, MinRate: 0.5}, Breach{"well-formed", "bad"})
 	if len(breaches) != 2 || rep.Verdict != "fail" || len(rep.Checks) != 4 {

@@ -2,23 +2,16 @@ package sender
 
 import (
 	"bufio"
-	"container/heap"
 	"context"
-	"crypto/tls"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"net"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/vodsim/vodsim/generator"
-	"golang.org/x/net/http/httpguts"
+	"github.com/vodsim/vodsim/sender/pace"
 )
 
 // More defaults; each is what a zero Config field means.
@@ -41,21 +34,36 @@ const (
 	DefaultReorderWindow = 10
 	// DefaultProgressInterval is how often Config.Progress is called.
 	DefaultProgressInterval = time.Second
-	// SuggestedGCPercent is the GOGC a program that mostly sends should
-	// use (debug.SetGCPercent): vodsim send does, as do the benchmarks.
-	// Run allocates per event; fewer collections keep lateness low at
-	// tens of thousands of events per second, and the heap stays bounded
-	// by MaxInFlight.
-	SuggestedGCPercent = 400
-	// SignValidity is how far in the future a 3.0 signature's T lies, as
-	// the real service's default.
-	SignValidity = 10 * time.Minute
-	// MaxSignKeyLen is the longest SignKey the real service accepts.
-	MaxSignKeyLen = 32
 )
 
 // ErrConfig is wrapped by every error Run returns for a bad Config.
 var ErrConfig = errors.New("invalid send config")
+
+// Error is the error this package returns for bad input: a Config that
+// Run or Validate refuses, a target ParseTarget refuses, a header
+// CheckHeader refuses, a journal ReadJournal cannot read, reports Merge
+// cannot merge. It reads "<Kind>: <Reason>" and matches Kind (ErrConfig,
+// ErrTarget, ErrHeader, ErrJournal or ErrMerge) under errors.Is; a caller
+// that words its own message uses Reason, which says what is wrong and
+// where.
+type Error struct {
+	Kind   error  // ErrConfig, ErrTarget, ErrHeader, ErrJournal or ErrMerge
+	Reason string // what is wrong, without Kind's words
+	Err    error  // the cause, if any (errors.Unwrap gives it)
+}
+
+func (e *Error) Error() string        { return e.Kind.Error() + ": " + e.Reason }
+func (e *Error) Is(target error) bool { return target == e.Kind }
+func (e *Error) Unwrap() error        { return e.Err }
+
+// Reason is what err says is wrong: the Reason of the *Error it wraps,
+// or err's whole message when it wraps none.
+func Reason(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Reason
+	}
+	return err.Error()
+}
 
 // Config says what a run sends, where and how. Only Target is required:
 // the zero value of every other field works and says below what it means.
@@ -95,7 +103,7 @@ type Config struct {
 	Drain time.Duration
 	// Profile is the send rate over time; empty means as fast as the
 	// receiver allows (bounded by MaxInFlight).
-	Profile Profile
+	Profile pace.Profile
 	// Connections is the keep-alive pool size; 0 means DefaultConnections.
 	Connections int
 	// MaxInFlight bounds the events in delivery at once, and so memory;
@@ -110,8 +118,8 @@ type Config struct {
 	// but not the headers vodsim owns (see CheckHeader).
 	Headers http.Header
 	// SignKey, when set, signs 3.0 callbacks: T (expiry, UNIX seconds,
-	// now + SignValidity) and Sign = md5(SignKey + T) are added to the
-	// body. Up to MaxSignKeyLen letters and digits; 4.0 carries no
+	// now + generator.SignValidity) and Sign = md5(SignKey + T) are added to the
+	// body. Up to generator.MaxSignKeyLen letters and digits; 4.0 carries no
 	// signature, so a SignKey with the 4.0 format is an error.
 	SignKey string
 	// Version goes into the User-Agent "vodsim/<Version>"; "" means "dev".
@@ -155,299 +163,6 @@ type Progress struct {
 	Acknowledged uint64
 	// Errors is how many attempts failed or were answered non-2xx.
 	Errors uint64
-}
-
-// run is one Run's normalised configuration and shared state.
-type run struct {
-	target      string
-	src         generator.Source
-	enc         generator.Encoding
-	seed        int64
-	count       uint64 // 0 = unlimited
-	duration    time.Duration
-	sched       *schedule // nil = as fast as possible
-	inflight    int
-	retry       RetryPolicy
-	faults      Faults
-	kinds       []Malformation
-	header      http.Header
-	signKey     string
-	url         *url.URL
-	rt          http.RoundTripper
-	ownTr       *http.Transport
-	planned     uint64 // 0 = not known
-	shard       Shard
-	progress    func(Progress)
-	progressInt time.Duration
-	journal     io.Writer
-	results     chan result
-	start       time.Time
-	drain       time.Duration
-	pool        *pool
-	runCtx      context.Context // the caller's, to tell a stop from the drain's end
-}
-
-func configErr(format string, a ...any) error {
-	return fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, a...))
-}
-
-func newRun(cfg Config) (*run, error) {
-	r := &run{
-		enc: cfg.Encoding, seed: cfg.Seed, count: cfg.Count, duration: cfg.Duration,
-		inflight: cfg.MaxInFlight, retry: cfg.Retry, faults: cfg.Faults, signKey: cfg.SignKey,
-		progress: cfg.Progress, progressInt: cfg.ProgressInterval, journal: cfg.Journal,
-	}
-	if cfg.Target == "" {
-		return nil, configErr("no target URL")
-	}
-	if err := cfg.Shard.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
-	}
-	r.shard = cfg.Shard
-	u, err := ParseTarget(cfg.Target)
-	if err != nil {
-		return nil, configErr("target %q: %s", RedactTarget(cfg.Target), strings.TrimPrefix(err.Error(), ErrTarget.Error()+": "))
-	}
-	// The report and every message show the target with its password
-	// masked; the userinfo becomes a Basic Authorization header below, as
-	// http.Client would send it, and is taken off the URL the requests carry.
-	r.target = u.Redacted()
-	r.url = u
-	if u.User != nil {
-		bare := *u
-		bare.User = nil
-		r.url = &bare
-	}
-	if r.enc.Format == "" {
-		r.enc.Format = generator.DefaultFormat
-	}
-	if r.enc.Format != generator.FormatV4 && r.enc.Format != generator.FormatV3 {
-		return nil, configErr("unknown format %q", r.enc.Format)
-	}
-	r.src = cfg.Source
-	if r.src == nil {
-		g, err := generator.New(generator.Config{Seed: cfg.Seed})
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrConfig, err)
-		}
-		r.src = g
-	}
-	if cfg.Duration < 0 {
-		return nil, configErr("duration %v is negative", cfg.Duration)
-	}
-	if cfg.Drain < 0 {
-		return nil, configErr("drain %v is negative", cfg.Drain)
-	}
-	r.drain = cfg.Drain
-	if r.count == 0 && r.duration == 0 {
-		r.count = DefaultCount
-	}
-	if len(cfg.Profile) > 0 {
-		s, err := newSchedule(cfg.Profile)
-		if err != nil {
-			return nil, err
-		}
-		r.sched = s
-	}
-	switch {
-	case cfg.Connections < 0:
-		return nil, configErr("connections %d is negative", cfg.Connections)
-	case cfg.MaxInFlight < 0:
-		return nil, configErr("max in-flight %d is negative", cfg.MaxInFlight)
-	}
-	if r.inflight == 0 {
-		r.inflight = DefaultMaxInFlight
-	}
-	if err := r.normaliseRetry(); err != nil {
-		return nil, err
-	}
-	if err := r.normaliseFaults(); err != nil {
-		return nil, err
-	}
-	if cfg.SignKey != "" {
-		if r.enc.Format != generator.FormatV3 {
-			return nil, configErr("a sign key needs the 3.0 format (v3): the 4.0 format carries no signature")
-		}
-		if err := CheckSignKey(cfg.SignKey); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
-		}
-	}
-	if r.progressInt <= 0 {
-		r.progressInt = DefaultProgressInterval
-	}
-
-	// Headers: ours first, the user's over them, Content-Type fixed.
-	version := cfg.Version
-	if version == "" {
-		version = "dev"
-	}
-	r.header = http.Header{"User-Agent": {"vodsim/" + version}}
-	for k, vs := range cfg.Headers {
-		for _, v := range vs {
-			if err := CheckHeader(k, v); err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrConfig, err)
-			}
-		}
-	}
-	// Keys that differ only in case ("x-env", "X-Env") are one header:
-	// their values are gathered, not the last one's kept. A header given
-	// replaces vodsim's default (User-Agent).
-	given := make(http.Header, len(cfg.Headers))
-	for k, vs := range cfg.Headers {
-		ck := http.CanonicalHeaderKey(k)
-		given[ck] = append(given[ck], vs...)
-	}
-	for ck, vs := range given {
-		r.header[ck] = vs
-	}
-	r.header["Content-Type"] = []string{"application/json"}
-	if u.User != nil && r.header.Get("Authorization") == "" {
-		// As http.Client does: a header the user gave wins.
-		pass, _ := u.User.Password()
-		r.header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pass)))
-	}
-
-	conns := cfg.Connections
-	if conns == 0 {
-		conns = DefaultConnections
-	}
-	tr := cfg.Transport
-	if tr != nil && cfg.InsecureTLS {
-		// Ignored, it would leave certificates checked while the caller
-		// believes they are not.
-		return nil, configErr("InsecureTLS applies to the run's own transport: with a Transport, set its TLS config instead")
-	}
-	if tr == nil {
-		r.ownTr = &http.Transport{
-			Proxy:               nil,
-			DialContext:         (&net.Dialer{Timeout: r.retry.Timeout, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConns:        conns,
-			MaxIdleConnsPerHost: conns,
-			MaxConnsPerHost:     conns,
-			IdleConnTimeout:     90 * time.Second,
-			DisableCompression:  true,
-			ForceAttemptHTTP2:   false,
-			// HTTP/1.1 only, as VOD's callbacks: no HTTP/2 over TLS either.
-			TLSNextProto:        map[string]func(string, *tls.Conn) http.RoundTripper{},
-			TLSHandshakeTimeout: r.retry.Timeout,
-		}
-		if cfg.InsecureTLS {
-			r.ownTr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
-		}
-		tr = r.ownTr
-	}
-	r.rt = tr
-	r.pool = newPool(conns)
-
-	// How many events the run will generate, when that is known.
-	switch {
-	case r.duration > 0 && r.sched != nil:
-		n := r.sched.countBefore(r.duration)
-		if r.count == 0 || n < r.count {
-			r.planned = n
-		} else {
-			r.planned = r.count
-		}
-	case r.count > 0:
-		r.planned = r.count
-	}
-	r.planned = r.shard.Count(r.planned)
-	return r, nil
-}
-
-func (r *run) normaliseRetry() error {
-	p := &r.retry
-	if err := p.Validate(); err != nil {
-		return fmt.Errorf("%w: %w", ErrConfig, err)
-	}
-	*p = p.WithDefaults()
-	return nil
-}
-
-func (r *run) normaliseFaults() error {
-	f := &r.faults
-	if err := f.Validate(); err != nil {
-		return fmt.Errorf("%w: %w", ErrConfig, err)
-	}
-	if f.ReorderWindow == 0 {
-		f.ReorderWindow = DefaultReorderWindow
-	}
-	r.kinds = f.MalformedKinds
-	if len(r.kinds) == 0 {
-		r.kinds = Malformations
-	}
-	return nil
-}
-
-// RedactTarget returns target with the password of its userinfo, if any,
-// replaced by "xxxxx" as url.URL.Redacted does, whether or not target
-// parses as an http URL: "ci:s3cret@host/" (no scheme) parses with the
-// password in its opaque part, which Redacted leaves as it is, and a
-// target that does not parse has no URL to redact.
-func RedactTarget(target string) string {
-	if u, err := url.Parse(target); err == nil && u.Opaque == "" {
-		return u.Redacted()
-	}
-	pre, rest := "", target
-	if i := strings.Index(target, "://"); i >= 0 {
-		pre, rest = target[:i+3], target[i+3:]
-	}
-	auth := rest
-	if end := strings.IndexAny(rest, "/?#"); end >= 0 {
-		auth = rest[:end]
-	}
-	at := strings.LastIndexByte(auth, '@')
-	if at < 0 {
-		return target
-	}
-	colon := strings.IndexByte(auth[:at], ':')
-	if colon < 0 {
-		return target
-	}
-	return pre + auth[:colon+1] + "xxxxx" + rest[at:]
-}
-
-// ErrHeader is wrapped by CheckHeader's errors.
-var ErrHeader = errors.New("bad header")
-
-// ownedHeaders are set by vodsim (or the transport) on every request.
-var ownedHeaders = []string{"Content-Type", "Content-Length", "Host", "Transfer-Encoding", "Trailer"}
-
-// CheckHeader says whether a request may carry the header name: value as
-// one of Config.Headers: the name must be an HTTP token and the value hold
-// no control character but tab (as net/http checks them), and the name
-// must not be one of the headers vodsim sets itself: Content-Type,
-// Content-Length, Host, Transfer-Encoding and Trailer. Its error wraps
-// ErrHeader.
-func CheckHeader(name, value string) error {
-	if name == "" {
-		return fmt.Errorf("%w: empty name", ErrHeader)
-	}
-	for i := 0; i < len(name); i++ {
-		if !httpguts.IsTokenRune(rune(name[i])) {
-			return fmt.Errorf("%w: name %q: character %q at %d is not allowed in a header name", ErrHeader, name, name[i], i+1)
-		}
-	}
-	for _, o := range ownedHeaders {
-		if strings.EqualFold(name, o) {
-			return fmt.Errorf("%w: %s is set by vodsim and cannot be given", ErrHeader, o)
-		}
-	}
-	for i := 0; i < len(value); i++ {
-		if c := value[i]; c < ' ' && c != '\t' || c == 0x7f {
-			return fmt.Errorf("%w: %s: control character %q at %d is not allowed in a header value", ErrHeader, name, c, i+1)
-		}
-	}
-	return nil
-}
-
-// job is one event handed to a worker.
-type job struct {
-	idx       uint64
-	intended  time.Time // the schedule's send time (delay included by the worker)
-	waited    bool      // the event waited for an in-flight slot
-	reordered bool
-	spin      time.Duration // the most the worker may spin for intended
 }
 
 // Run sends events to cfg.Target until Count or Duration is reached or
@@ -547,249 +262,4 @@ func (cfg Config) Validate() error {
 		r.ownTr.CloseIdleConnections()
 	}
 	return err
-}
-
-// stopReason is why an event that the workers' context stopped before
-// its first attempt was not sent: the run was stopped, or the drain ended.
-func (r *run) stopReason() string {
-	if r.runCtx.Err() != nil {
-		return ReasonStopped
-	}
-	return ReasonDrainEnded
-}
-
-// scheduleEnd is when the run's schedule ends, zero if it has none (a
-// count sent as fast as possible): Duration after the start, or the send
-// time of the last of Count events. An event still waiting for an
-// in-flight slot then is not sent.
-func (r *run) scheduleEnd() time.Time {
-	switch {
-	case r.duration > 0:
-		return r.start.Add(r.duration)
-	case r.sched != nil && r.count > 0:
-		if n := r.shard.Count(r.count); n > 0 {
-			return r.start.Add(r.sched.at(r.shard.index(n - 1)))
-		}
-		return r.start
-	}
-	return time.Time{}
-}
-
-// dispatchStats is what the dispatcher knows at the end.
-type dispatchStats struct {
-	generated uint64 // events taken from the source
-	// intended send times of the first and last event dispatched, to
-	// compute the rate the schedule asked for.
-	firstIntended, lastIntended time.Time
-	dispatched                  uint64
-	// reason is why the events not dispatched were not sent.
-	reason string
-}
-
-// dispatch walks the schedule: it waits for each event's send time and
-// hands the event to a worker, holding back the events chosen for
-// reordering. It returns when the schedule ends or ctx is cancelled.
-func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispatchStats {
-	var st dispatchStats
-	workers := 0
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	defer timer.Stop()
-	var held heldQueue
-	var prevOff time.Duration
-	done := ctx.Done()
-	// ended is closed at the schedule's end: an event still waiting for
-	// an in-flight slot then is not sent, so that the run ends by the end
-	// of the schedule plus one event's delivery.
-	var ended chan struct{}
-	if at := r.scheduleEnd(); !at.IsZero() {
-		ended = make(chan struct{})
-		endT := time.AfterFunc(time.Until(at), func() { close(ended) })
-		defer endT.Stop()
-	}
-	st.reason = ReasonStopped
-
-	send := func(j job) bool {
-		for {
-			select {
-			case jobs <- j:
-			default:
-				wait := done
-				// Without a rate, a worker beyond the connections only
-				// queues for one (see pool).
-				capped := r.sched == nil && r.pool.full()
-				switch {
-				case workers < r.inflight && !capped:
-					// No idle worker: start one; it takes this job.
-					spawn()
-					workers++
-				case workers < r.inflight:
-					// Every connection busy: the next idle worker takes
-					// the job, unless one goes to sleep first.
-					select {
-					case jobs <- j:
-					case <-r.pool.wake:
-						continue
-					case <-wait:
-						return false
-					case <-ended:
-						st.reason = ReasonScheduleEnded
-						return false
-					}
-					goto handed
-				default:
-					j.waited = true
-				}
-				var end chan struct{}
-				if j.waited {
-					end = ended
-				}
-				select {
-				case jobs <- j:
-				case <-wait:
-					return false
-				case <-end:
-					st.reason = ReasonScheduleEnded
-					return false
-				}
-			}
-		handed:
-			r.pool.handed()
-			if st.dispatched == 0 {
-				st.firstIntended = j.intended
-			}
-			st.lastIntended = j.intended
-			st.dispatched++
-			return true
-		}
-	}
-
-	// k walks the whole run's indices; a shard takes every N-th.
-	for k := r.shard.first(); ; k += r.shard.step() {
-		if r.count > 0 && k >= r.count {
-			break
-		}
-		var when time.Time
-		var spin time.Duration
-		if r.sched != nil {
-			off := r.sched.at(k)
-			if r.duration > 0 && off >= r.duration {
-				break
-			}
-			when = r.start.Add(off)
-			// At low rates the event goes to its worker a little early,
-			// and the worker waits for the send time (preciseWait).
-			var lead time.Duration
-			lead, spin = handLead(off - prevOff)
-			hand := when.Add(-lead)
-			prevOff = off
-			if !waitUntil(ctx, timer, hand) {
-				return st
-			}
-		} else {
-			when = time.Now()
-			if r.duration > 0 && when.Sub(r.start) >= r.duration {
-				break
-			}
-		}
-		if ctx.Err() != nil {
-			return st
-		}
-		// Held-back events whose new turn has come go first.
-		for held.Len() > 0 && held.peek().release <= k {
-			h := held.pop()
-			if !send(job{idx: h.idx, intended: when, reordered: true, spin: spin}) {
-				return st
-			}
-		}
-		st.generated++
-		if r.faults.Reorder > 0 && unit(r.seed, saltReorder, k) < r.faults.Reorder {
-			d := 1 + mix(r.seed, saltReorderBy, k)%uint64(r.faults.ReorderWindow)
-			held.push(heldEvent{release: k + d, idx: k})
-			continue
-		}
-		if !send(job{idx: k, intended: when, spin: spin}) {
-			return st
-		}
-	}
-	// The schedule ended: what is still held goes now, in order.
-	for held.Len() > 0 {
-		h := held.pop()
-		if !send(job{idx: h.idx, intended: time.Now(), reordered: true}) {
-			return st
-		}
-	}
-	return st
-}
-
-// waitUntil returns at when (true), or when ctx ends first (false).
-//
-// Go's timers sleep in the poller, which on Linux has a resolution of a
-// millisecond (epoll_wait): a timer fires up to 1 ms after its time, so
-// at low rates every event would start that late, and the lateness would
-// be counted in the receiver's latency. So a long wait sleeps on the
-// timer until coarseBelow before when, and in preciseSleep (a nanosleep
-// where the system has one) for the rest.
-func waitUntil(ctx context.Context, timer *time.Timer, when time.Time) bool {
-	d := time.Until(when)
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	if coarseBelow == 0 || d <= 2*coarseBelow {
-		// Short waits (high rates): the processors are busy and check
-		// timers often; blocking a thread would stall the workers.
-		timer.Reset(d)
-		select {
-		case <-timer.C:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	timer.Reset(d - coarseBelow)
-	select {
-	case <-timer.C:
-	case <-ctx.Done():
-		return false
-	}
-	if d = time.Until(when); d > 0 {
-		preciseSleep(d)
-	}
-	return ctx.Err() == nil
-}
-
-// heldEvent is an event held back for reordering until position release.
-type heldEvent struct{ release, idx uint64 }
-
-// heldQueue is a min-heap (container/heap) of held events by release
-// position (then index).
-type heldQueue []heldEvent
-
-func (q heldQueue) Len() int        { return len(q) }
-func (q heldQueue) peek() heldEvent { return q[0] }
-func (q heldQueue) Less(a, b int) bool {
-	if q[a].release != q[b].release {
-		return q[a].release < q[b].release
-	}
-	return q[a].idx < q[b].idx
-}
-func (q heldQueue) Swap(a, b int) { q[a], q[b] = q[b], q[a] }
-func (q *heldQueue) Push(x any)   { *q = append(*q, x.(heldEvent)) }
-func (q *heldQueue) Pop() any {
-	h := *q
-	e := h[len(h)-1]
-	*q = h[:len(h)-1]
-	return e
-}
-
-func (q *heldQueue) push(e heldEvent) { heap.Push(q, e) }
-func (q *heldQueue) pop() heldEvent   { return heap.Pop(q).(heldEvent) }
-
-// durationSeconds converts a float number of seconds to a Duration,
-// saturating instead of overflowing.
-func durationSeconds(s float64) time.Duration {
-	if s >= float64(math.MaxInt64)/1e9 {
-		return time.Duration(math.MaxInt64)
-	}
-	return time.Duration(s * 1e9)
 }

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vodsim/vodsim/sender/pace"
+	"github.com/vodsim/vodsim/sender/receiver"
 )
 
 func TestParseShard(t *testing.T) {
@@ -94,7 +97,7 @@ func TestShardsTogetherAreTheWholeRun(t *testing.T) {
 		}
 		return out
 	}
-	srv := httptest.NewServer(&Receiver{})
+	srv := httptest.NewServer(&receiver.Receiver{})
 	defer srv.Close()
 	var whole bytes.Buffer
 	rep := send(t, Config{Target: srv.URL, Seed: seed, Count: count, Faults: faults, Journal: &whole})
@@ -104,7 +107,7 @@ func TestShardsTogetherAreTheWholeRun(t *testing.T) {
 	var got []string
 	var acked, dups, malformed uint64
 	for k := 0; k < n; k++ {
-		srv := httptest.NewServer(&Receiver{})
+		srv := httptest.NewServer(&receiver.Receiver{})
 		var j bytes.Buffer
 		sh := Shard{k, n}
 		r := send(t, Config{Target: srv.URL, Seed: seed, Count: count, Faults: faults, Journal: &j, Shard: sh})
@@ -138,8 +141,8 @@ func TestShardsTogetherAreTheWholeRun(t *testing.T) {
 // TestShardRate: shard K of N sends at the whole run's send times of its
 // events, 1/N of the rate of each phase.
 func TestShardRate(t *testing.T) {
-	p := Profile{{Duration: time.Second, From: 100}, {Duration: time.Second, From: 100, To: 300}}
-	s, err := newSchedule(p)
+	p := pace.Profile{{Duration: time.Second, From: 100}, {Duration: time.Second, From: 100, To: 300}}
+	s, err := pace.NewSchedule(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +150,7 @@ func TestShardRate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	whole := s.countBefore(2 * time.Second)
+	whole := s.Due(2*time.Second - 1)
 	if want := (Shard{1, 4}).Count(whole); r.planned != want {
 		t.Errorf("planned %d, want %d of the whole run's %d", r.planned, want, whole)
 	}

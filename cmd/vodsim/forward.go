@@ -92,7 +92,7 @@ The examples expect 'vodsim serve' on 127.0.0.1:9090 and a webhook on
 		return usageErrorf("forward: --format: %v", err)
 	}
 	if fs.Changed("sign-key") {
-		if err := sender.CheckSignKey(signKey); err != nil {
+		if err := generator.CheckSignKey(signKey); err != nil {
 			return usageErrorf("forward: --sign-key: %v", err)
 		}
 		if f != generator.FormatV3 {
@@ -252,9 +252,9 @@ func (fw *forwarder) forward(ctx context.Context, ev gjson.Result) (ok bool, han
 		note = ", sent as 3.0: no 4.0 form"
 	}
 	if fw.signKey != "" {
-		t := time.Now().Add(sender.SignValidity).Unix()
+		t := time.Now().Add(generator.SignValidity).Unix()
 		body, _ = sjson.SetBytes(body, "T", t)
-		body, _ = sjson.SetBytes(body, "Sign", sender.Sign(fw.signKey, t))
+		body, _ = sjson.SetBytes(body, "Sign", generator.Sign(fw.signKey, t))
 	}
 	rep, err := sender.Run(ctx, sender.Config{
 		Target:    fw.to,

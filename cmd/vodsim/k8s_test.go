@@ -14,9 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vodsim/vodsim/sender/receiver"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/vodsim/vodsim/sender"
 )
 
 // k8sJob is what the test reads of deploy/k8s/send-job.yaml.
@@ -94,7 +93,7 @@ func TestK8sJobRunsAsWritten(t *testing.T) {
 		t.Fatalf("args %q lack %s (matching completions: %d)", c.Args, shardArg, n)
 	}
 
-	rcv := &sender.Receiver{}
+	rcv := &receiver.Receiver{}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
 	const count = 400

@@ -30,7 +30,7 @@ func TestFlagScenarioParity(t *testing.T) {
 	type got struct {
 		rate                        float64
 		duplicate, reorder, malform float64
-		on                          sender.Retry
+		on                          sender.RetryOn
 		attempts, window            int
 		signKey                     string
 	}

@@ -192,7 +192,7 @@ func checkTarget(target string) error {
 	if !strings.Contains(target, "://") && !strings.ContainsAny(target, " \t") {
 		hint = fmt.Sprintf(" (did you mean %q?)", "http://"+shown)
 	}
-	why := strings.TrimPrefix(err.Error(), sender.ErrTarget.Error()+": ")
+	why := sender.Reason(err)
 	return usageErrorf("send: --target %q: %s, e.g. http://127.0.0.1:9000/callback%s", shown, why, hint)
 }
 

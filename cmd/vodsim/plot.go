@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/vodsim/vodsim/sender"
 	"github.com/vodsim/vodsim/sender/plot"
@@ -61,7 +60,7 @@ The page goes to stdout, or whole to --output FILE. - is stdin.`, `
 			r = f
 		}
 		if err := d.Read(r); err != nil {
-			return usageErrorf("plot: %s: %s", name, strings.TrimPrefix(err.Error(), sender.ErrJournal.Error()+": "))
+			return usageErrorf("plot: %s: %s", name, sender.Reason(err))
 		}
 		if ctx.Err() != nil {
 			return errInterrupted

@@ -18,7 +18,8 @@ import (
 
 	"github.com/tidwall/gjson"
 
-	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/sender/receiver"
 )
 
 func init() {
@@ -81,14 +82,14 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 	fs.StringVar(&listen, "listen", DefaultReceiveListen, "address to listen on, host:port (port 0 picks a free one)")
 	fs.BoolVar(&ndjson, "ndjson", false, "print one JSON object per request instead of text")
 	fs.StringVar(&signKey, "sign-key", "", "verify 3.0 payloads' Sign = md5(key + T) (1 to 32 letters and digits)")
-	fs.IntVar(&window, "window", sender.DefaultWindow, "distinct task ids remembered to tell duplicates; the oldest is forgotten first")
+	fs.IntVar(&window, "window", receiver.DefaultWindow, "distinct task ids remembered to tell duplicates; the oldest is forgotten first")
 	fs.Uint64Var(&count, "count", 0, "exit 0 once this many distinct events have arrived (0 = run until stopped)")
 	fs.DurationVar(&timeout, "timeout", 0, "stop after this long; exit 1 if --count was not reached (0 = no limit)")
 	fs.StringVar(&status, "status", "", "answer with this HTTP status, to every request or to a share of them: 500, 500:10% (default 200)")
 	fs.StringVar(&delay, "delay", "", "hold each answer this long, or for a time drawn from LO..HI, e.g. 200ms or 100ms..2s")
 	fs.StringVar(&summaryJSON, "summary-json", "", "write the counts as JSON to FILE when it exits")
 	fs.BoolVar(&strict, "strict", false, "exit 1 if any payload was malformed or badly signed")
-	fs.IntVar(&maxConns, "max-conns", sender.DefaultMaxConns, "connections held open at once; at the cap the longest-idle one is closed, or a new one waits")
+	fs.IntVar(&maxConns, "max-conns", receiver.DefaultMaxConns, "connections held open at once; at the cap the longest-idle one is closed, or a new one waits")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -96,7 +97,7 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 		return usageErrorf("receive: unexpected argument %q (run 'vodsim receive --help')", fs.Arg(0))
 	}
 	if fs.Changed("sign-key") {
-		if err := sender.CheckSignKey(signKey); err != nil {
+		if err := generator.CheckSignKey(signKey); err != nil {
 			return usageErrorf("receive: --sign-key: %v", err)
 		}
 	}
@@ -131,7 +132,7 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 	if maxConns < 1 {
 		return usageErrorf("receive: --max-conns %d: must be at least 1", maxConns)
 	}
-	rcv := &sender.Receiver{SignKey: signKey, Log: c.io.out, NDJSON: ndjson, Window: window, MaxConns: maxConns}
+	rcv := &receiver.Receiver{SignKey: signKey, Log: c.io.out, NDJSON: ndjson, Window: window, MaxConns: maxConns}
 	d.rcv = rcv
 	stop, url, err := serveReceiver(rcv, d, listen)
 	if err != nil {
@@ -164,7 +165,7 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 		fmt.Fprintf(c.io.err, "vodsim receive: by type: %s\n", byTypeLine(st.ByType))
 	}
 	if summary != nil {
-		out := receiveSummary{ReceiverStats: st, EventTypes: d.eventTypes(), Count: count, TimedOut: timedOut && count > 0}
+		out := receiveSummary{Stats: st, EventTypes: d.eventTypes(), Count: count, TimedOut: timedOut && count > 0}
 		b, _ := json.MarshalIndent(out, "", "  ")
 		if err := summary.commit(append(b, '\n')); err != nil {
 			return fmt.Errorf("receive: --summary-json: %w", err)
@@ -185,7 +186,7 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 
 // receiveSummary is what --summary-json writes.
 type receiveSummary struct {
-	sender.ReceiverStats
+	receiver.Stats
 	// EventTypes counts the POSTed payloads by the event type they name
 	// (eventType in 4.0, EventType in 3.0; "" when they name none).
 	EventTypes map[string]uint64 `json:"eventTypes"`
@@ -199,7 +200,7 @@ type receiveSummary struct {
 // answers another status (--status), counts payloads by event type and
 // says when --count distinct events have arrived.
 type double struct {
-	rcv              *sender.Receiver
+	rcv              *receiver.Receiver
 	status           int     // 0: the receiver's own 200
 	share            float64 // of requests answered status
 	n                atomic.Uint64
@@ -215,7 +216,7 @@ type double struct {
 
 func (d *double) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if req.Method == http.MethodPost {
-		body, err := io.ReadAll(io.LimitReader(req.Body, sender.MaxPayload+1))
+		body, err := io.ReadAll(io.LimitReader(req.Body, receiver.MaxPayload+1))
 		req.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
 		typ := gjson.GetBytes(body, "eventType").String()
 		if typ == "" {

@@ -67,7 +67,7 @@ acknowledged and every threshold met; 1 events not acknowledged (beyond
 	if fs.NArg() == 0 && len(o.journals) == 0 {
 		return usageErrorf("report: name at least one report or journal FILE (run 'vodsim report --help')")
 	}
-	var reps []*sender.Report
+	var reps []*sendReport
 	stdin := false
 	read := func(name string, journal bool) error {
 		var r io.Reader
@@ -102,9 +102,9 @@ acknowledged and every threshold met; 1 events not acknowledged (beyond
 			return err
 		}
 	}
-	rep, err := sender.Merge(reps)
+	rep, err := mergeReports(reps)
 	if err != nil {
-		return usageErrorf("report: %s", strings.TrimPrefix(err.Error(), sender.ErrMerge.Error()+": "))
+		return usageErrorf("report: %s", sender.Reason(err))
 	}
 	var extra []sender.Breach
 	if b := rep.MissingShards(); b != nil {
@@ -133,7 +133,7 @@ acknowledged and every threshold met; 1 events not acknowledged (beyond
 
 // readReports reads the reports in r: a journal (when journal is set, or
 // when its first line is a journal line), else one or more JSON reports.
-func readReports(r io.Reader, journal bool) ([]*sender.Report, error) {
+func readReports(r io.Reader, journal bool) ([]*sendReport, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	if !journal {
 		journal = looksLikeJournal(br)
@@ -141,14 +141,14 @@ func readReports(r io.Reader, journal bool) ([]*sender.Report, error) {
 	if journal {
 		rep, err := sender.ReportFromJournal(br)
 		if err != nil {
-			return nil, errors.New(strings.TrimPrefix(err.Error(), sender.ErrJournal.Error()+": "))
+			return nil, errors.New(sender.Reason(err))
 		}
-		return []*sender.Report{rep}, nil
+		return []*sendReport{{Report: rep}}, nil
 	}
 	dec := json.NewDecoder(br)
-	var out []*sender.Report
+	var out []*sendReport
 	for n := 1; ; n++ {
-		var rep sender.Report
+		var rep sendReport
 		err := dec.Decode(&rep)
 		if err == io.EOF {
 			break
@@ -156,7 +156,7 @@ func readReports(r io.Reader, journal bool) ([]*sender.Report, error) {
 		if err != nil {
 			return nil, fmt.Errorf("report %d: not a JSON report (%v)", n, err)
 		}
-		if rep.Version == "" || rep.StatusCodes == nil {
+		if rep.Report == nil || rep.Version == "" || rep.StatusCodes == nil {
 			return nil, fmt.Errorf("report %d: a JSON object, but not a vodsim send report", n)
 		}
 		out = append(out, &rep)

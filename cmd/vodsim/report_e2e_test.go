@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/receiver"
 )
 
 // runBinIn runs the built binary with stdin.
@@ -36,7 +37,7 @@ func runBinIn(t *testing.T, stdin []byte, args ...string) result {
 
 func TestReportMergesShards(t *testing.T) {
 	dir := t.TempDir()
-	srv := httptest.NewServer(&sender.Receiver{})
+	srv := httptest.NewServer(&receiver.Receiver{})
 	defer srv.Close()
 	var stdout []byte // the shards' JSON printed on stdout, one after another
 	for k := range 3 {

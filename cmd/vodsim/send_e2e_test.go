@@ -20,15 +20,17 @@ import (
 
 	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/pace"
+	"github.com/vodsim/vodsim/sender/receiver"
 )
 
-func readReport(t *testing.T, path string) sender.Report {
+func readReport(t *testing.T, path string) sendReport {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep sender.Report
+	var rep sendReport
 	if err := json.Unmarshal(b, &rep); err != nil {
 		t.Fatalf("report JSON: %v\n%s", err, b)
 	}
@@ -89,7 +91,7 @@ func TestSendEmbeddedReceiver(t *testing.T) {
 
 func TestSendDeliversExactlyToTarget(t *testing.T) {
 	t.Parallel()
-	rcv := &sender.Receiver{}
+	rcv := &receiver.Receiver{}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
 	r := runBin(t, "send", "--target", srv.URL+"/callback", "--count", "1000", "--rate", "2000", "--timeout", "1m")
@@ -350,7 +352,7 @@ func TestSendFlagsOverrideOnlyWhatIsSet(t *testing.T) {
 	t.Parallel()
 	base := sender.Config{
 		Target: "http://base/", Seed: 9, Count: 77, Duration: time.Minute,
-		Profile:  sender.Profile{{Duration: time.Second, From: 5, To: 50}},
+		Profile:  pace.Profile{{Duration: time.Second, From: 5, To: 50}},
 		Retry:    sender.RetryPolicy{Timeout: time.Second, Attempts: 5, On: sender.RetryServerError},
 		Faults:   sender.Faults{Duplicate: 0.5, MalformedKinds: []sender.Malformation{sender.MalformTruncated}},
 		Encoding: generator.Encoding{Format: generator.FormatV3},

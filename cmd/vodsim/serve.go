@@ -14,6 +14,7 @@ import (
 	"github.com/vodsim/vodsim/internal/value"
 	"github.com/vodsim/vodsim/scenarios"
 	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/pace"
 	"github.com/vodsim/vodsim/sender/pullevent"
 )
 
@@ -37,9 +38,9 @@ type serveCmd struct{ io stdio }
 type serveConfig struct {
 	listen  string
 	events  events
-	fill    uint64         // events queued at start
-	profile sender.Profile // arrival rate of further events; empty: none
-	count   uint64         // further events; 0: no end
+	fill    uint64       // events queued at start
+	profile pace.Profile // arrival rate of further events; empty: none
+	count   uint64       // further events; 0: no end
 	server  pullevent.Config
 	// state is the state file ("": none); stateSync fsyncs each confirm.
 	state     string
@@ -151,7 +152,7 @@ in-flight ones come back after their window.`, `
 	fs.StringVar(&o.secretID, "secret-id", pullevent.DefaultSecretID, "the accepted SecretId")
 	fs.StringVar(&o.secretKey, "secret-key", pullevent.DefaultSecretKey, "the accepted SecretKey")
 	fs.StringVar(&o.adminToken, "admin-token", "", "require Authorization: Bearer TOKEN on the admin API (without one, the admin API is off unless --listen is a loopback address)")
-	fs.IntVar(&o.maxConns, "max-conns", sender.DefaultMaxConns, "connections held open at once; at the cap the longest-idle one is closed to make room, or a new one waits while all are busy")
+	fs.IntVar(&o.maxConns, "max-conns", pullevent.DefaultMaxConns, "connections held open at once; at the cap the longest-idle one is closed to make room, or a new one waits while all are busy")
 	fs.IntVar(&o.maxQueue, "max-queue", pullevent.DefaultMaxQueue, "most events held, waiting or in flight; an inject past it is refused (429), a larger --fill is an error")
 	fs.BoolVar(&o.rejectReplays, "reject-replays", false, "refuse an API 3.0 request sent again as is within its 5-minute window (vodsim's own check; the legacy API always refuses a repeated Nonce, code 4500)")
 	fs.StringVar(&o.state, "state", "", "keep the queue in FILE so that it survives a crash; --fill and the scenario fill it only when FILE is new")
@@ -203,7 +204,7 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 		if o.rate == 0 {
 			cfg.profile = nil
 		} else {
-			cfg.profile = sender.Profile{{Duration: time.Hour, From: float64(o.rate)}}
+			cfg.profile = pace.Profile{{Duration: time.Hour, From: float64(o.rate)}}
 		}
 	}
 	if set("count") {
@@ -289,7 +290,7 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 		return cfg, usageErrorf("serve: %s %d is more than the queue holds (--max-queue %d)", what, cfg.fill, maxQ)
 	}
 	if len(cfg.profile) > 0 {
-		if _, err := sender.NewSchedule(cfg.profile); err != nil {
+		if _, err := pace.NewSchedule(cfg.profile); err != nil {
 			return cfg, usageErrorf("serve: arrival rate: %v", err)
 		}
 	}
@@ -323,13 +324,13 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 			// The queue is as the file left it: no fill; arriving events
 			// go on after the last one added.
 			fill = 0
-			first = max(q.FillEnd(g), cfg.fill)
+			first = max(q.EndOf(g), cfg.fill)
 			if count > 0 {
 				count -= min(count, first-cfg.fill)
 			}
 		}
 	}
-	if err := q.Fill(g, 0, fill); err != nil {
+	if err := q.AddFrom(g, 0, fill); err != nil {
 		ln.Close()
 		return usageErrorf("serve: --fill %d: %v", fill, err)
 	}
@@ -363,7 +364,7 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 		fmt.Fprintf(io.out, "vodsim: poll it: curl '%s%s?Action=PullEvent' (no signatures checked); stats: curl %s%s/stats\n", base, pullevent.LegacyPath, base, pullevent.AdminPrefix)
 	} else {
 		fmt.Fprintf(io.out, "vodsim: poll it with a Tencent Cloud SDK (endpoint %s, scheme HTTP, service vod, version %s) using SecretId %s SecretKey %s; stats: curl %s%s/stats\n",
-			addr, pullevent.Version, sc.SecretID, pullevent.MaskKey(sc.SecretKey), base, pullevent.AdminPrefix)
+			addr, pullevent.APIVersion, sc.SecretID, pullevent.MaskKey(sc.SecretKey), base, pullevent.AdminPrefix)
 	}
 
 	feedCtx, stopFeed := context.WithCancel(ctx)

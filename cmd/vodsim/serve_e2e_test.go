@@ -24,6 +24,7 @@ import (
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/sender/pullevent"
+	"github.com/vodsim/vodsim/sender/pullevent/pulltest"
 )
 
 func TestServeUsage(t *testing.T) {
@@ -146,7 +147,7 @@ func TestServeEndToEnd(t *testing.T) {
 	legacy := func(key string) map[string]any {
 		params := map[string]string{"Action": "PullEvent", "SecretId": pullevent.DefaultSecretID, "Region": "gz",
 			"Timestamp": strconv.FormatInt(time.Now().Unix(), 10), "Nonce": "99", "SignatureMethod": "HmacSHA256"}
-		params["Signature"] = pullevent.SignLegacy(key, "HmacSHA256", "GET", pullevent.LegacyHost, pullevent.LegacyPath, params)
+		params["Signature"] = pulltest.SignLegacy(key, "HmacSHA256", "GET", pulltest.LegacyHost, pullevent.LegacyPath, params)
 		v := url.Values{}
 		for k, val := range params {
 			v.Set(k, val)
@@ -369,7 +370,7 @@ func TestServeSignatureV1(t *testing.T) {
 
 	params := map[string]string{"Action": "PullEvents", "Version": "2018-07-17", "SecretId": pullevent.DefaultSecretID,
 		"Region": "ap-guangzhou", "Timestamp": strconv.FormatInt(time.Now().Unix(), 10), "Nonce": "7"}
-	params["Signature"] = pullevent.SignLegacy(pullevent.DefaultSecretKey, "HmacSHA1", "GET", p.addr, "/", params)
+	params["Signature"] = pulltest.SignLegacy(pullevent.DefaultSecretKey, "HmacSHA1", "GET", p.addr, "/", params)
 	v := url.Values{}
 	for k, val := range params {
 		v.Set(k, val)

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/receiver"
 )
 
 // journalTaskIDs reads the task ids of a journal's first attempts (not
@@ -52,7 +52,7 @@ func journalTaskIDs(t *testing.T, path, shard string) []string {
 func TestSendShardsDeliverTheWholeRun(t *testing.T) {
 	dir := t.TempDir()
 	args := []string{"--count", "300", "--rate", "600", "--seed", "9", "--duplicate", "0.05", "--reorder", "0.05", "--quiet"}
-	rcv := &sender.Receiver{}
+	rcv := &receiver.Receiver{}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
 	whole := filepath.Join(dir, "whole.ndjson")

@@ -114,7 +114,7 @@ running in another terminal.`, `
 		return usageErrorf("trigger: %s: VOD sends it only in the 3.0 format: add --format v3", kind.Name)
 	}
 	if fs.Changed("sign-key") {
-		if err := sender.CheckSignKey(signKey); err != nil {
+		if err := generator.CheckSignKey(signKey); err != nil {
 			return usageErrorf("trigger: --sign-key: %v", err)
 		}
 		if f != generator.FormatV3 {
@@ -132,9 +132,9 @@ running in another terminal.`, `
 	src.Fill(&ev, 0)
 	body := enc.Marshal(&ev)
 	if signKey != "" {
-		t := time.Now().Add(sender.SignValidity).Unix()
+		t := time.Now().Add(generator.SignValidity).Unix()
 		body, _ = sjson.SetBytes(body, "T", t)
-		body, _ = sjson.SetBytes(body, "Sign", sender.Sign(signKey, t))
+		body, _ = sjson.SetBytes(body, "Sign", generator.Sign(signKey, t))
 	}
 	for _, s := range sets {
 		if body, err = setField(body, s); err != nil {
@@ -155,7 +155,7 @@ running in another terminal.`, `
 	}
 	rep, runErr := sender.Run(ctx, cfg)
 	if errors.Is(runErr, sender.ErrConfig) {
-		return usageErrorf("trigger: %s", strings.TrimPrefix(runErr.Error(), sender.ErrConfig.Error()+": "))
+		return usageErrorf("trigger: %s", sender.Reason(runErr))
 	}
 	if rep == nil {
 		return fmt.Errorf("trigger: %w", runErr)

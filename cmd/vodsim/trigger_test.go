@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/receiver"
 )
 
 // bodyRecorder is a receiver that keeps every body and answers status.
@@ -60,7 +60,7 @@ func TestTriggerSendsOneEvent(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("receiver got %d requests, want 1", len(got))
 	}
-	p := sender.CheckPayload(got[0], "", time.Now())
+	p := receiver.CheckPayload(got[0], "", time.Now())
 	if p.Err != nil || p.Event.TaskID != m[5] {
 		t.Errorf("payload %s: %v, task id %q; the line says %q", got[0], p.Err, p.Event.TaskID, m[5])
 	}
@@ -97,7 +97,7 @@ func TestTriggerSignedV3(t *testing.T) {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	body := rec.got()[0]
-	if p := sender.CheckPayload(body, "abc123", time.Now()); p.Err != nil || !p.Signed {
+	if p := receiver.CheckPayload(body, "abc123", time.Now()); p.Err != nil || !p.Signed {
 		t.Errorf("payload %s: err %v, signed %v", body, p.Err, p.Signed)
 	}
 	if !bytes.Contains(body, []byte(`"FileId":"42"`)) {
@@ -157,7 +157,7 @@ func TestTriggerCatalogType(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("receiver got %d requests, want 1", len(got))
 	}
-	p := sender.CheckPayload(got[0], "", time.Now())
+	p := receiver.CheckPayload(got[0], "", time.Now())
 	if p.Err != nil || p.Event.TypeName() != "ProcedureStateChanged" {
 		t.Errorf("payload %s: err %v, type %q", got[0], p.Err, p.Event.TypeName())
 	}

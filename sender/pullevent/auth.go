@@ -19,19 +19,19 @@ import (
 	"time"
 )
 
-// MaxClockSkew is how far a request's timestamp may be from the server's
+// maxClockSkew is how far a request's timestamp may be from the server's
 // clock, either way, before the signature counts as expired.
-const MaxClockSkew = 5 * time.Minute
+const maxClockSkew = 5 * time.Minute
 
-// TC3Algorithm is the API 3.0 signature algorithm.
-const TC3Algorithm = "TC3-HMAC-SHA256"
+// tc3Algorithm is the API 3.0 signature algorithm.
+const tc3Algorithm = "TC3-HMAC-SHA256"
 
 // Service is the service name in API 3.0 credential scopes.
 const Service = "vod"
 
-// LegacyHost is the real legacy API's host; legacy signatures computed over
+// legacyHost is the real legacy API's host; legacy signatures computed over
 // it are accepted as well as ones over the request's own Host.
-const LegacyHost = "vod.api.qcloud.com"
+const legacyHost = "vod.api.qcloud.com"
 
 // LegacyPath is the legacy API's path.
 const LegacyPath = "/v2/index.php"
@@ -65,14 +65,14 @@ type tc3Auth struct {
 func parseTC3Authorization(h string) (tc3Auth, *apiError) {
 	var a tc3Auth
 	bad := func(why string) (tc3Auth, *apiError) {
-		return a, errf("AuthFailure.InvalidAuthorization", "Authorization header is not valid for %s: %s.", TC3Algorithm, why)
+		return a, errf("AuthFailure.InvalidAuthorization", "Authorization header is not valid for %s: %s.", tc3Algorithm, why)
 	}
-	rest, ok := strings.CutPrefix(h, TC3Algorithm+" ")
+	rest, ok := strings.CutPrefix(h, tc3Algorithm+" ")
 	if !ok {
 		if h == "" {
 			return bad("it is missing")
 		}
-		return bad("it must start with \"" + TC3Algorithm + " \"")
+		return bad("it must start with \"" + tc3Algorithm + " \"")
 	}
 	var cred, signed string
 	for _, part := range strings.Split(rest, ",") {
@@ -112,18 +112,6 @@ func hmacSHA256(key []byte, msg string) []byte {
 	return m.Sum(nil)
 }
 
-// SignTC3 returns the TC3-HMAC-SHA256 signature (lowercase hex) of a
-// request with the given canonical request, as the API 3.0 signing process
-// defines it: the key is derived from secretKey, the UTC date of timestamp
-// and the service.
-func SignTC3(secretKey, service string, timestamp int64, canonicalRequest string) string {
-	date := time.Unix(timestamp, 0).UTC().Format("2006-01-02")
-	m := hmac.New(sha256.New, tc3SigningKey(secretKey, date, service))
-	sum := sha256.Sum256([]byte(canonicalRequest))
-	writeTC3StringToSign(m, timestamp, date, service, &sum)
-	return hex.EncodeToString(m.Sum(nil))
-}
-
 // tc3SigningKey derives the key that signs a day's requests to service.
 func tc3SigningKey(secretKey, date, service string) []byte {
 	k := hmacSHA256([]byte("TC3"+secretKey), date)
@@ -134,7 +122,7 @@ func tc3SigningKey(secretKey, date, service string) []byte {
 func writeTC3StringToSign(w io.Writer, timestamp int64, date, service string, canonicalHash *[sha256.Size]byte) {
 	var b [2 * sha256.Size]byte
 	hex.Encode(b[:], canonicalHash[:])
-	io.WriteString(w, TC3Algorithm+"\n")
+	io.WriteString(w, tc3Algorithm+"\n")
 	io.WriteString(w, strconv.FormatInt(timestamp, 10))
 	io.WriteString(w, "\n"+date+"/"+service+"/tc3_request\n")
 	w.Write(b[:])
@@ -147,7 +135,7 @@ type tc3Day struct {
 	pool sync.Pool // of hash.Hash
 }
 
-// tc3Signature is what SignTC3 returns, with the day's key derived once
+// tc3Signature is what the TC3 signing process gives, with the day's key derived once
 // and kept by the server.
 func (s *Server) tc3Signature(timestamp int64, date string, canonicalHash *[sha256.Size]byte) [2 * sha256.Size]byte {
 	d := s.tc3.Load()
@@ -303,7 +291,7 @@ func (s *Server) checkTC3Headers(r *http.Request) (tc3Auth, int64, *apiError) {
 		return a, t, aerr
 	}
 	now := s.cfg.Clock.Now()
-	if d := now.Sub(time.Unix(t, 0)); d > MaxClockSkew || d < -MaxClockSkew {
+	if d := now.Sub(time.Unix(t, 0)); d > maxClockSkew || d < -maxClockSkew {
 		return a, t, errf("AuthFailure.SignatureExpire", "Signature expired. Timestamp %d is %v away from server time %d; the limit is 5 minutes.", t, d.Round(time.Second), now.Unix())
 	}
 	if a.secretID != s.cfg.SecretID {
@@ -331,11 +319,11 @@ func (s *Server) checkTC3Headers(r *http.Request) (tc3Auth, int64, *apiError) {
 	return a, t, nil
 }
 
-// SignLegacy returns the legacy signature of a request: base64 of the
+// signLegacy returns the legacy signature of a request: base64 of the
 // HMAC (SHA-1 unless method is "HmacSHA256") of httpMethod + host + path +
 // "?" + the parameters sorted by name as name=value joined by "&", without
 // Signature.
-func SignLegacy(secretKey, method, httpMethod, host, path string, params map[string]string) string {
+func signLegacy(secretKey, method, httpMethod, host, path string, params map[string]string) string {
 	keys := make([]string, 0, len(params))
 	for k := range params {
 		if k != "Signature" {
@@ -396,7 +384,7 @@ func (s *Server) verifyLegacy(r *http.Request, p map[string]string) *apiError {
 		return legacyErr(legacyInvalidParameter, "InvalidParameter", "Timestamp %q is not a decimal UNIX time in seconds", p["Timestamp"])
 	}
 	now := s.cfg.Clock.Now()
-	if d := now.Sub(time.Unix(t, 0)); d > MaxClockSkew || d < -MaxClockSkew {
+	if d := now.Sub(time.Unix(t, 0)); d > maxClockSkew || d < -maxClockSkew {
 		return legacyErr(legacyReplay, "ReplayAttack", "Timestamp %d is more than 5 minutes away from server time %d", t, now.Unix())
 	}
 	if p["SecretId"] != s.cfg.SecretID {
@@ -410,8 +398,8 @@ func (s *Server) verifyLegacy(r *http.Request, p map[string]string) *apiError {
 		forms = append(forms, dotted)
 	}
 	for _, params := range forms {
-		for _, host := range []string{r.Host, LegacyHost} {
-			want := SignLegacy(s.cfg.SecretKey, method, r.Method, host, LegacyPath, params)
+		for _, host := range []string{r.Host, legacyHost} {
+			want := signLegacy(s.cfg.SecretKey, method, r.Method, host, LegacyPath, params)
 			if hmac.Equal([]byte(want), sig) {
 				return nil
 			}
@@ -452,9 +440,9 @@ func orDefault(s, d string) string {
 	return s
 }
 
-// API3Host is the real API 3.0 host of VOD; signature v1 strings computed
+// api3Host is the real API 3.0 host of VOD; signature v1 strings computed
 // over it are accepted as well as ones over the request's own Host.
-const API3Host = "vod.tencentcloudapi.com"
+const api3Host = "vod.tencentcloudapi.com"
 
 // verifyV1 checks the common parameters and the signature of an API 3.0
 // request signed with HmacSHA1 or HmacSHA256: the signed string is the HTTP
@@ -478,7 +466,7 @@ func (s *Server) verifyV1(r *http.Request, v url.Values) *apiError {
 		return errf("InvalidParameter", "The value type of parameter `Timestamp` is wrong: want a decimal UNIX time in seconds, got %q.", v.Get("Timestamp"))
 	}
 	now := s.cfg.Clock.Now()
-	if d := now.Sub(time.Unix(t, 0)); d > MaxClockSkew || d < -MaxClockSkew {
+	if d := now.Sub(time.Unix(t, 0)); d > maxClockSkew || d < -maxClockSkew {
 		return errf("AuthFailure.SignatureExpire", "Signature expired. Timestamp %d is %v away from server time %d; the limit is 5 minutes.", t, d.Round(time.Second), now.Unix())
 	}
 	if id := v.Get("SecretId"); id != s.cfg.SecretID {
@@ -489,8 +477,8 @@ func (s *Server) verifyV1(r *http.Request, v url.Values) *apiError {
 		p[k] = vals[0]
 	}
 	sig := []byte(p["Signature"])
-	for _, host := range []string{r.Host, API3Host} {
-		if hmac.Equal([]byte(SignLegacy(s.cfg.SecretKey, method, r.Method, host, r.URL.Path, p)), sig) {
+	for _, host := range []string{r.Host, api3Host} {
+		if hmac.Equal([]byte(signLegacy(s.cfg.SecretKey, method, r.Method, host, r.URL.Path, p)), sig) {
 			return nil
 		}
 	}

@@ -1,6 +1,9 @@
 package pullevent
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -39,7 +42,7 @@ func (r sdkSigned3) do(t *testing.T, s *Server) string {
 		r.sentBody = r.body
 	}
 	canon := "POST\n/\n\ncontent-type:application/json\nhost:" + r.signHost + "\n\ncontent-type;host\n" + sha256Hex([]byte(r.body))
-	sig := SignTC3(r.key, r.service, r.ts, canon)
+	sig := signTC3(r.key, r.service, r.ts, canon)
 	date := time.Unix(r.ts, 0).UTC().Format("2006-01-02")
 	req, err := http.NewRequest(http.MethodPost, s.URL()+"/", strings.NewReader(r.sentBody))
 	if err != nil {
@@ -47,7 +50,7 @@ func (r sdkSigned3) do(t *testing.T, s *Server) string {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-TC-Action", "PullEvents")
-	req.Header.Set("X-TC-Version", Version)
+	req.Header.Set("X-TC-Version", APIVersion)
 	req.Header.Set("X-TC-Timestamp", strconv.FormatInt(r.ts, 10))
 	req.Header.Set("Authorization", fmt.Sprintf("TC3-HMAC-SHA256 Credential=%s/%s/%s/tc3_request, SignedHeaders=content-type;host, Signature=%s", r.id, date, r.service, sig))
 	resp, err := http.DefaultClient.Do(req)
@@ -70,7 +73,7 @@ func (r sdkSigned3) do(t *testing.T, s *Server) string {
 // or host.
 func TestTC3AsEachSDKSigns(t *testing.T) {
 	s := listen(t, Config{})
-	s.Queue().Fill(testGen(t), 0, 100)
+	s.Queue().AddFrom(testGen(t), 0, 100)
 	withPort := s.Addr()
 	noPort, port, _ := strings.Cut(withPort, ":")
 	ep := endpointService(withPort)
@@ -93,7 +96,7 @@ func TestTC3AsEachSDKSigns(t *testing.T) {
 		{"another service, host without port", sdkSigned3{service: "cvm", signHost: noPort}, "AuthFailure.SignatureFailure"},
 		{"another host", sdkSigned3{service: ep, signHost: "127.0.0.2"}, "AuthFailure.SignatureFailure"},
 		{"another port", sdkSigned3{service: ep, signHost: noPort + ":1" + port}, "AuthFailure.SignatureFailure"},
-		{"vod host", sdkSigned3{service: "vod", signHost: API3Host}, "AuthFailure.SignatureFailure"},
+		{"vod host", sdkSigned3{service: "vod", signHost: api3Host}, "AuthFailure.SignatureFailure"},
 	}
 	for _, form := range []struct {
 		name            string
@@ -144,7 +147,7 @@ func TestSignedHostForms(t *testing.T) {
 // renamed is refused.
 func TestLegacyDottedHandleSignature(t *testing.T) {
 	s := listen(t, Config{MaxEvents: 2})
-	s.Queue().Fill(testGen(t), 0, 4)
+	s.Queue().AddFrom(testGen(t), 0, 4)
 	pull := func() []string {
 		m := legacyRequest(t, s, "GET", "", "", DefaultSecretKey, map[string]string{"Action": "PullEvent"})
 		var hs []string
@@ -175,7 +178,7 @@ func TestLegacyDottedHandleSignature(t *testing.T) {
 		for k, val := range p {
 			v.Set(k, val)
 		}
-		v.Set("Signature", SignLegacy(key, "", "POST", s.Addr(), LegacyPath, signed))
+		v.Set("Signature", signLegacy(key, "", "POST", s.Addr(), LegacyPath, signed))
 		if sent != nil {
 			sent(v)
 		}
@@ -218,4 +221,16 @@ func TestLegacyDottedHandleSignature(t *testing.T) {
 	if st := s.Queue().Stats(); st.Confirmed != 4 {
 		t.Errorf("stats %+v", st)
 	}
+}
+
+// signTC3 returns the TC3-HMAC-SHA256 signature (lowercase hex) of a
+// request with the given canonical request, as the API 3.0 signing process
+// defines it: the key is derived from secretKey, the UTC date of timestamp
+// and the service.
+func signTC3(secretKey, service string, timestamp int64, canonicalRequest string) string {
+	date := time.Unix(timestamp, 0).UTC().Format("2006-01-02")
+	m := hmac.New(sha256.New, tc3SigningKey(secretKey, date, service))
+	sum := sha256.Sum256([]byte(canonicalRequest))
+	writeTC3StringToSign(m, timestamp, date, service, &sum)
+	return hex.EncodeToString(m.Sum(nil))
 }

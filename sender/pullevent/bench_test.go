@@ -23,11 +23,11 @@ func signedPost(c *http.Client, addr, action string, body []byte) ([]byte, error
 		return nil, err
 	}
 	canon := "POST\n/\n\ncontent-type:application/json\nhost:" + addr + "\n\ncontent-type;host\n" + sha256Hex(body)
-	sig := SignTC3(DefaultSecretKey, Service, ts, canon)
+	sig := signTC3(DefaultSecretKey, Service, ts, canon)
 	h := req.Header
 	h.Set("Content-Type", "application/json")
 	h.Set("X-TC-Action", action)
-	h.Set("X-TC-Version", Version)
+	h.Set("X-TC-Version", APIVersion)
 	h.Set("X-TC-Timestamp", strconv.FormatInt(ts, 10))
 	h.Set("Authorization", "TC3-HMAC-SHA256 Credential="+DefaultSecretID+"/"+time.Unix(ts, 0).UTC().Format("2006-01-02")+"/vod/tc3_request, SignedHeaders=content-type;host, Signature="+sig)
 	resp, err := c.Do(req)
@@ -103,7 +103,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 				l.min = 256 << 10
 				defer func() { b.ReportMetric(float64(l.compactions), "compactions") }()
 			}
-			s.Queue().Fill(src, 0, uint64(b.N)+64)
+			s.Queue().AddFrom(src, 0, uint64(b.N)+64)
 			var empty atomic.Int64
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -156,7 +156,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 func BenchmarkQueuePullConfirm(b *testing.B) {
 	q := NewQueue(Config{})
 	g, _ := generator.New(generator.Config{Seed: 1})
-	q.Fill(generator.NewReplay([]generator.Event{g.Event(0)}), 0, uint64(b.N)*16+16)
+	q.AddFrom(generator.NewReplay([]generator.Event{g.Event(0)}), 0, uint64(b.N)*16+16)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
@@ -185,7 +185,7 @@ func BenchmarkVerifyTC3(b *testing.B) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-TC-Timestamp", strconv.FormatInt(ts, 10))
 	req.Header.Set("Authorization", "TC3-HMAC-SHA256 Credential="+DefaultSecretID+"/"+time.Unix(ts, 0).UTC().Format("2006-01-02")+
-		"/vod/tc3_request, SignedHeaders=content-type;host, Signature="+SignTC3(DefaultSecretKey, Service, ts, canon))
+		"/vod/tc3_request, SignedHeaders=content-type;host, Signature="+signTC3(DefaultSecretKey, Service, ts, canon))
 	b.ReportAllocs()
 	for b.Loop() {
 		if e := s.verifyTC3(req, body); e != nil {

@@ -20,7 +20,7 @@ func TestSlotSize(t *testing.T) {
 func TestCompactQueueRebuilds(t *testing.T) {
 	g := testGen(t)
 	q := NewQueue(Config{})
-	q.Fill(g, 100, 5)
+	q.AddFrom(g, 100, 5)
 	msgs, err := q.Pull(context.Background(), 3, 0)
 	if err != nil || len(msgs) != 3 {
 		t.Fatal(msgs, err)
@@ -39,7 +39,7 @@ func TestCompactQueueRebuilds(t *testing.T) {
 func TestMaxQueue(t *testing.T) {
 	g := testGen(t)
 	q := NewQueue(Config{MaxQueue: 10})
-	if err := q.Fill(g, 0, 8); err != nil {
+	if err := q.AddFrom(g, 0, 8); err != nil {
 		t.Fatal(err)
 	}
 	// All or none.
@@ -47,8 +47,8 @@ func TestMaxQueue(t *testing.T) {
 	if !errors.Is(err, ErrQueueFull) {
 		t.Fatalf("Add past the limit: %v", err)
 	}
-	if err := q.Fill(g, 8, 3); !errors.Is(err, ErrQueueFull) {
-		t.Fatalf("Fill past the limit: %v", err)
+	if err := q.AddFrom(g, 8, 3); !errors.Is(err, ErrQueueFull) {
+		t.Fatalf("AddFrom past the limit: %v", err)
 	}
 	if st := q.Stats(); st.Available != 8 || st.Enqueued != 8 {
 		t.Errorf("stats after refused adds: %+v", st)
@@ -66,7 +66,7 @@ func TestMaxQueue(t *testing.T) {
 
 func TestPeekPages(t *testing.T) {
 	q := NewQueue(Config{})
-	q.Fill(testGen(t), 0, 25)
+	q.AddFrom(testGen(t), 0, 25)
 	msgs, _ := q.Pull(context.Background(), 5, 0)
 	q.Confirm(msgs[1].Handle)
 	var seen []uint64
@@ -98,7 +98,7 @@ func BenchmarkQueueBytesPerEvent(b *testing.B) {
 		runtime.ReadMemStats(&before)
 		q := NewQueue(Config{})
 		for i := uint64(0); i < n; i += 1000 {
-			q.Fill(g, i, 1000) // as a rate feed adds them
+			q.AddFrom(g, i, 1000) // as a rate feed adds them
 		}
 		runtime.GC()
 		runtime.ReadMemStats(&after)
@@ -114,7 +114,7 @@ func BenchmarkFill2MFirstPull(b *testing.B) {
 	g, _ := generator.New(generator.Config{Seed: 1})
 	for b.Loop() {
 		q := NewQueue(Config{})
-		if err := q.Fill(g, 0, 2_000_000); err != nil {
+		if err := q.AddFrom(g, 0, 2_000_000); err != nil {
 			b.Fatal(err)
 		}
 		if msgs, _ := q.Pull(context.Background(), 0, 0); len(msgs) != DefaultMaxEvents {

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/vodsim/vodsim/generator"
-	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/internal/connlimit"
 )
 
 func adminGet(t *testing.T, url, token string) int {
@@ -106,12 +106,12 @@ func TestBodyNotReadBeforeHeaders(t *testing.T) {
 		code string
 	}{
 		{"no action", map[string]string{"Content-Type": "application/json"}, "MissingParameter"},
-		{"other action", map[string]string{"Content-Type": "application/json", "X-TC-Action": "DeleteMedia", "X-TC-Version": Version}, "InvalidAction"},
-		{"unsigned", map[string]string{"Content-Type": "application/json", "X-TC-Action": "PullEvents", "X-TC-Version": Version, "X-TC-Timestamp": strconv.FormatInt(time.Now().Unix(), 10)}, "AuthFailure.InvalidAuthorization"},
-		{"bad SecretId", map[string]string{"Content-Type": "application/json", "X-TC-Action": "PullEvents", "X-TC-Version": Version, "X-TC-Timestamp": strconv.FormatInt(time.Now().Unix(), 10),
-			"Authorization": TC3Algorithm + " Credential=AKIDother/" + time.Now().UTC().Format("2006-01-02") + "/vod/tc3_request, SignedHeaders=content-type;host, Signature=00"}, "AuthFailure.SecretIdNotFound"},
-		{"old timestamp", map[string]string{"Content-Type": "application/json", "X-TC-Action": "PullEvents", "X-TC-Version": Version, "X-TC-Timestamp": "1000",
-			"Authorization": TC3Algorithm + " Credential=" + DefaultSecretID + "/1970-01-01/vod/tc3_request, SignedHeaders=content-type;host, Signature=00"}, "AuthFailure.SignatureExpire"},
+		{"other action", map[string]string{"Content-Type": "application/json", "X-TC-Action": "DeleteMedia", "X-TC-Version": APIVersion}, "InvalidAction"},
+		{"unsigned", map[string]string{"Content-Type": "application/json", "X-TC-Action": "PullEvents", "X-TC-Version": APIVersion, "X-TC-Timestamp": strconv.FormatInt(time.Now().Unix(), 10)}, "AuthFailure.InvalidAuthorization"},
+		{"bad SecretId", map[string]string{"Content-Type": "application/json", "X-TC-Action": "PullEvents", "X-TC-Version": APIVersion, "X-TC-Timestamp": strconv.FormatInt(time.Now().Unix(), 10),
+			"Authorization": tc3Algorithm + " Credential=AKIDother/" + time.Now().UTC().Format("2006-01-02") + "/vod/tc3_request, SignedHeaders=content-type;host, Signature=00"}, "AuthFailure.SecretIdNotFound"},
+		{"old timestamp", map[string]string{"Content-Type": "application/json", "X-TC-Action": "PullEvents", "X-TC-Version": APIVersion, "X-TC-Timestamp": "1000",
+			"Authorization": tc3Algorithm + " Credential=" + DefaultSecretID + "/1970-01-01/vod/tc3_request, SignedHeaders=content-type;host, Signature=00"}, "AuthFailure.SignatureExpire"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body := &countingBody{}
@@ -136,7 +136,7 @@ func TestBodyNotReadBeforeHeaders(t *testing.T) {
 	r.Body, r.ContentLength = body, DefaultMaxBodyBytes+1
 	r.Header.Set("Content-Type", "application/json")
 	r.Header.Set("X-TC-Action", "PullEvents")
-	r.Header.Set("X-TC-Version", Version)
+	r.Header.Set("X-TC-Version", APIVersion)
 	s2, _ := New(Config{NoAuth: true})
 	w := httptest.NewRecorder()
 	s2.ServeHTTP(w, r)
@@ -146,13 +146,13 @@ func TestBodyNotReadBeforeHeaders(t *testing.T) {
 }
 
 // serveLimited serves h on 127.0.0.1 with a ConnLimit of max.
-func serveLimited(t *testing.T, max int, h http.Handler) (string, *sender.ConnLimit) {
+func serveLimited(t *testing.T, max int, h http.Handler) (string, *connlimit.Limit) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl := sender.NewConnLimit(max)
+	cl := connlimit.New(max)
 	hs := &http.Server{Handler: h, ConnState: cl.ConnState, ReadHeaderTimeout: 30 * time.Second}
 	go hs.Serve(cl.Listener(ln))
 	t.Cleanup(func() { hs.Close() })
@@ -255,9 +255,9 @@ func TestInjectPastMaxQueue(t *testing.T) {
 
 func TestLegacyReplayRefused(t *testing.T) {
 	s := listen(t, Config{})
-	s.Queue().Fill(testGen(t), 0, 40)
+	s.Queue().AddFrom(testGen(t), 0, 40)
 	p := map[string]string{"Action": "PullEvent", "SecretId": DefaultSecretID, "Region": "gz", "Timestamp": strconv.FormatInt(time.Now().Unix(), 10), "Nonce": "777"}
-	p["Signature"] = SignLegacy(DefaultSecretKey, "", "GET", s.Addr(), LegacyPath, p)
+	p["Signature"] = signLegacy(DefaultSecretKey, "", "GET", s.Addr(), LegacyPath, p)
 	v := url.Values{}
 	for k, x := range p {
 		v.Set(k, x)
@@ -285,17 +285,17 @@ func TestLegacyReplayRefused(t *testing.T) {
 func TestAPI3RejectReplays(t *testing.T) {
 	for _, reject := range []bool{false, true} {
 		s := listen(t, Config{RejectReplays: reject})
-		s.Queue().Fill(testGen(t), 0, 40)
+		s.Queue().AddFrom(testGen(t), 0, 40)
 		// One TC3 request, sent twice as is.
 		body := []byte("{}")
 		ts := time.Now().Unix()
 		canon := "POST\n/\n\ncontent-type:application/json\nhost:" + s.Addr() + "\n\ncontent-type;host\n" + sha256Hex(body)
-		auth := TC3Algorithm + " Credential=" + DefaultSecretID + "/" + time.Unix(ts, 0).UTC().Format("2006-01-02") + "/vod/tc3_request, SignedHeaders=content-type;host, Signature=" + SignTC3(DefaultSecretKey, Service, ts, canon)
+		auth := tc3Algorithm + " Credential=" + DefaultSecretID + "/" + time.Unix(ts, 0).UTC().Format("2006-01-02") + "/vod/tc3_request, SignedHeaders=content-type;host, Signature=" + signTC3(DefaultSecretKey, Service, ts, canon)
 		send := func() string {
 			req, _ := http.NewRequest(http.MethodPost, s.URL()+"/", strings.NewReader(string(body)))
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("X-TC-Action", "PullEvents")
-			req.Header.Set("X-TC-Version", Version)
+			req.Header.Set("X-TC-Version", APIVersion)
 			req.Header.Set("X-TC-Timestamp", strconv.FormatInt(ts, 10))
 			req.Header.Set("Authorization", auth)
 			resp, err := http.DefaultClient.Do(req)
@@ -320,7 +320,7 @@ func TestAPI3RejectReplays(t *testing.T) {
 // headers, and a signed poll made meanwhile is answered.
 func TestFlood(t *testing.T) {
 	s := listen(t, Config{})
-	s.Queue().Fill(testGen(t), 0, 10)
+	s.Queue().AddFrom(testGen(t), 0, 10)
 	body := strings.Repeat("x", 2<<20)
 	errs := make(chan string, 32)
 	for range 32 {
@@ -328,7 +328,7 @@ func TestFlood(t *testing.T) {
 			req, _ := http.NewRequest(http.MethodPost, s.URL()+"/", strings.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("X-TC-Action", "PullEvents")
-			req.Header.Set("X-TC-Version", Version)
+			req.Header.Set("X-TC-Version", APIVersion)
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				errs <- "" // the server may close a connection whose body it does not read

@@ -23,7 +23,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	srv.Queue().Fill(g, 0, 20)
+	srv.Queue().AddFrom(g, 0, 20)
 
 	// The code under test polls srv.URL(); here, one legacy PullEvent.
 	resp, err := http.Get(srv.URL() + "/v2/index.php?Action=PullEvent")

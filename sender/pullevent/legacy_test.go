@@ -14,7 +14,7 @@ import (
 // over the names as sent, and one N given both ways is refused.
 func TestLegacyUnderscoreHandles(t *testing.T) {
 	s := listen(t, Config{MaxEvents: 3})
-	s.Queue().Fill(testGen(t), 0, 6)
+	s.Queue().AddFrom(testGen(t), 0, 6)
 	pull := func(t *testing.T) []string {
 		t.Helper()
 		m := legacyRequest(t, s, "GET", "", "", DefaultSecretKey, map[string]string{"Action": "PullEvent"})

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/internal/mix"
 )
 
 // Defaults, as the real service behaves; reused as flag defaults.
@@ -122,7 +123,7 @@ type flight struct {
 // deliveries and state) and built again when it is pulled or peeked, so a
 // queue of millions costs tens of MB; an injected event keeps its content.
 // The queue holds at most MaxQueue events (waiting or in flight): an Add or
-// Fill that would pass it adds nothing and returns an error wrapping
+// AddFrom that would pass it adds nothing and returns an error wrapping
 // ErrQueueFull.
 //
 // A Queue is safe for concurrent use by any number of pollers. Build one
@@ -168,7 +169,7 @@ type journal interface {
 	reset() error
 }
 
-// ErrQueueFull is wrapped by the error Add and Fill return when the events
+// ErrQueueFull is wrapped by the error Add and AddFrom return when the events
 // would take the queue past its MaxQueue.
 var ErrQueueFull = errors.New("queue full")
 
@@ -258,11 +259,11 @@ func (q *Queue) srcIDLocked(src generator.Source) (uint16, error) {
 	return uint16(len(q.srcs) - 1), nil
 }
 
-// Fill appends events first .. first+n-1 of src, in order, all or none:
+// AddFrom appends events first .. first+n-1 of src, in order, all or none:
 // when they would take the queue past MaxQueue it adds none and returns an
 // error wrapping ErrQueueFull. Each is held as its index in src and built
 // from src when pulled or peeked, so src must stay usable.
-func (q *Queue) Fill(src generator.Source, first, n uint64) error {
+func (q *Queue) AddFrom(src generator.Source, first, n uint64) error {
 	if n == 0 {
 		return nil
 	}
@@ -399,8 +400,8 @@ func (q *Queue) nextLocked() uint64 {
 func (q *Queue) newHandleLocked() string {
 	q.hctr++
 	var b [32]byte
-	appendHex16(b[:0], mix64(q.hctr^q.hsalt))
-	appendHex16(b[16:16], mix64(q.hctr+q.hsalt*0x9e3779b97f4a7c15))
+	appendHex16(b[:0], mix.Mix64(q.hctr^q.hsalt))
+	appendHex16(b[16:16], mix.Mix64(q.hctr+q.hsalt*0x9e3779b97f4a7c15))
 	return string(b[:])
 }
 
@@ -412,15 +413,6 @@ func appendHex16(dst []byte, x uint64) []byte {
 		dst = append(dst, hexDigits[(x>>uint(shift))&0xf])
 	}
 	return dst
-}
-
-func mix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
 }
 
 // takeLocked moves up to max available events in flight. Their Event is

@@ -158,7 +158,7 @@ func TestQueueSemantics(t *testing.T) {
 			clk := newFakeClock()
 			tt.cfg.Clock = clk
 			q := NewQueue(tt.cfg)
-			q.Fill(testGen(t), 0, uint64(tt.fill))
+			q.AddFrom(testGen(t), 0, uint64(tt.fill))
 			var pulled []Message
 			for k, st := range tt.steps {
 				clk.Advance(st.advance)
@@ -205,7 +205,7 @@ func TestQueueSemantics(t *testing.T) {
 func TestQueueEventsIntact(t *testing.T) {
 	g := testGen(t)
 	q := NewQueue(Config{})
-	q.Fill(g, 5, 3)
+	q.AddFrom(g, 5, 3)
 	peek := q.Peek(0)
 	got := pullNow(t, q, 16)
 	for i, m := range got {
@@ -231,7 +231,7 @@ func TestQueueLongPoll(t *testing.T) {
 			done <- m
 		}()
 		waitHeld(t, q, 1)
-		q.Fill(testGen(t), 0, 1)
+		q.AddFrom(testGen(t), 0, 1)
 		// Held an hour otherwise: returning at all is the answer.
 		select {
 		case m := <-done:
@@ -278,7 +278,7 @@ func TestQueueLongPoll(t *testing.T) {
 	})
 	t.Run("a held poll gets an event whose window passes", func(t *testing.T) {
 		q := NewQueue(Config{ConfirmWindow: 50 * time.Millisecond})
-		q.Fill(testGen(t), 0, 1)
+		q.AddFrom(testGen(t), 0, 1)
 		first, _ := q.Pull(context.Background(), 0, 0)
 		m, _ := q.Pull(context.Background(), 0, 5*time.Second)
 		if len(first) != 1 || len(m) != 1 || m[0].Seq != 1 || m[0].Deliveries != 2 {
@@ -325,7 +325,7 @@ func TestQueueDrainConcurrent(t *testing.T) {
 	const pollers = 32
 	clk := newFakeClock()
 	q := NewQueue(Config{Clock: clk})
-	q.Fill(generator.NewReplay([]generator.Event{testGen(t).Event(0)}), 0, n)
+	q.AddFrom(generator.NewReplay([]generator.Event{testGen(t).Event(0)}), 0, n)
 
 	confirmed := make([]atomic.Int32, n+1)
 	skipped := make([]atomic.Int32, n+1) // deliveries left unconfirmed
@@ -404,7 +404,7 @@ func TestQueueStatsAddUp(t *testing.T) {
 				when, s.Available, s.InFlight, s.Confirmed, s.Expired, sum, s.Enqueued)
 		}
 	}
-	q.Fill(testGen(t), 0, 10)
+	q.AddFrom(testGen(t), 0, 10)
 	ms := pullNow(t, q, 4)
 	if err := q.Confirm(ms[0].Handle); err != nil {
 		t.Fatal(err)

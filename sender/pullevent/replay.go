@@ -11,7 +11,7 @@ import (
 const maxReplayKeys = 1 << 18
 
 // replays remembers the signed requests seen within the timestamp window
-// (MaxClockSkew either way), to refuse one seen before. Safe for
+// (maxClockSkew either way), to refuse one seen before. Safe for
 // concurrent use; the zero value is ready.
 type replays struct {
 	mu    sync.Mutex
@@ -56,9 +56,9 @@ func (r *replays) seenBefore(now time.Time, ts int64, parts ...string) bool {
 		return true
 	}
 	r.seen[k] = struct{}{}
-	// Accepted until ts+MaxClockSkew; kept as long in case the clock
+	// Accepted until ts+maxClockSkew; kept as long in case the clock
 	// was behind.
-	exp := max(ts, n) + int64(MaxClockSkew/time.Second)
+	exp := max(ts, n) + int64(maxClockSkew/time.Second)
 	if len(r.order) > r.head && exp < r.order[len(r.order)-1].expiry {
 		exp = r.order[len(r.order)-1].expiry // keep expiries ascending
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -65,12 +66,12 @@ type pullResponse struct {
 func TestOfficialSDK(t *testing.T) {
 	s := listen(t, Config{Wait: 200 * time.Millisecond})
 	g := testGen(t)
-	s.Queue().Fill(g, 0, 20)
+	s.Queue().AddFrom(g, 0, 20)
 	c := sdkClient(s.Addr(), DefaultSecretID, DefaultSecretKey)
 
 	pull := func() pullResponse {
 		t.Helper()
-		req := tchttp.NewCommonRequest("vod", Version, "PullEvents")
+		req := tchttp.NewCommonRequest("vod", APIVersion, "PullEvents")
 		resp := tchttp.NewCommonResponse()
 		if err := c.Send(req, resp); err != nil {
 			t.Fatalf("PullEvents: %v", err)
@@ -96,7 +97,7 @@ func TestOfficialSDK(t *testing.T) {
 		}
 		handles = append(handles, e.EventHandle)
 	}
-	req := tchttp.NewCommonRequest("vod", Version, "ConfirmEvents")
+	req := tchttp.NewCommonRequest("vod", APIVersion, "ConfirmEvents")
 	if err := req.SetActionParameters(map[string]interface{}{"EventHandles": handles}); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestOfficialSDK(t *testing.T) {
 		{DefaultSecretID, "wrong-key", "AuthFailure.SignatureFailure"},
 		{"AKIDnobody", DefaultSecretKey, "AuthFailure.SecretIdNotFound"},
 	} {
-		err := sdkClient(s.Addr(), tc.id, tc.key).Send(tchttp.NewCommonRequest("vod", Version, "PullEvents"), tchttp.NewCommonResponse())
+		err := sdkClient(s.Addr(), tc.id, tc.key).Send(tchttp.NewCommonRequest("vod", APIVersion, "PullEvents"), tchttp.NewCommonResponse())
 		var se *tcerr.TencentCloudSDKError
 		if !errors.As(err, &se) || se.Code != tc.code || se.RequestId == "" {
 			t.Errorf("id %s key %s: got %v, want %s", tc.id, tc.key, err, tc.code)
@@ -128,10 +129,10 @@ func TestOfficialSDK(t *testing.T) {
 	}
 
 	// The SDK's GET mode: parameters in the signed query string.
-	s.Queue().Fill(g, 20, 2)
+	s.Queue().AddFrom(g, 20, 2)
 	cg := sdkClientMethod(s.Addr(), DefaultSecretID, DefaultSecretKey, "GET")
 	resp := tchttp.NewCommonResponse()
-	if err := cg.Send(tchttp.NewCommonRequest("vod", Version, "PullEvents"), resp); err != nil {
+	if err := cg.Send(tchttp.NewCommonRequest("vod", APIVersion, "PullEvents"), resp); err != nil {
 		t.Fatalf("GET PullEvents: %v", err)
 	}
 	var gr pullResponse
@@ -171,7 +172,7 @@ func (r signed3) do(t *testing.T, s *Server) map[string]any {
 		r.contentType = "application/json"
 	}
 	if r.version == "" {
-		r.version = Version
+		r.version = APIVersion
 	}
 	if r.id == "" {
 		r.id = DefaultSecretID
@@ -196,7 +197,7 @@ func (r signed3) do(t *testing.T, s *Server) map[string]any {
 	req.Header.Set("X-TC-Timestamp", strconv.FormatInt(r.ts, 10))
 	req.Header.Set("X-TC-Region", "ap-guangzhou")
 	canon := r.method + "\n/\n" + r.query + "\ncontent-type:" + r.contentType + "\nhost:" + s.Addr() + "\n\ncontent-type;host\n" + sha256Hex([]byte(r.body))
-	sig := SignTC3(r.key, "vod", r.ts, canon)
+	sig := signTC3(r.key, "vod", r.ts, canon)
 	date := time.Unix(r.ts, 0).UTC().Format("2006-01-02")
 	req.Header.Set("Authorization", fmt.Sprintf("TC3-HMAC-SHA256 Credential=%s/%s/vod/tc3_request, SignedHeaders=content-type;host, Signature=%s", r.id, date, sig))
 	if r.auth != "" {
@@ -231,7 +232,7 @@ func errCode(resp map[string]any) string {
 
 func TestAPI3Errors(t *testing.T) {
 	s := listen(t, Config{MaxBodyBytes: 4096})
-	s.Queue().Fill(testGen(t), 0, 2)
+	s.Queue().AddFrom(testGen(t), 0, 2)
 	tests := []struct {
 		name string
 		req  signed3
@@ -285,7 +286,7 @@ func TestRedeliveryOverHTTP(t *testing.T) {
 	clk := newFakeClock()
 	clk.now = time.Now()
 	s := listen(t, Config{Clock: clk})
-	s.Queue().Fill(testGen(t), 0, 1)
+	s.Queue().AddFrom(testGen(t), 0, 1)
 	first := signed3{action: "PullEvents", body: "{}", ts: clk.Now().Unix()}.do(t, s)
 	set := first["EventSet"].([]any)
 	if len(set) != 1 {
@@ -325,7 +326,7 @@ func legacyRequest(t *testing.T, s *Server, httpMethod, signHost, sigMethod, key
 	if signHost == "" {
 		signHost = s.Addr()
 	}
-	p["Signature"] = SignLegacy(key, sigMethod, httpMethod, signHost, LegacyPath, p)
+	p["Signature"] = signLegacy(key, sigMethod, httpMethod, signHost, LegacyPath, p)
 	v := url.Values{}
 	for k, val := range p {
 		v.Set(k, val)
@@ -351,13 +352,13 @@ func legacyRequest(t *testing.T, s *Server, httpMethod, signHost, sigMethod, key
 func TestLegacyAPI(t *testing.T) {
 	s := listen(t, Config{})
 	g := testGen(t)
-	s.Queue().Fill(g, 0, 40)
+	s.Queue().AddFrom(g, 0, 40)
 	pulled := 0
 	for _, tc := range []struct {
 		name, httpMethod, host, sigMethod string
 	}{
 		{"GET signed over the request's host, HmacSHA1 by default", http.MethodGet, "", ""},
-		{"GET signed over the real host", http.MethodGet, LegacyHost, "HmacSHA1"},
+		{"GET signed over the real host", http.MethodGet, legacyHost, "HmacSHA1"},
 		{"POST with HmacSHA256", http.MethodPost, "", "HmacSHA256"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -528,7 +529,7 @@ func TestCloseReleasesHeldPolls(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodPost, s.URL()+"/", strings.NewReader("{}"))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-TC-Action", "PullEvents")
-		req.Header.Set("X-TC-Version", Version)
+		req.Header.Set("X-TC-Version", APIVersion)
 		wg.Add(2)
 		go do(req)
 		req2, _ := http.NewRequest(http.MethodGet, s.URL()+LegacyPath+"?Action=PullEvent", nil)
@@ -559,7 +560,7 @@ func TestDrainOverHTTP(t *testing.T) {
 	const pollers = 32
 	s := listen(t, Config{})
 	g := testGen(t)
-	s.Queue().Fill(g, 0, n)
+	s.Queue().AddFrom(g, 0, n)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: pollers}}
 	defer client.CloseIdleConnections()
 	var mu sync.Mutex
@@ -638,10 +639,10 @@ func TestRequestLimit(t *testing.T) {
 	now := time.Now()
 	clock := ClockFunc(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
 	s := listen(t, Config{RequestLimit: 2, Clock: clock})
-	s.Queue().Fill(testGen(t), 0, 10)
+	s.Queue().AddFrom(testGen(t), 0, 10)
 	c := sdkClient(s.Addr(), DefaultSecretID, DefaultSecretKey)
 	call := func(action string, params map[string]any) error {
-		req := tchttp.NewCommonRequest("vod", Version, action)
+		req := tchttp.NewCommonRequest("vod", APIVersion, action)
 		if params != nil {
 			req.SetActionParameters(params)
 		}
@@ -694,11 +695,11 @@ func TestDescribeEventsState(t *testing.T) {
 	now := time.Now()
 	clock := ClockFunc(func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
 	s := listen(t, Config{Clock: clock})
-	s.Queue().Fill(testGen(t), 0, 20)
+	s.Queue().AddFrom(testGen(t), 0, 20)
 	c := sdkClient(s.Addr(), DefaultSecretID, DefaultSecretKey)
 	count := func() int {
 		t.Helper()
-		req := tchttp.NewCommonRequest("vod", Version, "DescribeEventsState")
+		req := tchttp.NewCommonRequest("vod", APIVersion, "DescribeEventsState")
 		req.SetActionParameters(map[string]any{"SubAppId": 1500000001})
 		resp := tchttp.NewCommonResponse()
 		if err := c.Send(req, resp); err != nil {
@@ -718,7 +719,7 @@ func TestDescribeEventsState(t *testing.T) {
 	if got := count(); got != 20 {
 		t.Errorf("before any pull: %d, want 20", got)
 	}
-	if err := c.Send(tchttp.NewCommonRequest("vod", Version, "PullEvents"), tchttp.NewCommonResponse()); err != nil {
+	if err := c.Send(tchttp.NewCommonRequest("vod", APIVersion, "PullEvents"), tchttp.NewCommonResponse()); err != nil {
 		t.Fatal(err)
 	}
 	if got := count(); got != 4 {
@@ -730,10 +731,41 @@ func TestDescribeEventsState(t *testing.T) {
 	if got := count(); got != 20 {
 		t.Errorf("after the window: %d, want the 20 again", got)
 	}
-	req := tchttp.NewCommonRequest("vod", Version, "DescribeEventsState")
+	req := tchttp.NewCommonRequest("vod", APIVersion, "DescribeEventsState")
 	req.SetActionParameters(map[string]any{"ExtInfo": "x"})
 	var se *tcerr.TencentCloudSDKError
 	if err := c.Send(req, tchttp.NewCommonResponse()); !errors.As(err, &se) || se.Code != "UnknownParameter" {
 		t.Errorf("ExtInfo: %v, want UnknownParameter", err)
+	}
+}
+
+// TestRoutes: every path goes through the one router; the admin check
+// comes before an admin path's answer, a path unknown included.
+func TestRoutes(t *testing.T) {
+	s, err := New(Config{AdminToken: "tok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		method, path, token string
+		want                int
+	}{
+		{"GET", "/_vodsim/stats", "", http.StatusUnauthorized},
+		{"GET", "/_vodsim/stats", "tok", http.StatusOK},
+		{"GET", "/_vodsim/nope", "", http.StatusUnauthorized},
+		{"GET", "/_vodsim/nope", "tok", http.StatusNotFound},
+		{"POST", "/_vodsim/stats", "tok", http.StatusMethodNotAllowed},
+		{"GET", "/_vodsimx", "", http.StatusNotFound},
+		{"GET", "/nope", "", http.StatusNotFound},
+	} {
+		r := httptest.NewRequest(tc.method, tc.path, nil)
+		if tc.token != "" {
+			r.Header.Set("Authorization", "Bearer "+tc.token)
+		}
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		if w.Code != tc.want {
+			t.Errorf("%s %s (token %q): %d, want %d: %s", tc.method, tc.path, tc.token, w.Code, tc.want, w.Body)
+		}
 	}
 }

@@ -37,13 +37,13 @@ type v1ConfirmRequest struct {
 
 func newV1Pull() *v1PullRequest {
 	r := &v1PullRequest{BaseRequest: &tchttp.BaseRequest{}}
-	r.Init().WithApiInfo("vod", Version, "PullEvents")
+	r.Init().WithApiInfo("vod", APIVersion, "PullEvents")
 	return r
 }
 
 func newV1Confirm(handles []string) *v1ConfirmRequest {
 	r := &v1ConfirmRequest{BaseRequest: &tchttp.BaseRequest{}}
-	r.Init().WithApiInfo("vod", Version, "ConfirmEvents")
+	r.Init().WithApiInfo("vod", APIVersion, "ConfirmEvents")
 	for _, h := range handles {
 		r.EventHandles = append(r.EventHandles, &h)
 	}
@@ -70,7 +70,7 @@ func TestOfficialSDKSignatureV1(t *testing.T) {
 	for _, sign := range []string{"HmacSHA256", "HmacSHA1"} {
 		for _, method := range []string{"POST", "GET"} {
 			t.Run(sign+"/"+method, func(t *testing.T) {
-				s.Queue().Fill(g, next, 3)
+				s.Queue().AddFrom(g, next, 3)
 				next += 3
 				c := sdkClientV1(s.Addr(), DefaultSecretKey, sign, method)
 				resp := tchttp.NewCommonResponse()
@@ -118,13 +118,13 @@ func TestOfficialSDKSignatureV1(t *testing.T) {
 // v1Params returns signed v1 parameters of a PullEvents request plus extra.
 func v1Params(host, httpMethod string, extra map[string]string) url.Values {
 	p := map[string]string{
-		"Action": "PullEvents", "Version": Version, "Region": "ap-guangzhou", "SecretId": DefaultSecretID,
+		"Action": "PullEvents", "Version": APIVersion, "Region": "ap-guangzhou", "SecretId": DefaultSecretID,
 		"Timestamp": strconv.FormatInt(time.Now().Unix(), 10), "Nonce": "12345", "SignatureMethod": "HmacSHA256",
 	}
 	for k, v := range extra {
 		p[k] = v
 	}
-	p["Signature"] = SignLegacy(DefaultSecretKey, p["SignatureMethod"], httpMethod, host, "/", p)
+	p["Signature"] = signLegacy(DefaultSecretKey, p["SignatureMethod"], httpMethod, host, "/", p)
 	v := url.Values{}
 	for k, x := range p {
 		v.Set(k, x)
@@ -157,9 +157,9 @@ func TestSignatureV1Errors(t *testing.T) {
 	}{
 		{"valid", signed(nil).Encode(), ""},
 		{"valid with SubAppId and ExtInfo", signed(map[string]string{"SubAppId": "1", "ExtInfo": "x"}).Encode(), ""},
-		{"wrong key", tamper(signed(nil), "Signature", SignLegacy("nope", "HmacSHA256", "POST", s.Addr(), "/", map[string]string{})).Encode(), "AuthFailure.SignatureFailure"},
+		{"wrong key", tamper(signed(nil), "Signature", signLegacy("nope", "HmacSHA256", "POST", s.Addr(), "/", map[string]string{})).Encode(), "AuthFailure.SignatureFailure"},
 		{"parameter changed after signing", tamper(signed(nil), "Region", "ap-beijing").Encode(), "AuthFailure.SignatureFailure"},
-		{"no action", "Version=" + Version, "MissingParameter"},
+		{"no action", "Version=" + APIVersion, "MissingParameter"},
 		{"other action", tamper(signed(nil), "Action", "DescribeMediaInfos").Encode(), "InvalidAction"},
 		{"wrong version", tamper(signed(nil), "Version", "2017-03-12").Encode(), "NoSuchVersion"},
 		{"no signature", tamper(signed(nil), "Signature", "").Encode(), "MissingParameter"},
@@ -188,7 +188,7 @@ func TestSignatureV1Errors(t *testing.T) {
 // InvalidParameter that names the parameter.
 func TestOptionalParameters(t *testing.T) {
 	s := listen(t, Config{MaxEvents: 1})
-	s.Queue().Fill(testGen(t), 0, 8)
+	s.Queue().AddFrom(testGen(t), 0, 8)
 	pullHandle := func(t *testing.T) string {
 		t.Helper()
 		resp := signed3{action: "PullEvents", body: `{"SubAppId":1,"ExtInfo":""}`}.do(t, s)

@@ -384,9 +384,9 @@ func (q *Queue) takeSeqLocked(seq uint64) error {
 	return fmt.Errorf("a pull of event %d, which is not waiting", seq)
 }
 
-// FillEnd is one past the last index of src filled into the queue (0 if
+// EndOf is one past the last index of src added to the queue by AddFrom (0 if
 // none): where a feed of src goes on after a restart from a state file.
-func (q *Queue) FillEnd(src generator.Source) uint64 {
+func (q *Queue) EndOf(src generator.Source) uint64 {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if t := reflect.TypeOf(src); t == nil || !t.Comparable() {

@@ -75,12 +75,12 @@ func newScenario(t *testing.T) *scenario {
 	s.path = filepath.Join(t.TempDir(), "q.state")
 	s.q, _ = openState(t, s.path, s.clk, s.g)
 	s.q.journal.(*stateLog).min = 1 << 40 // compact only when a test says
-	s.q.Fill(s.g, 0, 120)
+	s.q.AddFrom(s.g, 0, 120)
 	s.q.Add(s.g.Event(900), s.g.Event(901))
 	for round := range 4 {
 		if round == 2 {
 			now = now.Add(31 * time.Second) // the unconfirmed come back
-			s.q.Fill(s.g, 120, 30)
+			s.q.AddFrom(s.g, 120, 30)
 			s.inflight = nil
 		}
 		for range 3 {
@@ -258,7 +258,7 @@ func TestStateCompactBounded(t *testing.T) {
 	l := q.journal.(*stateLog)
 	l.min = 16 << 10
 	const events = 20_000
-	q.Fill(g, 0, events)
+	q.AddFrom(g, 0, events)
 	var maxOff, maxSnap, written int64
 	last := l.off
 	for i := 0; ; i++ {
@@ -315,7 +315,7 @@ func TestStateCompactCloseAndOpen(t *testing.T) {
 	g := testGen(t)
 	path := filepath.Join(t.TempDir(), "q.state")
 	q, _ := openState(t, path, nil, g)
-	q.Fill(g, 0, 5000)
+	q.AddFrom(g, 0, 5000)
 	for range 2000 {
 		for _, m := range pullNow(t, q, 1) {
 			q.Confirm(m.Handle)
@@ -406,7 +406,7 @@ func BenchmarkStateRestart(b *testing.B) {
 	}
 	q.journal.(*stateLog).min = 1 << 40
 	const roundTrips = 50_000
-	q.Fill(g, 0, 2*roundTrips+1000)
+	q.AddFrom(g, 0, 2*roundTrips+1000)
 	for range roundTrips {
 		msgs, _ := q.Pull(context.Background(), 1, 0)
 		q.Confirm(msgs[0].Handle)

@@ -33,7 +33,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 	if !isNew {
 		t.Fatal("a new file is not new")
 	}
-	q.Fill(g, 0, 100)
+	q.AddFrom(g, 0, 100)
 	q.Add(g.Event(500)) // injected
 	confirmed := map[string]bool{}
 	var inflight []Message
@@ -93,7 +93,7 @@ func TestStateTornTail(t *testing.T) {
 	g := testGen(t)
 	path := filepath.Join(t.TempDir(), "q.state")
 	q, _ := openState(t, path, nil, g)
-	q.Fill(g, 0, 10)
+	q.AddFrom(g, 0, 10)
 	msgs, _ := q.Pull(context.Background(), 2, 0)
 	q.Confirm(msgs[0].Handle)
 	whole, _ := os.Stat(path)
@@ -127,7 +127,7 @@ func TestStateCorrupt(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "q.state")
 	q, _ := openState(t, path, nil, g)
-	q.Fill(g, 0, 10)
+	q.AddFrom(g, 0, 10)
 	msgs, _ := q.Pull(context.Background(), 2, 0)
 	q.Confirm(msgs[0].Handle)
 	q.Confirm(msgs[1].Handle)
@@ -160,7 +160,7 @@ func TestStateFullDiskConfirm(t *testing.T) {
 	g := testGen(t)
 	path := filepath.Join(t.TempDir(), "q.state")
 	q, _ := openState(t, path, nil, g)
-	q.Fill(g, 0, 4)
+	q.AddFrom(g, 0, 4)
 	msgs, _ := q.Pull(context.Background(), 1, 0)
 	l := q.journal.(*stateLog)
 	real := l.f
@@ -193,12 +193,12 @@ func FuzzStateFile(f *testing.F) {
 	if _, err := q.OpenState(path, false, g); err != nil {
 		f.Fatal(err)
 	}
-	q.Fill(g, 0, 5)
+	q.AddFrom(g, 0, 5)
 	q.Add(g.Event(9))
 	msgs, _ := q.Pull(context.Background(), 3, 0)
 	q.Confirm(msgs[0].Handle)
 	q.Reset()
-	q.Fill(g, 5, 2)
+	q.AddFrom(g, 5, 2)
 	q.CloseState()
 	b, _ := os.ReadFile(path)
 	f.Add(b)
@@ -207,7 +207,7 @@ func FuzzStateFile(f *testing.F) {
 	if _, err := q.OpenState(path, false, g); err != nil {
 		f.Fatal(err)
 	}
-	q.Fill(g, 7, 3)
+	q.AddFrom(g, 7, 3)
 	msgs, _ = q.Pull(context.Background(), 2, 0)
 	q.mu.Lock()
 	if err := q.journal.(*stateLog).compactLocked(0); err != nil {

@@ -45,7 +45,7 @@ func TestSlowClientDisconnected(t *testing.T) {
 		name, head, trickle string
 	}{
 		{"headers", "POST / HTTP/1.1\r\nHost: x\r\n", strings.Repeat("X-Slow: a\r\n", 1000)},
-		{"body", "POST / HTTP/1.1\r\nHost: x\r\nX-TC-Action: PullEvents\r\nX-TC-Version: " + Version +
+		{"body", "POST / HTTP/1.1\r\nHost: x\r\nX-TC-Action: PullEvents\r\nX-TC-Version: " + APIVersion +
 			"\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n", strings.Repeat(" ", 5000)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,7 +102,7 @@ func TestHeldPollOutlivesReadTimeout(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, s.URL()+"/", strings.NewReader("{}"))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-TC-Action", "PullEvents")
-	req.Header.Set("X-TC-Version", Version)
+	req.Header.Set("X-TC-Version", APIVersion)
 	c := &http.Client{Timeout: 5 * time.Second}
 	start := time.Now()
 	resp, err := c.Do(req)

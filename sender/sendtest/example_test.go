@@ -7,6 +7,7 @@ import (
 
 	"github.com/vodsim/vodsim/internal/exampletest"
 	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/pace"
 	"github.com/vodsim/vodsim/sender/sendtest"
 )
 
@@ -21,7 +22,7 @@ func ExampleSend() {
 		got.Add(1)
 		w.Write([]byte("{}"))
 	})
-	rep := sendtest.Send(t, handler, sender.Config{Count: 50, Profile: sender.ConstantRate(2000)})
+	rep := sendtest.Send(t, handler, sender.Config{Count: 50, Profile: pace.ConstantRate(2000)})
 	fmt.Println(rep.Events, rep.Acknowledged, got.Load())
 	// Output: 50 50 50
 }

@@ -1,7 +1,3 @@
-// Package sendtest starts the two ends of a push delivery in one line of a
-// Go test, in the style of net/http/httptest: a checking receiver on a free
-// port of 127.0.0.1, and a send against the test's own handler. Each stops
-// by itself when the test ends.
 package sendtest
 
 import (
@@ -10,25 +6,26 @@ import (
 	"testing"
 
 	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/receiver"
 )
 
-// Receiver is a checking sender.Receiver served on 127.0.0.1 for one test.
+// Receiver is a checking receiver.Receiver served on 127.0.0.1 for one test.
 // Its Stats say what it received; it is an http.Handler too, so Send can
 // deliver to it in process. It is safe for concurrent use.
 type Receiver struct {
-	*sender.Receiver
+	*receiver.Receiver
 	// URL is where it listens, "http://127.0.0.1:PORT"; every path is
 	// the receiver.
 	URL string
 }
 
-// NewReceiver serves rc (nil: a zero sender.Receiver, which checks every
+// NewReceiver serves rc (nil: a zero receiver.Receiver, which checks every
 // payload and no signature) on a free port of 127.0.0.1 until the test
 // ends. Set rc's fields (SignKey, Window, Log) before the call.
-func NewReceiver(t testing.TB, rc *sender.Receiver) *Receiver {
+func NewReceiver(t testing.TB, rc *receiver.Receiver) *Receiver {
 	t.Helper()
 	if rc == nil {
-		rc = &sender.Receiver{}
+		rc = &receiver.Receiver{}
 	}
 	srv := httptest.NewServer(rc)
 	t.Cleanup(srv.Close)

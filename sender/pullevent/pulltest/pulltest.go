@@ -1,7 +1,3 @@
-// Package pulltest runs vodsim's fake PullEvent endpoint inside a Go test,
-// in the style of net/http/httptest: NewServer starts it on a free port of
-// 127.0.0.1 and stops it when the test ends, and the signing helpers build
-// requests by hand for tests that do not go through Tencent's SDK.
 package pulltest
 
 import (
@@ -69,7 +65,7 @@ func NewRequest(srv *pullevent.Server, action, body string) *http.Request {
 	}
 	r.Header.Set("Content-Type", "application/json")
 	r.Header.Set("X-TC-Action", action)
-	r.Header.Set("X-TC-Version", pullevent.Version)
+	r.Header.Set("X-TC-Version", pullevent.APIVersion)
 	r.Header.Set("X-TC-Region", "ap-guangzhou")
 	cfg := srv.Config()
 	Sign(r, []byte(body), cfg.SecretID, cfg.SecretKey, cfg.Clock.Now())

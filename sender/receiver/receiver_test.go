@@ -1,8 +1,9 @@
-package sender
+package receiver
 
 import (
 	"bytes"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -19,7 +20,7 @@ func TestCheckPayload(t *testing.T) {
 	e := g.Event(0)
 	v3 := generator.Encoding{Format: generator.FormatV3}
 	now := time.Unix(1_800_000_000, 0)
-	signed := appendSignature(v3.Marshal(&e), "key1", now.Unix()+600)
+	signed := generator.AppendSignature(v3.Marshal(&e), "key1", now.Unix()+600)
 	tests := []struct {
 		name      string
 		body      []byte
@@ -35,8 +36,8 @@ func TestCheckPayload(t *testing.T) {
 		{"3.0 unsigned, key expected", v3.Marshal(&e), "key1", false, ErrSignature, "unsigned"},
 		{"4.0 with a key: 4.0 carries no signature", (generator.Encoding{}).Marshal(&e), "key1", false, nil, ""},
 		{"3.0 signed, wrong key", signed, "key2", true, ErrSignature, "md5"},
-		{"3.0 signed, expired", appendSignature(v3.Marshal(&e), "key1", now.Unix()-1), "key1", true, ErrSignature, "expired"},
-		{"4.0 with a signature", appendSignature((generator.Encoding{}).Marshal(&e), "k", now.Unix()), "", true, generator.ErrPayload, "4.0"},
+		{"3.0 signed, expired", generator.AppendSignature(v3.Marshal(&e), "key1", now.Unix()-1), "key1", true, ErrSignature, "expired"},
+		{"4.0 with a signature", generator.AppendSignature((generator.Encoding{}).Marshal(&e), "k", now.Unix()), "", true, generator.ErrPayload, "4.0"},
 		{"truncated", signed[:40], "", false, generator.ErrPayload, ""},
 		{"not JSON", []byte("eventType=x"), "", false, generator.ErrPayload, ""},
 		{"bad T", []byte(`{"T":"x","Sign":"y"}`), "", true, generator.ErrPayload, "T"},
@@ -127,7 +128,7 @@ func FuzzCheckPayload(f *testing.F) {
 	g, _ := generator.New(generator.Config{Seed: 2})
 	e := g.Event(3)
 	f.Add((generator.Encoding{}).Marshal(&e))
-	f.Add(appendSignature((generator.Encoding{Format: generator.FormatV3}).Marshal(&e), "k", 1))
+	f.Add(generator.AppendSignature((generator.Encoding{Format: generator.FormatV3}).Marshal(&e), "k", 1))
 	f.Add([]byte(`{"T":1,"Sign":"x","EventType":"CreateImageSpriteComplete"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p := CheckPayload(body, "k", time.Unix(0, 0))
@@ -243,7 +244,7 @@ func TestReceiverBadSignLog(t *testing.T) {
 		e := g.Event(uint64(i))
 		b := v3.Marshal(&e)
 		if key != "" {
-			b = appendSignature(b, key, exp)
+			b = generator.AppendSignature(b, key, exp)
 		}
 		bodies = append(bodies, b)
 	}
@@ -269,17 +270,6 @@ func TestReceiverBadSignLog(t *testing.T) {
 			if bad := i > 0; strings.Contains(l, mark) != bad || strings.Contains(l, "MALFORMED") {
 				t.Errorf("ndjson=%v: line %d %q: want %q marked %v, never MALFORMED", ndjson, i, l, mark, bad)
 			}
-		}
-	}
-}
-
-func TestCheckSignKey(t *testing.T) {
-	for k, ok := range map[string]bool{
-		"a": true, "abc123": true, strings.Repeat("Z9", 16): true,
-		"": false, strings.Repeat("a", 33): false, "a-b": false, "ab c": false, "caf\u00e9": false,
-	} {
-		if err := CheckSignKey(k); (err == nil) != ok {
-			t.Errorf("CheckSignKey(%q) = %v, want ok %v", k, err, ok)
 		}
 	}
 }
@@ -311,5 +301,37 @@ func TestReceiverCountsByType(t *testing.T) {
 		if st.ByType[k] != n {
 			t.Errorf("ByType[%s] = %d, want %d", k, st.ByType[k], n)
 		}
+	}
+}
+
+func want(t *testing.T, what string, got, want uint64) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s = %d, want %d", what, got, want)
+	}
+}
+
+func TestReceiverServerLimits(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	rc := &Receiver{MaxConns: 7}
+	hs, lln := rc.NewServer(ln)
+	if hs.ReadHeaderTimeout != ReadHeaderTimeout || hs.ReadTimeout != ReadTimeout || hs.IdleTimeout != IdleTimeout || hs.ConnState == nil {
+		t.Errorf("server limits: %+v", hs)
+	}
+	if lln == ln {
+		t.Error("the listener is not capped")
+	}
+}
+
+func TestStatsAdd(t *testing.T) {
+	s := Stats{Requests: 1, Distinct: 1, ByType: map[string]uint64{"A": 1}}
+	s.Add(Stats{Requests: 2, Malformed: 1, Distinct: 1, ByType: map[string]uint64{"A": 1, "B": 2}, FirstError: "bad"})
+	s.Add(Stats{FirstError: "later"})
+	if s.Requests != 3 || s.Malformed != 1 || s.Distinct != 2 || s.ByType["A"] != 2 || s.ByType["B"] != 2 || s.FirstError != "bad" {
+		t.Errorf("sum %+v", s)
 	}
 }

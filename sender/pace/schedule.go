@@ -1,6 +1,8 @@
-package sender
+package pace
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"time"
 )
@@ -35,13 +37,13 @@ func newSchedule(p Profile) (*schedule, error) {
 	for i, ph := range p {
 		switch {
 		case ph.Duration <= 0:
-			return nil, configErr("profile phase %d: duration %v must be > 0", i+1, ph.Duration)
+			return nil, profileErr("profile phase %d: duration %v must be > 0", i+1, ph.Duration)
 		case !(ph.From > 0) || math.IsInf(ph.From, 0):
-			return nil, configErr("profile phase %d: rate %v must be > 0", i+1, ph.From)
+			return nil, profileErr("profile phase %d: rate %v must be > 0", i+1, ph.From)
 		case ph.To < 0 || math.IsNaN(ph.To) || math.IsInf(ph.To, 0):
-			return nil, configErr("profile phase %d: end rate %v must be >= 0", i+1, ph.To)
+			return nil, profileErr("profile phase %d: end rate %v must be >= 0", i+1, ph.To)
 		case ph.Steps < 0:
-			return nil, configErr("profile phase %d: steps %d is negative", i+1, ph.Steps)
+			return nil, profileErr("profile phase %d: steps %d is negative", i+1, ph.Steps)
 		}
 		dur := ph.Duration.Seconds()
 		to := ph.To
@@ -133,17 +135,17 @@ func (s *schedule) countBefore(d time.Duration) uint64 {
 	return k
 }
 
-// Schedule gives the times at which a Profile's events fall due, as Run
-// paces them: event k at At(k) after the start. Build one with
+// Schedule gives the times at which a Profile's events fall due, as
+// sender.Run paces them: event k at At(k) after the start. Build one with
 // NewSchedule; it is read-only and safe for concurrent use. The zero
 // value is not usable.
 type Schedule struct{ s *schedule }
 
-// NewSchedule returns p's schedule, or an error wrapping ErrConfig when a
+// NewSchedule returns p's schedule, or an error wrapping ErrProfile when a
 // phase is invalid or p is empty.
 func NewSchedule(p Profile) (*Schedule, error) {
 	if len(p) == 0 {
-		return nil, configErr("empty profile: no rate to schedule")
+		return nil, profileErr("empty profile: no rate to schedule")
 	}
 	s, err := newSchedule(p)
 	if err != nil {
@@ -161,4 +163,28 @@ func (s *Schedule) Due(d time.Duration) uint64 {
 		return math.MaxUint64
 	}
 	return s.s.countBefore(d + 1)
+}
+
+// ErrProfile is wrapped by every error NewSchedule returns for a bad
+// Profile; the message names the phase and what is wrong with it.
+var ErrProfile = errors.New("invalid rate profile")
+
+// profileError is a bad Profile: its message is the reason alone, and it
+// matches ErrProfile under errors.Is.
+type profileError struct{ msg string }
+
+func (e *profileError) Error() string        { return e.msg }
+func (e *profileError) Is(target error) bool { return target == ErrProfile }
+
+func profileErr(format string, a ...any) error {
+	return &profileError{fmt.Sprintf(format, a...)}
+}
+
+// durationSeconds converts a float number of seconds to a Duration,
+// saturating instead of overflowing.
+func durationSeconds(s float64) time.Duration {
+	if s >= float64(math.MaxInt64)/1e9 {
+		return time.Duration(math.MaxInt64)
+	}
+	return time.Duration(s * 1e9)
 }

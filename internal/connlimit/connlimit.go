@@ -1,4 +1,4 @@
-package sender
+package connlimit
 
 import (
 	"net"
@@ -7,10 +7,10 @@ import (
 	"time"
 )
 
-// DefaultMaxConns is how many connections a server holds open at once.
-const DefaultMaxConns = 512
+// DefaultMax is how many connections a server holds open at once.
+const DefaultMax = 512
 
-// ConnLimit caps the connections an http.Server holds open at once. Wrap
+// Limit caps the connections an http.Server holds open at once. Wrap
 // the listener with Listener and set the server's ConnState to
 // ConnState. When a connection arrives at the cap, the connection idle the
 // longest (one that has not sent a request yet, or a keep-alive one between
@@ -18,8 +18,8 @@ const DefaultMaxConns = 512
 // connections cannot starve a real client; when every connection is busy
 // with a request, the new one waits to be accepted until one finishes.
 //
-// A ConnLimit is safe for concurrent use; build one with NewConnLimit.
-type ConnLimit struct {
+// A Limit is safe for concurrent use; build one with New.
+type Limit struct {
 	max   int
 	mu    sync.Mutex
 	freed chan struct{} // closed and replaced when a slot frees
@@ -31,20 +31,20 @@ type connInfo struct {
 	since time.Time
 }
 
-// NewConnLimit returns a ConnLimit of max connections (max <= 0: DefaultMaxConns).
-func NewConnLimit(max int) *ConnLimit {
+// New returns a Limit of max connections (max <= 0: DefaultMax).
+func New(max int) *Limit {
 	if max <= 0 {
-		max = DefaultMaxConns
+		max = DefaultMax
 	}
-	return &ConnLimit{max: max, freed: make(chan struct{}), conns: make(map[net.Conn]connInfo)}
+	return &Limit{max: max, freed: make(chan struct{}), conns: make(map[net.Conn]connInfo)}
 }
 
 // Listener wraps ln: its Accept holds a new connection back while the cap
 // is reached and no open connection is idle.
-func (l *ConnLimit) Listener(ln net.Listener) net.Listener { return &limitListener{Listener: ln, l: l} }
+func (l *Limit) Listener(ln net.Listener) net.Listener { return &limitListener{Listener: ln, l: l} }
 
 // ConnState tracks connections for http.Server.ConnState.
-func (l *ConnLimit) ConnState(c net.Conn, st http.ConnState) {
+func (l *Limit) ConnState(c net.Conn, st http.ConnState) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch st {
@@ -62,13 +62,13 @@ func (l *ConnLimit) ConnState(c net.Conn, st http.ConnState) {
 }
 
 // Open is how many connections are held now.
-func (l *ConnLimit) Open() int {
+func (l *Limit) Open() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.conns)
 }
 
-func (l *ConnLimit) removeLocked(c net.Conn) {
+func (l *Limit) removeLocked(c net.Conn) {
 	if _, ok := l.conns[c]; ok {
 		delete(l.conns, c)
 		close(l.freed)
@@ -78,7 +78,7 @@ func (l *ConnLimit) removeLocked(c net.Conn) {
 
 // admit makes room for c, closing the longest-idle connection or waiting
 // for a busy one to finish; it returns false when done is closed first.
-func (l *ConnLimit) admit(c net.Conn, done <-chan struct{}) bool {
+func (l *Limit) admit(c net.Conn, done <-chan struct{}) bool {
 	for {
 		l.mu.Lock()
 		if len(l.conns) < l.max {
@@ -111,7 +111,7 @@ func (l *ConnLimit) admit(c net.Conn, done <-chan struct{}) bool {
 
 type limitListener struct {
 	net.Listener
-	l         *ConnLimit
+	l         *Limit
 	closeOnce sync.Once
 	done      chan struct{}
 	initOnce  sync.Once

@@ -1,4 +1,4 @@
-package sender
+package receiver
 
 import (
 	"bytes"
@@ -15,10 +15,15 @@ import (
 	"time"
 
 	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/internal/connlimit"
 )
 
 // MaxPayload is the largest body a Receiver reads.
 const MaxPayload = 1 << 20
+
+// DefaultMaxConns is how many connections a Receiver's server holds open
+// at once when MaxConns is 0.
+const DefaultMaxConns = 512
 
 // DefaultWindow is how many distinct task ids a Receiver remembers when
 // Window is 0: about 45 MB of memory once full (some 45 bytes an id).
@@ -52,7 +57,7 @@ type Receiver struct {
 	// duplicates; 0 means DefaultWindow.
 	Window int
 	// MaxConns caps the connections the server of NewServer holds open
-	// at once; 0 means DefaultMaxConns (see ConnLimit).
+	// at once; 0 means DefaultMaxConns.
 	MaxConns int
 
 	mu    sync.Mutex
@@ -60,7 +65,7 @@ type Receiver struct {
 	seen  map[uint64]struct{} // the keys in ring
 	ring  []uint64            // keys in the order first seen, up to Window
 	next  int                 // ring's oldest key once it is full
-	stats ReceiverStats
+	stats Stats
 	line  []byte // under logMu
 }
 
@@ -92,9 +97,9 @@ func (rc *Receiver) remember(key uint64) bool {
 	return false
 }
 
-// ReceiverStats is what a Receiver has seen so far: a plain value, a
+// Stats is what a Receiver has seen so far: a plain value, a
 // snapshot (the zero value is a receiver's that saw nothing).
-type ReceiverStats struct {
+type Stats struct {
 	// Requests is every request answered, POST or not.
 	Requests uint64 `json:"requests"`
 	// WellFormed and Malformed split the payloads by generator.Decode.
@@ -121,10 +126,10 @@ type ReceiverStats struct {
 
 // AllWellFormed reports whether every payload decoded and every
 // signature checked verified.
-func (s ReceiverStats) AllWellFormed() bool { return s.Malformed == 0 && s.BadSignature == 0 }
+func (s Stats) AllWellFormed() bool { return s.Malformed == 0 && s.BadSignature == 0 }
 
 // Stats returns a copy of the counts so far.
-func (rc *Receiver) Stats() ReceiverStats {
+func (rc *Receiver) Stats() Stats {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	s := rc.stats
@@ -193,7 +198,7 @@ func CheckPayload(body []byte, key string, now time.Time) Payload {
 		p.Err = fmt.Errorf("%w: unsigned: a 3.0 payload without T and Sign", ErrSignature)
 	}
 	if p.Err == nil && p.Signed && key != "" {
-		want := Sign(key, p.T)
+		want := generator.Sign(key, p.T)
 		switch {
 		case !hmac.Equal([]byte(want), []byte(p.Sign)):
 			p.Err = fmt.Errorf("%w: Sign %q is not md5(key + T)", ErrSignature, p.Sign)
@@ -205,27 +210,27 @@ func CheckPayload(body []byte, key string, now time.Time) Payload {
 }
 
 // Connection timeouts of the receiver's server, the ones vodsim serve
-// uses: a request's headers must arrive within ReceiverReadHeaderTimeout
-// and the whole request within ReceiverReadTimeout; an idle keep-alive
-// connection is closed after ReceiverIdleTimeout.
+// uses: a request's headers must arrive within ReadHeaderTimeout
+// and the whole request within ReadTimeout; an idle keep-alive
+// connection is closed after IdleTimeout.
 const (
-	ReceiverReadHeaderTimeout = 10 * time.Second
-	ReceiverReadTimeout       = 30 * time.Second
-	ReceiverIdleTimeout       = 60 * time.Second
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 30 * time.Second
+	IdleTimeout       = 60 * time.Second
 )
 
 // NewServer returns an http.Server for rc with the receiver's connection
 // timeouts, and ln wrapped in its connection cap (MaxConns): serve the
 // returned listener with it.
 func (rc *Receiver) NewServer(ln net.Listener) (*http.Server, net.Listener) {
-	cl := NewConnLimit(rc.MaxConns)
+	cl := connlimit.New(rc.MaxConns)
 	return &http.Server{
 		Handler:           rc,
 		ConnState:         cl.ConnState,
-		ReadHeaderTimeout: ReceiverReadHeaderTimeout,
-		ReadTimeout:       ReceiverReadTimeout,
-		WriteTimeout:      ReceiverReadTimeout,
-		IdleTimeout:       ReceiverIdleTimeout,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      ReadTimeout,
+		IdleTimeout:       IdleTimeout,
 	}, cl.Listener(ln)
 }
 
@@ -392,4 +397,27 @@ func (rc *Receiver) logLine(now time.Time, req *http.Request, p *Payload, dup bo
 	}
 	rc.line = b
 	rc.Log.Write(b)
+}
+
+// Add adds o's counts to s, as for the receivers of several shards of one
+// run; s keeps its FirstError, or takes o's when it has none.
+func (s *Stats) Add(o Stats) {
+	s.Requests += o.Requests
+	s.WellFormed += o.WellFormed
+	s.Malformed += o.Malformed
+	s.Distinct += o.Distinct
+	s.Duplicates += o.Duplicates
+	s.Signed += o.Signed
+	s.BadSignature += o.BadSignature
+	if len(o.ByType) > 0 {
+		if s.ByType == nil {
+			s.ByType = map[string]uint64{}
+		}
+		for k, v := range o.ByType {
+			s.ByType[k] += v
+		}
+	}
+	if s.FirstError == "" {
+		s.FirstError = o.FirstError
+	}
 }

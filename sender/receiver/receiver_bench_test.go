@@ -1,4 +1,4 @@
-package sender
+package receiver
 
 import (
 	"bytes"
@@ -33,7 +33,7 @@ func BenchmarkReceiverHandler(b *testing.B) {
 	var ev generator.Event
 	for i := range bodies {
 		g.Fill(&ev, uint64(i))
-		bodies[i] = appendSignature(enc.Append(nil, &ev), "key", 4102444800)
+		bodies[i] = generator.AppendSignature(enc.Append(nil, &ev), "key", 4102444800)
 	}
 	post := func(b *testing.B, url string) float64 {
 		tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}

@@ -1,0 +1,188 @@
+package sender
+
+import (
+	"context"
+	"time"
+)
+
+// job is one event handed to a worker.
+type job struct {
+	idx       uint64
+	intended  time.Time // the schedule's send time (delay included by the worker)
+	waited    bool      // the event waited for an in-flight slot
+	reordered bool
+	spin      time.Duration // the most the worker may spin for intended
+}
+
+// stopReason is why an event that the workers' context stopped before
+// its first attempt was not sent: the run was stopped, or the drain ended.
+func (r *run) stopReason() string {
+	if r.runCtx.Err() != nil {
+		return ReasonStopped
+	}
+	return ReasonDrainEnded
+}
+
+// scheduleEnd is when the run's schedule ends, zero if it has none (a
+// count sent as fast as possible): Duration after the start, or the send
+// time of the last of Count events. An event still waiting for an
+// in-flight slot then is not sent.
+func (r *run) scheduleEnd() time.Time {
+	switch {
+	case r.duration > 0:
+		return r.start.Add(r.duration)
+	case r.sched != nil && r.count > 0:
+		if n := r.shard.Count(r.count); n > 0 {
+			return r.start.Add(r.sched.At(r.shard.index(n - 1)))
+		}
+		return r.start
+	}
+	return time.Time{}
+}
+
+// dispatchStats is what the dispatcher knows at the end.
+type dispatchStats struct {
+	generated uint64 // events taken from the source
+	// intended send times of the first and last event dispatched, to
+	// compute the rate the schedule asked for.
+	firstIntended, lastIntended time.Time
+	dispatched                  uint64
+	// reason is why the events not dispatched were not sent.
+	reason string
+}
+
+// dispatch walks the schedule: it waits for each event's send time and
+// hands the event to a worker, holding back the events chosen for
+// reordering. It returns when the schedule ends or ctx is cancelled.
+func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispatchStats {
+	var st dispatchStats
+	workers := 0
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	var held heldQueue
+	var prevOff time.Duration
+	done := ctx.Done()
+	// ended is closed at the schedule's end: an event still waiting for
+	// an in-flight slot then is not sent, so that the run ends by the end
+	// of the schedule plus one event's delivery.
+	var ended chan struct{}
+	if at := r.scheduleEnd(); !at.IsZero() {
+		ended = make(chan struct{})
+		endT := time.AfterFunc(time.Until(at), func() { close(ended) })
+		defer endT.Stop()
+	}
+	st.reason = ReasonStopped
+
+	send := func(j job) bool {
+		for {
+			select {
+			case jobs <- j:
+			default:
+				wait := done
+				// Without a rate, a worker beyond the connections only
+				// queues for one (see pool).
+				capped := r.sched == nil && r.pool.full()
+				switch {
+				case workers < r.inflight && !capped:
+					// No idle worker: start one; it takes this job.
+					spawn()
+					workers++
+				case workers < r.inflight:
+					// Every connection busy: the next idle worker takes
+					// the job, unless one goes to sleep first.
+					select {
+					case jobs <- j:
+					case <-r.pool.wake:
+						continue
+					case <-wait:
+						return false
+					case <-ended:
+						st.reason = ReasonScheduleEnded
+						return false
+					}
+					goto handed
+				default:
+					j.waited = true
+				}
+				var end chan struct{}
+				if j.waited {
+					end = ended
+				}
+				select {
+				case jobs <- j:
+				case <-wait:
+					return false
+				case <-end:
+					st.reason = ReasonScheduleEnded
+					return false
+				}
+			}
+		handed:
+			r.pool.handed()
+			if st.dispatched == 0 {
+				st.firstIntended = j.intended
+			}
+			st.lastIntended = j.intended
+			st.dispatched++
+			return true
+		}
+	}
+
+	// k walks the whole run's indices; a shard takes every N-th.
+	for k := r.shard.first(); ; k += r.shard.step() {
+		if r.count > 0 && k >= r.count {
+			break
+		}
+		var when time.Time
+		var spin time.Duration
+		if r.sched != nil {
+			off := r.sched.At(k)
+			if r.duration > 0 && off >= r.duration {
+				break
+			}
+			when = r.start.Add(off)
+			// At low rates the event goes to its worker a little early,
+			// and the worker waits for the send time (preciseWait).
+			var lead time.Duration
+			lead, spin = handLead(off - prevOff)
+			hand := when.Add(-lead)
+			prevOff = off
+			if !waitUntil(ctx, timer, hand) {
+				return st
+			}
+		} else {
+			when = time.Now()
+			if r.duration > 0 && when.Sub(r.start) >= r.duration {
+				break
+			}
+		}
+		if ctx.Err() != nil {
+			return st
+		}
+		// Held-back events whose new turn has come go first.
+		for held.Len() > 0 && held.peek().release <= k {
+			h := held.pop()
+			if !send(job{idx: h.idx, intended: when, reordered: true, spin: spin}) {
+				return st
+			}
+		}
+		st.generated++
+		if r.faults.Reorder > 0 && unit(r.seed, saltReorder, k) < r.faults.Reorder {
+			d := 1 + draw(r.seed, saltReorderBy, k)%uint64(r.faults.ReorderWindow)
+			held.push(heldEvent{release: k + d, idx: k})
+			continue
+		}
+		if !send(job{idx: k, intended: when, spin: spin}) {
+			return st
+		}
+	}
+	// The schedule ended: what is still held goes now, in order.
+	for held.Len() > 0 {
+		h := held.pop()
+		if !send(job{idx: h.idx, intended: time.Now(), reordered: true}) {
+			return st
+		}
+	}
+	return st
+}
