@@ -155,7 +155,18 @@ func (w *worker) deliver(ctx context.Context, j job) {
 	r := w.r
 	f := r.decide(j.idx)
 	base := result{idx: j.idx, intended: j.intended, malformed: f.malform, reordered: j.reordered, waited: j.waited}
-	r.src.Fill(&w.ev, j.idx)
+	var payload []byte
+	if r.payloads != nil {
+		// A given payload: its task id and status when it decodes as a
+		// VOD event, else none.
+		payload = r.payloads[j.idx]
+		w.ev = generator.Event{}
+		if e, _, _, err := generator.Decode(payload); err == nil {
+			w.ev = e
+		}
+	} else {
+		r.src.Fill(&w.ev, j.idx)
+	}
 	base.taskID = w.ev.TaskID
 	base.outcome = w.ev.Status
 	if f.delay > 0 {
@@ -177,7 +188,12 @@ func (w *worker) deliver(ctx context.Context, j job) {
 		return
 	}
 	sp := scratchPool.Get().(*[]byte)
-	b := r.enc.Append((*sp)[:0], &w.ev)
+	var b []byte
+	if payload != nil {
+		b = append((*sp)[:0], payload...)
+	} else {
+		b = r.enc.Append((*sp)[:0], &w.ev)
+	}
 	if r.signKey != "" {
 		b = generator.AppendSignature(b, r.signKey, time.Now().Add(generator.SignValidity).Unix())
 	}

@@ -107,7 +107,7 @@ func malform(body []byte, m Malformation, enc generator.Encoding, cut uint64) []
 	}
 	inner, status, task := "data", "status", "vodTaskId"
 	if enc.Format == generator.FormatV3 {
-		inner, status, task = "CreateImageSpriteCompleteEvent", "ErrCode", "TaskId"
+		inner, status, task = v3Member(env), "ErrCode", "TaskId"
 	}
 	d, ok := env[inner].(map[string]any)
 	if !ok {
@@ -126,6 +126,18 @@ func malform(body []byte, m Malformation, enc generator.Encoding, cut uint64) []
 		return body
 	}
 	return out
+}
+
+// v3Member names the EventContent member that carries a 3.0 event: the
+// one member whose value is an object (CreateImageSpriteCompleteEvent,
+// ProcedureStateChangeEvent, ...; the others are absent or null).
+func v3Member(env map[string]any) string {
+	for k, v := range env {
+		if _, ok := v.(map[string]any); ok {
+			return k
+		}
+	}
+	return "CreateImageSpriteCompleteEvent"
 }
 
 func str(v any) string {

@@ -19,6 +19,7 @@ import (
 type run struct {
 	target      string
 	src         generator.Source
+	payloads    [][]byte // nil = events made by src
 	enc         generator.Encoding
 	seed        int64
 	count       uint64 // 0 = unlimited
@@ -97,6 +98,19 @@ func newRun(cfg Config) (*run, error) {
 		return nil, configErr("drain %v is negative", cfg.Drain)
 	}
 	r.drain = cfg.Drain
+	if cfg.Payloads != nil {
+		n := uint64(len(cfg.Payloads))
+		if n == 0 {
+			return nil, configErr("no payloads to send")
+		}
+		if r.count > n {
+			return nil, configErr("count %d is more than the %d payloads given", r.count, n)
+		}
+		if r.count == 0 {
+			r.count = n
+		}
+		r.payloads = cfg.Payloads
+	}
 	if r.count == 0 && r.duration == 0 {
 		r.count = DefaultCount
 	}

@@ -77,6 +77,12 @@ type Config struct {
 	// Source makes the events; nil means a generator.Generator built
 	// from Seed with the default mix.
 	Source generator.Source
+	// Payloads, when set, are the bodies to send instead of events made
+	// by Source: event i's body is Payloads[i], sent as it is (a 3.0 body
+	// is still signed with SignKey, and faults still apply to it). Count
+	// 0 then means all of them, and may not be more. The report and the
+	// journal read task ids from the payloads that decode as VOD events.
+	Payloads [][]byte
 	// Encoding is the wire format; the zero value is the seed's 4.0 shape.
 	Encoding generator.Encoding
 	// Seed seeds the default Source and every per-event fault decision

@@ -47,12 +47,14 @@ type sendOpts struct {
 	maxP99        value.Duration
 	minRate       value.Share
 	shard         shardOpts
+	input         string
 }
 
 // register defines send's flags on fs, bound to o.
 func (o *sendOpts) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.target, "target", "", "receiver URL, user:password@ for Basic authorization (default: an embedded receiver on 127.0.0.1)")
 	o.events.register(fs)
+	fs.StringVar(&o.input, "input", "", "send these payloads instead of generated events: NDJSON, one JSON body a line, sent as it is (FILE, or - for standard input)")
 	fs.Lookup("seed").Usage = "random seed: the same seed gives byte-identical events, fault decisions and backoff waits"
 	o.rate = DefaultSendRate
 	fs.Var(&o.rate, "rate", "events per second, or per unit: 50/s, 600/m, 10/h; 0 = as fast as the receiver allows")
@@ -136,6 +138,9 @@ func constantRate(r float64) pace.Profile { return pace.ConstantRate(r) }
 // config builds the run's config: the events (scenario and event flags),
 // the base they give, then the other flags the user set.
 func (o *sendOpts) config(fs *pflag.FlagSet) (sender.Config, error) {
+	if o.input == "-" && o.events.scenario == "-" {
+		return sender.Config{}, usageErrorf("send: --input - and --scenario - both read standard input: give one of them a file")
+	}
 	ev, err := o.events.resolve("send", fs)
 	if err != nil {
 		return sender.Config{}, err
@@ -143,6 +148,11 @@ func (o *sendOpts) config(fs *pflag.FlagSet) (sender.Config, error) {
 	cfg := sendBase(ev)
 	if ev.sc != nil {
 		o.scenario = ev.sc.Name
+	}
+	if fs.Changed("input") {
+		if err := applyInput(&cfg, fs, o, o.events.in); err != nil {
+			return sender.Config{}, err
+		}
 	}
 	if err := applySendFlags(&cfg, fs, o); err != nil {
 		return sender.Config{}, err

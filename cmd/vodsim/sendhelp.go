@@ -4,7 +4,8 @@ package main
 const sendHelp = `
 Usage: vodsim send [--target URL] [flags]
 
-POSTs CreateImageSpriteComplete events to a callback receiver as Tencent
+POSTs VOD events (CreateImageSpriteComplete unless --event-type, a
+scenario or --input says otherwise) to a callback receiver as Tencent
 Cloud VOD does: one POST per event, Content-Type application/json, a 5 s
 timeout, at most 3 attempts, only timeouts retried, the answer's status
 otherwise ignored. Events are sent on an open-model schedule: latency is
@@ -45,6 +46,13 @@ when complete; a FILE from an earlier run is removed when the run starts.
 --journal is written in whole lines, at least every 100 ms, so a killed
 run leaves whole lines.
 
+--input FILE (or - for standard input) sends NDJSON payloads instead of
+generated events, one JSON body a line, each as it is, with send's
+pacing, retries, faults, journal and report; --count N sends the first N
+(default all). A line that is not JSON is named by its line number and
+nothing is sent. The format is 3.0 when the first payload has an
+EventType (--format overrides it); --sign-key signs 3.0 bodies.
+
 --shard K/N sends one of N interleaved parts of the run: the events
 whose index is K modulo N, with the same seed and fault decisions, each
 at its send time in the whole run (1/N of the rate of every phase).
@@ -70,4 +78,5 @@ const sendExamples = `
   vodsim send --scenario chaos --quiet                   # a built-in scenario's faults and retries
   vodsim send --target http://127.0.0.1:9000/ --journal attempts.ndjson --report-json report.json --quiet
   vodsim send --target http://127.0.0.1:9000/ --duration 60s --rate 100 --max-failed 0 --max-p99 250ms --min-rate 0.99
+  vodsim gen --count 20 | vodsim send --input - --rate 10  # payloads from a pipe, sent as they are
   vodsim send --target http://127.0.0.1:9000/ --count 4000 --rate 400 --shard 0/4 --report-json shard-0.json`

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runBinStdin runs the built binary with args and stdin, as runBin does.
+func runBinStdin(t *testing.T, stdin []byte, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, vodsimBin, args...)
+	cmd.Stdin = bytes.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("run vodsim %q: %v", args, err)
+	}
+	return result{out.Bytes(), errb.Bytes(), code}
+}
+
+// TestSendInput: gen's NDJSON piped into send --input - arrives byte for
+// byte, in order with one in flight; --count sends the first N.
+func TestSendInput(t *testing.T) {
+	t.Parallel()
+	gen := runBin(t, "gen", "--count", "20", "--seed", "9", "--format", "v3", "--event-type", "all")
+	if gen.code != 0 {
+		t.Fatalf("gen: exit %d %s", gen.code, gen.stderr)
+	}
+	rec := &bodyRecorder{}
+	srv := httptest.NewServer(rec)
+	defer srv.Close()
+	r := runBinStdin(t, gen.stdout, "send", "--input", "-", "--target", srv.URL, "--rate", "0", "--max-inflight", "1", "--quiet")
+	if r.code != 0 || !bytes.Contains(r.stdout, []byte("20 acknowledged")) {
+		t.Fatalf("send: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	want := bytes.Split(bytes.TrimSpace(gen.stdout), []byte("\n"))
+	got := rec.got()
+	if len(got) != len(want) {
+		t.Fatalf("receiver got %d bodies, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Errorf("body %d:\n got %s\nwant %s", i, got[i], want[i])
+		}
+	}
+
+	// From a file, the first 3 only.
+	file := filepath.Join(t.TempDir(), "in.ndjson")
+	os.WriteFile(file, gen.stdout, 0o644)
+	rec2 := &bodyRecorder{}
+	srv2 := httptest.NewServer(rec2)
+	defer srv2.Close()
+	r = runBin(t, "send", "--input", file, "--count", "3", "--target", srv2.URL, "--rate", "0", "--quiet")
+	if r.code != 0 || len(rec2.got()) != 3 {
+		t.Errorf("--count 3: exit %d, %d bodies\n%s%s", r.code, len(rec2.got()), r.stdout, r.stderr)
+	}
+}
+
+// TestSendInputBadInput: a line that is not JSON is named by its line
+// number and nothing is sent; flags that choose events do not apply.
+func TestSendInputBadInput(t *testing.T) {
+	t.Parallel()
+	rec := &bodyRecorder{}
+	srv := httptest.NewServer(rec)
+	defer srv.Close()
+	good := `{"version":"4.0","eventType":"CreateImageSpriteComplete","data":{"status":0}}`
+	for _, c := range []struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		{good + "\n\n" + good + "\n{not json\n", nil, "stdin:4: not JSON: {not json"},
+		{"", nil, "stdin: no payload"},
+		{good + "\n", []string{"--event-type", "NewFileUpload"}, "--event-type does not apply with --input"},
+		{good + "\n", []string{"--count", "2"}, "--input has 1 payload"},
+		{good + "\n", []string{"--scenario", "-"}, "both read standard input"},
+	} {
+		args := append([]string{"send", "--input", "-", "--target", srv.URL, "--quiet"}, c.args...)
+		r := runBinStdin(t, []byte(c.stdin), args...)
+		if r.code != 2 || !strings.Contains(string(r.stderr), c.want) {
+			t.Errorf("%q %v: exit %d, stderr %q; want 2 and %q", c.stdin, c.args, r.code, r.stderr, c.want)
+		}
+	}
+	if n := len(rec.got()); n != 0 {
+		t.Errorf("bad input sent %d requests", n)
+	}
+}

@@ -1,0 +1,81 @@
+package sender
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/vodsim/vodsim/generator"
+)
+
+// bodies records every body POSTed to it, in arrival order.
+type bodies struct {
+	mu  sync.Mutex
+	got [][]byte
+}
+
+func (b *bodies) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	b.mu.Lock()
+	b.got = append(b.got, body)
+	b.mu.Unlock()
+	w.Write([]byte("{}"))
+}
+
+// Payloads are sent byte for byte, key order, spacing and unknown fields
+// kept, and the report reads the task ids of those that decode.
+func TestPayloadsSentVerbatim(t *testing.T) {
+	rec := &bodies{}
+	srv := httptest.NewServer(rec)
+	defer srv.Close()
+	g, _ := generator.New(generator.Config{Seed: 3})
+	e := g.Event(0)
+	sprite := generator.Encoding{}.Marshal(&e)
+	payloads := [][]byte{
+		sprite,
+		[]byte(`{"data": {"vodTaskId": "x", "status": 0}, "eventType": "Custom", "version": "4.0"}`),
+		[]byte(`[1, 2, 3]`),
+	}
+	rep := send(t, Config{Target: srv.URL, Payloads: payloads, MaxInFlight: 1})
+	if rep.Events != 3 || rep.Acknowledged != 3 {
+		t.Fatalf("events %d acknowledged %d, want 3 and 3", rep.Events, rep.Acknowledged)
+	}
+	if len(rec.got) != 3 {
+		t.Fatalf("receiver got %d bodies, want 3", len(rec.got))
+	}
+	for i, want := range payloads {
+		if !bytes.Equal(rec.got[i], want) {
+			t.Errorf("body %d: got %s, want %s as given", i, rec.got[i], want)
+		}
+	}
+	if _, err := Run(t.Context(), Config{Target: srv.URL, Payloads: payloads, Count: 4}); Reason(err) == "" {
+		t.Errorf("a count above the payloads given: err %v, want a config error", err)
+	}
+}
+
+// A malformed body of any catalog type loses its task id or gets an
+// unknown field in its own member, not only a sprite's.
+func TestMalformCatalogMember(t *testing.T) {
+	g, _ := generator.New(generator.Config{Seed: 3, Outcomes: []generator.Outcome{{Weight: 1, EventType: "ProcedureStateChanged"}}})
+	e := g.Event(0)
+	enc := generator.Encoding{Format: generator.FormatV3}
+	body := enc.Marshal(&e)
+	for _, m := range []Malformation{MalformMissingField, MalformUnknownField} {
+		out := malform(append([]byte(nil), body...), m, enc, 1)
+		var env map[string]json.RawMessage
+		if err := json.Unmarshal(out, &env); err != nil {
+			t.Fatalf("%s: %v", m, err)
+		}
+		var member map[string]any
+		json.Unmarshal(env["ProcedureStateChangeEvent"], &member)
+		_, hasTask := member["TaskId"]
+		_, hasUnknown := member["unexpectedField"]
+		if m == MalformMissingField && hasTask || m == MalformUnknownField && !hasUnknown {
+			t.Errorf("%s left the member as it was: %s", m, out)
+		}
+	}
+}
