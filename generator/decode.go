@@ -55,13 +55,15 @@ type v3Event struct {
 	WebVTTURL         *string  `json:"WebVttUrl"`
 }
 
-// Decode parses a CreateImageSpriteComplete payload in either format and
+// Decode parses a payload of any catalog event type in either format and
 // returns the event and the Encoding that reproduces it: for any payload
 // this package encodes, enc.Append(nil, &e) gives back the same JSON.
 //
 // Decode is strict, as a careful receiver would be: unknown fields, wrong
-// types, a missing required field, another event type, sprite fields on a
-// failure, or trailing data are errors wrapping ErrPayload. A 3.0 payload's
+// types, a missing required field, an event type not in the catalog, sprite
+// fields on a failure, or trailing data are errors wrapping ErrPayload; a
+// type other than CreateImageSpriteComplete is checked against the SDK's
+// model (no key it lacks, every value of its JSON type or null). A 3.0 payload's
 // EventHandle, if any, is returned in handle.
 func Decode(data []byte) (e Event, enc Encoding, handle string, err error) {
 	trimmed := bytes.TrimLeft(data, " \t\r\n")

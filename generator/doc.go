@@ -1,6 +1,9 @@
-// Package generator builds realistic CreateImageSpriteComplete events, the
-// notification Tencent Cloud VOD sends when an image sprite task ends, and
-// encodes them in the 4.0 (legacy) and 3.0 wire formats.
+// Package generator builds realistic Tencent Cloud VOD event notifications
+// of every type VOD's API 3.0 lists (CATALOG.md says where each value rule
+// comes from), CreateImageSpriteComplete by default, and encodes them in the
+// 3.0 wire format and, for the types that have one, the 4.0 (legacy)
+// envelope. Config.Flows makes the events of files that each go through a
+// flow (an upload, its task flow, a deletion), interleaved by time.
 //
 // A Generator is deterministic: event i of a generator built from a Config
 // with seed s is a pure function of (s, Config, i). Each event draws from its

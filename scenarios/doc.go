@@ -18,6 +18,6 @@
 // and are safe for concurrent use.
 //
 // A Scenario does not generate events itself: Source builds the
-// generator.Source the scenario describes, and the sender reads Profile,
-// Faults and Retry from it.
+// generator.Source the scenario describes, and SendConfig turns the whole
+// scenario into a sender.Config in one call.
 package scenarios

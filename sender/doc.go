@@ -7,5 +7,6 @@
 // pace, the events from package generator. The other end of the wire is
 // not sender's business: package receiver checks what arrives, and
 // package sendtest runs a send against a handler inside a Go test. Bad
-// input is an *Error whose Kind is ErrConfig, ErrTarget or ErrHeader.
+// input is an *Error whose Kind is ErrConfig, ErrTarget, ErrHeader,
+// ErrJournal or ErrMerge.
 package sender

@@ -33,7 +33,8 @@ func (c *genCmd) Run(ctx context.Context, args []string) error {
 	fs := newFlagSet(c.io, "gen", `
 Usage: vodsim gen [flags]
 
-Prints CreateImageSpriteComplete events as NDJSON on stdout, one per line.
+Prints events as NDJSON on stdout, one per line: CreateImageSpriteComplete
+unless --event-type or a scenario names other types (see 'vodsim events').
 The same seed and flags always print the same bytes.
 
 With --scenario, the events are the scenario's: its seed, outcome mix,

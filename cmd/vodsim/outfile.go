@@ -14,6 +14,34 @@ import (
 	"github.com/vodsim/vodsim/sender"
 )
 
+// openInFile opens a file named on the command line for reading; a
+// directory is refused with a message that says so, rather than a read
+// error at its first line.
+func openInFile(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		f.Close()
+		return nil, fmt.Errorf("%s is a directory, not a file", path)
+	}
+	return f, nil
+}
+
+// checkOutPath refuses an output path that cannot be a file before
+// anything is written: a directory, or a path whose folder does not exist.
+func checkOutPath(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory", path)
+	}
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("%s: no folder %s to write it in", path, dir)
+	}
+	return nil
+}
+
 // outFile is an output file written as the run goes (--journal). It is
 // opened up front, so that a bad path fails before anything is sent, but
 // emptied only when the run starts (start) or first writes to it: a run
@@ -100,6 +128,9 @@ func openReportFile(path string) (*reportFile, error) {
 	case err == nil && !fi.Mode().IsRegular():
 		return &reportFile{path: path, special: true}, nil
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	}
+	if err := checkOutPath(path); err != nil {
 		return nil, err
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/vodsim/vodsim/sender"
 	"github.com/vodsim/vodsim/sender/plot"
@@ -52,7 +51,7 @@ The page goes to stdout, or whole to --output FILE. - is stdin.`, `
 	for _, name := range fs.Args() {
 		var r io.Reader = c.io.in
 		if name != "-" {
-			f, err := os.Open(name)
+			f, err := openInFile(name)
 			if err != nil {
 				return usageErrorf("plot: %v", err)
 			}

@@ -181,9 +181,11 @@ func TestReadmeCommands(t *testing.T) {
 			f := strings.Fields(l)
 			switch {
 			case len(f) == 0:
-			case f[0] == "make", f[0] == "go" && len(f) > 1 && f[1] == "install":
-				// The set-up commands: make test is this run, and
-				// go install fetches the published module.
+			case f[0] == "make", f[0] == "go" && len(f) > 1 && f[1] == "install",
+				f[0] == "sudo", f[0] == "apt-get":
+				// The set-up commands: make test is this run, go
+				// install fetches the published module, and the
+				// system packages are this machine's business.
 			case f[0] == "bin/vodsim" && len(f) > 1 && (f[1] == "serve" || f[1] == "receive"):
 				// Started above.
 			default:
@@ -304,6 +306,44 @@ func TestStandsAlone(t *testing.T) {
 	} {
 		if got := standsAlone(tc.script); got != tc.want {
 			t.Errorf("standsAlone(%q) = %v, want %v", tc.script, got, tc.want)
+		}
+	}
+}
+
+// TestReadmeLayoutListsEveryPackage: the README's Layout table names every
+// folder that holds Go code (testdata aside), so that a new package cannot
+// go unmentioned.
+func TestReadmeLayoutListsEveryPackage(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, layout, ok := strings.Cut(string(raw), "\n## Layout\n")
+	if !ok {
+		t.Fatal("README.md has no ## Layout section")
+	}
+	root := filepath.Join("..", "..")
+	dirs := map[string]bool{}
+	err = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "bin" || strings.HasPrefix(d.Name(), ".") && path != root) {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".go") {
+			rel, _ := filepath.Rel(root, filepath.Dir(path))
+			dirs[filepath.ToSlash(rel)] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dir := range dirs {
+		if !strings.Contains(layout, "`"+dir+"`") {
+			t.Errorf("README.md's Layout table does not name `%s`", dir)
 		}
 	}
 }

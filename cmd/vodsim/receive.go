@@ -8,8 +8,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +17,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/internal/value"
 	"github.com/vodsim/vodsim/sender/receiver"
 )
 
@@ -36,7 +35,7 @@ func (c *receiveCmd) Run(ctx context.Context, args []string) error {
 	var ndjson, strict bool
 	var window, maxConns int
 	var count uint64
-	var timeout time.Duration
+	var timeout value.Duration
 	fs := newFlagSet(c.io, "receive", `
 Usage: vodsim receive [--listen ADDR] [--ndjson] [--sign-key KEY] [--window N]
                       [--count N] [--timeout D] [--status CODE[:SHARE]]
@@ -63,8 +62,9 @@ to every request (--status 500) or to a share of them, spread evenly
 --delay holds each answer for D, or for a time drawn uniformly from LO to
 HI (--delay 100ms..2s). --summary-json FILE writes the counts when it
 exits (distinct, duplicates, malformed, payloads by the event type they
-name), whole or not at all. With --strict a malformed or badly signed
-payload makes the exit status 1.
+name), whole or not at all; a FILE from an earlier run is removed when
+it starts listening. With --strict a malformed or badly signed payload
+makes the exit status 1.
 
 It runs until interrupted (Ctrl-C) or --count or --timeout ends it, then
 prints a summary on stderr. Exit status: 0; 1 --timeout came first or
@@ -84,7 +84,7 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 	fs.StringVar(&signKey, "sign-key", "", "verify 3.0 payloads' Sign = md5(key + T) (1 to 32 letters and digits)")
 	fs.IntVar(&window, "window", receiver.DefaultWindow, "distinct task ids remembered to tell duplicates; the oldest is forgotten first")
 	fs.Uint64Var(&count, "count", 0, "exit 0 once this many distinct events have arrived (0 = run until stopped)")
-	fs.DurationVar(&timeout, "timeout", 0, "stop after this long; exit 1 if --count was not reached (0 = no limit)")
+	fs.Var(&timeout, "timeout", "stop after this long; exit 1 if --count was not reached (0 = no limit)")
 	fs.StringVar(&status, "status", "", "answer with this HTTP status, to every request or to a share of them: 500, 500:10% (default 200)")
 	fs.StringVar(&delay, "delay", "", "hold each answer this long, or for a time drawn from LO..HI, e.g. 200ms or 100ms..2s")
 	fs.StringVar(&summaryJSON, "summary-json", "", "write the counts as JSON to FILE when it exits")
@@ -104,12 +104,6 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 	if window < 1 {
 		return usageErrorf("receive: --window %d: must be at least 1", window)
 	}
-	if fs.Changed("count") && count == 0 {
-		return usageErrorf("receive: --count 0: must be at least 1 (leave it out to run until stopped)")
-	}
-	if timeout < 0 || fs.Changed("timeout") && timeout == 0 {
-		return usageErrorf("receive: --timeout %v: must be > 0", timeout)
-	}
 	d := &double{want: count, reached: make(chan struct{}), types: map[string]uint64{}}
 	var err error
 	if fs.Changed("status") {
@@ -122,12 +116,11 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 			return usageErrorf("receive: --delay %q: %v", delay, err)
 		}
 	}
-	var summary *atomicFile
+	var summary *reportFile
 	if summaryJSON != "" {
-		if summary, err = createAtomicFile(summaryJSON); err != nil {
+		if summary, err = openReportFile(summaryJSON); err != nil {
 			return usageErrorf("receive: --summary-json: %v", err)
 		}
-		defer summary.abort()
 	}
 	if maxConns < 1 {
 		return usageErrorf("receive: --max-conns %d: must be at least 1", maxConns)
@@ -138,10 +131,18 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 	if err != nil {
 		return listenError("receive", listen, err)
 	}
+	if summary != nil {
+		// An earlier run's summary goes now: the file holds this run's
+		// counts or nothing.
+		if err := summary.begin(); err != nil {
+			stop()
+			return fmt.Errorf("receive: --summary-json: %w", err)
+		}
+	}
 	fmt.Fprintf(c.io.err, "vodsim receive: listening on %s/ (Ctrl-C to stop)\n", url)
 	var expired <-chan time.Time
 	if timeout > 0 {
-		t := time.NewTimer(timeout)
+		t := time.NewTimer(time.Duration(timeout))
 		defer t.Stop()
 		expired = t.C
 	}
@@ -167,7 +168,7 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 	if summary != nil {
 		out := receiveSummary{Stats: st, EventTypes: d.eventTypes(), Count: count, TimedOut: timedOut && count > 0}
 		b, _ := json.MarshalIndent(out, "", "  ")
-		if err := summary.commit(append(b, '\n')); err != nil {
+		if err := summary.write(func(w io.Writer) error { _, err := w.Write(append(b, '\n')); return err }); err != nil {
 			return fmt.Errorf("receive: --summary-json: %w", err)
 		}
 	}
@@ -328,51 +329,4 @@ func parseDelayRange(s string) (lo, hi time.Duration, err error) {
 		}
 	}
 	return lo, hi, nil
-}
-
-// atomicFile is an output file written whole or not at all: a temporary
-// file beside it, created up front (so a bad path fails before the run),
-// renamed over the path on commit.
-type atomicFile struct {
-	path string
-	tmp  *os.File
-	done bool
-}
-
-func createAtomicFile(path string) (*atomicFile, error) {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return nil, fmt.Errorf("%s is a directory", path)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return nil, err
-	}
-	return &atomicFile{path: path, tmp: tmp}, nil
-}
-
-// commit writes b and renames the file into place.
-func (a *atomicFile) commit(b []byte) error {
-	a.done = true
-	_, err := a.tmp.Write(b)
-	if cerr := a.tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(a.tmp.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(a.tmp.Name(), a.path)
-	}
-	if err != nil {
-		os.Remove(a.tmp.Name())
-	}
-	return err
-}
-
-// abort removes the temporary file unless commit ran.
-func (a *atomicFile) abort() {
-	if !a.done {
-		a.tmp.Close()
-		os.Remove(a.tmp.Name())
-	}
 }

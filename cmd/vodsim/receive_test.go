@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -139,6 +141,41 @@ func TestReceiveTimeout(t *testing.T) {
 	}
 }
 
+// TestReceiveSummaryOfAnEarlierRunGoes: the summary of an earlier run is
+// removed once the receiver listens, so a receiver killed before it wrote
+// its own leaves no file that a CI step would read as this run's.
+func TestReceiveSummaryOfAnEarlierRunGoes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "summary.json")
+	if err := os.WriteFile(path, []byte(`{"distinct": 99}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startBin(t, dir, "receive", "--listen", "127.0.0.1:0", "--summary-json", path)
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the earlier summary is still there while receive runs (%v)", err)
+	}
+	if code := s.stop(t); code != 0 {
+		t.Fatalf("exit %d after Ctrl-C\n%s", code, s.stderr())
+	}
+	if m := readSummary(t, path); m["distinct"] != 0.0 {
+		t.Errorf("summary = %v", m)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("files left beside the summary: %v", entries)
+	}
+}
+
+// TestReceiveZeroMeansNoLimit: --count 0 and --timeout 0 are what
+// leaving them out is, as --help says: the receiver runs until stopped.
+func TestReceiveZeroMeansNoLimit(t *testing.T) {
+	t.Parallel()
+	s := startBin(t, t.TempDir(), "receive", "--listen", "127.0.0.1:0", "--count", "0", "--timeout", "0")
+	if code := s.stop(t); code != 0 {
+		t.Errorf("receive --count 0 --timeout 0: exit %d after Ctrl-C, want 0\n%s", code, s.stderr())
+	}
+}
+
 func TestReceiveStrict(t *testing.T) {
 	ev := twoEvents(t)
 	p := startReceiveProc(t, "--count", "1", "--strict")
@@ -213,8 +250,8 @@ func TestReceiveDoubleBadInput(t *testing.T) {
 		{[]string{"--status", "500:x"}, "share"},
 		{[]string{"--delay", "abc"}, "--delay"},
 		{[]string{"--delay", "2s..1s"}, "LO <= HI"},
-		{[]string{"--count", "0"}, "--count 0"},
-		{[]string{"--timeout", "0s"}, "--timeout"},
+		{[]string{"--count", "-1"}, "--count -1"},
+		{[]string{"--timeout", "-1s"}, `--timeout -1s: "-1s" is negative`},
 		{[]string{"--summary-json", filepath.Join(dir, "no", "such", "s.json")}, "--summary-json"},
 		{[]string{"--summary-json", dir}, "is a directory"},
 	} {

@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/vodsim/vodsim/internal/value"
@@ -78,7 +76,7 @@ acknowledged and every threshold met; 1 events not acknowledged (beyond
 			stdin = true
 			r = c.io.in
 		} else {
-			f, err := os.Open(name)
+			f, err := openInFile(name)
 			if err != nil {
 				return usageErrorf("report: %v", err)
 			}
@@ -121,14 +119,7 @@ acknowledged and every threshold met; 1 events not acknowledged (beyond
 	if err != nil {
 		return fmt.Errorf("report: write: %w", err)
 	}
-	if len(breaches) > 0 {
-		msgs := make([]string, len(breaches))
-		for i, b := range breaches {
-			msgs[i] = b.String()
-		}
-		return fmt.Errorf("%w: %s", errShortfall, strings.Join(msgs, "; "))
-	}
-	return nil
+	return breachError(breaches)
 }
 
 // readReports reads the reports in r: a journal (when journal is set, or

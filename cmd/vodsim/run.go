@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -74,9 +75,10 @@ func run(ctx context.Context, args []string, io stdio) error {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprint(w, `vodsim stands in for Tencent Cloud VOD's CreateImageSpriteComplete event
-notifications: it generates realistic events, POSTs them to your callback
-receiver as the real service would, or serves a fake PullEvent endpoint.
+	fmt.Fprint(w, `vodsim stands in for Tencent Cloud VOD's event notifications: it
+generates realistic events of every VOD event type ('vodsim events';
+CreateImageSpriteComplete by default), POSTs them to your callback receiver
+as the real service would, or serves a fake PullEvent endpoint.
 
 Usage:
   vodsim <subcommand> [flags]
@@ -84,7 +86,9 @@ Usage:
 Subcommands:
 `)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, c := range commands {
+	sorted := slices.Clone(commands)
+	slices.SortFunc(sorted, func(a, b commandInfo) int { return strings.Compare(a.name, b.name) })
+	for _, c := range sorted {
 		fmt.Fprintf(tw, "  %s\t%s\n", c.name, c.summary)
 	}
 	tw.Flush()

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
-	"strings"
 
 	"github.com/vodsim/vodsim/sender"
 	"github.com/vodsim/vodsim/sender/receiver"
@@ -166,14 +165,7 @@ func (c *sendCmd) Run(ctx context.Context, args []string) error {
 	if runErr != nil {
 		return fmt.Errorf("send: %w", runErr)
 	}
-	if len(breaches) > 0 {
-		msgs := make([]string, len(breaches))
-		for i, b := range breaches {
-			msgs[i] = b.String()
-		}
-		return fmt.Errorf("%w: %s", errShortfall, strings.Join(msgs, "; "))
-	}
-	return nil
+	return breachError(breaches)
 }
 
 // sendGCPercent is the GOGC vodsim send runs with (unless GOGC is set):

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -33,7 +32,7 @@ func readInput(name string, in io.Reader) ([][]byte, generator.Format, error) {
 			r = strings.NewReader("")
 		}
 	} else {
-		f, err := os.Open(name)
+		f, err := openInFile(name)
 		if err != nil {
 			return nil, "", err
 		}

@@ -20,6 +20,19 @@ type sendReport struct {
 	Receiver *receiver.Stats `json:"receiver,omitempty"`
 }
 
+// breachError is the error of a judged run, send's or report's: nil when
+// no threshold was breached, else errShortfall (exit 1) naming each breach.
+func breachError(breaches []sender.Breach) error {
+	if len(breaches) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(breaches))
+	for i, b := range breaches {
+		msgs[i] = b.String()
+	}
+	return fmt.Errorf("%w: %s", errShortfall, strings.Join(msgs, "; "))
+}
+
 // breaches are what the receiver's stats add to the report's checks: a
 // malformed payload that no fault explains.
 func (r *sendReport) breaches() []sender.Breach {

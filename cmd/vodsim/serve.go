@@ -93,7 +93,8 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 Usage: vodsim serve [flags]
 
 Serves a local stand-in for VOD's reliable event notification, both
-generations of the API over one queue of CreateImageSpriteComplete events:
+generations of the API over one queue of events (CreateImageSpriteComplete
+unless --event-type or a scenario names other types):
   API 3.0   POST /  with X-TC-Action PullEvents, ConfirmEvents or
             DescribeEventsState (the count waiting to be pulled), version
             2018-07-17, signed with TC3-HMAC-SHA256; or GET / and POST /
@@ -311,6 +312,10 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 	q := srv.Queue()
 	fill, first, count := cfg.fill, cfg.fill, cfg.count
 	if cfg.state != "" {
+		if err := checkOutPath(cfg.state); err != nil {
+			ln.Close()
+			return usageErrorf("serve: --state: %v", err)
+		}
 		isNew, err := q.OpenState(cfg.state, cfg.stateSync, g)
 		if err != nil {
 			ln.Close()

@@ -62,9 +62,10 @@ the time to it, and the event's outcome and task id.
 --set PATH=VALUE changes a field of the payload before it is sent; PATH is
 the field's JSON path in the wire format (data.fileId in 4.0,
 CreateImageSpriteCompleteEvent.FileId in 3.0; array elements by index:
-data.imageSpriteUrl.0) and must name a field the payload has. VALUE takes the field's type: in a string field it is the
-text (quotes optional), elsewhere it is read as JSON (a number, true,
-false, null, an object or array; quoted, a string) or else as a string.
+data.imageSpriteUrl.0) and must name a field the payload has. VALUE
+takes the field's type: in a string field it is the text (quotes
+optional), elsewhere it is read as JSON (a number, true, false, null, an
+object or array; quoted, a string) or else as a string.
 With --sign-key, T and Sign are added before the --set values are applied.
 
 Exit status: 0 the receiver answered 2xx; 1 it did not (another status,

@@ -88,6 +88,51 @@ func TestSendUsageErrorLeavesFilesAlone(t *testing.T) {
 	}
 }
 
+// TestBadFilePaths: a directory where a file is read or written, or an
+// output file in a folder that does not exist, is a usage error (exit 2)
+// that names the flag or file and says what is wrong, and leaves nothing
+// behind.
+func TestBadFilePaths(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "nofolder", "out")
+	journal := filepath.Join(dir, "journal.ndjson")
+	if err := os.WriteFile(journal, []byte(`{"event":0,"attempt":1}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"send input dir", []string{"send", "--input", dir}, []string{"--input", dir + " is a directory"}},
+		{"report dir", []string{"report", dir}, []string{"report", dir + " is a directory"}},
+		{"report journal dir", []string{"report", "--journal", dir}, []string{dir + " is a directory"}},
+		{"plot dir", []string{"plot", dir}, []string{"plot", dir + " is a directory"}},
+		{"serve state dir", []string{"serve", "--listen", "127.0.0.1:0", "--state", dir}, []string{"--state", dir + " is a directory"}},
+		{"serve state no folder", []string{"serve", "--listen", "127.0.0.1:0", "--state", missing}, []string{"--state", "no folder"}},
+		{"send report no folder", []string{"send", "--count", "1", "--report-json", missing}, []string{"--report-json", "no folder"}},
+		{"plot output no folder", []string{"plot", "--output", missing, journal}, []string{"--output", "no folder"}},
+		{"receive summary no folder", []string{"receive", "--listen", "127.0.0.1:0", "--timeout", "1m", "--summary-json", missing}, []string{"--summary-json", "no folder"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := runBin(t, tc.args...)
+			if r.code != 2 || len(r.stdout) != 0 {
+				t.Fatalf("%q: exit %d, stdout %q, stderr %q; want exit 2 and nothing on stdout", tc.args, r.code, r.stdout, r.stderr)
+			}
+			for _, w := range tc.want {
+				if !bytes.Contains(r.stderr, []byte(w)) {
+					t.Errorf("%q: stderr %q lacks %q", tc.args, r.stderr, w)
+				}
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Dir(missing)); err == nil {
+		t.Errorf("a run made the folder %s", filepath.Dir(missing))
+	}
+}
+
 // TestListenInUse: serve and receive on a port another process holds exit
 // 2, naming --listen and the cause.
 func TestListenInUse(t *testing.T) {
@@ -120,7 +165,7 @@ func TestListenInUse(t *testing.T) {
 // needs a placeholder filled in.
 func TestEveryHelp(t *testing.T) {
 	t.Parallel()
-	for _, sub := range []string{"gen", "validate", "scenarios", "send", "receive", "serve", "version"} {
+	for _, sub := range []string{"gen", "send", "serve", "receive", "trigger", "forward", "report", "plot", "events", "scenarios", "validate", "completion", "version"} {
 		r := runBin(t, sub, "--help")
 		for _, want := range []string{"Usage: vodsim " + sub, "Flags:", "-h, --help", "Examples:\n  vodsim "} {
 			if r.code != 0 || !bytes.Contains(r.stdout, []byte(want)) {

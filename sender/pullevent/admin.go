@@ -128,11 +128,11 @@ func (s *Server) adminInject(w http.ResponseWriter, r *http.Request) {
 	adminJSON(w, map[string]any{"added": len(events), "stats": s.q.Stats()})
 }
 
-// decodeEvents parses one JSON object, or several one per line, each a
-// CreateImageSpriteComplete payload in either format.
+// decodeEvents parses one JSON object, or several one per line, each an
+// event payload of any catalog type in either format.
 func decodeEvents(body []byte) ([]generator.Event, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, fmt.Errorf("empty body: send a CreateImageSpriteComplete event as JSON (4.0 or 3.0 format), or several as NDJSON")
+		return nil, fmt.Errorf("empty body: send an event as JSON (4.0 or 3.0 format), or several as NDJSON")
 	}
 	// A single (possibly pretty-printed) object.
 	if ev, _, _, err := generator.Decode(body); err == nil {

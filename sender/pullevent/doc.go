@@ -2,7 +2,8 @@
 // (pull) event notification: an event queue with the real service's
 // semantics, served over HTTP as both generations of the API.
 //
-//   - API 3.0: POST / with X-TC-Action PullEvents or ConfirmEvents,
+//   - API 3.0: POST / with X-TC-Action PullEvents, ConfirmEvents or
+//     DescribeEventsState,
 //     version 2018-07-17, signed with TC3-HMAC-SHA256, answered in the
 //     {"Response": {...}} envelope; or GET / and POST / (form-encoded)
 //     with every parameter in the query or body, signed with HmacSHA1 or
