@@ -113,6 +113,7 @@ type worker struct {
 	// getConn and gotConn (zero: not reached).
 	ctx              context.Context
 	getConn, gotConn time.Time
+	pw               preciseWait
 }
 
 // maxAnswer is as much of an answer's body as is read (and discarded)
@@ -171,7 +172,10 @@ func (w *worker) deliver(ctx context.Context, j job) {
 	if f.delay > 0 {
 		base.delayed, base.delay = true, f.delay
 		base.intended = j.intended.Add(f.delay)
-		if !sleepCtx(ctx, time.Until(base.intended)) {
+		r.pool.asleep()
+		slept := sleepCtx(ctx, time.Until(base.intended))
+		r.pool.awake()
+		if !slept {
 			base.final, base.state, base.reason = true, NotSent, r.stopReason()
 			r.results <- base
 			r.files.finish(j)
@@ -184,10 +188,12 @@ func (w *worker) deliver(ctx context.Context, j job) {
 		case <-j.after:
 		default:
 			base.waited = true
+			r.pool.asleep()
 			select {
 			case <-j.after:
 			case <-ctx.Done():
 			}
+			r.pool.awake()
 		}
 	}
 	if ctx.Err() != nil {
@@ -214,6 +220,13 @@ func (w *worker) deliver(ctx context.Context, j job) {
 	// The event's own body, sized to it rather than to bodyCap.
 	w.body = append([]byte(nil), b...)
 	scratchPool.Put(sp)
+	// Handed over before its send time (see earlyLead): wait for it.
+	if !w.pw.until(ctx, base.intended, j.spin) {
+		base.final, base.state, base.reason = true, NotSent, r.stopReason()
+		r.results <- base
+		r.files.finish(j)
+		return
+	}
 	w.send(ctx, base)
 	r.files.finish(j)
 	if f.duplicate && ctx.Err() == nil {
@@ -269,7 +282,10 @@ func (w *worker) send(ctx context.Context, res result) {
 		}
 		r.results <- res
 		if wait := r.backoff(res.idx, attempt, retryAfter); wait > 0 {
-			if !sleepCtx(ctx, wait) {
+			r.pool.asleep()
+			slept := sleepCtx(ctx, wait)
+			r.pool.awake()
+			if !slept {
 				// Stopped while waiting to retry: the event ends here,
 				// with no further attempt made.
 				res.attempt, res.status, res.errKind, res.err = 0, 0, ErrKindInterrupted, nil

@@ -11,6 +11,7 @@ type job struct {
 	intended  time.Time // the schedule's send time (delay included by the worker)
 	waited    bool      // the event waited for an in-flight slot (or its file's previous event)
 	reordered bool
+	spin      time.Duration // the most the worker may spin for intended
 	// after, when set, is closed when the event's file's previous event
 	// has its final state: the first attempt waits for it. gated: the
 	// event's own final state must be told to r.files (see fileGate).
@@ -68,6 +69,7 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 	timer.Stop()
 	defer timer.Stop()
 	var held heldQueue
+	var prevOff time.Duration
 	done := ctx.Done()
 	// ended is closed at the schedule's end: an event still waiting for
 	// an in-flight slot then is not sent, so that the run ends by the end
@@ -81,36 +83,58 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 	st.reason = ReasonStopped
 
 	send := func(j job) bool {
-		select {
-		case jobs <- j:
-		default:
-			wait := done
-			if workers < r.inflight {
-				// No idle worker: start one; it takes this job.
-				spawn()
-				workers++
-			} else {
-				j.waited = true
-			}
-			var end chan struct{}
-			if j.waited {
-				end = ended
-			}
+		for {
 			select {
 			case jobs <- j:
-			case <-wait:
-				return false
-			case <-end:
-				st.reason = ReasonScheduleEnded
-				return false
+			default:
+				wait := done
+				// Without a rate, a worker beyond the connections only
+				// queues for one (see pool).
+				capped := r.sched == nil && r.pool.full()
+				switch {
+				case workers < r.inflight && !capped:
+					// No idle worker: start one; it takes this job.
+					spawn()
+					workers++
+				case workers < r.inflight:
+					// Every connection busy: the next idle worker takes
+					// the job, unless one goes to sleep first.
+					select {
+					case jobs <- j:
+					case <-r.pool.wake:
+						continue
+					case <-wait:
+						return false
+					case <-ended:
+						st.reason = ReasonScheduleEnded
+						return false
+					}
+					goto handed
+				default:
+					j.waited = true
+				}
+				var end chan struct{}
+				if j.waited {
+					end = ended
+				}
+				select {
+				case jobs <- j:
+				case <-wait:
+					return false
+				case <-end:
+					st.reason = ReasonScheduleEnded
+					return false
+				}
 			}
+		handed:
+			r.pool.handed()
+			if st.dispatched == 0 {
+				st.firstIntended = j.intended
+			}
+			st.lastIntended = j.intended
+			st.dispatched++
+			return true
 		}
-		if st.dispatched == 0 {
-			st.firstIntended = j.intended
-		}
-		st.lastIntended = j.intended
-		st.dispatched++
-		return true
 	}
 
 	// k walks the whole run's indices; a shard takes every N-th.
@@ -119,13 +143,20 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 			break
 		}
 		var when time.Time
+		var spin time.Duration
 		if r.sched != nil {
 			off := r.sched.At(k)
 			if r.duration > 0 && off >= r.duration {
 				break
 			}
 			when = r.start.Add(off)
-			if !waitUntil(ctx, timer, when) {
+			// At low rates the event goes to its worker a little early,
+			// and the worker waits for the send time (preciseWait).
+			var lead time.Duration
+			lead, spin = handLead(off - prevOff)
+			hand := when.Add(-lead)
+			prevOff = off
+			if !waitUntil(ctx, timer, hand) {
 				return st
 			}
 		} else {
@@ -139,7 +170,9 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 		}
 		// Held-back events whose new turn has come go first.
 		for held.Len() > 0 && held.peek().release <= k {
-			if !send(r.unhold(held.pop(), when)) {
+			j := r.unhold(held.pop(), when)
+			j.spin = spin
+			if !send(j) {
 				return st
 			}
 		}
@@ -149,7 +182,7 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispa
 			d := 1 + draw(r.seed, saltReorderBy, k)%uint64(r.faults.ReorderWindow)
 			release = k + d
 		}
-		j := job{idx: k, intended: when}
+		j := job{idx: k, intended: when, spin: spin}
 		if rel := r.files.turn(&j, release); rel > 0 {
 			held.push(heldEvent{release: rel, idx: k, chained: release == 0, intended: when})
 			continue

@@ -42,6 +42,7 @@ type run struct {
 	results     chan result
 	start       time.Time
 	drain       time.Duration
+	pool        *pool
 	runCtx      context.Context // the caller's, to tell a stop from the drain's end
 	files       *fileGate       // nil: no order per file to keep
 }
@@ -212,6 +213,7 @@ func newRun(cfg Config) (*run, error) {
 		tr = r.ownTr
 	}
 	r.rt = tr
+	r.pool = newPool(conns)
 
 	// How many events the run will generate, when that is known.
 	switch {

@@ -90,9 +90,9 @@ func (c *sendCmd) Run(ctx context.Context, args []string) error {
 	}
 
 	if os.Getenv("GOGC") == "" {
-		// Fewer collections keep the pacing steady at high rates; the
-		// heap stays bounded by --max-inflight all the same.
-		debug.SetGCPercent(sendGCPercent)
+		// Fewer collections keep the pacing steady at high rates in a
+		// long run; a small run keeps Go's default and a small heap.
+		debug.SetGCPercent(gcPercent(cfg))
 	}
 
 	if !o.quiet && isTerminal(c.io.err) {

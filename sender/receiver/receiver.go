@@ -61,11 +61,12 @@ type Receiver struct {
 	MaxConns int
 
 	mu    sync.Mutex
+	logMu sync.Mutex          // serialises Log's writes, apart from mu
 	seen  map[uint64]struct{} // the keys in ring
 	ring  []uint64            // keys in the order first seen, up to Window
 	next  int                 // ring's oldest key once it is full
 	stats Stats
-	line  []byte
+	line  []byte // under logMu
 }
 
 // remember records task id key and reports whether it was already
@@ -255,6 +256,23 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		p = CheckPayload(body, rc.SignKey, now)
 	}
 	dup := false
+	// The duplicate key is hashed before the lock is taken, and the line
+	// is written after it is released: the lock covers the counts only.
+	counted := p.Err == nil || errors.Is(p.Err, ErrSignature)
+	var key uint64
+	if counted {
+		h := fnv.New64a()
+		h.Write([]byte(p.Event.TaskID))
+		if p.Event.Kind != nil {
+			// Another type than the sprite's: one task can notify more
+			// than once (a flow's PROCESSING and FINISH) and some events
+			// have no task id, so the event is its type and payload.
+			h.Write([]byte(p.Event.Kind.Name))
+			h.Write([]byte(p.Event.FileID))
+			h.Write(p.Event.Raw)
+		}
+		key = h.Sum64()
+	}
 	rc.mu.Lock()
 	s := &rc.stats
 	s.Requests++
@@ -273,7 +291,7 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			s.FirstError = p.Err.Error()
 		}
 	}
-	if p.Err == nil || errors.Is(p.Err, ErrSignature) {
+	if counted {
 		if p.Err == nil {
 			s.WellFormed++
 		}
@@ -281,33 +299,25 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			s.ByType = map[string]uint64{}
 		}
 		s.ByType[p.Event.TypeName()]++
-		h := fnv.New64a()
-		h.Write([]byte(p.Event.TaskID))
-		if p.Event.Kind != nil {
-			// Another type than the sprite's: one task can notify more
-			// than once (a flow's PROCESSING and FINISH) and some events
-			// have no task id, so the event is its type and payload.
-			h.Write([]byte(p.Event.Kind.Name))
-			h.Write([]byte(p.Event.FileID))
-			h.Write(p.Event.Raw)
-		}
-		if rc.remember(h.Sum64()) {
+		if rc.remember(key) {
 			s.Duplicates++
 			dup = true
 		} else {
 			s.Distinct++
 		}
 	}
+	rc.mu.Unlock()
 	if rc.Log != nil {
 		rc.logLine(now, req, &p, dup)
 	}
-	rc.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	io.WriteString(w, "{}")
 }
 
-// logLine writes one line about a payload; rc.mu is held.
+// logLine writes one line about a payload, under rc.logMu.
 func (rc *Receiver) logLine(now time.Time, req *http.Request, p *Payload, dup bool) {
+	rc.logMu.Lock()
+	defer rc.logMu.Unlock()
 	b := rc.line[:0]
 	e := &p.Event
 	if rc.NDJSON {

@@ -1,0 +1,46 @@
+package sender
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// TestPreciseWait: a worker's wait for its send time never returns
+// before it, whatever its spin limit, and reports a stopped run.
+func TestPreciseWait(t *testing.T) {
+	var p preciseWait
+	for _, d := range []time.Duration{-time.Millisecond, 0, 30 * time.Microsecond, 300 * time.Microsecond, earlyLead} {
+		for _, limit := range []time.Duration{0, 25 * time.Microsecond, maxSpin} {
+			when := time.Now().Add(d)
+			if !p.until(context.Background(), when, limit) {
+				t.Fatalf("wait %v: reported a stop", d)
+			}
+			if now := time.Now(); now.Before(when) {
+				t.Errorf("wait %v (spin at most %v): returned %v early", d, limit, when.Sub(now))
+			}
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if p.until(ctx, time.Now().Add(time.Millisecond), maxSpin) {
+		t.Error("wait in a stopped run reported the send time reached")
+	}
+}
+
+// TestHandLead: events far apart go to their worker earlyLead before
+// their time with the full spin allowed; close ones leadGaps gaps before,
+// spinning a quarter of the gap at most.
+func TestHandLead(t *testing.T) {
+	for _, c := range []struct{ gap, lead, spin time.Duration }{
+		{time.Second, earlyLead, maxSpin},
+		{earlyGap, earlyLead, maxSpin},
+		{100 * time.Microsecond, leadGaps * 100 * time.Microsecond, 25 * time.Microsecond},
+		{0, 0, 0},
+	} {
+		lead, spin := handLead(c.gap)
+		if lead != c.lead || spin != c.spin {
+			t.Errorf("handLead(%v) = %v, %v; want %v, %v", c.gap, lead, spin, c.lead, c.spin)
+		}
+	}
+}
