@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/sender/pace"
 )
 
 var orderFlows = []generator.Flow{
@@ -144,11 +145,13 @@ func TestFileOrder(t *testing.T) {
 		strict   bool // every arrival of an event before any of the next
 		hold     bool // the receiver holds files' first events, and some event waits
 		shard    Shard
+		profile  pace.Profile
 	}{
-		{"retries", 64, Faults{}, true, true, Shard{}},
-		{"faults", 64, Faults{Reorder: 0.2, ReorderWindow: 8, DelayMax: 2 * time.Millisecond, Duplicate: 0.1}, false, false, Shard{}},
-		{"one in flight", 1, Faults{Reorder: 0.3, ReorderWindow: 5}, true, false, Shard{}},
-		{"shard", 16, Faults{Reorder: 0.2}, true, false, Shard{Index: 1, Of: 3}},
+		{"retries", 64, Faults{}, true, true, Shard{}, nil},
+		{"faults", 64, Faults{Reorder: 0.2, ReorderWindow: 8, DelayMax: 2 * time.Millisecond, Duplicate: 0.1}, false, false, Shard{}, nil},
+		{"one in flight", 1, Faults{Reorder: 0.3, ReorderWindow: 5}, true, false, Shard{}, nil},
+		{"shard", 16, Faults{Reorder: 0.2}, true, false, Shard{Index: 1, Of: 3}, nil},
+		{"paced", 64, Faults{Reorder: 0.1}, true, false, Shard{}, pace.Profile{{Duration: time.Second, From: 2000}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rcv := newFileOrderReceiver(t, g, enc, count, tc.shard)
@@ -156,7 +159,7 @@ func TestFileOrder(t *testing.T) {
 			srv := httptest.NewServer(rcv)
 			defer srv.Close()
 			rep := send(t, Config{Target: srv.URL, Source: g, Encoding: enc, Count: count, Seed: 3,
-				MaxInFlight: tc.inflight, Retry: retry, Faults: tc.faults, Shard: tc.shard})
+				MaxInFlight: tc.inflight, Retry: retry, Faults: tc.faults, Shard: tc.shard, Profile: tc.profile})
 			want(t, "acknowledged", rep.Acknowledged, tc.shard.Count(count))
 			if rep.Retries == 0 {
 				t.Error("no retries")
