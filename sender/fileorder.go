@@ -17,6 +17,11 @@ type fileLinked interface {
 // that have a successor and are held back or in flight, so its memory
 // is bounded by the events in flight, not by the run. A nil *fileGate
 // keeps no order.
+//
+// An event is handed to a worker only after its file's previous event
+// (one held back for reordering holds its file's later events back with
+// it), so the earliest event in flight never waits and every wait ends,
+// even with one event in flight at a time.
 type fileGate struct {
 	src   fileLinked
 	shard Shard
