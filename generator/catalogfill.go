@@ -701,6 +701,11 @@ func (c *filler) flowPlan(r *splitmix) (flow uint64, failAt, procAt int) {
 	}
 	if !c.finished {
 		procAt = int(flow>>16) % len(subtasks)
+		if e := c.e; e.notify == 'P' && e.changes > 0 {
+			// A flow's PROCESSING notifications tell of its subtasks in
+			// turn: the k-th of n has the first k*len/n done.
+			procAt = int(e.change) * len(subtasks) / int(e.changes)
+		}
 	}
 	return flow, failAt, procAt
 }

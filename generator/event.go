@@ -124,6 +124,9 @@ type Event struct {
 	gen    *Generator // the generator that made a catalog event
 	key    uint64     // seeds its payload's values
 	notify byte       // a flow's ProcedureStateChanged: 'F' Finish, 'C' Change's FINISH, 'P' PROCESSING; 0 drawn
+	// A PROCESSING notification's place among its task's: notification
+	// change of changes (0-based), so each tells of a later subtask.
+	change, changes uint8
 }
 
 // TypeName is the event's EventType.

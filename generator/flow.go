@@ -304,6 +304,7 @@ func (g *Generator) fillSlot(e *Event, i uint64, s slot) {
 		e.notify = 'F'
 	case s.processing:
 		e.notify = 'P'
+		e.change, e.changes = uint8(s.k), uint8(st.changes)
 	default:
 		e.notify = 'C'
 	}

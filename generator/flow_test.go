@@ -223,3 +223,26 @@ func TestFileLinks(t *testing.T) {
 		t.Errorf("without flows: %d %v %v", p, hp, hn)
 	}
 }
+
+// A task's PROCESSING notifications (Change mode) each tell of a later
+// subtask: no two of one task carry the same body, so a receiver does not
+// take them for duplicates.
+func TestFlowProcessingNotificationsDiffer(t *testing.T) {
+	g, err := New(Config{Seed: 4, Flows: []Flow{{Weight: 1, Steps: []Step{
+		{EventType: "ProcedureStateChanged", Changes: 3},
+	}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := Encoding{Format: FormatV3}
+	for n := uint64(0); n < 50; n++ {
+		seen := map[string]bool{}
+		for _, fe := range g.FileFlow(n) {
+			b := string(enc.Marshal(&fe.Event))
+			if seen[b] {
+				t.Fatalf("file %d: a notification repeats another byte for byte: %s", n, b)
+			}
+			seen[b] = true
+		}
+	}
+}
