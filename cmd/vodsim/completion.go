@@ -93,9 +93,7 @@ func completionModel(ctx context.Context) []compCmd {
 		case "completion":
 			cc.args = completionShells
 		case "trigger":
-			for _, k := range generator.Kinds {
-				cc.args = append(cc.args, k.Name)
-			}
+			cc.args = kindNames()
 		case "version", "scenarios", "send", "serve", "receive", "gen", "forward":
 			cc.args = []string{}
 		}
@@ -109,6 +107,8 @@ func completionModel(ctx context.Context) []compCmd {
 					cf.values = []string{string(generator.FormatV4), string(generator.FormatV3)}
 				case f.Name == "scenario":
 					cf.values, cf.file = scen, true
+				case f.Name == "event-type":
+					cf.values = append([]string{"all"}, kindNames()...)
 				case strings.Contains(f.Usage, "FILE"):
 					cf.file = true
 				}
@@ -318,4 +318,13 @@ func writeFish(b *bytes.Buffer, cmds []compCmd) {
 			fmt.Fprintf(b, "complete -c vodsim -n %s -a %s\n", cond, fishQuote(strings.Join(c.args, " ")))
 		}
 	}
+}
+
+// kindNames lists the catalog's event types, in its order.
+func kindNames() []string {
+	names := make([]string, len(generator.Kinds))
+	for i, k := range generator.Kinds {
+		names[i] = k.Name
+	}
+	return names
 }

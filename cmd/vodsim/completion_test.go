@@ -52,6 +52,8 @@ func TestCompletionBashCompletes(t *testing.T) {
 		{"vodsim se", "send serve"},
 		{"vodsim send --targ", "--target"},
 		{"vodsim gen --format ", "v4 v3"},
+		{"vodsim send --event-type Procedure", "ProcedureStateChanged"},
+		{"vodsim trigger Aigc", "AigcImageTaskComplete AigcVideoTaskComplete"},
 		{"vodsim completion ", "bash zsh fish"},
 	} {
 		words := strings.Fields(c.words)
