@@ -11,8 +11,12 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
+
+	"github.com/tidwall/gjson"
 
 	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/internal/connlimit"
@@ -163,7 +167,21 @@ var ErrSignature = errors.New("bad signature")
 // may carry T and Sign, which are taken off before the event is decoded
 // strictly. When key is not empty a 3.0 body must carry them, and they
 // must verify.
+//
+// A signed body that is compact, free of escapes and of the characters
+// encoding/json escapes in HTML (<, >, &, U+2028, U+2029), with each
+// top-level key once (in any case) and a decimal T, has T and Sign cut
+// out of it as they are; any other takes the long way, through a map of
+// its members and json.Marshal. Both give the same answer.
 func CheckPayload(body []byte, key string, now time.Time) Payload {
+	if p, ok := checkCut(body, key, now); ok {
+		return p
+	}
+	return checkMap(body, key, now)
+}
+
+// checkMap is CheckPayload the long way.
+func checkMap(body []byte, key string, now time.Time) Payload {
 	var p Payload
 	if bytes.Contains(body, []byte(`"Sign"`)) {
 		var m map[string]json.RawMessage
@@ -188,12 +206,17 @@ func CheckPayload(body []byte, key string, now time.Time) Payload {
 			}
 		}
 	}
-	e, enc, _, err := generator.Decode(body)
-	p.Event, p.Encoding, p.Err = e, enc, err
-	if err == nil && p.Signed && enc.Format != generator.FormatV3 {
+	p.Event, p.Encoding, _, p.Err = generator.Decode(body)
+	verify(&p, key, now)
+	return p
+}
+
+// verify applies the signature rules to a decoded payload.
+func verify(p *Payload, key string, now time.Time) {
+	if p.Err == nil && p.Signed && p.Encoding.Format != generator.FormatV3 {
 		p.Err = fmt.Errorf("%w: a 4.0 payload carries T and Sign", generator.ErrPayload)
 	}
-	if p.Err == nil && !p.Signed && key != "" && enc.Format == generator.FormatV3 {
+	if p.Err == nil && !p.Signed && key != "" && p.Encoding.Format == generator.FormatV3 {
 		// With a key set, the service signs every 3.0 callback.
 		p.Err = fmt.Errorf("%w: unsigned: a 3.0 payload without T and Sign", ErrSignature)
 	}
@@ -206,7 +229,121 @@ func CheckPayload(body []byte, key string, now time.Time) Payload {
 			p.Err = fmt.Errorf("%w: expired at T=%d", ErrSignature, p.T)
 		}
 	}
-	return p
+}
+
+// cutBufs holds the buffers checkCut writes a body without T and Sign
+// into; Decode keeps nothing of its input.
+var cutBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// checkCut is CheckPayload for the bodies it can read without a map: a
+// body without "Sign" is decoded as it is; a signed one that is compact
+// (see canonical), has each top-level key once in any case and in ASCII, a decimal
+// T and a string Sign is decoded with T and Sign cut out, which gives
+// what json.Marshal of its other members gives. It reports false, to
+// take the long way, for any other body, and for one that does not
+// decode (so that the error names the fault the long way names).
+func checkCut(body []byte, key string, now time.Time) (Payload, bool) {
+	var p Payload
+	if !bytes.Contains(body, []byte(`"Sign"`)) {
+		p.Event, p.Encoding, _, p.Err = generator.Decode(body)
+		verify(&p, key, now)
+		return p, true
+	}
+	if !canonical(body) || !utf8.Valid(body) || !gjson.ValidBytes(body) {
+		return p, false
+	}
+	root := gjson.ParseBytes(body)
+	if !root.IsObject() {
+		return p, false
+	}
+	bp := cutBufs.Get().(*[]byte)
+	defer cutBufs.Put(bp)
+	cut := append((*bp)[:0], '{')
+	var keys [24]string
+	n, hasT, hasSign, good := 0, false, false, true
+	root.ForEach(func(k, v gjson.Result) bool {
+		if n == len(keys) {
+			good = false
+			return false
+		}
+		for i := 0; i < len(k.Str); i++ {
+			if k.Str[i] >= utf8.RuneSelf {
+				// encoding/json folds some letters beyond ASCII too.
+				good = false
+				return false
+			}
+		}
+		for _, o := range keys[:n] {
+			if strings.EqualFold(o, k.Str) {
+				// Two keys in the same case fold: encoding/json
+				// decodes both into one field, so their order counts.
+				good = false
+				return false
+			}
+		}
+		keys[n] = k.Str
+		n++
+		switch k.Str {
+		case "T":
+			t, err := strconv.ParseInt(v.Raw, 10, 64)
+			if v.Type != gjson.Number || err != nil {
+				good = false
+				return false
+			}
+			p.T, hasT = t, true
+		case "Sign":
+			if v.Type != gjson.String {
+				good = false
+				return false
+			}
+			p.Sign, hasSign = v.Str, true
+		default:
+			if len(cut) > 1 {
+				cut = append(cut, ',')
+			}
+			cut = append(cut, k.Raw...)
+			cut = append(cut, ':')
+			cut = append(cut, v.Raw...)
+		}
+		return true
+	})
+	cut = append(cut, '}')
+	*bp = cut
+	if !good || !hasT || !hasSign {
+		return p, false
+	}
+	p.Signed = true
+	p.Event, p.Encoding, _, p.Err = generator.Decode(cut)
+	if p.Err != nil {
+		return p, false
+	}
+	verify(&p, key, now)
+	return p, true
+}
+
+// canonical reports whether json.Marshal would write body's members as
+// they are: no space between tokens, and none of the characters it
+// escapes (<, >, &, U+2028, U+2029) nor an escape of its own. Only such
+// a body can have T and Sign cut out of it in place of a re-encoding.
+func canonical(body []byte) bool {
+	in := false
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; c {
+		case '"':
+			in = !in
+		case ' ', '\t', '\n', '\r':
+			if !in {
+				return false
+			}
+		case '<', '>', '&', '\\':
+			return false
+		case 0xE2:
+			if i+2 < len(body) && body[i+1] == 0x80 && body[i+2]&^1 == 0xA8 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Connection timeouts of the receiver's server, the ones vodsim serve
