@@ -69,7 +69,6 @@ type Receiver struct {
 	ring  []uint64            // keys in the order first seen, up to Window
 	next  int                 // ring's oldest key once it is full
 	stats Stats
-	line  []byte // under logMu
 }
 
 // remember records task id key and reports whether it was already
@@ -471,11 +470,15 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	io.WriteString(w, "{}")
 }
 
-// logLine writes one line about a payload, under rc.logMu.
+// lineBufs holds the buffers log lines are written in.
+var lineBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// logLine writes one line about a payload: composed apart, written under
+// rc.logMu.
 func (rc *Receiver) logLine(now time.Time, req *http.Request, p *Payload, dup bool) {
-	rc.logMu.Lock()
-	defer rc.logMu.Unlock()
-	b := rc.line[:0]
+	bp := lineBufs.Get().(*[]byte)
+	defer lineBufs.Put(bp)
+	b := (*bp)[:0]
 	e := &p.Event
 	if rc.NDJSON {
 		b = append(b, `{"time":"`...)
@@ -552,8 +555,10 @@ func (rc *Receiver) logLine(now time.Time, req *http.Request, p *Payload, dup bo
 		}
 		b = append(b, '\n')
 	}
-	rc.line = b
+	*bp = b
+	rc.logMu.Lock()
 	rc.Log.Write(b)
+	rc.logMu.Unlock()
 }
 
 // Add adds o's counts to s, as for the receivers of several shards of one
