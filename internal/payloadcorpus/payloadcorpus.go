@@ -153,7 +153,7 @@ func FuzzSeeds() []Body {
 
 // Variants returns bodies made from b: spaced out, with a key twice,
 // a key in another case, nulls, escapes, numbers out of range, every
-// member dropped in turn, trailing data, and every prefix (truncations).
+// member dropped in turn, trailing data, and prefixes (truncations).
 func Variants(b []byte) []Body {
 	var out []Body
 	add := func(name string, d []byte) { out = append(out, Body{name, d}) }
@@ -191,7 +191,9 @@ func Variants(b []byte) []Body {
 			add("without "+k, []byte(strings.Replace(s[:i]+rest, ",}", "}", 1)))
 		}
 	}
-	for n := range len(b) {
+	// Every prefix of a short body, some 200 spread over a long one.
+	step := max(1, len(b)/200)
+	for n := 0; n < len(b); n += step {
 		add(fmt.Sprintf("prefix %d", n), b[:n])
 	}
 	return out
