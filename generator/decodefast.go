@@ -71,11 +71,11 @@ var kindByName = func() map[string]*Kind {
 // fields is an object's members in order, each key at most once.
 type fields struct {
 	n    int
-	keys [24]string
-	vals [24]gjson.Result
+	keys [16]string
+	vals [16]gjson.Result
 }
 
-// collect reads object o's members; false when it has more than 24 or a
+// collect reads object o's members; false when it has more than 16 or a
 // key twice.
 func (f *fields) collect(o gjson.Result) bool {
 	good := true
