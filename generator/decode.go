@@ -65,7 +65,22 @@ type v3Event struct {
 // type other than CreateImageSpriteComplete is checked against the SDK's
 // model (no key it lacks, every value of its JSON type or null). A 3.0 payload's
 // EventHandle, if any, is returned in handle.
+//
+// Decode reads the payloads it meets most (compact, no escapes, each key
+// once, every value of its expected type) in one walk over the body with
+// gjson; any other body, malformed ones included, goes through
+// encoding/json, which gives the same answer for the former and the exact
+// error for the latter.
 func Decode(data []byte) (e Event, enc Encoding, handle string, err error) {
+	if e, enc, handle, ok := decodeFast(data); ok {
+		return e, enc, handle, nil
+	}
+	return decodeStrict(data)
+}
+
+// decodeStrict is Decode with encoding/json alone: a map probe for the
+// type, then the type's strict decoding.
+func decodeStrict(data []byte) (e Event, enc Encoding, handle string, err error) {
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return e, enc, "", fmt.Errorf("%w: not a JSON object", ErrPayload)

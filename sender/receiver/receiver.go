@@ -6,13 +6,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
+
+	"github.com/tidwall/gjson"
 
 	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/internal/connlimit"
@@ -66,7 +69,6 @@ type Receiver struct {
 	ring  []uint64            // keys in the order first seen, up to Window
 	next  int                 // ring's oldest key once it is full
 	stats Stats
-	line  []byte // under logMu
 }
 
 // remember records task id key and reports whether it was already
@@ -163,7 +165,21 @@ var ErrSignature = errors.New("bad signature")
 // may carry T and Sign, which are taken off before the event is decoded
 // strictly. When key is not empty a 3.0 body must carry them, and they
 // must verify.
+//
+// A signed body that is compact, free of escapes and of the characters
+// encoding/json escapes in HTML (<, >, &, U+2028, U+2029), with each
+// top-level key once (in any case) and a decimal T, has T and Sign cut
+// out of it as they are; any other takes the long way, through a map of
+// its members and json.Marshal. Both give the same answer.
 func CheckPayload(body []byte, key string, now time.Time) Payload {
+	if p, ok := checkCut(body, key, now); ok {
+		return p
+	}
+	return checkMap(body, key, now)
+}
+
+// checkMap is CheckPayload the long way.
+func checkMap(body []byte, key string, now time.Time) Payload {
 	var p Payload
 	if bytes.Contains(body, []byte(`"Sign"`)) {
 		var m map[string]json.RawMessage
@@ -188,12 +204,17 @@ func CheckPayload(body []byte, key string, now time.Time) Payload {
 			}
 		}
 	}
-	e, enc, _, err := generator.Decode(body)
-	p.Event, p.Encoding, p.Err = e, enc, err
-	if err == nil && p.Signed && enc.Format != generator.FormatV3 {
+	p.Event, p.Encoding, _, p.Err = generator.Decode(body)
+	verify(&p, key, now)
+	return p
+}
+
+// verify applies the signature rules to a decoded payload.
+func verify(p *Payload, key string, now time.Time) {
+	if p.Err == nil && p.Signed && p.Encoding.Format != generator.FormatV3 {
 		p.Err = fmt.Errorf("%w: a 4.0 payload carries T and Sign", generator.ErrPayload)
 	}
-	if p.Err == nil && !p.Signed && key != "" && enc.Format == generator.FormatV3 {
+	if p.Err == nil && !p.Signed && key != "" && p.Encoding.Format == generator.FormatV3 {
 		// With a key set, the service signs every 3.0 callback.
 		p.Err = fmt.Errorf("%w: unsigned: a 3.0 payload without T and Sign", ErrSignature)
 	}
@@ -206,7 +227,121 @@ func CheckPayload(body []byte, key string, now time.Time) Payload {
 			p.Err = fmt.Errorf("%w: expired at T=%d", ErrSignature, p.T)
 		}
 	}
-	return p
+}
+
+// cutBufs holds the buffers checkCut writes a body without T and Sign
+// into; Decode keeps nothing of its input.
+var cutBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// checkCut is CheckPayload for the bodies it can read without a map: a
+// body without "Sign" is decoded as it is; a signed one that is compact
+// (see canonical), has each top-level key once in any case and in ASCII, a decimal
+// T and a string Sign is decoded with T and Sign cut out, which gives
+// what json.Marshal of its other members gives. It reports false, to
+// take the long way, for any other body, and for one that does not
+// decode (so that the error names the fault the long way names).
+func checkCut(body []byte, key string, now time.Time) (Payload, bool) {
+	var p Payload
+	if !bytes.Contains(body, []byte(`"Sign"`)) {
+		p.Event, p.Encoding, _, p.Err = generator.Decode(body)
+		verify(&p, key, now)
+		return p, true
+	}
+	if !canonical(body) || !utf8.Valid(body) || !gjson.ValidBytes(body) {
+		return p, false
+	}
+	root := gjson.ParseBytes(body)
+	if !root.IsObject() {
+		return p, false
+	}
+	bp := cutBufs.Get().(*[]byte)
+	defer cutBufs.Put(bp)
+	cut := append((*bp)[:0], '{')
+	var keys [24]string
+	n, hasT, hasSign, good := 0, false, false, true
+	root.ForEach(func(k, v gjson.Result) bool {
+		if n == len(keys) {
+			good = false
+			return false
+		}
+		for i := 0; i < len(k.Str); i++ {
+			if k.Str[i] >= utf8.RuneSelf {
+				// encoding/json folds some letters beyond ASCII too.
+				good = false
+				return false
+			}
+		}
+		for _, o := range keys[:n] {
+			if strings.EqualFold(o, k.Str) {
+				// Two keys in the same case fold: encoding/json
+				// decodes both into one field, so their order counts.
+				good = false
+				return false
+			}
+		}
+		keys[n] = k.Str
+		n++
+		switch k.Str {
+		case "T":
+			t, err := strconv.ParseInt(v.Raw, 10, 64)
+			if v.Type != gjson.Number || err != nil {
+				good = false
+				return false
+			}
+			p.T, hasT = t, true
+		case "Sign":
+			if v.Type != gjson.String {
+				good = false
+				return false
+			}
+			p.Sign, hasSign = v.Str, true
+		default:
+			if len(cut) > 1 {
+				cut = append(cut, ',')
+			}
+			cut = append(cut, k.Raw...)
+			cut = append(cut, ':')
+			cut = append(cut, v.Raw...)
+		}
+		return true
+	})
+	cut = append(cut, '}')
+	*bp = cut
+	if !good || !hasT || !hasSign {
+		return p, false
+	}
+	p.Signed = true
+	p.Event, p.Encoding, _, p.Err = generator.Decode(cut)
+	if p.Err != nil {
+		return p, false
+	}
+	verify(&p, key, now)
+	return p, true
+}
+
+// canonical reports whether json.Marshal would write body's members as
+// they are: no space between tokens, and none of the characters it
+// escapes (<, >, &, U+2028, U+2029) nor an escape of its own. Only such
+// a body can have T and Sign cut out of it in place of a re-encoding.
+func canonical(body []byte) bool {
+	in := false
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; c {
+		case '"':
+			in = !in
+		case ' ', '\t', '\n', '\r':
+			if !in {
+				return false
+			}
+		case '<', '>', '&', '\\':
+			return false
+		case 0xE2:
+			if i+2 < len(body) && body[i+1] == 0x80 && body[i+2]&^1 == 0xA8 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Connection timeouts of the receiver's server, the ones vodsim serve
@@ -234,6 +369,25 @@ func (rc *Receiver) NewServer(ln net.Listener) (*http.Server, net.Listener) {
 	}, cl.Listener(ln)
 }
 
+// bodyBufs holds the buffers requests are read into: nothing of a body is
+// kept once its request is answered.
+var bodyBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// FNV-1a, 64 bits, over strings without copying them (hash/fnv takes
+// []byte through an interface).
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnv1a(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
 // ServeHTTP answers 200 {} to every POST and counts what it received.
 func (rc *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if req.Method != http.MethodPost {
@@ -244,7 +398,11 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "callbacks are POSTed", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(req.Body, MaxPayload+1))
+	buf := bodyBufs.Get().(*bytes.Buffer)
+	defer bodyBufs.Put(buf)
+	buf.Reset()
+	_, err := buf.ReadFrom(io.LimitReader(req.Body, MaxPayload+1))
+	body := buf.Bytes()
 	now := time.Now()
 	var p Payload
 	switch {
@@ -261,17 +419,15 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	counted := p.Err == nil || errors.Is(p.Err, ErrSignature)
 	var key uint64
 	if counted {
-		h := fnv.New64a()
-		h.Write([]byte(p.Event.TaskID))
+		key = fnv1a(fnvOffset, p.Event.TaskID)
 		if p.Event.Kind != nil {
 			// Another type than the sprite's: one task can notify more
 			// than once (a flow's PROCESSING and FINISH) and some events
 			// have no task id, so the event is its type and payload.
-			h.Write([]byte(p.Event.Kind.Name))
-			h.Write([]byte(p.Event.FileID))
-			h.Write(p.Event.Raw)
+			key = fnv1a(key, p.Event.Kind.Name)
+			key = fnv1a(key, p.Event.FileID)
+			key = fnv1a(key, string(p.Event.Raw))
 		}
-		key = h.Sum64()
 	}
 	rc.mu.Lock()
 	s := &rc.stats
@@ -314,11 +470,15 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	io.WriteString(w, "{}")
 }
 
-// logLine writes one line about a payload, under rc.logMu.
+// lineBufs holds the buffers log lines are written in.
+var lineBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// logLine writes one line about a payload: composed apart, written under
+// rc.logMu.
 func (rc *Receiver) logLine(now time.Time, req *http.Request, p *Payload, dup bool) {
-	rc.logMu.Lock()
-	defer rc.logMu.Unlock()
-	b := rc.line[:0]
+	bp := lineBufs.Get().(*[]byte)
+	defer lineBufs.Put(bp)
+	b := (*bp)[:0]
 	e := &p.Event
 	if rc.NDJSON {
 		b = append(b, `{"time":"`...)
@@ -395,8 +555,10 @@ func (rc *Receiver) logLine(now time.Time, req *http.Request, p *Payload, dup bo
 		}
 		b = append(b, '\n')
 	}
-	rc.line = b
+	*bp = b
+	rc.logMu.Lock()
 	rc.Log.Write(b)
+	rc.logMu.Unlock()
 }
 
 // Add adds o's counts to s, as for the receivers of several shards of one
