@@ -40,7 +40,9 @@ serve() { # serve PORT CMD...: start a receiver on CPU 1 and wait for its port
 timed() { # timed OUT CMD...: run CMD on CPU 0, its output in OUT, its CPU seconds printed
 	local out=$1; shift
 	/usr/bin/time -f '%U %S' -o "$tmp/cpu" taskset -c 0 "$@" >"$out" 2>&1 || true
-	awk '{print $1 + $2}' "$tmp/cpu"
+	# The last line: time writes "Command exited with non-zero status N" first
+	# when a run falls short (send's schedule ending with events unsent).
+	tail -n 1 "$tmp/cpu" | awk '{print $1 + $2}'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 perev() { awk -v c="$1" -v r="$2" -v s="$secs" 'BEGIN { if (r > 0) printf "%.1f", c * 1e6 / (r * s); else print "n/a" }'; }

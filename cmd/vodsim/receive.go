@@ -127,7 +127,14 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 	}
 	rcv := &receiver.Receiver{SignKey: signKey, Log: c.io.out, NDJSON: ndjson, Window: window, MaxConns: maxConns}
 	d.rcv = rcv
-	stop, url, err := serveReceiver(rcv, d, listen)
+	// The double stands in front only when a flag asks for what it does:
+	// a plain receive serves the receiver itself, at its full speed.
+	d.countTypes = summary != nil
+	var front http.Handler
+	if count > 0 || d.status != 0 || d.delayLo > 0 || d.delayHi > 0 || d.countTypes {
+		front = d
+	}
+	stop, url, err := serveReceiver(rcv, front, listen)
 	if err != nil {
 		return listenError("receive", listen, err)
 	}
@@ -211,21 +218,26 @@ type double struct {
 	reached chan struct{}
 	once    sync.Once
 
-	mu    sync.Mutex
-	types map[string]uint64
+	countTypes bool // --summary-json: count payloads by the type they name
+	mu         sync.Mutex
+	types      map[string]uint64
 }
 
 func (d *double) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if req.Method == http.MethodPost {
+		// Read up front: a request held by --delay and then given up by
+		// its client still counts as received.
 		body, err := io.ReadAll(io.LimitReader(req.Body, receiver.MaxPayload+1))
 		req.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{err}))
-		typ := gjson.GetBytes(body, "eventType").String()
-		if typ == "" {
-			typ = gjson.GetBytes(body, "EventType").String()
+		if d.countTypes {
+			typ := gjson.GetBytes(body, "eventType").String()
+			if typ == "" {
+				typ = gjson.GetBytes(body, "EventType").String()
+			}
+			d.mu.Lock()
+			d.types[typ]++
+			d.mu.Unlock()
 		}
-		d.mu.Lock()
-		d.types[typ]++
-		d.mu.Unlock()
 	}
 	if wait := d.delay(); wait > 0 {
 		t := time.NewTimer(wait)
