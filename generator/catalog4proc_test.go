@@ -34,7 +34,7 @@ func TestProcedureStateChangedV4(t *testing.T) {
 			t.Fatal(err)
 		}
 		seen := map[string]int{}
-		for i := uint64(0); i < 300; i++ {
+		for i := uint64(0); i < 100; i++ {
 			e := g.Event(i)
 			var v4 struct {
 				Data struct {

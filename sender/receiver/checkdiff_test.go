@@ -50,11 +50,11 @@ func sameCheck(t *testing.T, name string, body []byte, key string, now time.Time
 // with the key, signed with another key and signed but expired; every
 // well-formed signed 3.0 payload is read without a map.
 func TestCheckPayloadDifferential(t *testing.T) {
-	valid, err := payloadcorpus.Valid(2)
+	valid, err := payloadcorpus.Valid(1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	malformed, err := payloadcorpus.Malformed(t.Context(), 10)
+	malformed, err := payloadcorpus.Malformed(t.Context(), 5)
 	if err != nil {
 		t.Fatal(err)
 	}
