@@ -48,9 +48,19 @@ type result struct {
 // output and exit code.
 func runBin(t *testing.T, args ...string) result {
 	t.Helper()
+	return runBinStdin(t, nil, args...)
+}
+
+// runBinStdin is runBin with stdin as the binary's standard input (nil:
+// none).
+func runBinStdin(t *testing.T, stdin []byte, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, vodsimBin, args...)
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

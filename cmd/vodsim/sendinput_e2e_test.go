@@ -2,37 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
-
-// runBinStdin runs the built binary with args and stdin, as runBin does.
-func runBinStdin(t *testing.T, stdin []byte, args ...string) result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, vodsimBin, args...)
-	cmd.Stdin = bytes.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("run vodsim %q: %v", args, err)
-	}
-	return result{out.Bytes(), errb.Bytes(), code}
-}
 
 // TestSendInput: gen's NDJSON piped into send --input - arrives byte for
 // byte, in order with one in flight; --count sends the first N.
