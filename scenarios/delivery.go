@@ -17,42 +17,26 @@ func (p *parser) delivery(n *yaml.Node, s *Scenario) {
 		f.Duplicate, _ = p.share(e.val, "delivery.duplicate")
 	}
 	if e, ok := m["reorder"]; ok {
-		if e.val.Kind == yaml.MappingNode {
-			r := p.object(e.val, "delivery.reorder", "share", "window")
-			if se, ok := r["share"]; ok {
-				f.Reorder, _ = p.share(se.val, "delivery.reorder.share")
-			} else {
-				p.errf(e.val, "delivery.reorder: missing share")
-			}
-			if we, ok := r["window"]; ok {
-				if v, ok := p.integer(we.val, "delivery.reorder.window"); ok {
-					if err := sender.CheckReorderWindow(v); err != nil {
-						p.errf(we.val, "delivery.reorder.window: %v", err)
-					} else {
-						f.ReorderWindow = int(v)
-					}
+		var r map[string]entry
+		f.Reorder, r = p.shareOr(e.val, "delivery.reorder", "window")
+		if we, ok := r["window"]; ok {
+			if v, ok := p.integer(we.val, "delivery.reorder.window"); ok {
+				if err := sender.CheckReorderWindow(v); err != nil {
+					p.errf(we.val, "delivery.reorder.window: %v", err)
+				} else {
+					f.ReorderWindow = int(v)
 				}
 			}
-		} else {
-			f.Reorder, _ = p.share(e.val, "delivery.reorder")
 		}
 		if f.Reorder > 0 && f.ReorderWindow == 0 {
 			f.ReorderWindow = sender.DefaultReorderWindow
 		}
 	}
 	if e, ok := m["malformed"]; ok {
-		if e.val.Kind == yaml.MappingNode {
-			r := p.object(e.val, "delivery.malformed", "share", "kinds")
-			if se, ok := r["share"]; ok {
-				f.Malformed, _ = p.share(se.val, "delivery.malformed.share")
-			} else {
-				p.errf(e.val, "delivery.malformed: missing share")
-			}
-			if ke, ok := r["kinds"]; ok {
-				f.MalformedKinds = p.kinds(ke.val)
-			}
-		} else {
-			f.Malformed, _ = p.share(e.val, "delivery.malformed")
+		var r map[string]entry
+		f.Malformed, r = p.shareOr(e.val, "delivery.malformed", "kinds")
+		if ke, ok := r["kinds"]; ok {
+			f.MalformedKinds = p.kinds(ke.val)
 		}
 	}
 	if e, ok := m["delay"]; ok {
@@ -151,4 +135,22 @@ func (p *parser) retry(n *yaml.Node, s *Scenario) {
 			}
 		}
 	}
+}
+
+// shareOr reads a fault that is a share alone (reorder: 5%) or a mapping
+// of its share and one more key (reorder: {share: 5%, window: 8}); it
+// returns the share and, for a mapping, its entries.
+func (p *parser) shareOr(n *yaml.Node, path, extra string) (float64, map[string]entry) {
+	if n.Kind != yaml.MappingNode {
+		v, _ := p.share(n, path)
+		return v, nil
+	}
+	r := p.object(n, path, "share", extra)
+	se, ok := r["share"]
+	if !ok {
+		p.errf(n, "%s: missing share", path)
+		return 0, r
+	}
+	v, _ := p.share(se.val, path+".share")
+	return v, r
 }
