@@ -145,24 +145,11 @@ func ReportFromJournal(r io.Reader) (*Report, error) {
 		}
 		n := max(l.Count, 1)
 		rep.Events += n
-		switch l.Final {
-		case Acknowledged:
-			rep.Acknowledged++
-		case OtherStatus:
-			rep.OtherStatus++
-		case Failed:
-			rep.Failed++
-		case Interrupted:
-			rep.InterruptedEvents++
-			rep.Interrupted = true
-		case NotSent:
-			rep.NotSent += n
-			rep.NotSentReasons[l.Reason] += n
-			if l.Reason == ReasonStopped {
-				rep.Interrupted = true
-			}
-		default:
+		if !rep.countFinal(l.Final, l.Reason, n) {
 			return &Error{Kind: ErrJournal, Reason: fmt.Sprintf("unknown final state %q", l.Final)}
+		}
+		if l.Final == Interrupted || l.Final == NotSent && l.Reason == ReasonStopped {
+			rep.Interrupted = true
 		}
 		if l.Malformed != "" {
 			rep.Malformed++

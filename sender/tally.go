@@ -175,19 +175,7 @@ func (t *tally) add(res *result) {
 	}
 	t.done++
 	t.markFinal(t.r.shard.pos(res.idx))
-	switch res.state {
-	case Acknowledged:
-		rep.Acknowledged++
-	case OtherStatus:
-		rep.OtherStatus++
-	case Failed:
-		rep.Failed++
-	case Interrupted:
-		rep.InterruptedEvents++
-	case NotSent:
-		rep.NotSent++
-		rep.NotSentReasons[res.reason]++
-	}
+	rep.countFinal(res.state, res.reason, 1)
 	if res.state != NotSent && res.state != Interrupted {
 		record(t.latency, res.start.Add(res.service).Sub(res.intended))
 	}
@@ -291,4 +279,25 @@ func (t *tally) report(end time.Time, st dispatchStats) *Report {
 	rep.ConnWait = summarise(t.connWait)
 	rep.Histograms = t.histograms()
 	return &rep
+}
+
+// countFinal counts n events that ended in state s (for NotSent, with
+// reason); it reports false for a state it does not know.
+func (rep *Report) countFinal(s State, reason string, n uint64) bool {
+	switch s {
+	case Acknowledged:
+		rep.Acknowledged += n
+	case OtherStatus:
+		rep.OtherStatus += n
+	case Failed:
+		rep.Failed += n
+	case Interrupted:
+		rep.InterruptedEvents += n
+	case NotSent:
+		rep.NotSent += n
+		rep.NotSentReasons[reason] += n
+	default:
+		return false
+	}
+	return true
 }
