@@ -114,6 +114,9 @@ type worker struct {
 	ctx              context.Context
 	getConn, gotConn time.Time
 	pw               preciseWait
+	// fx is the worker's state for the run's own client; nil when the
+	// run sends through Config.Transport.
+	fx *fastExchange
 }
 
 // maxAnswer is as much of an answer's body as is read (and discarded)
@@ -126,6 +129,14 @@ func newWorker(ctx context.Context, r *run) *worker {
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 	}
 	w := &worker{r: r, req: req}
+	if r.fast != nil {
+		// The run's own client: no request, no trace, no per-attempt
+		// context; the client reads the run's context once.
+		r.fast.watch(ctx)
+		w.fx = newFastExchange(r.fast)
+		w.ctx = ctx
+		return w
+	}
 	trace := &httptrace.ClientTrace{
 		GetConn: func(string) { w.getConn = time.Now() },
 		GotConn: func(httptrace.GotConnInfo) { w.gotConn = time.Now() },
@@ -301,6 +312,10 @@ func (w *worker) send(ctx context.Context, res result) {
 // its Retry-After wait, if any.
 func (w *worker) attempt(ctx context.Context) (int, time.Duration, error) {
 	r := w.r
+	if w.fx != nil {
+		w.getConn, w.gotConn = time.Time{}, time.Time{}
+		return w.fx.do(ctx, w.body, r.retry.Timeout, &w.getConn, &w.gotConn)
+	}
 	actx, cancel := context.WithTimeout(w.ctx, r.retry.Timeout)
 	defer cancel()
 	w.getConn, w.gotConn = time.Time{}, time.Time{}

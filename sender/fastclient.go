@@ -1,0 +1,393 @@
+package sender
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// fastClient is the run's own HTTP/1.1 client, used when Config.Transport
+// is nil: a pool of at most conns keep-alive connections to the target,
+// each attempt's request written and its answer read (with fasthttp's
+// parser) in the worker's own goroutine. net/http's Transport runs two
+// goroutines per connection and hands every request and answer between
+// them and the caller, which costs more CPU per event than the whole rest
+// of the sender; fasthttp's HostClient avoids that but cannot say how
+// long an attempt waited for a connection (the report's conn wait), and
+// leaves a goroutine running for seconds after the run. So the pool is
+// vodsim's, and fasthttp reads the answers.
+//
+// It keeps the meaning of the net/http path: an attempt's deadline
+// bounds its wait for a connection, the dial, the TLS handshake, the
+// write and the answer; the conn wait runs from asking for a connection
+// to having one (dial and handshake included); an answer's body is read
+// and discarded up to maxAnswer so the connection is reused, unless the
+// answer says Connection: close; a connection the receiver closed while
+// idle is not reused; and when the run's context ends, every attempt in
+// flight ends at once (every open connection gets a past deadline).
+type fastClient struct {
+	addr    string      // host:port to dial
+	tlsConf *tls.Config // nil for http
+	// head is the request up to its Content-Length value: the request
+	// line, Host, User-Agent and the other headers, as net/http writes
+	// them.
+	head []byte
+
+	idle  chan *fastConn // connections free to use
+	slots chan struct{}  // a token per open (or opening) connection
+
+	mu      sync.Mutex
+	open    map[*fastConn]struct{}
+	stopped bool // the run's context ended: no new connection
+	watched bool
+}
+
+// fastConn is one connection of the pool.
+type fastConn struct {
+	c    net.Conn // what the requests go through (a *tls.Conn for https)
+	raw  net.Conn // the TCP connection under it
+	br   *bufio.Reader
+	used time.Time // when it was last put back
+}
+
+// fastReadBuffer is the room for an answer's status line and headers
+// (and, as it is read, its body).
+const fastReadBuffer = 8 << 10
+
+// idleCheckAfter is how long a connection may sit idle before it is
+// checked, when taken again, for a close from the receiver: at high
+// rates connections are never idle that long and the check costs nothing.
+const idleCheckAfter = 5 * time.Millisecond
+
+func newFastClient(u *url.URL, header http.Header, conns int, insecure bool) *fastClient {
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	fc := &fastClient{
+		addr:  net.JoinHostPort(u.Hostname(), port),
+		head:  requestHead(u, header),
+		idle:  make(chan *fastConn, conns),
+		slots: make(chan struct{}, conns),
+		open:  map[*fastConn]struct{}{},
+	}
+	if u.Scheme == "https" {
+		// HTTP/1.1 only, as VOD's callbacks: no ALPN offer of h2.
+		fc.tlsConf = &tls.Config{ServerName: u.Hostname(), InsecureSkipVerify: insecure}
+	}
+	return fc
+}
+
+// requestHead writes a POST to u with header as net/http's Request.Write
+// does (Host, User-Agent, then the other headers sorted by name, each
+// value on a line of its own), up to "Content-Length: ".
+func requestHead(u *url.URL, header http.Header) []byte {
+	var b strings.Builder
+	b.WriteString("POST " + u.RequestURI() + " HTTP/1.1\r\nHost: " + u.Host + "\r\n")
+	if vs, ok := header["User-Agent"]; ok {
+		if len(vs) > 0 && vs[0] != "" {
+			b.WriteString("User-Agent: " + trimValue(vs[0]) + "\r\n")
+		}
+	} else {
+		b.WriteString("User-Agent: Go-http-client/1.1\r\n")
+	}
+	keys := make([]string, 0, len(header))
+	for k := range header {
+		if k != "User-Agent" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		for _, v := range header[k] {
+			b.WriteString(k + ": " + trimValue(v) + "\r\n")
+		}
+	}
+	b.WriteString("Content-Length: ")
+	return []byte(b.String())
+}
+
+func trimValue(v string) string { return strings.Trim(v, " \t") }
+
+// watch ends every attempt in flight when ctx ends: each open connection
+// gets a past deadline, and no new one is made. Only the first call of a
+// run counts.
+func (fc *fastClient) watch(ctx context.Context) {
+	fc.mu.Lock()
+	first := !fc.watched
+	fc.watched = true
+	fc.mu.Unlock()
+	if first {
+		context.AfterFunc(ctx, fc.interrupt)
+	}
+}
+
+func (fc *fastClient) interrupt() {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	fc.stopped = true
+	past := time.Unix(1, 0)
+	for c := range fc.open {
+		c.raw.SetDeadline(past)
+	}
+}
+
+// CloseIdleConnections closes the connections no attempt holds.
+func (fc *fastClient) CloseIdleConnections() {
+	for {
+		select {
+		case c := <-fc.idle:
+			fc.discard(c)
+		default:
+			return
+		}
+	}
+}
+
+// get returns a connection: an idle one, a new one while fewer than the
+// pool's size are open, or else the first one put back. It gives up at
+// deadline (a timeout) or when ctx ends. timer is the caller's, stopped.
+func (fc *fastClient) get(ctx context.Context, deadline time.Time, timer *time.Timer) (*fastConn, error) {
+	armed := false
+	defer func() {
+		if armed {
+			timer.Stop()
+		}
+	}()
+	for {
+		select {
+		case c := <-fc.idle:
+			if fc.usable(c) {
+				return c, nil
+			}
+			continue
+		default:
+		}
+		if !armed {
+			select {
+			case fc.slots <- struct{}{}:
+				return fc.dial(ctx, deadline)
+			default:
+			}
+			// Only an attempt that has to wait pays for a timer.
+			timer.Reset(time.Until(deadline))
+			armed = true
+			if h := fastWaitHook.Load(); h != nil {
+				(*h)()
+			}
+		}
+		select {
+		case fc.slots <- struct{}{}:
+			return fc.dial(ctx, deadline)
+		case c := <-fc.idle:
+			if fc.usable(c) {
+				return c, nil
+			}
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-timer.C:
+			armed = false
+			return nil, context.DeadlineExceeded
+		}
+	}
+}
+
+// fastWaitHook, when set (by tests), is called each time an attempt
+// starts waiting for a connection.
+var fastWaitHook atomic.Pointer[func()]
+
+// usable says whether an idle connection can carry a request, and
+// closes it if not: one idle for a while is checked for a close (or any
+// byte) from the receiver, as net/http's reader of idle connections
+// notices one.
+func (fc *fastClient) usable(c *fastConn) bool {
+	if c.br.Buffered() == 0 && (time.Since(c.used) < idleCheckAfter || !peerClosed(c.raw)) {
+		return true
+	}
+	fc.discard(c)
+	return false
+}
+
+// dial opens a new connection (a slot is taken) and registers it; on
+// failure the slot is given back.
+func (fc *fastClient) dial(ctx context.Context, deadline time.Time) (*fastConn, error) {
+	d := net.Dialer{Deadline: deadline, KeepAlive: 30 * time.Second}
+	raw, err := d.DialContext(ctx, "tcp", fc.addr)
+	if err != nil {
+		<-fc.slots
+		return nil, err
+	}
+	c := &fastConn{c: raw, raw: raw}
+	if fc.tlsConf != nil {
+		tc := tls.Client(raw, fc.tlsConf)
+		raw.SetDeadline(deadline)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			raw.Close()
+			<-fc.slots
+			return nil, err
+		}
+		c.c = tc
+	}
+	fc.mu.Lock()
+	if fc.stopped {
+		fc.mu.Unlock()
+		raw.Close()
+		<-fc.slots
+		return nil, context.Canceled
+	}
+	fc.open[c] = struct{}{}
+	fc.mu.Unlock()
+	c.br = bufio.NewReaderSize(c.c, fastReadBuffer)
+	return c, nil
+}
+
+// put gives a connection back to the pool for the next attempt.
+func (fc *fastClient) put(c *fastConn, now time.Time) {
+	c.used = now
+	fc.idle <- c // never blocks: at most cap(idle) connections exist
+}
+
+// discard closes a connection and frees its slot.
+func (fc *fastClient) discard(c *fastConn) {
+	fc.mu.Lock()
+	delete(fc.open, c)
+	fc.mu.Unlock()
+	c.c.Close()
+	<-fc.slots
+}
+
+// fastExchange is a worker's reusable state for the fast client.
+type fastExchange struct {
+	fc    *fastClient
+	wbuf  []byte // the request being written
+	resp  fasthttp.Response
+	timer *time.Timer
+}
+
+func newFastExchange(fc *fastClient) *fastExchange {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	x := &fastExchange{fc: fc, timer: t}
+	x.resp.Header.DisableNormalizing()
+	return x
+}
+
+// do makes one POST of body with the given timeout and returns the
+// answer's status and its Retry-After wait; it sets *getConn when it asks
+// for a connection and *gotConn when it has one. Its errors read as
+// net/http's: a timeout is context.DeadlineExceeded, a stop ctx.Err(),
+// and connection errors are the net package's.
+func (x *fastExchange) do(ctx context.Context, body []byte, timeout time.Duration, getConn, gotConn *time.Time) (int, time.Duration, error) {
+	fc := x.fc
+	*getConn = time.Now()
+	deadline := getConn.Add(timeout)
+	c, err := fc.get(ctx, deadline, x.timer)
+	if err != nil {
+		return 0, 0, connErr(ctx, err)
+	}
+	*gotConn = time.Now()
+	c.c.SetDeadline(deadline)
+	if ctx.Err() != nil {
+		// Stopped just now: the stop's past deadline may have been
+		// overwritten above.
+		fc.discard(c)
+		return 0, 0, ctx.Err()
+	}
+	x.wbuf = append(x.wbuf[:0], fc.head...)
+	x.wbuf = strconv.AppendInt(x.wbuf, int64(len(body)), 10)
+	x.wbuf = append(x.wbuf, "\r\n\r\n"...)
+	x.wbuf = append(x.wbuf, body...)
+	if _, err := c.c.Write(x.wbuf); err != nil {
+		fc.discard(c)
+		return 0, 0, connErr(ctx, err)
+	}
+	status, ra, reuse, err := x.read(ctx, c.br)
+	if reuse {
+		fc.put(c, time.Now())
+	} else {
+		fc.discard(c)
+	}
+	return status, ra, err
+}
+
+// read reads an answer from br: its status line and headers, then its
+// body, discarded, up to maxAnswer. An answer whose body breaks off
+// still counts (its status is returned), unless it timed out or the run
+// stopped. reuse says whether the connection can carry another request.
+func (x *fastExchange) read(ctx context.Context, br *bufio.Reader) (status int, ra time.Duration, reuse bool, err error) {
+	// The first byte on its own: fasthttp reports any error there as
+	// io.EOF, where net/http tells a reset from a close.
+	if _, err := br.Peek(1); err != nil {
+		return 0, 0, false, connErr(ctx, err)
+	}
+	resp := &x.resp
+	resp.Reset()
+	h := &resp.Header
+	for n := 0; ; n++ {
+		if err := h.Read(br); err != nil {
+			return 0, 0, false, connErr(ctx, err)
+		}
+		// Interim answers (100 Continue, 103 Early Hints) come before
+		// the real one.
+		if sc := h.StatusCode(); sc >= 200 || sc == http.StatusSwitchingProtocols || n >= 5 {
+			break
+		}
+	}
+	status = h.StatusCode()
+	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+		if v := h.Peek("Retry-After"); len(v) > 0 {
+			ra = parseRetryAfter(string(v), time.Now())
+		}
+	}
+	reuse = !h.ConnectionClose()
+	if status < 200 || status == http.StatusNoContent || status == http.StatusNotModified {
+		return status, ra, reuse && status != http.StatusSwitchingProtocols, nil
+	}
+	err = resp.ReadBody(br, maxAnswer)
+	if err == nil && h.ContentLength() == -1 {
+		err = h.ReadTrailer(br)
+	}
+	resp.ResetBody()
+	if err != nil {
+		// The status line came but the body did not: count the answer.
+		// A timeout while reading is still a timeout.
+		err = connErr(ctx, err)
+		if classify(ctx, err) == ErrKindTimeout || ctx.Err() != nil {
+			return 0, 0, false, err
+		}
+		return status, ra, false, nil
+	}
+	return status, ra, reuse, nil
+}
+
+// connErr gives an error of the connection the meaning net/http's would
+// have: the run's stop when the context ended, context.DeadlineExceeded
+// for a deadline, else the error itself.
+func connErr(ctx context.Context, err error) error {
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, fasthttp.ErrTimeout):
+		return context.DeadlineExceeded
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
