@@ -100,8 +100,8 @@ var scratchPool = sync.Pool{New: func() any { b := make([]byte, 0, bodyCap); ret
 type worker struct {
 	r  *run
 	ev generator.Event
-	// body is the current event's payload. Each event gets a new one: a
-	// RoundTripper may read a request body after RoundTrip has returned
+	// body is the current event's payload. With Config.Transport, each
+	// event gets a new one: a RoundTripper may read a request body after RoundTrip has returned
 	// (http.Transport does when an answer comes before the body is sent)
 	// and says so only by closing it, which would hide the body from
 	// http.Transport as one in memory and cost a write per request.
@@ -214,23 +214,38 @@ func (w *worker) deliver(ctx context.Context, j job) {
 		r.files.finish(j)
 		return
 	}
-	sp := scratchPool.Get().(*[]byte)
+	// The run's own client is done with a body when its attempt returns:
+	// the worker's one room serves every event. A Config.Transport gets
+	// each event's body in its own slice (see worker.body), encoded in a
+	// shared room first.
+	var sp *[]byte
+	room := w.body[:0]
+	if w.fx == nil {
+		sp = scratchPool.Get().(*[]byte)
+		room = (*sp)[:0]
+	}
 	var b []byte
 	if payload != nil {
-		b = append((*sp)[:0], payload...)
+		b = append(room, payload...)
 	} else {
-		b = r.enc.Append((*sp)[:0], &w.ev)
+		b = r.enc.Append(room, &w.ev)
 	}
 	if r.signKey != "" {
 		b = generator.AppendSignature(b, r.signKey, time.Now().Add(generator.SignValidity).Unix())
 	}
-	*sp = b[:0]
+	if sp != nil {
+		*sp = b[:0]
+	}
 	if f.malform != "" {
 		b = malform(b, f.malform, r.enc, draw(r.seed, saltCut, j.idx))
 	}
-	// The event's own body, sized to it rather than to bodyCap.
-	w.body = append([]byte(nil), b...)
-	scratchPool.Put(sp)
+	if sp != nil {
+		// The event's own body, sized to it rather than to bodyCap.
+		w.body = append([]byte(nil), b...)
+		scratchPool.Put(sp)
+	} else {
+		w.body = b
+	}
 	// Handed over before its send time (see earlyLead): wait for it.
 	if !w.pw.until(ctx, base.intended, j.spin) {
 		base.final, base.state, base.reason = true, NotSent, r.stopReason()
