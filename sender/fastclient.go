@@ -285,7 +285,6 @@ func newFastExchange(fc *fastClient) *fastExchange {
 	t := time.NewTimer(time.Hour)
 	t.Stop()
 	x := &fastExchange{fc: fc, timer: t}
-	x.resp.Header.DisableNormalizing()
 	return x
 }
 

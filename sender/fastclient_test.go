@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -403,4 +404,50 @@ func TestOwnClientStopWhileWaitingForAConnection(t *testing.T) {
 	checkAccounting(t, rep)
 	want(t, "interrupted", rep.InterruptedEvents, 3)
 	want(t, "interrupted attempts", rep.Errors[ErrKindInterrupted], 3)
+}
+
+// TestOwnClientReadsAnswers: what the own client makes of answers on the
+// wire: the status, the Retry-After wait (its header in any case),
+// whether the connection can be reused, and the error of an answer that
+// is not one.
+func TestOwnClientReadsAnswers(t *testing.T) {
+	big := strings.Repeat("x", maxAnswer+1)
+	for _, tc := range []struct {
+		name, wire string
+		status     int
+		ra         time.Duration
+		reuse      bool
+		errKind    string
+	}{
+		{"200 with a body", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", 200, 0, true, ""},
+		{"lower-case retry-after", "HTTP/1.1 429 Too Many Requests\r\nretry-after: 7\r\ncontent-length: 0\r\n\r\n", 429, 7 * time.Second, true, ""},
+		{"503 with Retry-After", "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 2\r\nContent-Length: 0\r\n\r\n", 503, 2 * time.Second, true, ""},
+		{"Retry-After on a 500 is not read", "HTTP/1.1 500 Internal Server Error\r\nRetry-After: 2\r\nContent-Length: 0\r\n\r\n", 500, 0, true, ""},
+		{"Connection: close", "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}", 200, 0, false, ""},
+		{"HTTP/1.0 without keep-alive", "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}", 200, 0, false, ""},
+		{"HTTP/1.0 with keep-alive", "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n{}", 200, 0, true, ""},
+		{"100 Continue first", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n", 201, 0, true, ""},
+		{"chunked with a trailer", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\nX-T: 1\r\n\r\n", 200, 0, true, ""},
+		{"204 without a body", "HTTP/1.1 204 No Content\r\n\r\n", 204, 0, true, ""},
+		{"body until the close", "HTTP/1.1 200 OK\r\n\r\n{}", 200, 0, false, ""},
+		{"body over maxAnswer: counted, not reused", "HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(big)) + "\r\n\r\n" + big, 200, 0, false, ""},
+		{"body cut short: counted, not reused", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}", 200, 0, false, ""},
+		{"nothing", "", 0, 0, false, ErrKindClosed},
+		{"headers cut short", "HTTP/1.1 200 OK\r\nContent-Le", 0, 0, false, ErrKindClosed},
+		{"not HTTP", "SSH-2.0-OpenSSH\r\n\r\n", 0, 0, false, ErrKindConn},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x := newFastExchange(nil)
+			ctx := context.Background()
+			status, ra, reuse, err := x.read(ctx, bufio.NewReaderSize(strings.NewReader(tc.wire), fastReadBuffer))
+			kind := ""
+			if err != nil {
+				kind = classify(ctx, err)
+			}
+			if status != tc.status || ra != tc.ra || reuse != tc.reuse || kind != tc.errKind {
+				t.Errorf("status %d, Retry-After %v, reuse %v, error %v (%s); want %d, %v, %v, %q",
+					status, ra, reuse, err, kind, tc.status, tc.ra, tc.reuse, tc.errKind)
+			}
+		})
+	}
 }
