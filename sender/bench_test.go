@@ -36,11 +36,14 @@ func minimalReceiver() *httptest.Server {
 // the two says what generating, pacing, accounting and the report cost
 // over the HTTP round trips themselves, whatever the machine's speed.
 // vodsim sends through the run's own client; vodsim-net-http through an
-// http.Transport given as Config.Transport, as before that client.
+// http.Transport given as Config.Transport, as before that client. Where
+// getrusage is, each also reports the CPU time of the whole process
+// (sender and receiver) per event, and vodsim its ratio to the bare
+// client's (cpu-vs-bare): the receiver's share is the same in both.
 func BenchmarkSendUnlimited(b *testing.B) {
 	const conns = 32
 	defer debug.SetGCPercent(debug.SetGCPercent(400)) // as vodsim send
-	var bare float64
+	var bare, bareCPU float64
 	b.Run("bare-net-http", func(b *testing.B) {
 		srv := minimalReceiver()
 		defer srv.Close()
@@ -50,7 +53,7 @@ func BenchmarkSendUnlimited(b *testing.B) {
 		var next atomic.Int64
 		b.ReportAllocs()
 		b.ResetTimer()
-		start := time.Now()
+		start, cpu0 := time.Now(), processCPU()
 		var wg sync.WaitGroup
 		for range conns {
 			wg.Add(1)
@@ -71,6 +74,8 @@ func BenchmarkSendUnlimited(b *testing.B) {
 		b.StopTimer()
 		bare = float64(b.N) / time.Since(start).Seconds()
 		b.ReportMetric(bare, "events/s")
+		bareCPU = cpuPerEvent(cpu0, b.N)
+		b.ReportMetric(bareCPU, "cpu-µs/event")
 	})
 	vodsim := func(tr func() *http.Transport) func(b *testing.B) {
 		return func(b *testing.B) {
@@ -84,9 +89,10 @@ func BenchmarkSendUnlimited(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
-			start := time.Now()
+			start, cpu0 := time.Now(), processCPU()
 			rep, err := Run(context.Background(), cfg)
 			el := time.Since(start)
+			cpu := cpuPerEvent(cpu0, b.N)
 			b.StopTimer()
 			if err != nil {
 				b.Fatal(err)
@@ -99,6 +105,12 @@ func BenchmarkSendUnlimited(b *testing.B) {
 			if bare > 0 {
 				b.ReportMetric(rate/bare, "vs-bare")
 			}
+			if cpu > 0 {
+				b.ReportMetric(cpu, "cpu-µs/event")
+				if bareCPU > 0 {
+					b.ReportMetric(cpu/bareCPU, "cpu-vs-bare")
+				}
+			}
 		}
 	}
 	// The run's own client, then net/http's as a Config.Transport.
@@ -106,6 +118,18 @@ func BenchmarkSendUnlimited(b *testing.B) {
 	b.Run("vodsim-net-http", vodsim(func() *http.Transport {
 		return &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
 	}))
+}
+
+// processCPU is the process's CPU time so far (0 where unknown).
+var processCPU = func() time.Duration { return 0 }
+
+// cpuPerEvent is the process's CPU time since cpu0 per event, in µs; 0
+// where unknown.
+func cpuPerEvent(cpu0 time.Duration, n int) float64 {
+	if cpu0 == 0 || n == 0 {
+		return 0
+	}
+	return float64(processCPU()-cpu0) / float64(time.Microsecond) / float64(n)
 }
 
 // BenchmarkSendRate20k holds 20,000 events/s against a minimal loopback

@@ -1,0 +1,5 @@
+//go:build unix
+
+package sender
+
+func init() { processCPU = cpuTime }
