@@ -71,7 +71,12 @@ const fastReadBuffer = 8 << 10
 // idleCheckAfter is how long a connection may sit idle before it is
 // checked, when taken again, for a close from the receiver: at high
 // rates connections are never idle that long and the check costs nothing.
-const idleCheckAfter = 5 * time.Millisecond
+const idleCheckAfter = time.Millisecond
+
+// idleTimeout is how long a connection may sit idle and still be used,
+// as net/http's IdleConnTimeout was for the run: a middlebox may have
+// dropped one idle for longer without a word.
+const idleTimeout = 90 * time.Second
 
 func newFastClient(u *url.URL, header http.Header, conns int, insecure bool) *fastClient {
 	port := u.Port()
@@ -216,9 +221,10 @@ var fastWaitHook atomic.Pointer[func()]
 // usable says whether an idle connection can carry a request, and
 // closes it if not: one idle for a while is checked for a close (or any
 // byte) from the receiver, as net/http's reader of idle connections
-// notices one.
+// notices one; one idle for idleTimeout is closed.
 func (fc *fastClient) usable(c *fastConn) bool {
-	if c.br.Buffered() == 0 && (time.Since(c.used) < idleCheckAfter || !peerClosed(c.raw)) {
+	idle := time.Since(c.used)
+	if c.br.Buffered() == 0 && idle < idleTimeout && (idle < idleCheckAfter || !peerClosed(c.raw)) {
 		return true
 	}
 	fc.discard(c)
