@@ -101,16 +101,18 @@ type worker struct {
 	r  *run
 	ev generator.Event
 	// body is the current event's payload. With Config.Transport, each
-	// event gets a new one: a RoundTripper may read a request body after RoundTrip has returned
-	// (http.Transport does when an answer comes before the body is sent)
-	// and says so only by closing it, which would hide the body from
-	// http.Transport as one in memory and cost a write per request.
+	// event gets a new one: a RoundTripper may read a request body after
+	// RoundTrip has returned (http.Transport does when an answer comes
+	// before the body is sent) and says so only by closing it, which
+	// would hide the body from http.Transport as one in memory and cost
+	// a write per request. The run's own client reuses one.
 	body   []byte
 	req    *http.Request    // the POST every attempt copies
 	answer io.LimitedReader // reads an answer's body, up to maxAnswer
-	// ctx is the run's context with a trace that times the current
-	// attempt's wait for a connection, from GetConn to GotConn, into
-	// getConn and gotConn (zero: not reached).
+	// ctx is the run's context; with Config.Transport, with a trace that
+	// times the current attempt's wait for a connection, from GetConn to
+	// GotConn, into getConn and gotConn (zero: not reached), which the
+	// run's own client sets itself.
 	ctx              context.Context
 	getConn, gotConn time.Time
 	pw               preciseWait
@@ -124,19 +126,17 @@ type worker struct {
 const maxAnswer = 1 << 20
 
 func newWorker(ctx context.Context, r *run) *worker {
+	if r.fast != nil {
+		// The run's own client: no request, no trace, no per-attempt
+		// context; the client reads the run's context once.
+		r.fast.watch(ctx)
+		return &worker{r: r, fx: newFastExchange(r.fast), ctx: ctx}
+	}
 	req := &http.Request{
 		Method: http.MethodPost, URL: r.url, Host: r.url.Host, Header: r.header,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 	}
 	w := &worker{r: r, req: req}
-	if r.fast != nil {
-		// The run's own client: no request, no trace, no per-attempt
-		// context; the client reads the run's context once.
-		r.fast.watch(ctx)
-		w.fx = newFastExchange(r.fast)
-		w.ctx = ctx
-		return w
-	}
 	trace := &httptrace.ClientTrace{
 		GetConn: func(string) { w.getConn = time.Now() },
 		GotConn: func(httptrace.GotConnInfo) { w.gotConn = time.Now() },
