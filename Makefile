@@ -11,7 +11,7 @@ build:
 
 # The main job on an embedded default: no target, no account needed.
 run: build
-	./$(BIN) send --scenario default --duration 5s --rate 200
+	./$(BIN) send --scenario default --duration 3s --rate 200
 
 # go vet and staticcheck (pinned in go.mod's tool directive): no findings.
 lint:
