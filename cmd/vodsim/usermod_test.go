@@ -29,6 +29,7 @@ import (
 // is a file of its own with its own imports, and the names two blocks
 // both declare are given each block's line.
 func TestUserModule(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs a separate module")
 	}
