@@ -277,20 +277,22 @@ func compileObj(t, d int, v4 bool) []progOp {
 	if v4 {
 		keys = keysV4[t]
 	}
-	cur := "{"
+	// One buffer for the literals: the programs of every type, depth and
+	// format are compiled as the program starts.
+	cur := []byte{'{'}
 	for i := range types[t].Fields {
 		if i > 0 {
-			cur += ","
+			cur = append(cur, ',')
 		}
-		cur += keys[i]
+		cur = append(cur, keys[i]...)
 		if lit, ok := staticValue(&types[t].Fields[i], rules[t][i], d, v4); ok {
-			cur += lit
+			cur = append(cur, lit...)
 			continue
 		}
-		ops = append(ops, progOp{cur, i})
-		cur = ""
+		ops = append(ops, progOp{string(cur), i})
+		cur = cur[:0]
 	}
-	return append(ops, progOp{cur + "}", -1})
+	return append(ops, progOp{string(append(cur, '}')), -1})
 }
 
 // staticValue is the value a field of an object at depth d has in every

@@ -131,7 +131,7 @@ func (rcv *fileOrderReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 // TestFileOrder: with a flow source, each file's events reach the
 // receiver in order, whatever the concurrency, retries and faults.
 func TestFileOrder(t *testing.T) {
-	const count = 600
+	const count = 300
 	g, err := generator.New(generator.Config{Seed: 21, Flows: orderFlows, Spacing: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 // TestCompletionScripts: each shell's script names every subcommand and
 // send's flags, and the shell itself (where installed) parses it.
 func TestCompletionScripts(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, sh := range completionShells {
 		r := runBin(t, "completion", sh)
@@ -40,6 +41,7 @@ func TestCompletionScripts(t *testing.T) {
 // TestCompletionBashCompletes drives the bash function as bash's
 // completion would.
 func TestCompletionBashCompletes(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash not installed")
 	}
@@ -74,6 +76,7 @@ func TestCompletionBashCompletes(t *testing.T) {
 }
 
 func TestCompletionBadShell(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"completion"}, {"completion", "tcsh"}, {"completion", "bash", "zsh"}} {
 		r := runBin(t, args...)
 		if r.code != 2 || !bytes.Contains(r.stderr, []byte("bash, zsh or fish")) || len(r.stdout) != 0 {
@@ -85,6 +88,7 @@ func TestCompletionBadShell(t *testing.T) {
 // TestNewCommandsHelp: the everyday commands' --help shows the synopsis,
 // the flags, --help itself and examples.
 func TestNewCommandsHelp(t *testing.T) {
+	t.Parallel()
 	for _, sub := range []string{"trigger", "forward", "completion", "receive"} {
 		r := runBin(t, sub, "--help")
 		for _, want := range []string{"Usage: vodsim " + sub, "Flags:", "-h, --help", "Examples:\n  vodsim "} {

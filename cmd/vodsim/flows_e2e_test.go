@@ -59,6 +59,7 @@ func flowKey(t *testing.T, raw []byte) (typ, file string) {
 // TestFlowsGenAndServe: a scenario's flows give each file's events in its
 // flow's order, files interleaved; serve queues them in the same order.
 func TestFlowsGenAndServe(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "flows.yaml")
 	if err := os.WriteFile(file, []byte(flowsYAML), 0o644); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ var forwardLineRE = regexp.MustCompile(`(?m)^CreateImageSpriteComplete (CreateIm
 // forward, arrives at receive as push callbacks, each once, and is
 // confirmed.
 func TestForwardServeToReceive(t *testing.T) {
+	t.Parallel()
 	sp := startServe(t, "--fill", "4", "--wait", "1s", "--seed", "5")
 	path := filepath.Join(t.TempDir(), "summary.json")
 	rp := startReceiveProc(t, "--count", "4", "--timeout", "60s", "--strict", "--summary-json", path)
@@ -42,6 +43,7 @@ func TestForwardServeToReceive(t *testing.T) {
 // TestForwardV4AndRedelivery: --format v4 posts the 4.0 envelope; an event
 // answered 500 is not confirmed and comes back after the confirm window.
 func TestForwardV4AndRedelivery(t *testing.T) {
+	t.Parallel()
 	sp := startServe(t, "--fill", "2", "--wait", "1s", "--confirm-window", "1s", "--seed", "5")
 	url, out, stop := startReceive(t, "--status", "500:50%", "--ndjson")
 	r := runBin(t, "forward", "--from", "http://"+sp.addr, "--to", url+"cb", "--count", "3", "--format", "v4")
@@ -59,6 +61,7 @@ func TestForwardV4AndRedelivery(t *testing.T) {
 }
 
 func TestForwardBadInput(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		args []string
 		want string
@@ -83,6 +86,7 @@ func TestForwardBadInput(t *testing.T) {
 // TestForwardWrongKey: the endpoint refusing the signature is exit 1 with
 // the API's error.
 func TestForwardWrongKey(t *testing.T) {
+	t.Parallel()
 	sp := startServe(t, "--fill", "1")
 	r := runBin(t, "forward", "--from", "http://"+sp.addr, "--to", "http://127.0.0.1:9/", "--secret-key", "wrong", "--count", "1")
 	if r.code != 1 || !bytes.Contains(r.stderr, []byte("AuthFailure")) {

@@ -66,6 +66,7 @@ func kubeletExpand(s string, env map[string]string) string {
 // and made small), then its merge step on their output as kubectl logs
 // would gather it: the example cannot rot.
 func TestK8sJobRunsAsWritten(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile(filepath.Join("..", "..", "deploy", "k8s", "send-job.yaml"))
 	if err != nil {
 		t.Fatal(err)

@@ -48,6 +48,7 @@ func nodeSDKVersions(t *testing.T) map[string]string {
 // the legacy qcloudapi-sdk (PullEvent and ConfirmEvent, both ways of naming
 // handles). Without node it skips, unless CI is set.
 func TestNodeSDK(t *testing.T) {
+	t.Parallel()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		if os.Getenv("CI") == "" {

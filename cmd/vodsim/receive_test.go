@@ -105,6 +105,7 @@ func readSummary(t *testing.T, path string) map[string]any {
 }
 
 func TestReceiveCountAndSummary(t *testing.T) {
+	t.Parallel()
 	ev := twoEvents(t)
 	path := filepath.Join(t.TempDir(), "summary.json")
 	p := startReceiveProc(t, "--count", "2", "--timeout", "60s", "--summary-json", path)
@@ -128,6 +129,7 @@ func TestReceiveCountAndSummary(t *testing.T) {
 }
 
 func TestReceiveTimeout(t *testing.T) {
+	t.Parallel()
 	ev := twoEvents(t)
 	path := filepath.Join(t.TempDir(), "summary.json")
 	p := startReceiveProc(t, "--count", "5", "--timeout", "1s", "--summary-json", path)
@@ -177,6 +179,7 @@ func TestReceiveZeroMeansNoLimit(t *testing.T) {
 }
 
 func TestReceiveStrict(t *testing.T) {
+	t.Parallel()
 	ev := twoEvents(t)
 	p := startReceiveProc(t, "--count", "1", "--strict")
 	p.post(t, `{"version":"4.0"}`)
@@ -188,6 +191,7 @@ func TestReceiveStrict(t *testing.T) {
 }
 
 func TestReceiveStatusShare(t *testing.T) {
+	t.Parallel()
 	ev := twoEvents(t)
 	p := startReceiveProc(t, "--status", "503:50%", "--count", "2")
 	var got []int
@@ -217,6 +221,7 @@ func equalInts(a, b []int) bool {
 // TestReceiveDelay: an answer held for an hour is not there when the
 // client gives up, and the receiver still stops at once when told.
 func TestReceiveDelay(t *testing.T) {
+	t.Parallel()
 	ev := twoEvents(t)
 	url, _, stop := startReceive(t, "--delay", "1h")
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
@@ -239,6 +244,7 @@ func TestReceiveDelay(t *testing.T) {
 }
 
 func TestReceiveDoubleBadInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, c := range []struct {
 		args []string

@@ -9,6 +9,7 @@ import (
 // TestReceiveCountsByType: receive's summary counts the events of each
 // type, in the catalog's order.
 func TestReceiveCountsByType(t *testing.T) {
+	t.Parallel()
 	url, _, stop := startReceive(t)
 	r := runBin(t, "send", "--target", url, "--count", "40", "--rate", "0", "--format", "v3",
 		"--event-type", "ProcedureStateChanged,NewFileUpload", "--failure-ratio", "0")

@@ -36,6 +36,7 @@ func runBinIn(t *testing.T, stdin []byte, args ...string) result {
 }
 
 func TestReportMergesShards(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	srv := httptest.NewServer(&receiver.Receiver{})
 	defer srv.Close()

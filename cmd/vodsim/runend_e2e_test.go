@@ -56,6 +56,7 @@ func wholeJSONLines(t *testing.T, path string) int {
 // of a run leaves a journal of whole lines (flushed while it ran) and no
 // report at all: not the earlier run's, not half of one.
 func TestSendKilledLeavesWholeFiles(t *testing.T) {
+	t.Parallel()
 	srv, seen := heldServer(t)
 	dir := t.TempDir()
 	rj, jl := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.ndjson")
@@ -114,6 +115,7 @@ func must(b []byte, err error) []byte {
 // interrupted, those that could not start by the schedule's end not sent.
 // The report replaces an earlier one whole.
 func TestSendDrainBoundsTheRun(t *testing.T) {
+	t.Parallel()
 	srv, seen := heldServer(t)
 	dir := t.TempDir()
 	rj, jl := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.ndjson")
@@ -151,6 +153,7 @@ func TestSendDrainBoundsTheRun(t *testing.T) {
 
 // TestSendDrainUsage: --drain takes a duration, 0 (no bound) or more.
 func TestSendDrainUsage(t *testing.T) {
+	t.Parallel()
 	for _, v := range []string{"-1s", "soon"} {
 		r := runBin(t, "send", "--count", "1", "--drain", v)
 		if r.code != 2 || !bytes.Contains(r.stderr, []byte("--drain")) {

@@ -395,6 +395,7 @@ func TestServeSignatureV1(t *testing.T) {
 }
 
 func TestServeAdminToken(t *testing.T) {
+	t.Parallel()
 	p := startServe(t, "--secret-key", "mysupersecretkey", "--admin-token", "tok123")
 	p.waitContains(t, "poll it")
 	hint := p.stdout()
@@ -425,6 +426,7 @@ func TestServeAdminToken(t *testing.T) {
 // confirms, restart it with the same flags, and drain it: every event is
 // confirmed exactly once across the crash.
 func TestServeStateKillRestart(t *testing.T) {
+	t.Parallel()
 	state := filepath.Join(t.TempDir(), "q.state")
 	args := []string{"--state", state, "--fill", "300", "--no-auth", "--wait", "0", "--confirm-window", "1s", "--seed", "5"}
 	type ev struct {
@@ -492,6 +494,7 @@ func TestServeStateKillRestart(t *testing.T) {
 }
 
 func TestServeStateBadFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	notState := filepath.Join(dir, "notes.txt")
 	os.WriteFile(notState, []byte("my notes\n"), 0o644)

@@ -50,6 +50,7 @@ func journalTaskIDs(t *testing.T, path, shard string) []string {
 // TestSendShardsDeliverTheWholeRun: 3 shards of a run with faults send the
 // same task ids as the whole run, none twice, and name their shard.
 func TestSendShardsDeliverTheWholeRun(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	args := []string{"--count", "300", "--rate", "600", "--seed", "9", "--duplicate", "0.05", "--reorder", "0.05", "--quiet"}
 	rcv := &receiver.Receiver{}
@@ -90,6 +91,7 @@ func TestSendShardsDeliverTheWholeRun(t *testing.T) {
 }
 
 func TestSendShardAndStartAtErrors(t *testing.T) {
+	t.Parallel()
 	now := time.Now().UTC()
 	for _, tc := range []struct {
 		args []string

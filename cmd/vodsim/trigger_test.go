@@ -50,6 +50,7 @@ func startRecorder(t *testing.T, status int) (*bodyRecorder, string) {
 var triggerLineRE = regexp.MustCompile(`^POST http://127\.0\.0\.1:\d+/cb -> (\d+ [A-Za-z ]+) in [0-9.]+(µs|ms|s) \(CreateImageSpriteComplete (success|failure -?\d+), (vodTaskId|TaskId) (CreateImageSprite-[0-9a-f]{32})\)\n$`)
 
 func TestTriggerSendsOneEvent(t *testing.T) {
+	t.Parallel()
 	rec, url := startRecorder(t, 0)
 	r := runBin(t, "trigger", "--target", url, "--seed", "7")
 	m := triggerLineRE.FindStringSubmatch(string(r.stdout))
@@ -72,6 +73,7 @@ func TestTriggerSendsOneEvent(t *testing.T) {
 }
 
 func TestTriggerCodeAndSet(t *testing.T) {
+	t.Parallel()
 	rec, url := startRecorder(t, 0)
 	r := runBin(t, "trigger", "--target", url, "--code", "-43001",
 		"--set", "data.fileId=5285890784363430543", "--set", `data.message="123"`)
@@ -90,6 +92,7 @@ func TestTriggerCodeAndSet(t *testing.T) {
 }
 
 func TestTriggerSignedV3(t *testing.T) {
+	t.Parallel()
 	rec, url := startRecorder(t, 0)
 	r := runBin(t, "trigger", "--target", url, "--format", "v3", "--sign-key", "abc123", "--set", "CreateImageSpriteCompleteEvent.FileId=42")
 	m := triggerLineRE.FindStringSubmatch(string(r.stdout))
@@ -106,6 +109,7 @@ func TestTriggerSignedV3(t *testing.T) {
 }
 
 func TestTriggerNot2xx(t *testing.T) {
+	t.Parallel()
 	rec, url := startRecorder(t, 500)
 	r := runBin(t, "trigger", "--target", url)
 	m := triggerLineRE.FindStringSubmatch(string(r.stdout))
@@ -115,6 +119,7 @@ func TestTriggerNot2xx(t *testing.T) {
 }
 
 func TestTriggerBadInput(t *testing.T) {
+	t.Parallel()
 	rec, url := startRecorder(t, 0)
 	for _, c := range []struct {
 		args []string
@@ -148,6 +153,7 @@ func TestTriggerBadInput(t *testing.T) {
 // Every type of the catalog can be triggered: a 3.0-only type with
 // --format v3, a failure with --code where the type can fail.
 func TestTriggerCatalogType(t *testing.T) {
+	t.Parallel()
 	rec, url := startRecorder(t, 0)
 	r := runBin(t, "trigger", "ProcedureStateChanged", "--format", "v3", "--code", "70000", "--target", url, "--seed", "3")
 	if r.code != 0 || !bytes.Contains(r.stdout, []byte("(ProcedureStateChanged failure 70000, TaskId ")) {

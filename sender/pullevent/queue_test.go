@@ -321,7 +321,7 @@ func waitOrFail(t *testing.T, wg *sync.WaitGroup, d time.Duration) {
 // confirmed twice, and every one left unconfirmed comes back after the
 // window.
 func TestQueueDrainConcurrent(t *testing.T) {
-	const n = 100_000
+	const n = 30_000
 	const pollers = 32
 	clk := newFakeClock()
 	q := NewQueue(Config{Clock: clk})

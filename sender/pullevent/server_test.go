@@ -556,7 +556,7 @@ func TestCloseReleasesHeldPolls(t *testing.T) {
 // TestDrainOverHTTP: 32 pollers drain the queue through signed API 3.0
 // calls on loopback; every event is confirmed exactly once.
 func TestDrainOverHTTP(t *testing.T) {
-	const n = 10_000
+	const n = 4_000
 	const pollers = 32
 	s := listen(t, Config{})
 	g := testGen(t)

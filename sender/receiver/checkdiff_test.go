@@ -3,6 +3,7 @@ package receiver
 import (
 	"bytes"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,14 +12,12 @@ import (
 )
 
 // sameCheck checks that CheckPayload gives what checkMap (a map of the
-// members and json.Marshal, the long way) gives for body, and reports
-// whether checkCut took it.
-func sameCheck(t *testing.T, name string, body []byte, key string, now time.Time) bool {
+// members and json.Marshal, the long way) gives for body.
+func sameCheck(t *testing.T, name string, body []byte, key string, now time.Time) {
 	t.Helper()
 	orig := bytes.Clone(body)
 	want := checkMap(body, key, now)
 	got := CheckPayload(body, key, now)
-	_, cut := checkCut(body, key, now)
 	if !bytes.Equal(body, orig) {
 		t.Fatalf("%s: the body was changed", name)
 	}
@@ -42,7 +41,6 @@ func sameCheck(t *testing.T, name string, body []byte, key string, now time.Time
 		want.Encoding != got.Encoding || !reflect.DeepEqual(want.Event, got.Event) {
 		t.Errorf("%s (key %q): CheckPayload differs from the long way:\n%+v\n%+v\n%s", name, key, want, got, body)
 	}
-	return cut
 }
 
 // TestCheckPayloadDifferential: CheckPayload answers as the long way does,
@@ -64,7 +62,9 @@ func TestCheckPayloadDifferential(t *testing.T) {
 	for _, b := range bodies {
 		for _, key := range []string{"", "key"} {
 			sameCheck(t, b.Name, b.Data, key, now)
-			cut := sameCheck(t, b.Name+" signed", payloadcorpus.Signed(b.Data, "key", future), key, now)
+			signed := payloadcorpus.Signed(b.Data, "key", future)
+			sameCheck(t, b.Name+" signed", signed, key, now)
+			_, cut := checkCut(signed, key, now)
 			sameCheck(t, b.Name+" signed, another key", payloadcorpus.Signed(b.Data, "other", future), key, now)
 			sameCheck(t, b.Name+" signed, expired", payloadcorpus.Signed(b.Data, "key", past), key, now)
 			if p := CheckPayload(b.Data, "", now); p.Err == nil && p.Encoding.Format == generator.FormatV3 && !p.Signed && !cut {
@@ -72,7 +72,13 @@ func TestCheckPayloadDifferential(t *testing.T) {
 			}
 		}
 	}
-	// Variants of one signed body of each type and format.
+	// Variants of one signed body of each type and format. A body without
+	// "Sign", or one that is not a whole JSON object, goes the long way in
+	// CheckPayload too (generator.Decode, then the signature rules), so
+	// comparing it here compares the long way with itself: the variants
+	// of the unsigned bodies are generator's TestDecodeDifferential's, and
+	// of a signed body's truncations only those from its ,"T": on run
+	// here, where a cut would begin.
 	seen := map[string]bool{}
 	for _, b := range valid {
 		p := CheckPayload(b.Data, "", now)
@@ -82,7 +88,11 @@ func TestCheckPayloadDifferential(t *testing.T) {
 		}
 		seen[k] = true
 		signed := payloadcorpus.Signed(b.Data, "key", future)
-		for _, v := range append(payloadcorpus.Variants(signed), payloadcorpus.Variants(b.Data)...) {
+		sigAt := len(b.Data) - 1 // the signature's first byte in signed
+		for _, v := range payloadcorpus.Variants(signed) {
+			if strings.HasPrefix(v.Name, "prefix ") && len(v.Data) < sigAt {
+				continue
+			}
 			sameCheck(t, b.Name+" "+v.Name, v.Data, "key", now)
 		}
 	}
