@@ -3,6 +3,7 @@ package receiver
 import (
 	"bytes"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -98,4 +99,47 @@ func FuzzCheckPayloadDifferential(f *testing.F) {
 		sameCheck(t, "fuzz", body, "k", now)
 		sameCheck(t, "fuzz", body, "", now)
 	})
+}
+
+// TestCheckPayloadMembers: bodies whose members' values hold what ends a
+// member elsewhere (braces, brackets, commas in strings, nested objects
+// with their own T and Sign) are cut as the long way reads them.
+func TestCheckPayloadMembers(t *testing.T) {
+	valid, err := payloadcorpus.Valid(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1_800_000_000, 0)
+	var v3 []byte
+	for _, b := range valid {
+		if p := CheckPayload(b.Data, "", now); p.Err == nil && p.Encoding.Format == generator.FormatV3 {
+			v3 = b.Data
+			break
+		}
+	}
+	if v3 == nil {
+		t.Fatal("no 3.0 body in the corpus")
+	}
+	sign := generator.Sign("key", now.Unix()+600)
+	tail := `"T":` + strconv.FormatInt(now.Unix()+600, 10) + `,"Sign":"` + sign + `"`
+	inner := string(v3[1 : len(v3)-1])
+	for i, body := range []string{
+		`{` + tail + `,` + inner + `}`,
+		`{"X":"a,b}c]{[","Y":{"T":1,"Sign":"z"},` + inner + `,` + tail + `}`,
+		`{"Z":[{"T":2},[],"]"],` + tail + `,` + inner + `}`,
+		`{` + inner + `,"T":0` + `,"Sign":"` + sign + `"}`,
+		`{` + inner + `,"T":-5,"Sign":""}`,
+		`{` + inner + `,"T":12.5,"Sign":"` + sign + `"}`,
+		`{` + inner + `,"T":"12","Sign":"` + sign + `"}`,
+		`{` + inner + `,"T":12,"Sign":12}`,
+		`{` + inner + `,` + tail + `,"t":1}`,
+		`{` + inner + `,` + tail + `}x`,
+		`{` + tail + `}`,
+		`{"T":1,"Sign":"a"`,
+		`{}`,
+	} {
+		for _, key := range []string{"", "key"} {
+			sameCheck(t, "member case "+strconv.Itoa(i), []byte(body), key, now)
+		}
+	}
 }

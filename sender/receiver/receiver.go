@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -250,58 +249,64 @@ func checkCut(body []byte, key string, now time.Time) (Payload, bool) {
 	if !canonical(body) || !utf8.Valid(body) || !gjson.ValidBytes(body) {
 		return p, false
 	}
-	root := gjson.ParseBytes(body)
-	if !root.IsObject() {
+	// A valid object, compact and free of escapes, is read by eachMember
+	// in one pass, without a parser's Result per member.
+	if len(body) < 2 || body[0] != '{' {
 		return p, false
 	}
 	bp := cutBufs.Get().(*[]byte)
 	defer cutBufs.Put(bp)
 	cut := append((*bp)[:0], '{')
-	var keys [24]string
+	var keys [24][]byte
 	n, hasT, hasSign, good := 0, false, false, true
-	root.ForEach(func(k, v gjson.Result) bool {
+	eachMember(body, func(k, raw []byte) bool {
+		// k is the key's text, in its quotes; raw the value as it is.
+		name := k[1 : len(k)-1]
 		if n == len(keys) {
 			good = false
 			return false
 		}
-		for i := 0; i < len(k.Str); i++ {
-			if k.Str[i] >= utf8.RuneSelf {
+		for _, c := range name {
+			if c >= utf8.RuneSelf {
 				// encoding/json folds some letters beyond ASCII too.
 				good = false
 				return false
 			}
 		}
 		for _, o := range keys[:n] {
-			if strings.EqualFold(o, k.Str) {
+			if bytes.EqualFold(o, name) {
 				// Two keys in the same case fold: encoding/json
 				// decodes both into one field, so their order counts.
 				good = false
 				return false
 			}
 		}
-		keys[n] = k.Str
+		keys[n] = name
 		n++
-		switch k.Str {
+		switch string(name) {
 		case "T":
-			t, err := strconv.ParseInt(v.Raw, 10, 64)
-			if v.Type != gjson.Number || err != nil {
+			// A JSON number starts with a digit or '-'; ParseInt then
+			// takes the integers and refuses a fraction or exponent.
+			t, err := strconv.ParseInt(string(raw), 10, 64)
+			if raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') || err != nil {
 				good = false
 				return false
 			}
 			p.T, hasT = t, true
 		case "Sign":
-			if v.Type != gjson.String {
+			if raw[0] != '"' {
 				good = false
 				return false
 			}
-			p.Sign, hasSign = v.Str, true
+			// Free of escapes: the string is its text.
+			p.Sign, hasSign = string(raw[1:len(raw)-1]), true
 		default:
 			if len(cut) > 1 {
 				cut = append(cut, ',')
 			}
-			cut = append(cut, k.Raw...)
+			cut = append(cut, k...)
 			cut = append(cut, ':')
-			cut = append(cut, v.Raw...)
+			cut = append(cut, raw...)
 		}
 		return true
 	})
@@ -317,6 +322,52 @@ func checkCut(body []byte, key string, now time.Time) (Payload, bool) {
 	}
 	verify(&p, key, now)
 	return p, true
+}
+
+// eachMember calls f with each top-level member of obj, a valid JSON
+// object with no space between tokens and no escape (see canonical): the
+// key with its quotes and the value's text, until f returns false. With
+// no escape a string ends at the next quote, and with no space a value
+// ends at the first ',' or '}' outside strings at its own depth.
+func eachMember(obj []byte, f func(key, raw []byte) bool) {
+	i := 1
+	for i < len(obj) && obj[i] == '"' {
+		q := bytes.IndexByte(obj[i+1:], '"')
+		if q < 0 {
+			return
+		}
+		kEnd := i + 1 + q + 1 // past the key's closing quote
+		v := kEnd + 1         // past ':'
+		depth, j := 0, v
+	scan:
+		for ; j < len(obj); j++ {
+			switch obj[j] {
+			case '"':
+				q := bytes.IndexByte(obj[j+1:], '"')
+				if q < 0 {
+					return
+				}
+				j += 1 + q
+			case '{', '[':
+				depth++
+			case ']':
+				depth--
+			case '}':
+				if depth == 0 {
+					break scan
+				}
+				depth--
+			case ',':
+				if depth == 0 {
+					break scan
+				}
+			}
+		}
+		if j >= len(obj) || v >= j || !f(obj[i:kEnd], obj[v:j]) || obj[j] == '}' {
+			return
+		}
+		i = j + 1
+	}
 }
 
 // canonical reports whether json.Marshal would write body's members as
