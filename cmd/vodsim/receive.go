@@ -125,6 +125,7 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 	if maxConns < 1 {
 		return usageErrorf("receive: --max-conns %d: must be at least 1", maxConns)
 	}
+	setReceiveGC(window)
 	// The lines go out in batches (at least every 100 ms, and all of them
 	// once the server has stopped): a write(2) per request would cost
 	// about as much as the checks.
