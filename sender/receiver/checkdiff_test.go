@@ -137,6 +137,19 @@ func TestCheckPayloadMembers(t *testing.T) {
 		`{` + tail + `}`,
 		`{"T":1,"Sign":"a"`,
 		`{}`,
+		`{` + inner + `,` + tail + `,}`,
+		`{` + inner + `,"T":012,"Sign":"` + sign + `"}`,
+		`{` + inner + `,"T":-0,"Sign":"` + sign + `"}`,
+		`{` + inner + `,"T":1e3,"Sign":"` + sign + `"}`,
+		`{` + inner + `,"T":99999999999999999999,"Sign":"` + sign + `"}`,
+		`{` + inner + `,"T":1,"Sign":"a` + "\x01" + `b"}`,
+		`{` + inner + `,"T":1,"Sign":"a"b}`,
+		`{` + inner + `,"T":1,"Sign"` + `}`,
+		`{` + inner + `,"T":1,"Sign":}`,
+		`{"a":]1[,` + tail + `}`,
+		`{"a":[1]],` + tail + `}`,
+		`{"a":{"b":1}},` + tail + `}`,
+		`{` + inner + `,` + tail + `}}`,
 	} {
 		for _, key := range []string{"", "key"} {
 			sameCheck(t, "member case "+strconv.Itoa(i), []byte(body), key, now)

@@ -14,8 +14,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/internal/connlimit"
 )
@@ -246,20 +244,18 @@ func checkCut(body []byte, key string, now time.Time) (Payload, bool) {
 		verify(&p, key, now)
 		return p, true
 	}
-	if !canonical(body) || !utf8.Valid(body) || !gjson.ValidBytes(body) {
+	if !canonical(body) || !utf8.Valid(body) {
 		return p, false
 	}
-	// A valid object, compact and free of escapes, is read by eachMember
-	// in one pass, without a parser's Result per member.
-	if len(body) < 2 || body[0] != '{' {
-		return p, false
-	}
+	// An object compact and free of escapes is read by eachMember in one
+	// pass. It is valid JSON when its members are so delimited, T and Sign
+	// are checked here and the rest decodes (Decode checks all of it).
 	bp := cutBufs.Get().(*[]byte)
 	defer cutBufs.Put(bp)
 	cut := append((*bp)[:0], '{')
 	var keys [24][]byte
 	n, hasT, hasSign, good := 0, false, false, true
-	eachMember(body, func(k, raw []byte) bool {
+	whole := eachMember(body, func(k, raw []byte) bool {
 		// k is the key's text, in its quotes; raw the value as it is.
 		name := k[1 : len(k)-1]
 		if n == len(keys) {
@@ -285,16 +281,14 @@ func checkCut(body []byte, key string, now time.Time) (Payload, bool) {
 		n++
 		switch string(name) {
 		case "T":
-			// A JSON number starts with a digit or '-'; ParseInt then
-			// takes the integers and refuses a fraction or exponent.
 			t, err := strconv.ParseInt(string(raw), 10, 64)
-			if raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') || err != nil {
+			if !jsonInt(raw) || err != nil {
 				good = false
 				return false
 			}
 			p.T, hasT = t, true
 		case "Sign":
-			if raw[0] != '"' {
+			if !jsonPlainString(raw) {
 				good = false
 				return false
 			}
@@ -312,7 +306,7 @@ func checkCut(body []byte, key string, now time.Time) (Payload, bool) {
 	})
 	cut = append(cut, '}')
 	*bp = cut
-	if !good || !hasT || !hasSign {
+	if !whole || !good || !hasT || !hasSign {
 		return p, false
 	}
 	p.Signed = true
@@ -324,20 +318,29 @@ func checkCut(body []byte, key string, now time.Time) (Payload, bool) {
 	return p, true
 }
 
-// eachMember calls f with each top-level member of obj, a valid JSON
-// object with no space between tokens and no escape (see canonical): the
-// key with its quotes and the value's text, until f returns false. With
-// no escape a string ends at the next quote, and with no space a value
-// ends at the first ',' or '}' outside strings at its own depth.
-func eachMember(obj []byte, f func(key, raw []byte) bool) {
+// eachMember calls f with each top-level member of obj, a JSON object
+// with no space between tokens and no escape (see canonical): the key
+// with its quotes and the value's text, until f returns false. With no
+// escape a string ends at the next quote, and with no space a value ends
+// at the first ',' or '}' outside strings at its own depth. It reports
+// whether obj is members so delimited, each a quoted key, ':' and a
+// value, to its last byte, the object's '}' (the values themselves are
+// left to the caller to check).
+func eachMember(obj []byte, f func(key, raw []byte) bool) bool {
+	if len(obj) < 2 || obj[0] != '{' || obj[len(obj)-1] != '}' {
+		return false
+	}
 	i := 1
 	for i < len(obj) && obj[i] == '"' {
 		q := bytes.IndexByte(obj[i+1:], '"')
 		if q < 0 {
-			return
+			return false
 		}
 		kEnd := i + 1 + q + 1 // past the key's closing quote
-		v := kEnd + 1         // past ':'
+		if kEnd >= len(obj) || obj[kEnd] != ':' {
+			return false
+		}
+		v := kEnd + 1
 		depth, j := 0, v
 	scan:
 		for ; j < len(obj); j++ {
@@ -345,7 +348,7 @@ func eachMember(obj []byte, f func(key, raw []byte) bool) {
 			case '"':
 				q := bytes.IndexByte(obj[j+1:], '"')
 				if q < 0 {
-					return
+					return false
 				}
 				j += 1 + q
 			case '{', '[':
@@ -363,11 +366,46 @@ func eachMember(obj []byte, f func(key, raw []byte) bool) {
 				}
 			}
 		}
-		if j >= len(obj) || v >= j || !f(obj[i:kEnd], obj[v:j]) || obj[j] == '}' {
-			return
+		if j >= len(obj) || v == j || !f(obj[i:kEnd], obj[v:j]) {
+			return false
+		}
+		if obj[j] == '}' {
+			return j == len(obj)-1
 		}
 		i = j + 1
 	}
+	return false
+}
+
+// jsonInt reports whether b is a JSON number without fraction or
+// exponent: -?(0|[1-9][0-9]*).
+func jsonInt(b []byte) bool {
+	if len(b) > 0 && b[0] == '-' {
+		b = b[1:]
+	}
+	if len(b) == 0 || (b[0] == '0' && len(b) > 1) {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonPlainString reports whether b is one JSON string with neither an
+// escape nor a control character in it.
+func jsonPlainString(b []byte) bool {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return false
+	}
+	for _, c := range b[1 : len(b)-1] {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // canonical reports whether json.Marshal would write body's members as
