@@ -98,6 +98,9 @@ func FuzzCheckPayloadDifferential(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		sameCheck(t, "fuzz", body, "k", now)
 		sameCheck(t, "fuzz", body, "", now)
+		if hasSignKey(body) != bytes.Contains(body, []byte(`"Sign"`)) {
+			t.Errorf("hasSignKey(%q) differs from bytes.Contains", body)
+		}
 	})
 }
 
@@ -153,6 +156,15 @@ func TestCheckPayloadMembers(t *testing.T) {
 	} {
 		for _, key := range []string{"", "key"} {
 			sameCheck(t, "member case "+strconv.Itoa(i), []byte(body), key, now)
+		}
+	}
+}
+
+// TestHasSignKey: hasSignKey answers as bytes.Contains does.
+func TestHasSignKey(t *testing.T) {
+	for _, s := range []string{``, `"`, `Sign"`, `"Sign"`, `"Sign`, `xSign""Sign"`, `{"a":"xSign","Sign":"y"}`, `{"a":"xSign"}`, `""Sign"`, `Sign""Sign"`} {
+		if got, want := hasSignKey([]byte(s)), bytes.Contains([]byte(s), []byte(`"Sign"`)); got != want {
+			t.Errorf("hasSignKey(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
