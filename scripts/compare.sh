@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# compare.sh runs vodsim side by side with wrk (and hey and vegeta where
-# installed) on this machine and prints the ratios. Not part of make test.
+# compare.sh runs vodsim side by side with wrk, hey and vegeta on this
+# machine and prints the ratios. Not part of make test. hey and vegeta are
+# taken from PATH, or else installed at pinned versions (hey v0.1.5,
+# vegeta v12.13.0) into a temporary GOBIN through the module proxy.
 #
 #   scripts/compare.sh [SECONDS]      (default 8 s per run)
 #
@@ -10,8 +12,13 @@
 # and CPU per event (user + system, /usr/bin/time) of vodsim send --rate 0
 # against each.
 # Receiver: wrk from CPU 0 against the bare receiver and against vodsim
-# receive (every check on, its line per request to /dev/null) on CPU 1;
-# requests/s of each and their ratio.
+# receive --sign-key on CPU 1, with a signed 3.0 body (every check on: the
+# duplicate window, malformed, the signature; its line per request to
+# /dev/null); requests/s of each and their ratio, in three rounds.
+# Memory: peak RSS (/usr/bin/time %M) of vodsim send --rate 10000
+# --connections 64 and of vegeta attack -rate 10000 -max-workers 64 |
+# vegeta report (the larger of the two processes), each on CPU 0 for
+# SECONDS against the bare receiver; their ratio.
 set -euo pipefail
 secs=${1:-8}
 cd "$(dirname "$0")/.."
@@ -23,12 +30,29 @@ trap cleanup EXIT
 
 go build -o "$tmp/vodsim" ./cmd/vodsim
 go build -o "$tmp/bare" scripts/compare/bare.go
+hey=$(command -v hey || true)
+vegeta=$(command -v vegeta || true)
+if [ -z "$hey" ]; then
+	GOBIN="$tmp/bin" go install github.com/rakyll/hey@v0.1.5
+	hey=$tmp/bin/hey
+fi
+if [ -z "$vegeta" ]; then
+	GOBIN="$tmp/bin" go install github.com/tsenart/vegeta/v12@v12.13.0
+	vegeta=$tmp/bin/vegeta
+fi
 "$tmp/vodsim" gen --count 1 --seed 1 | tr -d '\n' >"$tmp/body.json"
-cat >"$tmp/post.lua" <<LUA
+# The receiver's body: a 3.0 event signed with key "key" until 2100, as
+# send --format v3 --sign-key key signs it (Sign = md5(key + T)).
+v3=$("$tmp/vodsim" gen --count 1 --seed 1 --format v3 | tr -d '\n')
+t=4102444800
+printf '%s,"T":%s,"Sign":"%s"}' "${v3%\}}" "$t" "$(printf 'key%s' "$t" | md5sum | cut -c1-32)" >"$tmp/signed.json"
+for b in body signed; do
+	cat >"$tmp/$b.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-local f = io.open("$tmp/body.json"); wrk.body = f:read("*a"); f:close()
+local f = io.open("$tmp/$b.json"); wrk.body = f:read("*a"); f:close()
 LUA
+done
 
 serve() { # serve PORT CMD...: start a receiver on CPU 1 and wait for its port
 	local port=$1; shift
@@ -58,35 +82,47 @@ v_rate=$(awk '/throughput/ { for (i = 1; i <= NF; i++) if ($i == "throughput") p
 v_cpu=$(perev "$cpu" "$v_rate")
 printf '%-38s %9.0f %12s\n' "vodsim send --rate 0" "$v_rate" "$v_cpu"
 
-cpu=$(timed "$tmp/w.out" wrk -t1 -c64 -d"${secs}s" -s "$tmp/post.lua" "$url")
+cpu=$(timed "$tmp/w.out" wrk -t1 -c64 -d"${secs}s" -s "$tmp/body.lua" "$url")
 w_rate=$(awk '/^Requests\/sec/ { print $2 }' "$tmp/w.out")
 w_cpu=$(perev "$cpu" "$w_rate")
 printf '%-38s %9.0f %12s   vodsim/wrk: rate %s, CPU per event %s\n' "wrk -t1 -c64" "$w_rate" "$w_cpu" "$(ratio "$v_rate" "$w_rate")" "$(ratio "$v_cpu" "$w_cpu")"
 
-if command -v hey >/dev/null; then
-	cpu=$(timed "$tmp/h.out" hey -z "${secs}s" -c 64 -m POST -T application/json -D "$tmp/body.json" "$url")
-	h_rate=$(awk '/Requests\/sec/ { print $2 }' "$tmp/h.out")
-	h_cpu=$(perev "$cpu" "$h_rate")
-	printf '%-38s %9.0f %12s   vodsim/hey: rate %s, CPU per event %s\n' "hey -c 64" "$h_rate" "$h_cpu" "$(ratio "$v_rate" "$h_rate")" "$(ratio "$v_cpu" "$h_cpu")"
-else
-	echo "hey: not installed, skipped"
-fi
-if command -v vegeta >/dev/null; then
-	printf 'POST %s\nContent-Type: application/json\n@%s\n' "$url" "$tmp/body.json" >"$tmp/targets"
-	cpu=$(timed "$tmp/g.out" sh -c "vegeta attack -targets '$tmp/targets' -rate 0 -max-workers 64 -duration ${secs}s | vegeta report")
-	g_rate=$(awk '/^Requests/ { print $NF }' "$tmp/g.out" | cut -d, -f1)
-	g_cpu=$(perev "$cpu" "$g_rate")
-	printf '%-38s %9.0f %12s   vodsim/vegeta: rate %s, CPU per event %s\n' "vegeta -rate 0 -max-workers 64" "$g_rate" "$g_cpu" "$(ratio "$v_rate" "$g_rate")" "$(ratio "$v_cpu" "$g_cpu")"
-else
-	echo "vegeta: not installed, skipped"
-fi
+cpu=$(timed "$tmp/h.out" "$hey" -z "${secs}s" -c 64 -m POST -T application/json -D "$tmp/body.json" "$url")
+h_rate=$(awk '/Requests\/sec/ { print $2 }' "$tmp/h.out")
+h_cpu=$(perev "$cpu" "$h_rate")
+printf '%-38s %9.0f %12s   vodsim/hey: rate %s, CPU per event %s\n' "hey -c 64" "$h_rate" "$h_cpu" "$(ratio "$v_rate" "$h_rate")" "$(ratio "$v_cpu" "$h_cpu")"
+printf 'POST %s\nContent-Type: application/json\n@%s\n' "$url" "$tmp/body.json" >"$tmp/targets"
+cpu=$(timed "$tmp/g.out" sh -c "'$vegeta' attack -targets '$tmp/targets' -rate 0 -max-workers 64 -duration ${secs}s | '$vegeta' report")
+g_rate=$(awk '/^Requests/ { print $NF }' "$tmp/g.out" | cut -d, -f1)
+g_cpu=$(perev "$cpu" "$g_rate")
+printf '%-38s %9.0f %12s   vodsim/vegeta: rate %s, CPU per event %s\n' "vegeta -rate 0 -max-workers 64" "$g_rate" "$g_cpu" "$(ratio "$v_rate" "$g_rate")" "$(ratio "$v_cpu" "$g_cpu")"
 
-serve 9102 "$tmp/vodsim" receive --listen 127.0.0.1:9102
+serve 9102 "$tmp/vodsim" receive --listen 127.0.0.1:9102 --sign-key key
 echo
-echo "receiver (wrk -t1 -c64 from CPU 0)      requests/s"
-timed "$tmp/b.out" wrk -t1 -c64 -d"${secs}s" -s "$tmp/post.lua" "$url" >/dev/null
-b_rate=$(awk '/^Requests\/sec/ { print $2 }' "$tmp/b.out")
-printf '%-38s %9.0f\n' "bare net/http handler" "$b_rate"
-timed "$tmp/r.out" wrk -t1 -c64 -d"${secs}s" -s "$tmp/post.lua" http://127.0.0.1:9102/ >/dev/null
-r_rate=$(awk '/^Requests\/sec/ { print $2 }' "$tmp/r.out")
-printf '%-38s %9.0f   receive/bare: %s\n' "vodsim receive" "$r_rate" "$(ratio "$r_rate" "$b_rate")"
+echo "receiver (wrk -t1 -c64 from CPU 0)      requests/s: bare handler, vodsim receive, receive/bare"
+# Three rounds, each the bare handler then receive back to back: a ratio
+# within one round is the least touched by other work on the machine.
+for round in 1 2 3; do
+	timed "$tmp/b.out" wrk -t1 -c64 -d"${secs}s" -s "$tmp/signed.lua" "$url" >/dev/null
+	b_rate=$(awk '/^Requests\/sec/ { print $2 }' "$tmp/b.out")
+	timed "$tmp/r.out" wrk -t1 -c64 -d"${secs}s" -s "$tmp/signed.lua" http://127.0.0.1:9102/ >/dev/null
+	r_rate=$(awk '/^Requests\/sec/ { print $2 }' "$tmp/r.out")
+	printf 'round %d %32.0f %9.0f   %s\n' "$round" "$b_rate" "$r_rate" "$(ratio "$r_rate" "$b_rate")"
+done
+
+# peak PROG CMD...: run CMD on CPU 0 under /usr/bin/time, its peak RSS in
+# MB printed; OUT gets its output.
+peak() {
+	local out=$1; shift
+	/usr/bin/time -f '%M' -o "$tmp/rss" taskset -c 0 "$@" >"$out" 2>&1 || true
+	tail -n 1 "$tmp/rss" | awk '{ printf "%.1f", $1 / 1024 }'
+}
+echo
+echo "memory at 10,000/s (${secs}s, CPU 0)       peak RSS MB"
+v_rss=$(peak "$tmp/vm.out" "$tmp/vodsim" send --target "$url" --rate 10000 --duration "${secs}s" --connections 64 --quiet)
+printf '%-38s %9s\n' "vodsim send --rate 10000" "$v_rss"
+# A pipeline's peak is its larger process's.
+/usr/bin/time -f '%M' -o "$tmp/rss1" taskset -c 0 "$vegeta" attack -targets "$tmp/targets" -rate 10000 -max-workers 64 -duration "${secs}s" |
+	/usr/bin/time -f '%M' -o "$tmp/rss2" taskset -c 0 "$vegeta" report >"$tmp/gm.out" 2>&1 || true
+g_rss=$(tail -qn 1 "$tmp/rss1" "$tmp/rss2" | awk '$1 > m { m = $1 } END { printf "%.1f", m / 1024 }')
+printf '%-38s %9s   vodsim/vegeta: %s\n' "vegeta -rate 10000 -max-workers 64" "$g_rss" "$(ratio "$v_rss" "$g_rss")"

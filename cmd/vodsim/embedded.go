@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/gorilla/mux"
 	"github.com/vodsim/vodsim/sender/receiver"
 )
 
@@ -22,11 +21,10 @@ func serveReceiver(rcv *receiver.Receiver, h http.Handler, addr string) (stop fu
 	if h == nil {
 		h = rcv
 	}
-	// The one router, as serve's: the receiver takes every path as it
-	// comes (SkipClean: no redirect to a cleaned path).
-	r := mux.NewRouter().SkipClean(true)
-	r.PathPrefix("/").Handler(h)
-	srv.Handler = r
+	// No router: the receiver takes every path as it comes, uncleaned and
+	// without a redirect, and a router's match would copy each request
+	// twice and make it a map of path variables, for nothing.
+	srv.Handler = h
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -125,7 +125,13 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 	if maxConns < 1 {
 		return usageErrorf("receive: --max-conns %d: must be at least 1", maxConns)
 	}
-	rcv := &receiver.Receiver{SignKey: signKey, Log: c.io.out, NDJSON: ndjson, Window: window, MaxConns: maxConns}
+	setReceiveGC(window)
+	// The lines go out in batches (at least every 100 ms, and all of them
+	// once the server has stopped): a write(2) per request would cost
+	// about as much as the checks.
+	lines := receiver.NewLineBuffer(c.io.out, 0)
+	defer lines.Close()
+	rcv := &receiver.Receiver{SignKey: signKey, Log: lines, NDJSON: ndjson, Window: window, MaxConns: maxConns}
 	d.rcv = rcv
 	// The double stands in front only when a flag asks for what it does:
 	// a plain receive serves the receiver itself, at its full speed.
@@ -161,6 +167,7 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 		timedOut = true
 	}
 	stop()
+	lines.Close()
 	st := rcv.Stats()
 	fmt.Fprintf(c.io.err, "vodsim receive: %s, %d well-formed, %d malformed, %s, %s",
 		nouns(st.Requests, "request", "requests"), st.WellFormed, st.Malformed,

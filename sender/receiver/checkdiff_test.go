@@ -3,6 +3,7 @@ package receiver
 import (
 	"bytes"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -107,5 +108,73 @@ func FuzzCheckPayloadDifferential(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		sameCheck(t, "fuzz", body, "k", now)
 		sameCheck(t, "fuzz", body, "", now)
+		if hasSignKey(body) != bytes.Contains(body, []byte(`"Sign"`)) {
+			t.Errorf("hasSignKey(%q) differs from bytes.Contains", body)
+		}
 	})
+}
+
+// TestCheckPayloadMembers: bodies whose members' values hold what ends a
+// member elsewhere (braces, brackets, commas in strings, nested objects
+// with their own T and Sign) are cut as the long way reads them.
+func TestCheckPayloadMembers(t *testing.T) {
+	valid, err := payloadcorpus.Valid(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1_800_000_000, 0)
+	var v3 []byte
+	for _, b := range valid {
+		if p := CheckPayload(b.Data, "", now); p.Err == nil && p.Encoding.Format == generator.FormatV3 {
+			v3 = b.Data
+			break
+		}
+	}
+	if v3 == nil {
+		t.Fatal("no 3.0 body in the corpus")
+	}
+	sign := generator.Sign("key", now.Unix()+600)
+	tail := `"T":` + strconv.FormatInt(now.Unix()+600, 10) + `,"Sign":"` + sign + `"`
+	inner := string(v3[1 : len(v3)-1])
+	for i, body := range []string{
+		`{` + tail + `,` + inner + `}`,
+		`{"X":"a,b}c]{[","Y":{"T":1,"Sign":"z"},` + inner + `,` + tail + `}`,
+		`{"Z":[{"T":2},[],"]"],` + tail + `,` + inner + `}`,
+		`{` + inner + `,"T":0` + `,"Sign":"` + sign + `"}`,
+		`{` + inner + `,"T":-5,"Sign":""}`,
+		`{` + inner + `,"T":12.5,"Sign":"` + sign + `"}`,
+		`{` + inner + `,"T":"12","Sign":"` + sign + `"}`,
+		`{` + inner + `,"T":12,"Sign":12}`,
+		`{` + inner + `,` + tail + `,"t":1}`,
+		`{` + inner + `,` + tail + `}x`,
+		`{` + tail + `}`,
+		`{"T":1,"Sign":"a"`,
+		`{}`,
+		`{` + inner + `,` + tail + `,}`,
+		`{` + inner + `,"T":012,"Sign":"` + sign + `"}`,
+		`{` + inner + `,"T":-0,"Sign":"` + sign + `"}`,
+		`{` + inner + `,"T":1e3,"Sign":"` + sign + `"}`,
+		`{` + inner + `,"T":99999999999999999999,"Sign":"` + sign + `"}`,
+		`{` + inner + `,"T":1,"Sign":"a` + "\x01" + `b"}`,
+		`{` + inner + `,"T":1,"Sign":"a"b}`,
+		`{` + inner + `,"T":1,"Sign"` + `}`,
+		`{` + inner + `,"T":1,"Sign":}`,
+		`{"a":]1[,` + tail + `}`,
+		`{"a":[1]],` + tail + `}`,
+		`{"a":{"b":1}},` + tail + `}`,
+		`{` + inner + `,` + tail + `}}`,
+	} {
+		for _, key := range []string{"", "key"} {
+			sameCheck(t, "member case "+strconv.Itoa(i), []byte(body), key, now)
+		}
+	}
+}
+
+// TestHasSignKey: hasSignKey answers as bytes.Contains does.
+func TestHasSignKey(t *testing.T) {
+	for _, s := range []string{``, `"`, `Sign"`, `"Sign"`, `"Sign`, `xSign""Sign"`, `{"a":"xSign","Sign":"y"}`, `{"a":"xSign"}`, `""Sign"`, `Sign""Sign"`} {
+		if got, want := hasSignKey([]byte(s)), bytes.Contains([]byte(s), []byte(`"Sign"`)); got != want {
+			t.Errorf("hasSignKey(%q) = %v, want %v", s, got, want)
+		}
+	}
 }

@@ -10,12 +10,9 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
-
-	"github.com/tidwall/gjson"
 
 	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/internal/connlimit"
@@ -242,72 +239,74 @@ var cutBufs = sync.Pool{New: func() any { return new([]byte) }}
 // decode (so that the error names the fault the long way names).
 func checkCut(body []byte, key string, now time.Time) (Payload, bool) {
 	var p Payload
-	if !bytes.Contains(body, []byte(`"Sign"`)) {
+	if !hasSignKey(body) {
 		p.Event, p.Encoding, _, p.Err = generator.Decode(body)
 		verify(&p, key, now)
 		return p, true
 	}
-	if !canonical(body) || !utf8.Valid(body) || !gjson.ValidBytes(body) {
+	if !canonical(body) || !utf8.Valid(body) {
 		return p, false
 	}
-	root := gjson.ParseBytes(body)
-	if !root.IsObject() {
-		return p, false
-	}
+	// An object compact and free of escapes is read by eachMember in one
+	// pass. It is valid JSON when its members are so delimited, T and Sign
+	// are checked here and the rest decodes (Decode checks all of it).
 	bp := cutBufs.Get().(*[]byte)
 	defer cutBufs.Put(bp)
 	cut := append((*bp)[:0], '{')
-	var keys [24]string
+	var keys [24][]byte
 	n, hasT, hasSign, good := 0, false, false, true
-	root.ForEach(func(k, v gjson.Result) bool {
+	whole := eachMember(body, func(k, raw []byte) bool {
+		// k is the key's text, in its quotes; raw the value as it is.
+		name := k[1 : len(k)-1]
 		if n == len(keys) {
 			good = false
 			return false
 		}
-		for i := 0; i < len(k.Str); i++ {
-			if k.Str[i] >= utf8.RuneSelf {
+		for _, c := range name {
+			if c >= utf8.RuneSelf {
 				// encoding/json folds some letters beyond ASCII too.
 				good = false
 				return false
 			}
 		}
 		for _, o := range keys[:n] {
-			if strings.EqualFold(o, k.Str) {
+			if bytes.EqualFold(o, name) {
 				// Two keys in the same case fold: encoding/json
 				// decodes both into one field, so their order counts.
 				good = false
 				return false
 			}
 		}
-		keys[n] = k.Str
+		keys[n] = name
 		n++
-		switch k.Str {
+		switch string(name) {
 		case "T":
-			t, err := strconv.ParseInt(v.Raw, 10, 64)
-			if v.Type != gjson.Number || err != nil {
+			t, err := strconv.ParseInt(string(raw), 10, 64)
+			if !jsonInt(raw) || err != nil {
 				good = false
 				return false
 			}
 			p.T, hasT = t, true
 		case "Sign":
-			if v.Type != gjson.String {
+			if !jsonPlainString(raw) {
 				good = false
 				return false
 			}
-			p.Sign, hasSign = v.Str, true
+			// Free of escapes: the string is its text.
+			p.Sign, hasSign = string(raw[1:len(raw)-1]), true
 		default:
 			if len(cut) > 1 {
 				cut = append(cut, ',')
 			}
-			cut = append(cut, k.Raw...)
+			cut = append(cut, k...)
 			cut = append(cut, ':')
-			cut = append(cut, v.Raw...)
+			cut = append(cut, raw...)
 		}
 		return true
 	})
 	cut = append(cut, '}')
 	*bp = cut
-	if !good || !hasT || !hasSign {
+	if !whole || !good || !hasT || !hasSign {
 		return p, false
 	}
 	p.Signed = true
@@ -319,6 +318,113 @@ func checkCut(body []byte, key string, now time.Time) (Payload, bool) {
 	return p, true
 }
 
+// eachMember calls f with each top-level member of obj, a JSON object
+// with no space between tokens and no escape (see canonical): the key
+// with its quotes and the value's text, until f returns false. With no
+// escape a string ends at the next quote, and with no space a value ends
+// at the first ',' or '}' outside strings at its own depth. It reports
+// whether obj is members so delimited, each a quoted key, ':' and a
+// value, to its last byte, the object's '}' (the values themselves are
+// left to the caller to check).
+func eachMember(obj []byte, f func(key, raw []byte) bool) bool {
+	if len(obj) < 2 || obj[0] != '{' || obj[len(obj)-1] != '}' {
+		return false
+	}
+	i := 1
+	for i < len(obj) && obj[i] == '"' {
+		q := bytes.IndexByte(obj[i+1:], '"')
+		if q < 0 {
+			return false
+		}
+		kEnd := i + 1 + q + 1 // past the key's closing quote
+		if kEnd >= len(obj) || obj[kEnd] != ':' {
+			return false
+		}
+		v := kEnd + 1
+		depth, j := 0, v
+	scan:
+		for ; j < len(obj); j++ {
+			switch obj[j] {
+			case '"':
+				q := bytes.IndexByte(obj[j+1:], '"')
+				if q < 0 {
+					return false
+				}
+				j += 1 + q
+			case '{', '[':
+				depth++
+			case ']':
+				depth--
+			case '}':
+				if depth == 0 {
+					break scan
+				}
+				depth--
+			case ',':
+				if depth == 0 {
+					break scan
+				}
+			}
+		}
+		if j >= len(obj) || v == j || !f(obj[i:kEnd], obj[v:j]) {
+			return false
+		}
+		if obj[j] == '}' {
+			return j == len(obj)-1
+		}
+		i = j + 1
+	}
+	return false
+}
+
+// jsonInt reports whether b is a JSON number without fraction or
+// exponent: -?(0|[1-9][0-9]*).
+func jsonInt(b []byte) bool {
+	if len(b) > 0 && b[0] == '-' {
+		b = b[1:]
+	}
+	if len(b) == 0 || (b[0] == '0' && len(b) > 1) {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonPlainString reports whether b is one JSON string with neither an
+// escape nor a control character in it.
+func jsonPlainString(b []byte) bool {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return false
+	}
+	for _, c := range b[1 : len(b)-1] {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// hasSignKey reports whether body holds "Sign" (with its quotes), as
+// bytes.Contains would: it looks for the rare 'S' first, where a search
+// starting at the quote stops at every string of the body.
+func hasSignKey(body []byte) bool {
+	for i := 1; i < len(body); {
+		j := bytes.Index(body[i:], []byte(`Sign"`))
+		if j < 0 {
+			return false
+		}
+		if body[i+j-1] == '"' {
+			return true
+		}
+		i += j + 1
+	}
+	return false
+}
+
 // canonical reports whether json.Marshal would write body's members as
 // they are: no space between tokens, and none of the characters it
 // escapes (<, >, &, U+2028, U+2029) nor an escape of its own. Only such
@@ -326,7 +432,11 @@ func checkCut(body []byte, key string, now time.Time) (Payload, bool) {
 func canonical(body []byte) bool {
 	in := false
 	for i := 0; i < len(body); i++ {
-		switch c := body[i]; c {
+		c := body[i]
+		if !canonSpecial[c] {
+			continue
+		}
+		switch c {
 		case '"':
 			in = !in
 		case ' ', '\t', '\n', '\r':
@@ -343,6 +453,10 @@ func canonical(body []byte) bool {
 	}
 	return true
 }
+
+// canonSpecial marks the bytes canonical looks at; it skips the others
+// with a table lookup in place of a switch.
+var canonSpecial = [256]bool{'"': true, ' ': true, '\t': true, '\n': true, '\r': true, '<': true, '>': true, '&': true, '\\': true, 0xE2: true}
 
 // Connection timeouts of the receiver's server, the ones vodsim serve
 // uses: a request's headers must arrive within ReadHeaderTimeout
