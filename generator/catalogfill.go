@@ -217,7 +217,7 @@ func (c *filler) obj(t int) {
 		fs := types[t].Fields
 		rs := rules[t]
 		c.depth++
-		for _, op := range progs[v][d][t] {
+		for _, op := range progsFor(v)[d][t] {
 			c.b = append(c.b, op.lit...)
 			if op.field >= 0 {
 				c.value(&fs[op.field], rs[op.field])
@@ -256,18 +256,35 @@ type progOp struct {
 const maxProgDepth = maxObjDepth + 2
 
 // progs[v4][depth][type]: depth is that of the object's fields (1 at the
-// event's member).
-var progs [2][maxProgDepth + 1][][]progOp
+// event's member). They are compiled when the first Generator or Replay
+// is made, or an event first written (progsFor), not as the package
+// starts: a command that writes no event does not pay for them.
+var (
+	progs     [2][maxProgDepth + 1][][]progOp
+	progsOnce [2]sync.Once
+)
 
-func init() {
-	for v := range 2 {
+// compilePrograms compiles both formats' programs now: New and NewReplay
+// call it, so that a run's first event does not wait for them.
+func compilePrograms() {
+	progsFor(0)
+	progsFor(1)
+}
+
+// progsFor returns progs[v], compiling them first if need be.
+func progsFor(v int) *[maxProgDepth + 1][][]progOp {
+	progsOnce[v].Do(func() {
 		for d := maxProgDepth; d >= 1; d-- {
 			progs[v][d] = make([][]progOp, len(types))
 			for t := range types {
 				progs[v][d][t] = compileObj(t, d, v == 1)
 			}
 		}
-	}
+	})
+	return &progs[v]
+}
+
+func init() {
 	resultElems = compileResultElems()
 }
 
@@ -352,6 +369,7 @@ func staticValue(f *sdkschema.Field, r rule, d int, v4 bool) (string, bool) {
 		if d+1 > maxProgDepth {
 			return "", false
 		}
+		// Compiled already: progsFor compiles the deeper ones first.
 		if sub := progs[b2i(v4)][d+1][f.Ref]; len(sub) == 1 {
 			return open + sub[0].lit + close, true
 		}

@@ -16,6 +16,7 @@ func NewReplay(events []Event) *Replay {
 	if len(events) == 0 {
 		panic("generator: NewReplay with no events")
 	}
+	compilePrograms()
 	return &Replay{events: events}
 }
 
