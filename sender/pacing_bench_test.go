@@ -3,8 +3,10 @@
 package sender
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"runtime/debug"
 	"syscall"
 	"testing"
 	"time"
@@ -21,7 +23,7 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// BenchmarkPacing paces a 1 s run at 10, 1,000 and 10,000 events/s to a
+// BenchmarkPacing paces a 1 s run at 10, 100, 1,000 and 10,000 events/s to a
 // minimal loopback receiver in the same process and reports the lateness
 // p50 and p99 (how long after its intended send time each event's first
 // attempt started), and the CPU time the whole process (sender and
@@ -30,7 +32,7 @@ func cpuTime() time.Duration {
 // machine could not keep up and events were left not sent). At 10
 // events/s the CPU figure is what pacing costs while nearly idle.
 func BenchmarkPacing(b *testing.B) {
-	for _, rate := range []float64{10, 1000, 10000} {
+	for _, rate := range []float64{10, 100, 1000, 10000} {
 		b.Run(fmt.Sprintf("rate=%g", rate), func(b *testing.B) {
 			srv := minimalReceiver()
 			defer srv.Close()
@@ -56,4 +58,56 @@ func BenchmarkPacing(b *testing.B) {
 			b.ReportMetric(acked/n, "acked-%")
 		})
 	}
+}
+
+// BenchmarkPacingTail sends 1 s at 10,000 events/s to a minimal loopback
+// receiver in the same process, with a journal, and says where the
+// events more than 1 ms late fall: in the first 100 ms of the run
+// (start-late-%, of all events: connections, workers and a small heap
+// still growing), after it (steady-late-%), and, of the late ones after
+// it, the share whose send time falls in the 15 ms before the end of a
+// garbage collection's pause (gc-late-%: a collection's mark phase is
+// running around then). The journal's writing adds to the load.
+func BenchmarkPacingTail(b *testing.B) {
+	const rate, startup, gcWindow = 10000, 100 * time.Millisecond, 15 * time.Millisecond
+	srv := minimalReceiver()
+	defer srv.Close()
+	var startLate, steadyLate, gcLate, events float64
+	for range b.N {
+		var buf bytes.Buffer
+		var gs0, gs debug.GCStats
+		debug.ReadGCStats(&gs0)
+		start := time.Now()
+		rep, err := Run(context.Background(), Config{Target: srv.URL, Duration: time.Second, Journal: &buf,
+			Profile: pace.Profile{{Duration: time.Second, From: rate}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		debug.ReadGCStats(&gs)
+		ends := gs.PauseEnd[:min(int(gs.NumGC-gs0.NumGC), len(gs.PauseEnd))]
+		events += float64(rep.Events)
+		err = ReadJournal(&buf, func(l *JournalLine) error {
+			if l.Attempt != 1 || l.Start.Sub(l.Intended) <= time.Millisecond {
+				return nil
+			}
+			if l.Intended.Sub(start) < startup {
+				startLate++
+				return nil
+			}
+			steadyLate++
+			for _, e := range ends {
+				if d := e.Sub(l.Intended); d >= 0 && d <= gcWindow {
+					gcLate++
+					break
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(100*startLate/events, "start-late-%")
+	b.ReportMetric(100*steadyLate/events, "steady-late-%")
+	b.ReportMetric(100*gcLate/max(steadyLate, 1), "gc-late-%")
 }
