@@ -66,6 +66,9 @@ type Receiver struct {
 	ring  []uint64            // keys in the order first seen, up to Window
 	next  int                 // ring's oldest key once it is full
 	stats Stats
+	// sprites counts the payloads of the sprite's type, kept apart from
+	// stats.ByType and added to it by Stats.
+	sprites uint64
 }
 
 // remember records task id key and reports whether it was already
@@ -132,10 +135,13 @@ func (rc *Receiver) Stats() Stats {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	s := rc.stats
-	if s.ByType != nil {
-		s.ByType = make(map[string]uint64, len(rc.stats.ByType))
+	if s.ByType != nil || rc.sprites > 0 {
+		s.ByType = make(map[string]uint64, len(rc.stats.ByType)+1)
 		for k, v := range rc.stats.ByType {
 			s.ByType[k] = v
+		}
+		if rc.sprites > 0 {
+			s.ByType[generator.EventType] += rc.sprites
 		}
 	}
 	return s
@@ -565,10 +571,14 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		if p.Err == nil {
 			s.WellFormed++
 		}
-		if s.ByType == nil {
-			s.ByType = map[string]uint64{}
+		if p.Event.Kind == nil {
+			rc.sprites++ // the sprite's type, the most common, without a map
+		} else {
+			if s.ByType == nil {
+				s.ByType = map[string]uint64{}
+			}
+			s.ByType[p.Event.TypeName()]++
 		}
-		s.ByType[p.Event.TypeName()]++
 		if rc.remember(key) {
 			s.Duplicates++
 			dup = true
@@ -580,9 +590,13 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if rc.Log != nil {
 		rc.logLine(now, req, &p, dup)
 	}
-	w.Header().Set("Content-Type", "application/json")
+	w.Header()["Content-Type"] = jsonContentType
 	io.WriteString(w, "{}")
 }
+
+// jsonContentType is the answer's Content-Type, shared: net/http copies
+// the header before it writes it.
+var jsonContentType = []string{"application/json"}
 
 // lineBufs holds the buffers log lines are written in.
 var lineBufs = sync.Pool{New: func() any { return new([]byte) }}

@@ -3,6 +3,7 @@ package receiver
 import (
 	"bytes"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -282,20 +283,34 @@ func TestReceiverCountsByType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sprites, err := generator.New(generator.Config{Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := map[string]uint64{}
-	for i := uint64(0); i < 200; i++ {
+	for i := uint64(0); i < 230; i++ {
 		e := g.Event(i)
+		if i >= 200 {
+			e = sprites.Event(i) // the sprite's type, counted apart
+		}
 		want[e.TypeName()]++
 		body := generator.Encoding{Format: generator.FormatV3}.Marshal(&e)
 		resp, err := http.Post(srv.URL, "application/json", bytes.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
+		answer, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		if ct := resp.Header.Get("Content-Type"); resp.StatusCode != 200 || ct != "application/json" || string(answer) != "{}" {
+			t.Fatalf("answer %d %q %q, want 200 application/json {}", resp.StatusCode, ct, answer)
+		}
 	}
 	st := rc.Stats()
-	if st.Malformed != 0 || st.WellFormed != 200 || st.Distinct != 200 {
-		t.Fatalf("stats %+v: want 200 well-formed distinct events", st)
+	if st.Malformed != 0 || st.WellFormed != 230 || st.Distinct != 230 {
+		t.Fatalf("stats %+v: want 230 well-formed distinct events", st)
+	}
+	if want[generator.EventType] < 30 || len(st.ByType) != len(want) {
+		t.Errorf("ByType %v, want %v", st.ByType, want)
 	}
 	for k, n := range want {
 		if st.ByType[k] != n {
