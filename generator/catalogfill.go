@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vodsim/vodsim/generator/internal/sdkschema"
@@ -217,7 +218,7 @@ func (c *filler) obj(t int) {
 		fs := types[t].Fields
 		rs := rules[t]
 		c.depth++
-		for _, op := range progs[v][d][t] {
+		for _, op := range prog(v, d, t) {
 			c.b = append(c.b, op.lit...)
 			if op.field >= 0 {
 				c.value(&fs[op.field], rs[op.field])
@@ -256,19 +257,31 @@ type progOp struct {
 const maxProgDepth = maxObjDepth + 2
 
 // progs[v4][depth][type]: depth is that of the object's fields (1 at the
-// event's member).
-var progs [2][maxProgDepth + 1][][]progOp
+// event's member). Each is compiled the first time an event needs it (see
+// prog): a run makes a few of the catalog's types, and the programs of
+// all of them at every depth would hold some 800 KB for the whole run.
+var progs [2][maxProgDepth + 1][]atomic.Pointer[[]progOp]
 
 func init() {
 	for v := range 2 {
-		for d := maxProgDepth; d >= 1; d-- {
-			progs[v][d] = make([][]progOp, len(types))
-			for t := range types {
-				progs[v][d][t] = compileObj(t, d, v == 1)
-			}
+		for d := 1; d <= maxProgDepth; d++ {
+			progs[v][d] = make([]atomic.Pointer[[]progOp], len(types))
 		}
 	}
 	resultElems = compileResultElems()
+}
+
+// prog is the program of type t at depth d (v: 1 for 4.0), compiled on
+// first use. Two goroutines may compile the same one at once: both make
+// the same program, and either is kept.
+func prog(v, d, t int) []progOp {
+	p := &progs[v][d][t]
+	if ops := p.Load(); ops != nil {
+		return *ops
+	}
+	ops := compileObj(t, d, v == 1)
+	p.Store(&ops)
+	return ops
 }
 
 func compileObj(t, d int, v4 bool) []progOp {
@@ -350,7 +363,7 @@ func staticValue(f *sdkschema.Field, r rule, d int, v4 bool) (string, bool) {
 		if d+1 > maxProgDepth {
 			return "", false
 		}
-		if sub := progs[b2i(v4)][d+1][f.Ref]; len(sub) == 1 {
+		if sub := prog(b2i(v4), d+1, f.Ref); len(sub) == 1 {
 			return open + sub[0].lit + close, true
 		}
 	}
