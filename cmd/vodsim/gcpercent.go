@@ -12,7 +12,7 @@ const smallRun = 100_000
 // smallGCPercent is the GOGC of a small run: the heap's goal is then half
 // again what is live (some 3.5 MB in a 10,000-event run with the embedded
 // receiver: the generator's tables, the run's four latency histograms,
-// the connections' buffers), so such a run peaks at about 26 MB RSS, 12
+// the connections' buffers), so such a run peaks at about 27 MB RSS, 12
 // MB of it the binary's pages, for some 10 % more CPU than Go's default
 // 100; with sendGCPercent the heap's goal never falls under 16 MB.
 const smallGCPercent = 50
