@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vodsim/vodsim/generator/internal/sdkschema"
@@ -217,7 +218,7 @@ func (c *filler) obj(t int) {
 		fs := types[t].Fields
 		rs := rules[t]
 		c.depth++
-		for _, op := range progsFor(v)[d][t] {
+		for _, op := range prog(v, d, t) {
 			c.b = append(c.b, op.lit...)
 			if op.field >= 0 {
 				c.value(&fs[op.field], rs[op.field])
@@ -256,36 +257,31 @@ type progOp struct {
 const maxProgDepth = maxObjDepth + 2
 
 // progs[v4][depth][type]: depth is that of the object's fields (1 at the
-// event's member). They are compiled when the first Generator or Replay
-// is made, or an event first written (progsFor), not as the package
-// starts: a command that writes no event does not pay for them.
-var (
-	progs     [2][maxProgDepth + 1][][]progOp
-	progsOnce [2]sync.Once
-)
-
-// compilePrograms compiles both formats' programs now: New and NewReplay
-// call it, so that a run's first event does not wait for them.
-func compilePrograms() {
-	progsFor(0)
-	progsFor(1)
-}
-
-// progsFor returns progs[v], compiling them first if need be.
-func progsFor(v int) *[maxProgDepth + 1][][]progOp {
-	progsOnce[v].Do(func() {
-		for d := maxProgDepth; d >= 1; d-- {
-			progs[v][d] = make([][]progOp, len(types))
-			for t := range types {
-				progs[v][d][t] = compileObj(t, d, v == 1)
-			}
-		}
-	})
-	return &progs[v]
-}
+// event's member). Each is compiled the first time an event needs it (see
+// prog): a run makes a few of the catalog's types, and the programs of
+// all of them at every depth would hold some 800 KB for the whole run.
+var progs [2][maxProgDepth + 1][]atomic.Pointer[[]progOp]
 
 func init() {
+	for v := range 2 {
+		for d := 1; d <= maxProgDepth; d++ {
+			progs[v][d] = make([]atomic.Pointer[[]progOp], len(types))
+		}
+	}
 	resultElems = compileResultElems()
+}
+
+// prog is the program of type t at depth d (v: 1 for 4.0), compiled on
+// first use. Two goroutines may compile the same one at once: both make
+// the same program, and either is kept.
+func prog(v, d, t int) []progOp {
+	p := &progs[v][d][t]
+	if ops := p.Load(); ops != nil {
+		return *ops
+	}
+	ops := compileObj(t, d, v == 1)
+	p.Store(&ops)
+	return ops
 }
 
 func compileObj(t, d int, v4 bool) []progOp {
@@ -294,8 +290,7 @@ func compileObj(t, d int, v4 bool) []progOp {
 	if v4 {
 		keys = keysV4[t]
 	}
-	// One buffer for the literals: the programs of every type, depth and
-	// format are compiled as the program starts.
+	// One buffer for the literals.
 	cur := []byte{'{'}
 	for i := range types[t].Fields {
 		if i > 0 {
@@ -369,8 +364,7 @@ func staticValue(f *sdkschema.Field, r rule, d int, v4 bool) (string, bool) {
 		if d+1 > maxProgDepth {
 			return "", false
 		}
-		// Compiled already: progsFor compiles the deeper ones first.
-		if sub := progs[b2i(v4)][d+1][f.Ref]; len(sub) == 1 {
+		if sub := prog(b2i(v4), d+1, f.Ref); len(sub) == 1 {
 			return open + sub[0].lit + close, true
 		}
 	}

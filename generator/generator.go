@@ -155,7 +155,6 @@ var bucketRegions = []string{"gzp", "gz", "sh", "bj", "cq", "transcq", "transgzp
 
 // New checks cfg and returns a Generator for it. Errors wrap ErrConfig.
 func New(cfg Config) (*Generator, error) {
-	compilePrograms()
 	g := &Generator{seed: cfg.Seed, start: cfg.Start, spacing: cfg.Spacing, taskKey: eventKey(cfg.Seed, saltTask, 0)}
 	if g.start.IsZero() {
 		g.start = DefaultStart

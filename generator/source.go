@@ -16,7 +16,6 @@ func NewReplay(events []Event) *Replay {
 	if len(events) == 0 {
 		panic("generator: NewReplay with no events")
 	}
-	compilePrograms()
 	return &Replay{events: events}
 }
 

@@ -105,7 +105,7 @@ func ReportFromJournal(r io.Reader) (*Report, error) {
 			}
 			service := time.Duration(l.LatencyNs)
 			if l.Error != ErrKindInterrupted {
-				record(svc, service)
+				record(&svc, service)
 			}
 			if e := l.Start.Add(service); e.After(end) {
 				end = e
@@ -115,7 +115,7 @@ func ReportFromJournal(r io.Reader) (*Report, error) {
 			}
 			if l.Attempt == 1 && !l.Duplicate {
 				starts++
-				record(late, max(0, l.Start.Sub(l.Intended)))
+				record(&late, max(0, l.Start.Sub(l.Intended)))
 				if first.IsZero() || l.Intended.Before(first) {
 					first = l.Intended
 				}
@@ -130,7 +130,7 @@ func ReportFromJournal(r io.Reader) (*Report, error) {
 				}
 			}
 			if l.Final != "" && l.Final != Interrupted && !l.Duplicate {
-				record(lat, l.Start.Add(service).Sub(l.Intended))
+				record(&lat, l.Start.Add(service).Sub(l.Intended))
 			}
 		}
 		if l.Final == "" {

@@ -93,3 +93,35 @@ func BenchmarkSmallRunMemory(b *testing.B) {
 	b.ReportMetric(mb(float64(peak)), "peak-heap-MB")
 	b.ReportMetric(peakRSSMB(), "peak-rss-MB")
 }
+
+// TestRunHistSameAsFull: a run's histogram starts with a smaller bound and
+// widens on the first sample beyond it; its summary and its encoding are
+// those of a histogram that had the whole bound from the start, whether
+// or not a sample widened it, and it starts in half the memory.
+func TestRunHistSameAsFull(t *testing.T) {
+	samples := []time.Duration{0, 3 * time.Microsecond, 150 * time.Microsecond, 2 * time.Millisecond, 999 * time.Millisecond}
+	for _, beyond := range []time.Duration{0, 1500 * time.Millisecond, 3 * time.Hour} {
+		full, run := newHist(), newRunHist()
+		for i := range 1000 {
+			d := samples[i%len(samples)] + time.Duration(i)*time.Microsecond
+			record(&full, d)
+			record(&run, d)
+		}
+		if beyond > 0 {
+			record(&full, beyond)
+			record(&run, beyond)
+		}
+		if got, want := summarise(run), summarise(full); got != want {
+			t.Errorf("beyond %v: summary %+v, want %+v", beyond, got, want)
+		}
+		if got, want := encodeHist(widen(run)), encodeHist(full); got != want {
+			t.Errorf("beyond %v: the encodings differ", beyond)
+		}
+		if wide := run.HighestTrackableValue() >= histMax; wide != (beyond > 0) {
+			t.Errorf("beyond %v: widened %v", beyond, wide)
+		}
+	}
+	if run, full := newRunHist().ByteSize(), newHist().ByteSize(); 2*run > full+full/10 {
+		t.Errorf("a run's histogram starts at %d bytes, a full one %d", run, full)
+	}
+}

@@ -62,8 +62,8 @@ func decodeHist(s string) (h *hdrhistogram.Histogram, err error) {
 // histograms returns the tally's histograms, encoded.
 func (t *tally) histograms() *Histograms {
 	return &Histograms{
-		Latency: encodeHist(t.latency), Service: encodeHist(t.service),
-		Lateness: encodeHist(t.lateness), ConnWait: encodeHist(t.connWait),
+		Latency: encodeHist(widen(t.latency)), Service: encodeHist(widen(t.service)),
+		Lateness: encodeHist(widen(t.lateness)), ConnWait: encodeHist(widen(t.connWait)),
 	}
 }
 

@@ -17,10 +17,10 @@ func BenchmarkMerge100(b *testing.B) {
 		lat, svc, late, cw := newHist(), newHist(), newHist(), newHist()
 		for i := range 10000 {
 			d := time.Duration(1+(i*7919+k*104729)%10_000_000) * time.Microsecond
-			record(lat, d)
-			record(svc, d/2)
-			record(late, d/100)
-			record(cw, d/1000)
+			record(&lat, d)
+			record(&svc, d/2)
+			record(&late, d/100)
+			record(&cw, d/1000)
 		}
 		r := &Report{
 			Shard: fmt.Sprintf("%d/100", k), Version: "dev", Format: "v4", Seed: 1, Start: time.Unix(1000, 0), Duration: time.Minute,

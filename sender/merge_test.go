@@ -18,7 +18,7 @@ import (
 func synthetic(shard string, n int, d time.Duration) *Report {
 	h := newHist()
 	for range n {
-		record(h, d)
+		record(&h, d)
 	}
 	return &Report{
 		Shard: shard, Seed: 1, Format: "v4", Version: "dev", Start: time.Unix(1000, 0), Duration: time.Second,

@@ -13,7 +13,30 @@ const histMax = int64(time.Hour / time.Microsecond)
 
 func newHist() *hdrhistogram.Histogram { return hdrhistogram.New(1, histMax, 3) }
 
-func record(h *hdrhistogram.Histogram, d time.Duration) {
+// runHistMax is the bound a run's histograms start with, in microseconds:
+// one second. Their buckets are those of newHist's up to it (the layout
+// depends only on the lowest value and the digits), in half the memory
+// (90 KB, not 188); the first sample above it widens one to newHist's
+// bound with the same counts (widen), so the percentiles, the mean, the
+// maximum and the encoding are those of a histogram that had the whole
+// bound from the start.
+const runHistMax = int64(time.Second / time.Microsecond)
+
+func newRunHist() *hdrhistogram.Histogram { return hdrhistogram.New(1, runHistMax, 3) }
+
+// widen returns h with newHist's bound: h itself when it has it, else a
+// copy with the same counts.
+func widen(h *hdrhistogram.Histogram) *hdrhistogram.Histogram {
+	if h.HighestTrackableValue() >= histMax {
+		return h
+	}
+	w := newHist()
+	w.Merge(h)
+	return w
+}
+
+// record adds d to *h, widening *h first when d is beyond its bound.
+func record(h **hdrhistogram.Histogram, d time.Duration) {
 	us := int64(d / time.Microsecond)
 	if us < 1 {
 		us = 1
@@ -21,7 +44,10 @@ func record(h *hdrhistogram.Histogram, d time.Duration) {
 	if us > histMax {
 		us = histMax
 	}
-	_ = h.RecordValue(us) // in range by construction
+	if us > (*h).HighestTrackableValue() {
+		*h = widen(*h)
+	}
+	_ = (*h).RecordValue(us) // in range by construction
 }
 
 func summarise(h *hdrhistogram.Histogram) Percentiles {
@@ -71,7 +97,7 @@ func newTally(r *run, jw *bufio.Writer) *tally {
 			NotSentReasons: map[string]uint64{},
 			Payloads:       PayloadMix{FailureCodes: map[int]uint64{}},
 		},
-		latency: newHist(), service: newHist(), lateness: newHist(), connWait: newHist(),
+		latency: newRunHist(), service: newRunHist(), lateness: newRunHist(), connWait: newRunHist(),
 		line: make([]byte, 0, 512),
 	}
 }
@@ -139,9 +165,9 @@ func (t *tally) add(res *result) {
 			}
 		}
 		if res.errKind != ErrKindInterrupted {
-			record(t.service, res.service)
+			record(&t.service, res.service)
 			if res.connWait >= 0 {
-				record(t.connWait, res.connWait)
+				record(&t.connWait, res.connWait)
 			}
 		}
 	}
@@ -168,7 +194,7 @@ func (t *tally) add(res *result) {
 		if start.After(t.lastStart) {
 			t.lastStart = start
 		}
-		record(t.lateness, max(0, res.start.Sub(res.intended)))
+		record(&t.lateness, max(0, res.start.Sub(res.intended)))
 	}
 	if !res.final {
 		return
@@ -177,7 +203,7 @@ func (t *tally) add(res *result) {
 	t.markFinal(t.r.shard.pos(res.idx))
 	rep.countFinal(res.state, res.reason, 1)
 	if res.state != NotSent && res.state != Interrupted {
-		record(t.latency, res.start.Add(res.service).Sub(res.intended))
+		record(&t.latency, res.start.Add(res.service).Sub(res.intended))
 	}
 	if res.waited {
 		rep.Late++

@@ -10,10 +10,11 @@ import (
 const smallRun = 100_000
 
 // smallGCPercent is the GOGC of a small run: the heap's goal is then half
-// again what is live (the generator's catalog, some 3 MB, and the run's
-// own state, some 2 MB), so a 10,000-event run stays under 30 MB RSS for
-// some 10 % more CPU than Go's default 100 (32 MB); with sendGCPercent the
-// heap's goal never falls under 16 MB.
+// again what is live (some 3.5 MB in a 10,000-event run with the embedded
+// receiver: the generator's tables, the run's four latency histograms,
+// the connections' buffers), so such a run peaks at about 27 MB RSS, 12
+// MB of it the binary's pages, for some 10 % more CPU than Go's default
+// 100; with sendGCPercent the heap's goal never falls under 16 MB.
 const smallGCPercent = 50
 
 // gcPercent is the GOGC vodsim send runs cfg with (unless GOGC is set):
