@@ -224,11 +224,20 @@ var fastWaitHook atomic.Pointer[func()]
 // notices one; one idle for idleTimeout is closed.
 func (fc *fastClient) usable(c *fastConn) bool {
 	idle := time.Since(c.used)
-	if c.br.Buffered() == 0 && idle < idleTimeout && (idle < idleCheckAfter || !peerClosed(c.raw)) {
+	if c.br.Buffered() == 0 && idle < idleTimeout && (idle < idleCheckAfter || !idleClosed(c)) {
 		return true
 	}
 	fc.discard(c)
 	return false
+}
+
+// idleClosed checks an idle connection for a close from the receiver.
+// Its last attempt's deadline is lifted first: once past, it would fail
+// the check of a connection still open. (The next attempt sets its own;
+// one set by the run's stop is seen by do.)
+func idleClosed(c *fastConn) bool {
+	c.raw.SetReadDeadline(time.Time{})
+	return peerClosed(c.raw)
 }
 
 // dial opens a new connection (a slot is taken) and registers it; on

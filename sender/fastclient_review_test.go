@@ -1,0 +1,67 @@
+package sender
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// countingServer answers every POST with 200 and counts the connections
+// it accepts.
+func countingServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		io.WriteString(w, "{}")
+	}))
+	srv.Config.ConnState = func(c net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv, &conns
+}
+
+func fastDo(t *testing.T, x *fastExchange, timeout time.Duration) int {
+	t.Helper()
+	var g, gc time.Time
+	status, _, err := x.do(context.Background(), []byte(`{}`), timeout, &g, &gc)
+	if err != nil {
+		t.Fatalf("attempt: %v", err)
+	}
+	return status
+}
+
+// TestOwnClientReusesConnectionIdlePastLastDeadline: a keep-alive
+// connection that sat idle for longer than what was left of its last
+// attempt's timeout is still open and is reused, not taken for one the
+// receiver closed.
+func TestOwnClientReusesConnectionIdlePastLastDeadline(t *testing.T) {
+	srv, conns := countingServer(t)
+	u, _ := url.Parse(srv.URL)
+	fc := newFastClient(u, http.Header{}, 1, false)
+	defer fc.CloseIdleConnections()
+	x := newFastExchange(fc)
+	const timeout = 200 * time.Millisecond
+	for i := 0; i < 3; i++ {
+		if i > 0 {
+			// Past the previous attempt's deadline.
+			time.Sleep(timeout + 50*time.Millisecond)
+		}
+		if s := fastDo(t, x, timeout); s != 200 {
+			t.Fatalf("status %d", s)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("%d connections for 3 attempts on a receiver that keeps them open, want 1", n)
+	}
+}
