@@ -365,6 +365,11 @@ func (x *fastExchange) read(ctx context.Context, br *bufio.Reader) (status int, 
 		}
 	}
 	status = h.StatusCode()
+	if status < 200 && status != http.StatusSwitchingProtocols {
+		// Still interim after as many as net/http reads: its answer
+		// may yet come, and would be read as the next request's.
+		return 0, 0, false, errTooMany1xx
+	}
 	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
 		if v := h.Peek("Retry-After"); len(v) > 0 {
 			ra = parseRetryAfter(string(v), time.Now())
@@ -390,6 +395,10 @@ func (x *fastExchange) read(ctx context.Context, br *bufio.Reader) (status int, 
 	}
 	return status, ra, reuse, nil
 }
+
+// errTooMany1xx is net/http's error for an answer still interim after
+// five interim ones.
+var errTooMany1xx = errors.New("net/http: too many 1xx informational responses")
 
 // connErr gives an error of the connection the meaning net/http's would
 // have: the run's stop when the context ended, context.DeadlineExceeded

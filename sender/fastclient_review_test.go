@@ -1,12 +1,14 @@
 package sender
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -63,5 +65,18 @@ func TestOwnClientReusesConnectionIdlePastLastDeadline(t *testing.T) {
 	}
 	if n := conns.Load(); n != 1 {
 		t.Errorf("%d connections for 3 attempts on a receiver that keeps them open, want 1", n)
+	}
+}
+
+// TestOwnClientTooManyInterimAnswers: an answer that is still interim
+// (1xx) after as many as the client reads is not taken for the answer,
+// and its connection, whose real answer may still come, is not reused:
+// the next request would read it as its own.
+func TestOwnClientTooManyInterimAnswers(t *testing.T) {
+	wire := strings.Repeat("HTTP/1.1 100 Continue\r\n\r\n", 6) + "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n"
+	x := newFastExchange(nil)
+	status, _, reuse, err := x.read(context.Background(), bufio.NewReaderSize(strings.NewReader(wire), fastReadBuffer))
+	if reuse || err == nil {
+		t.Errorf("status %d, reuse %v, error %v; want an error and no reuse", status, reuse, err)
 	}
 }
