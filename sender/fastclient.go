@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+	"golang.org/x/net/http/httpguts"
 )
 
 // fastClient is the run's own HTTP/1.1 client, used when Config.Transport
@@ -86,8 +87,14 @@ func newFastClient(u *url.URL, header http.Header, conns int, insecure bool) *fa
 			port = "443"
 		}
 	}
+	// A host name that is not ASCII is dialled and offered in TLS in
+	// its ASCII (punycode) form, as net/http does.
+	host := u.Hostname()
+	if h, err := httpguts.PunycodeHostPort(host); err == nil {
+		host = h
+	}
 	fc := &fastClient{
-		addr:  net.JoinHostPort(u.Hostname(), port),
+		addr:  net.JoinHostPort(host, port),
 		head:  requestHead(u, header),
 		idle:  make(chan *fastConn, conns),
 		slots: make(chan struct{}, conns),
@@ -95,7 +102,7 @@ func newFastClient(u *url.URL, header http.Header, conns int, insecure bool) *fa
 	}
 	if u.Scheme == "https" {
 		// HTTP/1.1 only, as VOD's callbacks: no ALPN offer of h2.
-		fc.tlsConf = &tls.Config{ServerName: u.Hostname(), InsecureSkipVerify: insecure}
+		fc.tlsConf = &tls.Config{ServerName: host, InsecureSkipVerify: insecure}
 	}
 	return fc
 }
@@ -105,7 +112,11 @@ func newFastClient(u *url.URL, header http.Header, conns int, insecure bool) *fa
 // value on a line of its own), up to "Content-Length: ".
 func requestHead(u *url.URL, header http.Header) []byte {
 	var b strings.Builder
-	b.WriteString("POST " + u.RequestURI() + " HTTP/1.1\r\nHost: " + u.Host + "\r\n")
+	host := u.Host
+	if h, err := httpguts.PunycodeHostPort(host); err == nil {
+		host = h
+	}
+	b.WriteString("POST " + u.RequestURI() + " HTTP/1.1\r\nHost: " + host + "\r\n")
 	if vs, ok := header["User-Agent"]; ok {
 		if len(vs) > 0 && vs[0] != "" {
 			b.WriteString("User-Agent: " + trimValue(vs[0]) + "\r\n")

@@ -2,6 +2,7 @@ package sender
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"io"
 	"net"
@@ -78,5 +79,46 @@ func TestOwnClientTooManyInterimAnswers(t *testing.T) {
 	status, _, reuse, err := x.read(context.Background(), bufio.NewReaderSize(strings.NewReader(wire), fastReadBuffer))
 	if reuse || err == nil {
 		t.Errorf("status %d, reuse %v, error %v; want an error and no reuse", status, reuse, err)
+	}
+}
+
+// TestOwnClientInternationalHost: a target whose host name is not ASCII
+// is dialled, named in Host and offered in TLS in its ASCII (punycode)
+// form, as net/http does: the name as given cannot be resolved.
+func TestOwnClientInternationalHost(t *testing.T) {
+	for _, target := range []string{"http://bücher.example:8080/cb", "https://bücher.example/cb"} {
+		u, err := ParseTarget(target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var theirs bytes.Buffer
+		req, _ := http.NewRequest(http.MethodPost, target, strings.NewReader("{}"))
+		req.Header = http.Header{}
+		if err := req.Write(&theirs); err != nil {
+			t.Fatal(err)
+		}
+		wantReq, err := http.ReadRequest(bufio.NewReader(&theirs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fc := newFastClient(u, http.Header{}, 1, false)
+		ours := append(fc.head, "2\r\n\r\n{}"...)
+		gotReq, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(ours)))
+		if err != nil {
+			t.Fatalf("%s: own request %q: %v", target, ours, err)
+		}
+		if gotReq.Host != wantReq.Host {
+			t.Errorf("%s: Host %q, net/http's %q", target, gotReq.Host, wantReq.Host)
+		}
+		port := "8080"
+		if u.Scheme == "https" {
+			port = "443"
+			if sn := fc.tlsConf.ServerName; sn != "xn--bcher-kva.example" {
+				t.Errorf("%s: TLS server name %q, want xn--bcher-kva.example", target, sn)
+			}
+		}
+		if want := "xn--bcher-kva.example:" + port; fc.addr != want {
+			t.Errorf("%s: dials %q, want %q", target, fc.addr, want)
+		}
 	}
 }
