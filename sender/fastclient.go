@@ -365,8 +365,34 @@ func (x *fastExchange) read(ctx context.Context, br *bufio.Reader) (status int, 
 	resp := &x.resp
 	resp.Reset()
 	h := &resp.Header
+	// over are larger readers, each over the one before, for an answer
+	// whose headers do not fit in br; what they hold past the answer
+	// would be lost with them, so the connection is reused only if they
+	// hold nothing.
+	var over []*bufio.Reader
+	defer func() {
+		for _, o := range over {
+			if o.Buffered() > 0 {
+				reuse = false
+			}
+		}
+	}()
 	for n := 0; ; n++ {
 		if err := h.Read(br); err != nil {
+			var small *fasthttp.ErrSmallBuffer
+			if errors.As(err, &small) && br.Size() < maxAnswerHeader {
+				// Headers longer than the buffer, which net/http takes
+				// (up to far more): the same answer again, through a
+				// larger buffer (the headers are still in br).
+				size := 64 << 10
+				if br.Size() >= size {
+					size = maxAnswerHeader
+				}
+				br = bufio.NewReaderSize(br, size)
+				over = append(over, br)
+				n--
+				continue
+			}
 			return 0, 0, false, connErr(ctx, err)
 		}
 		// Interim answers (100 Continue, 103 Early Hints) come before
@@ -410,6 +436,10 @@ func (x *fastExchange) read(ctx context.Context, br *bufio.Reader) (status int, 
 // errTooMany1xx is net/http's error for an answer still interim after
 // five interim ones.
 var errTooMany1xx = errors.New("net/http: too many 1xx informational responses")
+
+// maxAnswerHeader is the longest an answer's status line and headers
+// may be.
+const maxAnswerHeader = 1 << 20
 
 // connErr gives an error of the connection the meaning net/http's would
 // have: the run's stop when the context ended, context.DeadlineExceeded

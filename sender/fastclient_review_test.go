@@ -122,3 +122,52 @@ func TestOwnClientInternationalHost(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnClientLongAnswerHeaders: an answer whose headers are longer
+// than the connection's read buffer is read, as net/http reads it, not
+// failed as a connection error; its connection is reused.
+func TestOwnClientLongAnswerHeaders(t *testing.T) {
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("X-Long", strings.Repeat("a", 2*fastReadBuffer))
+		io.WriteString(w, "{}")
+	}))
+	srv.Config.ConnState = func(c net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	rep := send(t, Config{Target: srv.URL, Count: 3, Connections: 1})
+	want(t, "acknowledged", rep.Acknowledged, 3)
+	if len(rep.Errors) != 0 {
+		t.Errorf("errors %v, want none", rep.FirstErrors)
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("%d connections for 3 events, want 1", n)
+	}
+}
+
+// TestOwnClientReadsLongAnswerHeaders: headers of any length up to
+// maxAnswerHeader are read, and the connection is reused only when no
+// byte past the answer was taken into a larger buffer.
+func TestOwnClientReadsLongAnswerHeaders(t *testing.T) {
+	for _, tc := range []struct {
+		name, wire string
+		status     int
+		reuse      bool
+	}{
+		{"20KB", "HTTP/1.1 200 OK\r\nX-Long: " + strings.Repeat("a", 20<<10) + "\r\nContent-Length: 2\r\n\r\n{}", 200, true},
+		{"200KB", "HTTP/1.1 200 OK\r\nX-Long: " + strings.Repeat("a", 200<<10) + "\r\nContent-Length: 2\r\n\r\n{}", 200, true},
+		{"20KB, bytes past the answer", "HTTP/1.1 200 OK\r\nX-Long: " + strings.Repeat("a", 20<<10) + "\r\nContent-Length: 2\r\n\r\n{}HTTP/1.1 500", 200, false},
+		{"over maxAnswerHeader", "HTTP/1.1 200 OK\r\nX-Long: " + strings.Repeat("a", maxAnswerHeader) + "\r\nContent-Length: 2\r\n\r\n{}", 0, false},
+	} {
+		x := newFastExchange(nil)
+		status, _, reuse, err := x.read(context.Background(), bufio.NewReaderSize(strings.NewReader(tc.wire), fastReadBuffer))
+		if status != tc.status || reuse != tc.reuse || (err == nil) != (tc.status != 0) {
+			t.Errorf("%s: status %d, reuse %v, error %.80v; want %d, %v", tc.name, status, reuse, err, tc.status, tc.reuse)
+		}
+	}
+}
