@@ -62,9 +62,9 @@ type dispatchStats struct {
 // dispatch walks the schedule: it waits for each event's send time and
 // hands the event to a worker, holding back the events chosen for
 // reordering. It returns when the schedule ends or ctx is cancelled.
-func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func()) dispatchStats {
+// workers is how many workers were started before it.
+func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func(), workers int) dispatchStats {
 	var st dispatchStats
-	workers := 0
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()

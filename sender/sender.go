@@ -201,18 +201,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 	r.results = make(chan result, 1024)
 	jobs := make(chan job)
-	r.start = time.Now()
-	t.start = r.start
 	r.runCtx = ctx
 	// The workers' context: the run's, also ended by the drain bound.
 	wctx, wcancel := context.WithCancel(ctx)
 	defer wcancel()
-
-	collected := make(chan struct{})
-	go func() {
-		defer close(collected)
-		t.collect(r.results)
-	}()
 
 	// Workers start on demand, up to MaxInFlight: their number follows
 	// the concurrency the receiver needs, not the bound.
@@ -228,8 +220,23 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			}
 		}()
 	}
+	// A paced run's first events find their workers and some connections
+	// ready (see warmUp); the clock starts after.
+	warm, conns := r.warmCounts()
+	for range warm {
+		spawn()
+	}
+	r.warmUp(wctx, conns)
 
-	stats := r.dispatch(ctx, jobs, spawn)
+	r.start = time.Now()
+	t.start = r.start
+	collected := make(chan struct{})
+	go func() {
+		defer close(collected)
+		t.collect(r.results)
+	}()
+
+	stats := r.dispatch(ctx, jobs, spawn, warm)
 	close(jobs)
 	if r.drain > 0 {
 		// What is still in flight gets Drain more, then is cut short.

@@ -94,6 +94,11 @@ func (c *sendCmd) Run(ctx context.Context, args []string) error {
 		// long run; a small run keeps Go's default and a small heap.
 		debug.SetGCPercent(gcPercent(cfg))
 	}
+	if len(cfg.Profile) > 0 {
+		// A paced run's workers wake at send times: on processors busy
+		// with other programs, short time slices let them run sooner.
+		sender.ShortSlices()
+	}
 
 	if !o.quiet && isTerminal(c.io.err) {
 		cfg.Progress = progressLine(c.io.err)
