@@ -4,7 +4,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"time"
+	"sync/atomic"
 )
 
 // DefaultMax is how many connections a server holds open at once.
@@ -18,17 +18,35 @@ const DefaultMax = 512
 // connections cannot starve a real client; when every connection is busy
 // with a request, the new one waits to be accepted until one finishes.
 //
-// A Limit is safe for concurrent use; build one with New.
+// A Limit is safe for concurrent use; build one with New. The state
+// changes of a connection between requests cost an atomic store on that
+// connection, no lock: the lock is taken when a connection opens or
+// closes.
 type Limit struct {
 	max   int
 	mu    sync.Mutex
 	freed chan struct{} // closed and replaced when a slot frees
-	conns map[net.Conn]connInfo
+	conns map[*conn]struct{}
+	// clock orders the connections' turns to idle: the lower a
+	// connection's idle tick, the longer it has been idle.
+	clock atomic.Uint64
 }
 
-type connInfo struct {
-	idle  bool
-	since time.Time
+// conn is a connection of the Limit's listener.
+type conn struct {
+	net.Conn
+	// idle is 0 while a request is in progress, else the clock's tick
+	// when the connection went idle.
+	idle atomic.Uint64
+}
+
+// CloseWrite shuts down the writing side of a TCP connection, as
+// net/http does before closing a connection whose request it rejected.
+func (c *conn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
 }
 
 // New returns a Limit of max connections (max <= 0: DefaultMax).
@@ -36,28 +54,29 @@ func New(max int) *Limit {
 	if max <= 0 {
 		max = DefaultMax
 	}
-	return &Limit{max: max, freed: make(chan struct{}), conns: make(map[net.Conn]connInfo)}
+	return &Limit{max: max, freed: make(chan struct{}), conns: make(map[*conn]struct{})}
 }
 
 // Listener wraps ln: its Accept holds a new connection back while the cap
 // is reached and no open connection is idle.
 func (l *Limit) Listener(ln net.Listener) net.Listener { return &limitListener{Listener: ln, l: l} }
 
-// ConnState tracks connections for http.Server.ConnState.
+// ConnState tracks connections for http.Server.ConnState: those of the
+// Limit's listener, the only ones it counts.
 func (l *Limit) ConnState(c net.Conn, st http.ConnState) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	lc, ok := c.(*conn)
+	if !ok {
+		return
+	}
 	switch st {
 	case http.StateNew, http.StateIdle:
-		if _, ok := l.conns[c]; ok || st == http.StateNew {
-			l.conns[c] = connInfo{idle: true, since: time.Now()}
-		}
+		lc.idle.Store(l.clock.Add(1))
 	case http.StateActive:
-		if _, ok := l.conns[c]; ok {
-			l.conns[c] = connInfo{}
-		}
+		lc.idle.Store(0)
 	case http.StateClosed, http.StateHijacked:
-		l.removeLocked(c)
+		l.mu.Lock()
+		l.removeLocked(lc)
+		l.mu.Unlock()
 	}
 }
 
@@ -68,7 +87,7 @@ func (l *Limit) Open() int {
 	return len(l.conns)
 }
 
-func (l *Limit) removeLocked(c net.Conn) {
+func (l *Limit) removeLocked(c *conn) {
 	if _, ok := l.conns[c]; ok {
 		delete(l.conns, c)
 		close(l.freed)
@@ -78,19 +97,21 @@ func (l *Limit) removeLocked(c net.Conn) {
 
 // admit makes room for c, closing the longest-idle connection or waiting
 // for a busy one to finish; it returns false when done is closed first.
-func (l *Limit) admit(c net.Conn, done <-chan struct{}) bool {
+func (l *Limit) admit(c *conn, done <-chan struct{}) bool {
+	// Idle until its first request arrives.
+	c.idle.Store(l.clock.Add(1))
 	for {
 		l.mu.Lock()
 		if len(l.conns) < l.max {
-			l.conns[c] = connInfo{idle: true, since: time.Now()}
+			l.conns[c] = struct{}{}
 			l.mu.Unlock()
 			return true
 		}
-		var oldest net.Conn
-		var at time.Time
-		for oc, in := range l.conns {
-			if in.idle && (oldest == nil || in.since.Before(at)) {
-				oldest, at = oc, in.since
+		var oldest *conn
+		var at uint64
+		for oc := range l.conns {
+			if in := oc.idle.Load(); in != 0 && (oldest == nil || in < at) {
+				oldest, at = oc, in
 			}
 		}
 		if oldest != nil {
@@ -127,11 +148,12 @@ func (ll *limitListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !ll.l.admit(c, ll.doneCh()) {
+	lc := &conn{Conn: c}
+	if !ll.l.admit(lc, ll.doneCh()) {
 		c.Close()
 		return nil, net.ErrClosed
 	}
-	return c, nil
+	return lc, nil
 }
 
 func (ll *limitListener) Close() error {
