@@ -284,3 +284,22 @@ func TestCheckSpriteEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestSignMatches: signMatches agrees with generator.Sign whatever key and
+// T came before.
+func TestSignMatches(t *testing.T) {
+	for i, c := range []struct {
+		key string
+		t   int64
+	}{{"key", 1}, {"key", 1}, {"key", 2}, {"other", 2}, {"key", -7}, {"k", 1}, {"k", 1}} {
+		want := generator.Sign(c.key, c.t)
+		if !signMatches(c.key, c.t, want) {
+			t.Errorf("case %d: Sign(%q, %d) does not match", i, c.key, c.t)
+		}
+		for _, bad := range []string{"", want[:31], want + "0", generator.Sign(c.key, c.t+1), generator.Sign(c.key+"x", c.t)} {
+			if signMatches(c.key, c.t, bad) {
+				t.Errorf("case %d: %q matches Sign(%q, %d)", i, bad, c.key, c.t)
+			}
+		}
+	}
+}
