@@ -1,10 +1,13 @@
 package connlimit
 
 import (
+	"errors"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // DefaultMax is how many connections a server holds open at once.
@@ -33,11 +36,96 @@ type Limit struct {
 }
 
 // conn is a connection of the Limit's listener.
+//
+// It also keeps the read and write deadlines net/http sets several times
+// a request (the header, the whole request, the write, the idle wait)
+// from costing a timer update each: a deadline pushed later, or cleared,
+// leaves the earlier one in place, and when that one fires before the
+// deadline asked for, Read and Write put the one asked for in place and
+// carry on. A deadline moved earlier takes effect at once. So each
+// deadline takes effect at the time asked for, as on the bare
+// connection.
 type conn struct {
 	net.Conn
 	// idle is 0 while a request is in progress, else the clock's tick
 	// when the connection went idle.
 	idle atomic.Uint64
+
+	dl     sync.Mutex
+	rd, wd deadline // under dl
+}
+
+// deadline is a direction's deadline asked for and the one in place on
+// the connection (zero: none).
+type deadline struct{ want, set time.Time }
+
+func (c *conn) SetDeadline(t time.Time) error {
+	if err := c.SetReadDeadline(t); err != nil {
+		return err
+	}
+	return c.SetWriteDeadline(t)
+}
+
+func (c *conn) SetReadDeadline(t time.Time) error  { return c.setDeadline(&c.rd, t) }
+func (c *conn) SetWriteDeadline(t time.Time) error { return c.setDeadline(&c.wd, t) }
+
+// setDeadline asks for deadline t in direction d, putting it in place
+// only when the one in place could fire after it.
+func (c *conn) setDeadline(d *deadline, t time.Time) error {
+	c.dl.Lock()
+	defer c.dl.Unlock()
+	d.want = t
+	if !d.set.IsZero() && (t.IsZero() || !t.Before(d.set)) {
+		return nil // the one in place fires first: rearm sees to it
+	}
+	if d.set.IsZero() && t.IsZero() {
+		return nil
+	}
+	return c.install(d, t)
+}
+
+// install puts t in place in direction d; c.dl is held.
+func (c *conn) install(d *deadline, t time.Time) error {
+	d.set = t
+	if d == &c.rd {
+		return c.Conn.SetReadDeadline(t)
+	}
+	return c.Conn.SetWriteDeadline(t)
+}
+
+// rearm is called when the deadline in place in direction d fired: it
+// reports whether the one asked for is yet to come (or none), having put
+// it in place, so that the read or write goes on.
+func (c *conn) rearm(d *deadline) bool {
+	c.dl.Lock()
+	defer c.dl.Unlock()
+	if !d.want.IsZero() && !time.Now().Before(d.want) {
+		return false
+	}
+	if c.install(d, d.want) != nil {
+		return false
+	}
+	return true
+}
+
+func (c *conn) Read(p []byte) (int, error) {
+	for {
+		n, err := c.Conn.Read(p)
+		if n > 0 || err == nil || !errors.Is(err, os.ErrDeadlineExceeded) || !c.rearm(&c.rd) {
+			return n, err
+		}
+	}
+}
+
+func (c *conn) Write(p []byte) (int, error) {
+	written := 0
+	for {
+		n, err := c.Conn.Write(p[written:])
+		written += n
+		if err == nil || written == len(p) || !errors.Is(err, os.ErrDeadlineExceeded) || !c.rearm(&c.wd) {
+			return written, err
+		}
+	}
 }
 
 // CloseWrite shuts down the writing side of a TCP connection, as
