@@ -56,8 +56,12 @@ type conn struct {
 }
 
 // deadline is a direction's deadline asked for and the one in place on
-// the connection (zero: none).
-type deadline struct{ want, set time.Time }
+// the connection (zero: none). When one was moved earlier (moved), prev
+// is the one it replaced.
+type deadline struct {
+	want, set, prev time.Time
+	moved           bool
+}
 
 func (c *conn) SetDeadline(t time.Time) error {
 	if err := c.SetReadDeadline(t); err != nil {
@@ -75,11 +79,26 @@ func (c *conn) setDeadline(d *deadline, t time.Time) error {
 	c.dl.Lock()
 	defer c.dl.Unlock()
 	d.want = t
-	if !d.set.IsZero() && (t.IsZero() || !t.Before(d.set)) {
+	switch {
+	case d.set.IsZero():
+		if t.IsZero() {
+			return nil
+		}
+		d.moved = false
+	case !t.IsZero() && t.Before(d.set):
+		// Moved earlier (as net/http does to end a pending read, into
+		// the past): the one it replaces is kept to go back to.
+		d.prev, d.moved = d.set, true
+	case d.moved && d.set.Before(time.Now()):
+		// Pushed later after a move into the past: back to the one
+		// before it, or t if that is earlier, in place of a read or
+		// write that would fail at once to put t in place.
+		d.moved = false
+		if !d.prev.IsZero() && (t.IsZero() || d.prev.Before(t)) {
+			t = d.prev
+		}
+	default:
 		return nil // the one in place fires first: rearm sees to it
-	}
-	if d.set.IsZero() && t.IsZero() {
-		return nil
 	}
 	return c.install(d, t)
 }
