@@ -89,7 +89,7 @@ func (c *conn) setDeadline(d *deadline, t time.Time) error {
 		// Moved earlier (as net/http does to end a pending read, into
 		// the past): the one it replaces is kept to go back to.
 		d.prev, d.moved = d.set, true
-	case d.moved && d.set.Before(time.Now()):
+	case d.moved && past(d.set):
 		// Pushed later after a move into the past: back to the one
 		// before it, or t if that is earlier, in place of a read or
 		// write that would fail at once to put t in place.
@@ -101,6 +101,13 @@ func (c *conn) setDeadline(d *deadline, t time.Time) error {
 		return nil // the one in place fires first: rearm sees to it
 	}
 	return c.install(d, t)
+}
+
+// past reports whether deadline t has passed. net/http ends a pending
+// read with a deadline in 1970: one before 2001 is past without reading
+// the clock.
+func past(t time.Time) bool {
+	return t.Unix() < 1e9 || t.Before(time.Now())
 }
 
 // install puts t in place in direction d; c.dl is held.
@@ -118,7 +125,10 @@ func (c *conn) install(d *deadline, t time.Time) error {
 func (c *conn) rearm(d *deadline) bool {
 	c.dl.Lock()
 	defer c.dl.Unlock()
-	if !d.want.IsZero() && !time.Now().Before(d.want) {
+	if d.set.Equal(d.want) && !d.want.IsZero() {
+		return false // the one asked for fired
+	}
+	if !d.want.IsZero() && past(d.want) {
 		return false
 	}
 	if c.install(d, d.want) != nil {
