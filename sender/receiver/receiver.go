@@ -671,7 +671,7 @@ func (rc *Receiver) logLine(now time.Time, req *http.Request, p *Payload, dup bo
 		}
 		b = append(b, "}\n"...)
 	} else {
-		b = now.Local().AppendFormat(b, "15:04:05.000")
+		b = appendClock(b, now)
 		badSign := errors.Is(p.Err, ErrSignature)
 		switch {
 		case p.Err != nil && e.TaskID == "":
@@ -718,6 +718,29 @@ func (rc *Receiver) logLine(now time.Time, req *http.Request, p *Payload, dup bo
 	rc.Log.Write(b)
 	rc.logMu.Unlock()
 }
+
+// appendClock appends now's local time of day as "15:04:05.000" does,
+// the seconds' text formatted once a second.
+func appendClock(b []byte, now time.Time) []byte {
+	sec := now.Unix()
+	c := lastClock.Load()
+	if c == nil || c.sec != sec {
+		c = &clockText{sec: sec}
+		now.Local().AppendFormat(c.text[:0], "15:04:05")
+		lastClock.Store(c)
+	}
+	ms := now.Nanosecond() / 1e6
+	return append(append(b, c.text[:]...), '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
+}
+
+// clockText is a second's local time of day, as text.
+type clockText struct {
+	sec  int64
+	text [8]byte
+}
+
+// lastClock is the second appendClock formatted last.
+var lastClock atomic.Pointer[clockText]
 
 // Add adds o's counts to s, as for the receivers of several shards of one
 // run; s keeps its FirstError, or takes o's when it has none.
