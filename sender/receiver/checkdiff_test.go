@@ -208,8 +208,12 @@ func TestCheckSpriteTakesSprites(t *testing.T) {
 		}
 		for _, body := range bodies {
 			for _, key := range []string{"", "key"} {
-				if _, ok := checkSprite(body, key, now); !ok {
+				p, ok := checkSprite(body, key, now)
+				if !ok {
 					t.Errorf("%s (key %q): not read in one pass:\n%s", b.Name, key, body)
+				}
+				if v, _ := readSprite(body, key, now, true); !reflect.DeepEqual(v, p) {
+					t.Errorf("%s (key %q): read in place, not as a copy:\n%+v\n%+v", b.Name, key, v, p)
 				}
 				sameCheck(t, b.Name, body, key, now)
 				taken++

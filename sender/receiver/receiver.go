@@ -561,7 +561,13 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	case len(body) > MaxPayload:
 		p.Err = fmt.Errorf("%w: body larger than %d bytes", generator.ErrPayload, MaxPayload)
 	default:
-		p = CheckPayload(body, rc.SignKey, now)
+		// The payload is done with before buf goes back to its pool:
+		// what is kept of it (the counts, the line, FirstError) is
+		// copied, so the common bodies are read without a copy.
+		var ok bool
+		if p, ok = readSprite(body, rc.SignKey, now, true); !ok {
+			p = CheckPayload(body, rc.SignKey, now)
+		}
 	}
 	dup := false
 	// The duplicate key is hashed before the lock is taken, and the line

@@ -3,6 +3,7 @@ package receiver
 import (
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/vodsim/vodsim/generator"
 )
@@ -30,6 +31,14 @@ import (
 // every body the long way finds malformed, so that the error is the long
 // way's; the signature rules (verify) then apply as they do there.
 func checkSprite(body []byte, key string, now time.Time) (Payload, bool) {
+	return readSprite(body, key, now, false)
+}
+
+// readSprite is checkSprite; with view set, the payload's strings are
+// the body's bytes, not a copy of them: for a caller that is done with
+// the payload before the body changes (ServeHTTP, whose line and counts
+// keep copies).
+func readSprite(body []byte, key string, now time.Time, view bool) (Payload, bool) {
 	var p Payload
 	var r spriteReader
 	if !r.read(body) {
@@ -69,7 +78,12 @@ func checkSprite(body []byte, key string, now time.Time) (Payload, bool) {
 		p.Encoding = generator.Encoding{Format: generator.FormatV3}
 	}
 	// One copy of the body: the strings of the payload are slices of it.
-	text := string(body)
+	var text string
+	if view {
+		text = unsafe.String(&body[0], len(body))
+	} else {
+		text = string(body)
+	}
 	str := func(sp span) string { return text[sp.from:sp.to] }
 	e := &p.Event
 	e.Status = s.ints[sStatus]
