@@ -14,7 +14,8 @@
 # Receiver: wrk from CPU 0 against the bare receiver and against vodsim
 # receive --sign-key on CPU 1, with a signed 3.0 body (every check on: the
 # duplicate window, malformed, the signature; its line per request to
-# /dev/null); requests/s of each and their ratio, in three rounds.
+# /dev/null); requests/s of each and their ratio, in three rounds
+# (scripts/compare-receiver.sh runs these rounds alone).
 # Memory: peak RSS (/usr/bin/time %M) of vodsim send --rate 10000
 # --connections 64 and of vegeta attack -rate 10000 -max-workers 64 |
 # vegeta report (the larger of the two processes), each on CPU 0 for

@@ -178,3 +178,132 @@ func TestHasSignKey(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckSpriteTakesSprites: every generated sprite payload (success or
+// failure, each format and encoding, 3.0 signed or not) is read in one
+// pass by checkSprite, which gives what the long way gives; a body it
+// leaves (another type, spacing, an escape) is one the long way reads.
+func TestCheckSpriteTakesSprites(t *testing.T) {
+	valid, err := payloadcorpus.Valid(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1_800_000_000, 0)
+	future := now.Unix() + 600
+	taken := 0
+	for _, b := range valid {
+		if strings.HasPrefix(b.Name, "fixture ") {
+			continue
+		}
+		want := checkMap(b.Data, "", now)
+		if want.Err != nil || want.Event.Kind != nil {
+			if _, ok := checkSprite(b.Data, "", now); ok {
+				t.Errorf("%s: checkSprite took another type than the sprite's", b.Name)
+			}
+			continue
+		}
+		bodies := [][]byte{b.Data}
+		if want.Encoding.Format == generator.FormatV3 {
+			bodies = append(bodies, payloadcorpus.Signed(b.Data, "key", future))
+		}
+		for _, body := range bodies {
+			for _, key := range []string{"", "key"} {
+				p, ok := checkSprite(body, key, now)
+				if !ok {
+					t.Errorf("%s (key %q): not read in one pass:\n%s", b.Name, key, body)
+				}
+				if v, _ := readSprite(body, key, now, true); !reflect.DeepEqual(v, p) {
+					t.Errorf("%s (key %q): read in place, not as a copy:\n%+v\n%+v", b.Name, key, v, p)
+				}
+				sameCheck(t, b.Name, body, key, now)
+				taken++
+			}
+		}
+		// Spaced out, the same body takes the long way.
+		spaced := bytes.ReplaceAll(b.Data, []byte(`":`), []byte(`": `))
+		if _, ok := checkSprite(spaced, "", now); ok {
+			t.Errorf("%s: checkSprite took a body with spaces", b.Name)
+		}
+	}
+	if taken == 0 {
+		t.Fatal("no sprite body in the corpus")
+	}
+}
+
+// TestCheckSpriteEdges: bodies at the edges of what checkSprite takes
+// answer as the long way does.
+func TestCheckSpriteEdges(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	sign := generator.Sign("key", now.Unix()+600)
+	member := `"CreateImageSpriteCompleteEvent":{"ErrCode":0,"Message":"","TaskId":"t","FileId":"1","Definition":10,"TotalCount":3,"ImageSpriteUrlSet":["a","b"],"WebVttUrl":"v"}`
+	head := `{"EventType":"CreateImageSpriteComplete",`
+	tail := `,"T":` + strconv.FormatInt(now.Unix()+600, 10) + `,"Sign":"` + sign + `"}`
+	for i, body := range []string{
+		head + member + tail,
+		head + member + `}`,
+		head + `"EventHandle":null,` + member + tail,
+		head + `"EventHandle":"h",` + member + tail,
+		head + `"EventHandle":1,` + member + tail,
+		head + `"FileUploadEvent":null,` + member + tail,
+		head + `"FileUploadEvent":{},` + member + tail,
+		head + `"FileUploadEvent":nul,` + member + tail,
+		head + `"Other":null,` + member + tail,
+		head + member + `,"T":1` + `}`,
+		head + member + `,"Sign":"` + sign + `"}`,
+		head + member + `,"T":123456789012345678901,"Sign":"` + sign + `"}`,
+		head + member + `,"T":-0,"Sign":"` + sign + `"}`,
+		head + member + `,"T":01,"Sign":"` + sign + `"}`,
+		head + member + tail + ` `,
+		head + member + tail + `}`,
+		head + member + `,` + member + tail,
+		`{"EventType":"CreateImageSpriteCompleteX",` + member + tail,
+		`{"EventType":"CreateImageSpriteComplete"}`,
+		`{"EventType":"CreateImageSpriteComplete","CreateImageSpriteCompleteEvent":{}}`,
+		`{"EventType":"CreateImageSpriteComplete","CreateImageSpriteCompleteEvent":{"ErrCode":-0,"Message":"m","TaskId":"t","FileId":"1"}}`,
+		`{"EventType":"CreateImageSpriteComplete","CreateImageSpriteCompleteEvent":{"ErrCode":10008,"Message":"m","TaskId":"t","FileId":"1","Definition":0}}`,
+		`{"EventType":"CreateImageSpriteComplete","CreateImageSpriteCompleteEvent":{"ErrCode":0,"Message":"m","TaskId":"t","FileId":"1","ImageSpriteUrlSet":[]}}`,
+		`{"EventType":"CreateImageSpriteComplete","CreateImageSpriteCompleteEvent":{"ErrCode":0,"Message":"m","TaskId":"t","FileId":"1","ImageSpriteUrlSet":null}}`,
+		`{"EventType":"CreateImageSpriteComplete","CreateImageSpriteCompleteEvent":{"ErrCode":0,"Message":"m","TaskId":"t","FileId":"1","ImageSpriteUrlSet":["a",1]}}`,
+		`{"EventType":"CreateImageSpriteComplete","CreateImageSpriteCompleteEvent":{"ErrCode":0,"Message":"m","TaskId":"t","FileId":"1","ErrCode":0}}`,
+		`{"EventType":"CreateImageSpriteComplete","CreateImageSpriteCompleteEvent":{"ErrCode":0,"Message":"成功","TaskId":"t","FileId":"1"}}`,
+		`{"EventType":"CreateImageSpriteComplete","CreateImageSpriteCompleteEvent":{"ErrCode":0,"Message":"a` + "\u2028" + `","TaskId":"t","FileId":"1"}}`,
+		`{"EventType":"CreateImageSpriteComplete","CreateImageSpriteCompleteEvent":{"ErrCode":0,"Message":"a` + "\xff" + `","TaskId":"t","FileId":"1"}}`,
+		`{"EventType":"CreateImageSpriteComplete","CreateImageSpriteCompleteEvent":{"ErrCode":0,"Message":"a<b","TaskId":"t","FileId":"1"}}`,
+		`{"EventType":"CreateImageSpriteComplete","CreateImageSpriteCompleteEvent":{"ErrCode":0,"Message":"a\"b","TaskId":"t","FileId":"1"}}`,
+		`{"EventType":"CreateImageSpriteComplete","CreateImageSpriteCompleteEvent":{"ErrCode":1.5,"Message":"","TaskId":"t","FileId":"1"}}`,
+		`{"EventType":"CreateImageSpriteComplete","CreateImageSpriteCompleteEvent":{"ErrCode":1234567890123456789,"Message":"","TaskId":"t","FileId":"1"}}`,
+		`{"eventType":"CreateImageSpriteComplete","version":"4.0","data":{"status":0,"message":"","vodTaskId":"t","fileId":"1","definition":10,"totalCount":3,"imageSpriteUrl":["a"],"webVttUrl":"v"}}`,
+		`{"eventType":"CreateImageSpriteComplete","version":4,"data":{"status":0,"message":"","vodTaskId":"t","fileId":"1","definition":10,"totalCount":3,"imageSpriteUrl":["a"]}}`,
+		`{"eventType":"CreateImageSpriteComplete","version":42,"data":{"status":0,"message":"","vodTaskId":"t","fileId":"1","definition":10,"totalCount":3,"imageSpriteUrl":["a"]}}`,
+		`{"eventType":"CreateImageSpriteComplete","version":"4.0","data":{"status":0,"message":"","vodTaskId":"t","fileId":"1","totalCount":3,"imageSpriteUrl":["a"]}}`,
+		`{"eventType":"CreateImageSpriteComplete","version":"4.0","data":{"status":7,"message":"x","vodTaskId":"t","fileId":"1"}}`,
+		`{"eventType":"CreateImageSpriteComplete","version":"4.0","data":{"status":7,"message":"x","vodTaskId":"t","fileId":"1","webVttUrl":"v"}}`,
+		`{"eventType":"CreateImageSpriteComplete","version":"4.0","data":{"status":7,"message":"x","vodTaskId":"t","fileId":"1"},"T":1,"Sign":"` + sign + `"}`,
+		`{"eventType":"CreateImageSpriteComplete","version":"4.0","EventHandle":null,"data":{"status":7,"message":"x","vodTaskId":"t","fileId":"1"}}`,
+		`{"EventType":"CreateImageSpriteComplete","version":"4.0",` + member + `}`,
+		`{"eventType":"CreateImageSpriteComplete","data":{"status":7,"message":"x","vodTaskId":"t","fileId":"1"}}`,
+	} {
+		for _, key := range []string{"", "key"} {
+			sameCheck(t, "edge "+strconv.Itoa(i), []byte(body), key, now)
+		}
+	}
+}
+
+// TestSignMatches: signMatches agrees with generator.Sign whatever key and
+// T came before.
+func TestSignMatches(t *testing.T) {
+	for i, c := range []struct {
+		key string
+		t   int64
+	}{{"key", 1}, {"key", 1}, {"key", 2}, {"other", 2}, {"key", -7}, {"k", 1}, {"k", 1}} {
+		want := generator.Sign(c.key, c.t)
+		if !signMatches(c.key, c.t, want) {
+			t.Errorf("case %d: Sign(%q, %d) does not match", i, c.key, c.t)
+		}
+		for _, bad := range []string{"", want[:31], want + "0", generator.Sign(c.key, c.t+1), generator.Sign(c.key+"x", c.t)} {
+			if signMatches(c.key, c.t, bad) {
+				t.Errorf("case %d: %q matches Sign(%q, %d)", i, bad, c.key, c.t)
+			}
+		}
+	}
+}

@@ -119,3 +119,18 @@ func TestLineBufferError(t *testing.T) {
 	}
 	lb.Close()
 }
+
+// TestAppendClock: appendClock writes what AppendFormat writes, whatever
+// time came before.
+func TestAppendClock(t *testing.T) {
+	base := time.Date(2026, 3, 29, 0, 59, 58, 0, time.UTC)
+	for i := range 400 {
+		now := base.Add(time.Duration(i) * 7919 * time.Microsecond)
+		if i%50 == 0 {
+			now = now.Add(-3 * time.Second)
+		}
+		if got, want := string(appendClock([]byte("x"), now)), "x"+now.Local().Format("15:04:05.000"); got != want {
+			t.Fatalf("%v: %q, want %q", now, got, want)
+		}
+	}
+}

@@ -2,7 +2,9 @@ package receiver
 
 import (
 	"bytes"
-	"crypto/hmac"
+	"crypto/md5"
+	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -175,6 +178,9 @@ var ErrSignature = errors.New("bad signature")
 // out of it as they are; any other takes the long way, through a map of
 // its members and json.Marshal. Both give the same answer.
 func CheckPayload(body []byte, key string, now time.Time) Payload {
+	if p, ok := checkSprite(body, key, now); ok {
+		return p
+	}
 	if p, ok := checkCut(body, key, now); ok {
 		return p
 	}
@@ -222,15 +228,39 @@ func verify(p *Payload, key string, now time.Time) {
 		p.Err = fmt.Errorf("%w: unsigned: a 3.0 payload without T and Sign", ErrSignature)
 	}
 	if p.Err == nil && p.Signed && key != "" {
-		want := generator.Sign(key, p.T)
 		switch {
-		case !hmac.Equal([]byte(want), []byte(p.Sign)):
+		case !signMatches(key, p.T, p.Sign):
 			p.Err = fmt.Errorf("%w: Sign %q is not md5(key + T)", ErrSignature, p.Sign)
 		case now.Unix() > p.T:
 			p.Err = fmt.Errorf("%w: expired at T=%d", ErrSignature, p.T)
 		}
 	}
 }
+
+// signMatches reports whether sign is generator.Sign(key, t), without
+// building either string. The last key and T are remembered with their
+// signature: a sender signs its callbacks with one T for a while.
+func signMatches(key string, t int64, sign string) bool {
+	last := lastSign.Load()
+	if last == nil || last.t != t || last.key != key {
+		var in [64]byte
+		sum := md5.Sum(strconv.AppendInt(append(in[:0], key...), t, 10))
+		last = &signed{key: key, t: t}
+		hex.Encode(last.sign[:], sum[:])
+		lastSign.Store(last)
+	}
+	return len(sign) == len(last.sign) && subtle.ConstantTimeCompare(last.sign[:], []byte(sign)) == 1
+}
+
+// signed is a key and T with their signature.
+type signed struct {
+	key  string
+	t    int64
+	sign [2 * md5.Size]byte
+}
+
+// lastSign is the signature signMatches computed last.
+var lastSign atomic.Pointer[signed]
 
 // cutBufs holds the buffers checkCut writes a body without T and Sign
 // into; Decode keeps nothing of its input.
@@ -531,7 +561,13 @@ func (rc *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	case len(body) > MaxPayload:
 		p.Err = fmt.Errorf("%w: body larger than %d bytes", generator.ErrPayload, MaxPayload)
 	default:
-		p = CheckPayload(body, rc.SignKey, now)
+		// The payload is done with before buf goes back to its pool:
+		// what is kept of it (the counts, the line, FirstError) is
+		// copied, so the common bodies are read without a copy.
+		var ok bool
+		if p, ok = readSprite(body, rc.SignKey, now, true); !ok {
+			p = CheckPayload(body, rc.SignKey, now)
+		}
 	}
 	dup := false
 	// The duplicate key is hashed before the lock is taken, and the line
@@ -641,7 +677,7 @@ func (rc *Receiver) logLine(now time.Time, req *http.Request, p *Payload, dup bo
 		}
 		b = append(b, "}\n"...)
 	} else {
-		b = now.Local().AppendFormat(b, "15:04:05.000")
+		b = appendClock(b, now)
 		badSign := errors.Is(p.Err, ErrSignature)
 		switch {
 		case p.Err != nil && e.TaskID == "":
@@ -688,6 +724,29 @@ func (rc *Receiver) logLine(now time.Time, req *http.Request, p *Payload, dup bo
 	rc.Log.Write(b)
 	rc.logMu.Unlock()
 }
+
+// appendClock appends now's local time of day as "15:04:05.000" does,
+// the seconds' text formatted once a second.
+func appendClock(b []byte, now time.Time) []byte {
+	sec := now.Unix()
+	c := lastClock.Load()
+	if c == nil || c.sec != sec {
+		c = &clockText{sec: sec}
+		now.Local().AppendFormat(c.text[:0], "15:04:05")
+		lastClock.Store(c)
+	}
+	ms := now.Nanosecond() / 1e6
+	return append(append(b, c.text[:]...), '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
+}
+
+// clockText is a second's local time of day, as text.
+type clockText struct {
+	sec  int64
+	text [8]byte
+}
+
+// lastClock is the second appendClock formatted last.
+var lastClock atomic.Pointer[clockText]
 
 // Add adds o's counts to s, as for the receivers of several shards of one
 // run; s keeps its FirstError, or takes o's when it has none.
