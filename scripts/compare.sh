@@ -28,7 +28,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-go build -o "$tmp/vodsim" ./cmd/vodsim
+# As make build does: without cgo.
+CGO_ENABLED=0 go build -o "$tmp/vodsim" ./cmd/vodsim
 go build -o "$tmp/bare" scripts/compare/bare.go
 hey=$(command -v hey || true)
 vegeta=$(command -v vegeta || true)
