@@ -91,9 +91,11 @@ type result struct {
 // bodyCap is the room made for a payload: most are under 1 KB.
 const bodyCap = 1024
 
-// scratchPool holds the rooms payloads are encoded in before each is
-// copied into a body of its own size. Shared, not one per worker: a run
-// can have MaxInFlight workers, and a room is needed only while encoding.
+// scratchPool holds the rooms payloads are encoded in: with the run's own
+// client, the body of the event a worker holds; with Config.Transport,
+// where each body is then copied into one of its own size, only while
+// encoding. Shared, not one per worker: a run can have MaxInFlight
+// workers, most of them idle at a rate.
 var scratchPool = sync.Pool{New: func() any { b := make([]byte, 0, bodyCap); return &b }}
 
 // worker delivers events, one at a time.
@@ -105,8 +107,11 @@ type worker struct {
 	// RoundTrip has returned (http.Transport does when an answer comes
 	// before the body is sent) and says so only by closing it, which
 	// would hide the body from http.Transport as one in memory and cost
-	// a write per request. The run's own client reuses one.
+	// a write per request. The run's own client is done with a body when
+	// its attempt returns: the body is then in room, taken from
+	// scratchPool for the event and given back after it (idle).
 	body   []byte
+	room   *[]byte
 	req    *http.Request    // the POST every attempt copies
 	answer io.LimitedReader // reads an answer's body, up to maxAnswer
 	// ctx is the run's context; with Config.Transport, with a trace that
@@ -163,6 +168,7 @@ func (w *worker) connWait(end time.Time) time.Duration {
 // deliver sends event j with its faults and retries and reports every
 // attempt on r.results.
 func (w *worker) deliver(ctx context.Context, j job) {
+	defer w.idle()
 	r := w.r
 	f := r.decide(j.idx)
 	base := result{idx: j.idx, intended: j.intended, malformed: f.malform, reordered: j.reordered, waited: j.waited || j.chained}
@@ -215,15 +221,11 @@ func (w *worker) deliver(ctx context.Context, j job) {
 		return
 	}
 	// The run's own client is done with a body when its attempt returns:
-	// the worker's one room serves every event. A Config.Transport gets
-	// each event's body in its own slice (see worker.body), encoded in a
-	// shared room first.
-	var sp *[]byte
-	room := w.body[:0]
-	if w.fx == nil {
-		sp = scratchPool.Get().(*[]byte)
-		room = (*sp)[:0]
-	}
+	// the body stays in the room for the event. A Config.Transport gets
+	// each event's body in its own slice (see worker.body), encoded in the
+	// room first.
+	sp := scratchPool.Get().(*[]byte)
+	room := (*sp)[:0]
 	var b []byte
 	if payload != nil {
 		b = append(room, payload...)
@@ -233,18 +235,16 @@ func (w *worker) deliver(ctx context.Context, j job) {
 	if r.signKey != "" {
 		b = generator.AppendSignature(b, r.signKey, time.Now().Add(generator.SignValidity).Unix())
 	}
-	if sp != nil {
-		*sp = b[:0]
-	}
+	*sp = b[:0]
 	if f.malform != "" {
 		b = malform(b, f.malform, r.enc, draw(r.seed, saltCut, j.idx))
 	}
-	if sp != nil {
+	if w.fx == nil {
 		// The event's own body, sized to it rather than to bodyCap.
 		w.body = append([]byte(nil), b...)
 		scratchPool.Put(sp)
 	} else {
-		w.body = b
+		w.body, w.room = b, sp
 	}
 	// Handed over before its send time (see earlyLead): wait for it.
 	if !w.pw.until(ctx, base.intended, j.spin) {
@@ -260,6 +260,20 @@ func (w *worker) deliver(ctx context.Context, j job) {
 		base.intended = time.Now()
 		w.send(ctx, base)
 	}
+}
+
+// idle lets go of what the worker held for its last event, so that an
+// idle worker holds little: its body's room goes back to scratchPool,
+// and the event's strings are let go (its SpriteURLs keep their room).
+func (w *worker) idle() {
+	if w.room != nil {
+		scratchPool.Put(w.room)
+		w.room = nil
+	}
+	w.body = nil
+	urls := w.ev.SpriteURLs
+	clear(urls[:cap(urls)])
+	w.ev = generator.Event{SpriteURLs: urls[:0]}
 }
 
 // send makes up to Attempts attempts of the same body.

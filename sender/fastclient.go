@@ -63,11 +63,16 @@ type fastConn struct {
 	raw  net.Conn // the TCP connection under it
 	br   *bufio.Reader
 	used time.Time // when it was last put back
+	// wbuf is the request being written: the connection's, not the
+	// worker's, as there are at most Connections of them and up to
+	// MaxInFlight workers.
+	wbuf []byte
 }
 
 // fastReadBuffer is the room for an answer's status line and headers
-// (and, as it is read, its body).
-const fastReadBuffer = 8 << 10
+// (and, as it is read, its body): fasthttp's default. A longer head is
+// read through a larger buffer (fastExchange.read).
+const fastReadBuffer = 4 << 10
 
 // idleCheckAfter is how long a connection may sit idle before it is
 // checked, when taken again, for a close from the receiver: at high
@@ -299,13 +304,17 @@ func (fc *fastClient) discard(c *fastConn) {
 	<-fc.slots
 }
 
-// fastExchange is a worker's reusable state for the fast client.
+// fastExchange is a worker's reusable state for the fast client. It is
+// small: a run may hold MaxInFlight workers, most of them idle, so what an
+// attempt needs for the wire is the connection's (its buffers) or taken
+// for the attempt (respPool).
 type fastExchange struct {
 	fc    *fastClient
-	wbuf  []byte // the request being written
-	resp  fasthttp.Response
 	timer *time.Timer
 }
+
+// respPool holds the parsers of answers, one taken per answer read.
+var respPool = sync.Pool{New: func() any { return new(fasthttp.Response) }}
 
 func newFastExchange(fc *fastClient) *fastExchange {
 	t := time.NewTimer(time.Hour)
@@ -335,11 +344,11 @@ func (x *fastExchange) do(ctx context.Context, body []byte, timeout time.Duratio
 		fc.discard(c)
 		return 0, 0, ctx.Err()
 	}
-	x.wbuf = append(x.wbuf[:0], fc.head...)
-	x.wbuf = strconv.AppendInt(x.wbuf, int64(len(body)), 10)
-	x.wbuf = append(x.wbuf, "\r\n\r\n"...)
-	x.wbuf = append(x.wbuf, body...)
-	if _, err := c.c.Write(x.wbuf); err != nil {
+	c.wbuf = append(c.wbuf[:0], fc.head...)
+	c.wbuf = strconv.AppendInt(c.wbuf, int64(len(body)), 10)
+	c.wbuf = append(c.wbuf, "\r\n\r\n"...)
+	c.wbuf = append(c.wbuf, body...)
+	if _, err := c.c.Write(c.wbuf); err != nil {
 		fc.discard(c)
 		return 0, 0, connErr(ctx, err)
 	}
@@ -362,7 +371,8 @@ func (x *fastExchange) read(ctx context.Context, br *bufio.Reader) (status int, 
 	if _, err := br.Peek(1); err != nil {
 		return 0, 0, false, connErr(ctx, err)
 	}
-	resp := &x.resp
+	resp := respPool.Get().(*fasthttp.Response)
+	defer respPool.Put(resp)
 	resp.Reset()
 	h := &resp.Header
 	// over are larger readers, each over the one before, for an answer
