@@ -169,6 +169,26 @@ func (w *worker) connWait(end time.Time) time.Duration {
 // attempt on r.results.
 func (w *worker) deliver(ctx context.Context, j job) {
 	defer w.idle()
+	var base result
+	duplicate, ok := w.prepare(ctx, j, &base)
+	if !ok {
+		return
+	}
+	w.send(ctx, &base)
+	w.r.files.finish(j)
+	if duplicate && ctx.Err() == nil {
+		base.duplicate = true
+		base.intended = time.Now()
+		w.send(ctx, &base)
+	}
+}
+
+// prepare readies event j for its first attempt (deliver's first part,
+// apart so that its frame is off the stack during the attempts: a
+// worker's stack then stays within 4 KB): it makes the body, waits out
+// an added delay and the event's file's previous event, then the send
+// time. It returns false when the event ended there, its result sent.
+func (w *worker) prepare(ctx context.Context, j job, out *result) (duplicate, ok bool) {
 	r := w.r
 	f := r.decide(j.idx)
 	base := result{idx: j.idx, intended: j.intended, malformed: f.malform, reordered: j.reordered, waited: j.waited || j.chained}
@@ -177,10 +197,7 @@ func (w *worker) deliver(ctx context.Context, j job) {
 		// A given payload: its task id and status when it decodes as a
 		// VOD event, else none.
 		payload = r.payloads[j.idx]
-		w.ev = generator.Event{}
-		if e, _, _, err := generator.Decode(payload); err == nil {
-			w.ev = e
-		}
+		w.decode(payload)
 	} else {
 		r.src.Fill(&w.ev, j.idx)
 	}
@@ -251,14 +268,21 @@ func (w *worker) deliver(ctx context.Context, j job) {
 		base.final, base.state, base.reason = true, NotSent, r.stopReason()
 		r.results <- base
 		r.files.finish(j)
-		return
+		return false, false
 	}
-	w.send(ctx, base)
-	r.files.finish(j)
-	if f.duplicate && ctx.Err() == nil {
-		base.duplicate = true
-		base.intended = time.Now()
-		w.send(ctx, base)
+	*out = base
+	return f.duplicate, true
+}
+
+// decode sets the worker's event to payload's when it decodes as a VOD
+// event, else to none. (Not in prepare: an event is large, and prepare's
+// frame is on a worker's stack whenever it makes an event.)
+//
+//go:noinline
+func (w *worker) decode(payload []byte) {
+	w.ev = generator.Event{}
+	if e, _, _, err := generator.Decode(payload); err == nil {
+		w.ev = e
 	}
 }
 
@@ -276,9 +300,11 @@ func (w *worker) idle() {
 	w.ev = generator.Event{SpriteURLs: urls[:0]}
 }
 
-// send makes up to Attempts attempts of the same body.
-func (w *worker) send(ctx context.Context, res result) {
+// send makes up to Attempts attempts of the same body, each reported
+// as base with the attempt's outcome (base itself is left as it is).
+func (w *worker) send(ctx context.Context, base *result) {
 	r := w.r
+	res := *base
 	p := &r.retry
 	for attempt := 1; ; attempt++ {
 		res.attempt, res.attempted = attempt, true
@@ -340,11 +366,16 @@ func (w *worker) send(ctx context.Context, res result) {
 // attempt makes one POST of w.body and returns the answer's status and
 // its Retry-After wait, if any.
 func (w *worker) attempt(ctx context.Context) (int, time.Duration, error) {
-	r := w.r
 	if w.fx != nil {
 		w.getConn, w.gotConn = time.Time{}, time.Time{}
-		return w.fx.do(ctx, w.body, r.retry.Timeout, &w.getConn, &w.gotConn)
+		return w.fx.do(ctx, w.body, w.r.retry.Timeout, &w.getConn, &w.gotConn)
 	}
+	return w.roundTrip(ctx)
+}
+
+// roundTrip is attempt through Config.Transport.
+func (w *worker) roundTrip(ctx context.Context) (int, time.Duration, error) {
+	r := w.r
 	actx, cancel := context.WithTimeout(w.ctx, r.retry.Timeout)
 	defer cancel()
 	w.getConn, w.gotConn = time.Time{}, time.Time{}

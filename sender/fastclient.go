@@ -365,6 +365,10 @@ func (x *fastExchange) do(ctx context.Context, body []byte, timeout time.Duratio
 // body, discarded, up to maxAnswer. An answer whose body breaks off
 // still counts (its status is returned), unless it timed out or the run
 // stopped. reuse says whether the connection can carry another request.
+//
+// Its frame is kept small, the rarer work in functions of their own: the
+// parse of the headers is the deepest point of a worker's stack, which
+// then stays within 4 KB.
 func (x *fastExchange) read(ctx context.Context, br *bufio.Reader) (status int, ra time.Duration, reuse bool, err error) {
 	// The first byte on its own: fasthttp reports any error there as
 	// io.EOF, where net/http tells a reset from a close.
@@ -374,31 +378,18 @@ func (x *fastExchange) read(ctx context.Context, br *bufio.Reader) (status int, 
 	resp := respPool.Get().(*fasthttp.Response)
 	defer respPool.Put(resp)
 	resp.Reset()
-	h := &resp.Header
 	// over are larger readers, each over the one before, for an answer
 	// whose headers do not fit in br; what they hold past the answer
 	// would be lost with them, so the connection is reused only if they
 	// hold nothing.
 	var over []*bufio.Reader
-	defer func() {
-		for _, o := range over {
-			if o.Buffered() > 0 {
-				reuse = false
-			}
-		}
-	}()
 	for n := 0; ; n++ {
-		if err := h.Read(br); err != nil {
-			var small *fasthttp.ErrSmallBuffer
-			if errors.As(err, &small) && br.Size() < maxAnswerHeader {
+		if err := resp.Header.Read(br); err != nil {
+			if bigger := overReader(err, br); bigger != nil {
 				// Headers longer than the buffer, which net/http takes
 				// (up to far more): the same answer again, through a
 				// larger buffer (the headers are still in br).
-				size := 64 << 10
-				if br.Size() >= size {
-					size = maxAnswerHeader
-				}
-				br = bufio.NewReaderSize(br, size)
+				br = bigger
 				over = append(over, br)
 				n--
 				continue
@@ -407,10 +398,37 @@ func (x *fastExchange) read(ctx context.Context, br *bufio.Reader) (status int, 
 		}
 		// Interim answers (100 Continue, 103 Early Hints) come before
 		// the real one.
-		if sc := h.StatusCode(); sc >= 200 || sc == http.StatusSwitchingProtocols || n >= 5 {
+		if sc := resp.Header.StatusCode(); sc >= 200 || sc == http.StatusSwitchingProtocols || n >= 5 {
 			break
 		}
 	}
+	status, ra, reuse, err = readRest(ctx, resp, br)
+	for _, o := range over {
+		if o.Buffered() > 0 {
+			reuse = false
+		}
+	}
+	return status, ra, reuse, err
+}
+
+// overReader returns a larger reader over br when err says an answer's
+// headers did not fit in br and a larger one may take them; else nil.
+func overReader(err error, br *bufio.Reader) *bufio.Reader {
+	var small *fasthttp.ErrSmallBuffer
+	if !errors.As(err, &small) || br.Size() >= maxAnswerHeader {
+		return nil
+	}
+	size := 64 << 10
+	if br.Size() >= size {
+		size = maxAnswerHeader
+	}
+	return bufio.NewReaderSize(br, size)
+}
+
+// readRest is read's part after the answer's headers: the status, a
+// Retry-After, and the body, read and discarded.
+func readRest(ctx context.Context, resp *fasthttp.Response, br *bufio.Reader) (status int, ra time.Duration, reuse bool, err error) {
+	h := &resp.Header
 	status = h.StatusCode()
 	if status < 200 && status != http.StatusSwitchingProtocols {
 		// Still interim after as many as net/http reads: its answer
