@@ -51,6 +51,12 @@ type fastClient struct {
 	idle  chan *fastConn // connections free to use
 	slots chan struct{}  // a token per open (or opening) connection
 
+	// dialing is how many connections are being dialled; dialEnd, when
+	// set, is closed as one ends (see maxDialing).
+	dialMu  sync.Mutex
+	dialing int
+	dialEnd chan struct{}
+
 	mu      sync.Mutex
 	open    map[*fastConn]struct{}
 	stopped bool // the run's context ended: no new connection
@@ -183,8 +189,9 @@ func (fc *fastClient) CloseIdleConnections() {
 }
 
 // get returns a connection: an idle one, a new one while fewer than the
-// pool's size are open, or else the first one put back. It gives up at
-// deadline (a timeout) or when ctx ends. timer is the caller's, stopped.
+// pool's size are open and fewer than maxDialing are being dialled, or
+// else the first one put back. It gives up at deadline (a timeout) or
+// when ctx ends. timer is the caller's, stopped.
 func (fc *fastClient) get(ctx context.Context, deadline time.Time, timer *time.Timer) (*fastConn, error) {
 	armed := false
 	defer func() {
@@ -201,12 +208,18 @@ func (fc *fastClient) get(ctx context.Context, deadline time.Time, timer *time.T
 			continue
 		default:
 		}
-		if !armed {
-			select {
-			case fc.slots <- struct{}{}:
-				return fc.dial(ctx, deadline)
-			default:
+		// ended: closed when a dial under way ends (nil: none to wait
+		// for, every slot being taken).
+		var ended <-chan struct{}
+		select {
+		case fc.slots <- struct{}{}:
+			if ended = fc.startDial(); ended == nil {
+				return fc.dialNow(ctx, deadline)
 			}
+			<-fc.slots
+		default:
+		}
+		if !armed {
 			// Only an attempt that has to wait pays for a timer.
 			timer.Reset(time.Until(deadline))
 			armed = true
@@ -214,13 +227,21 @@ func (fc *fastClient) get(ctx context.Context, deadline time.Time, timer *time.T
 				(*h)()
 			}
 		}
+		slots := fc.slots
+		if ended != nil {
+			slots = nil // a free slot waits for the dial under way
+		}
 		select {
-		case fc.slots <- struct{}{}:
-			return fc.dial(ctx, deadline)
+		case slots <- struct{}{}:
+			if ended = fc.startDial(); ended == nil {
+				return fc.dialNow(ctx, deadline)
+			}
+			<-fc.slots
 		case c := <-fc.idle:
 			if fc.usable(c) {
 				return c, nil
 			}
+		case <-ended:
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-timer.C:
@@ -228,6 +249,46 @@ func (fc *fastClient) get(ctx context.Context, deadline time.Time, timer *time.T
 			return nil, context.DeadlineExceeded
 		}
 	}
+}
+
+// maxDialing is how many connections a pool dials at once. A burst of
+// events (a run's start, a pause) finds every connection busy; dialling
+// one for each would open them all, each with its buffers at both ends
+// and its first request slow, where connections put back a moment later
+// would have served. So a burst waits for the dials under way or for a
+// connection put back, whichever comes first, and the pool grows as the
+// receiver needs.
+const maxDialing = 2
+
+// startDial counts a dial about to start and returns nil when fewer than
+// maxDialing are under way; else it returns a channel closed when one of
+// them ends.
+func (fc *fastClient) startDial() <-chan struct{} {
+	fc.dialMu.Lock()
+	defer fc.dialMu.Unlock()
+	if fc.dialing < maxDialing {
+		fc.dialing++
+		return nil
+	}
+	if fc.dialEnd == nil {
+		fc.dialEnd = make(chan struct{})
+	}
+	return fc.dialEnd
+}
+
+// dialNow dials (a slot and a dial counted) and tells the attempts
+// waiting for a dial to end.
+func (fc *fastClient) dialNow(ctx context.Context, deadline time.Time) (*fastConn, error) {
+	defer func() {
+		fc.dialMu.Lock()
+		fc.dialing--
+		if fc.dialEnd != nil {
+			close(fc.dialEnd)
+			fc.dialEnd = nil
+		}
+		fc.dialMu.Unlock()
+	}()
+	return fc.dial(ctx, deadline)
 }
 
 // fastWaitHook, when set (by tests), is called each time an attempt
