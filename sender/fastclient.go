@@ -295,6 +295,9 @@ func (fc *fastClient) dialNow(ctx context.Context, deadline time.Time) (*fastCon
 // starts waiting for a connection.
 var fastWaitHook atomic.Pointer[func()]
 
+// fastDialHook, when set (by tests), is called as each dial starts.
+var fastDialHook atomic.Pointer[func()]
+
 // usable says whether an idle connection can carry a request, and
 // closes it if not: one idle for a while is checked for a close (or any
 // byte) from the receiver, as net/http's reader of idle connections
@@ -320,6 +323,9 @@ func idleClosed(c *fastConn) bool {
 // dial opens a new connection (a slot is taken) and registers it; on
 // failure the slot is given back.
 func (fc *fastClient) dial(ctx context.Context, deadline time.Time) (*fastConn, error) {
+	if h := fastDialHook.Load(); h != nil {
+		(*h)()
+	}
 	d := net.Dialer{Deadline: deadline, KeepAlive: 30 * time.Second}
 	raw, err := d.DialContext(ctx, "tcp", fc.addr)
 	if err != nil {
