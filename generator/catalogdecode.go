@@ -120,10 +120,7 @@ func isMember(key string) bool {
 // checkModel checks an object against SDK type t.
 func checkModel(m map[string]any, t int, path string, v4 bool) error {
 	fs := types[t].Fields
-	keys := keysV3[t]
-	if v4 {
-		keys = keysV4[t]
-	}
+	keys := keysOf(t, v4)
 	for key, v := range m {
 		i := -1
 		for j := range fs {

@@ -105,25 +105,21 @@ var byName = map[string]rule{
 	"TimeOffset": rTimeOffset, "ClassName": rClassName, "ClassPath": rClassName,
 }
 
-// compiled rules and keys, per type and field.
-var (
-	rules  [][]rule
-	keysV3 [][]string // `"Name":`
-	keysV4 [][]string // `"name":`, the 4.0 lowerCamel spelling
-)
+// compiled rules, per type and field.
+var rules [][]rule
+
+// typeKeys holds each type's keys, made the first time an event needs
+// them (see keysOf): a run makes a few of the catalog's types, and the
+// keys of all of them are some 400 KB.
+var typeKeys []atomic.Pointer[[2][]string]
 
 func init() {
 	rules = make([][]rule, len(types))
-	keysV3 = make([][]string, len(types))
-	keysV4 = make([][]string, len(types))
+	typeKeys = make([]atomic.Pointer[[2][]string], len(types))
 	for t, ty := range types {
 		if lr, ok := legacyRules[t]; ok {
 			// A 4.0 data type: its names are the wire's, its rules its own.
 			rules[t] = lr
-			for _, f := range ty.Fields {
-				keysV3[t] = append(keysV3[t], `"`+f.Name+`":`)
-			}
-			keysV4[t] = keysV3[t]
 			continue
 		}
 		for _, f := range ty.Fields {
@@ -138,10 +134,38 @@ func init() {
 				}
 			}
 			rules[t] = append(rules[t], r)
-			keysV3[t] = append(keysV3[t], `"`+f.Name+`":`)
-			keysV4[t] = append(keysV4[t], `"`+legacyName(f.Name)+`":`)
 		}
 	}
+}
+
+// keysOf returns type t's keys, one per field: `"Name":`, or with v4 the
+// 4.0 lowerCamel spelling `"name":` (a 4.0 data type's names are the
+// wire's either way). They are made on first use; two goroutines may make
+// the same ones at once, and either is kept.
+func keysOf(t int, v4 bool) []string {
+	p := &typeKeys[t]
+	k := p.Load()
+	if k == nil {
+		k = new([2][]string)
+		fs := types[t].Fields
+		_, legacy := legacyRules[t]
+		k[0] = make([]string, len(fs))
+		for i, f := range fs {
+			k[0][i] = `"` + f.Name + `":`
+		}
+		k[1] = k[0]
+		if !legacy {
+			k[1] = make([]string, len(fs))
+			for i, f := range fs {
+				k[1][i] = `"` + legacyName(f.Name) + `":`
+			}
+		}
+		p.Store(k)
+	}
+	if v4 {
+		return k[1]
+	}
+	return k[0]
 }
 
 // legacyName is a 3.0 key in the 4.0 spelling: TaskId is vodTaskId, the
@@ -229,10 +253,7 @@ func (c *filler) obj(t int) {
 	}
 	c.b = append(c.b, '{')
 	fs := types[t].Fields
-	keys := keysV3[t]
-	if c.v4 {
-		keys = keysV4[t]
-	}
+	keys := keysOf(t, c.v4)
 	c.depth++
 	for i := range fs {
 		if i > 0 {
@@ -286,10 +307,7 @@ func prog(v, d, t int) []progOp {
 
 func compileObj(t, d int, v4 bool) []progOp {
 	var ops []progOp
-	keys := keysV3[t]
-	if v4 {
-		keys = keysV4[t]
-	}
+	keys := keysOf(t, v4)
 	// One buffer for the literals.
 	cur := []byte{'{'}
 	for i := range types[t].Fields {
@@ -383,10 +401,7 @@ type resultElem struct {
 func compileResultElems() (out [2][]resultElem) {
 	t := sdkschema.TypeIndex("MediaProcessTaskResult")
 	for v := range 2 {
-		keys := keysV3[t]
-		if v == 1 {
-			keys = keysV4[t]
-		}
+		keys := keysOf(t, v == 1)
 		for _, st := range subtasks {
 			el := resultElem{typ: t, member: -1}
 			cur := "{"
@@ -656,10 +671,7 @@ func (c *filler) zero(f *sdkschema.Field) {
 func (c *filler) procResults(f *sdkschema.Field) {
 	t := f.Ref
 	fs := types[t].Fields
-	keys := keysV3[t]
-	if c.v4 {
-		keys = keysV4[t]
-	}
+	keys := keysOf(t, c.v4)
 	flow, failAt, procAt := c.flowPlan(&c.r)
 	c.b = append(c.b, '[')
 	first := true

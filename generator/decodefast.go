@@ -458,10 +458,7 @@ func modelFast(o gjson.Result, t int, v4 bool, depth int) bool {
 		return false
 	}
 	fs := types[t].Fields
-	keys := keysV3[t]
-	if v4 {
-		keys = keysV4[t]
-	}
+	keys := keysOf(t, v4)
 	var seenBuf [64]bool
 	seen := seenBuf[:]
 	if len(fs) > len(seenBuf) {

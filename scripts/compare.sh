@@ -16,10 +16,10 @@
 # duplicate window, malformed, the signature; its line per request to
 # /dev/null); requests/s of each and their ratio, in three rounds
 # (scripts/compare-receiver.sh runs these rounds alone).
-# Memory: peak RSS (/usr/bin/time %M) of vodsim send --rate 10000
-# --connections 64 and of vegeta attack -rate 10000 -max-workers 64 |
-# vegeta report (the larger of the two processes), each on CPU 0 for
-# SECONDS against the bare receiver; their ratio.
+# Memory: peak RSS (/usr/bin/time %M) of vegeta attack -rate 10000
+# -max-workers 64 | vegeta report (the larger of the two processes) and of
+# vodsim send --rate 10000 --connections 64, each on CPU 0 for SECONDS
+# against the bare receiver, and their ratio, in three rounds.
 set -euo pipefail
 secs=${1:-8}
 cd "$(dirname "$0")/.."
@@ -29,7 +29,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-go build -o "$tmp/vodsim" ./cmd/vodsim
+# As make build does: without cgo.
+CGO_ENABLED=0 go build -o "$tmp/vodsim" ./cmd/vodsim
 go build -o "$tmp/bare" scripts/compare/bare.go
 hey=$(command -v hey || true)
 vegeta=$(command -v vegeta || true)
@@ -119,11 +120,13 @@ peak() {
 	tail -n 1 "$tmp/rss" | awk '{ printf "%.1f", $1 / 1024 }'
 }
 echo
-echo "memory at 10,000/s (${secs}s, CPU 0)       peak RSS MB"
-v_rss=$(peak "$tmp/vm.out" "$tmp/vodsim" send --target "$url" --rate 10000 --duration "${secs}s" --connections 64 --quiet)
-printf '%-38s %9s\n' "vodsim send --rate 10000" "$v_rss"
-# A pipeline's peak is its larger process's.
-/usr/bin/time -f '%M' -o "$tmp/rss1" taskset -c 0 "$vegeta" attack -targets "$tmp/targets" -rate 10000 -max-workers 64 -duration "${secs}s" |
-	/usr/bin/time -f '%M' -o "$tmp/rss2" taskset -c 0 "$vegeta" report >"$tmp/gm.out" 2>&1 || true
-g_rss=$(tail -qn 1 "$tmp/rss1" "$tmp/rss2" | awk '$1 > m { m = $1 } END { printf "%.1f", m / 1024 }')
-printf '%-38s %9s   vodsim/vegeta: %s\n' "vegeta -rate 10000 -max-workers 64" "$g_rss" "$(ratio "$v_rss" "$g_rss")"
+echo "memory at 10,000/s (${secs}s, CPU 0)       peak RSS MB: vegeta, vodsim send, vodsim/vegeta"
+# Three rounds, each vegeta then vodsim back to back. A pipeline's peak is
+# its larger process's.
+for round in 1 2 3; do
+	/usr/bin/time -f '%M' -o "$tmp/rss1" taskset -c 0 "$vegeta" attack -targets "$tmp/targets" -rate 10000 -max-workers 64 -duration "${secs}s" |
+		/usr/bin/time -f '%M' -o "$tmp/rss2" taskset -c 0 "$vegeta" report >"$tmp/gm.out" 2>&1 || true
+	g_rss=$(tail -qn 1 "$tmp/rss1" "$tmp/rss2" | awk '$1 > m { m = $1 } END { printf "%.1f", m / 1024 }')
+	v_rss=$(peak "$tmp/vm.out" "$tmp/vodsim" send --target "$url" --rate 10000 --duration "${secs}s" --connections 64 --quiet)
+	printf 'round %d %32s %9s   %s\n' "$round" "$g_rss" "$v_rss" "$(ratio "$v_rss" "$g_rss")"
+done

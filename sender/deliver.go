@@ -91,9 +91,11 @@ type result struct {
 // bodyCap is the room made for a payload: most are under 1 KB.
 const bodyCap = 1024
 
-// scratchPool holds the rooms payloads are encoded in before each is
-// copied into a body of its own size. Shared, not one per worker: a run
-// can have MaxInFlight workers, and a room is needed only while encoding.
+// scratchPool holds the rooms payloads are encoded in: with the run's own
+// client, the body of the event a worker holds; with Config.Transport,
+// where each body is then copied into one of its own size, only while
+// encoding. Shared, not one per worker: a run can have MaxInFlight
+// workers, most of them idle at a rate.
 var scratchPool = sync.Pool{New: func() any { b := make([]byte, 0, bodyCap); return &b }}
 
 // worker delivers events, one at a time.
@@ -105,8 +107,11 @@ type worker struct {
 	// RoundTrip has returned (http.Transport does when an answer comes
 	// before the body is sent) and says so only by closing it, which
 	// would hide the body from http.Transport as one in memory and cost
-	// a write per request. The run's own client reuses one.
+	// a write per request. The run's own client is done with a body when
+	// its attempt returns: the body is then in room, taken from
+	// scratchPool for the event and given back after it (idle).
 	body   []byte
+	room   *[]byte
 	req    *http.Request    // the POST every attempt copies
 	answer io.LimitedReader // reads an answer's body, up to maxAnswer
 	// ctx is the run's context; with Config.Transport, with a trace that
@@ -163,6 +168,27 @@ func (w *worker) connWait(end time.Time) time.Duration {
 // deliver sends event j with its faults and retries and reports every
 // attempt on r.results.
 func (w *worker) deliver(ctx context.Context, j job) {
+	defer w.idle()
+	var base result
+	duplicate, ok := w.prepare(ctx, j, &base)
+	if !ok {
+		return
+	}
+	w.send(ctx, &base)
+	w.r.files.finish(j)
+	if duplicate && ctx.Err() == nil {
+		base.duplicate = true
+		base.intended = time.Now()
+		w.send(ctx, &base)
+	}
+}
+
+// prepare readies event j for its first attempt (deliver's first part,
+// apart so that its frame is off the stack during the attempts: a
+// worker's stack then stays within 4 KB): it makes the body, waits out
+// an added delay and the event's file's previous event, then the send
+// time. It returns false when the event ended there, its result sent.
+func (w *worker) prepare(ctx context.Context, j job, out *result) (duplicate, ok bool) {
 	r := w.r
 	f := r.decide(j.idx)
 	base := result{idx: j.idx, intended: j.intended, malformed: f.malform, reordered: j.reordered, waited: j.waited || j.chained}
@@ -171,10 +197,7 @@ func (w *worker) deliver(ctx context.Context, j job) {
 		// A given payload: its task id and status when it decodes as a
 		// VOD event, else none.
 		payload = r.payloads[j.idx]
-		w.ev = generator.Event{}
-		if e, _, _, err := generator.Decode(payload); err == nil {
-			w.ev = e
-		}
+		w.decode(payload)
 	} else {
 		r.src.Fill(&w.ev, j.idx)
 	}
@@ -215,15 +238,11 @@ func (w *worker) deliver(ctx context.Context, j job) {
 		return
 	}
 	// The run's own client is done with a body when its attempt returns:
-	// the worker's one room serves every event. A Config.Transport gets
-	// each event's body in its own slice (see worker.body), encoded in a
-	// shared room first.
-	var sp *[]byte
-	room := w.body[:0]
-	if w.fx == nil {
-		sp = scratchPool.Get().(*[]byte)
-		room = (*sp)[:0]
-	}
+	// the body stays in the room for the event. A Config.Transport gets
+	// each event's body in its own slice (see worker.body), encoded in the
+	// room first.
+	sp := scratchPool.Get().(*[]byte)
+	room := (*sp)[:0]
 	var b []byte
 	if payload != nil {
 		b = append(room, payload...)
@@ -233,38 +252,59 @@ func (w *worker) deliver(ctx context.Context, j job) {
 	if r.signKey != "" {
 		b = generator.AppendSignature(b, r.signKey, time.Now().Add(generator.SignValidity).Unix())
 	}
-	if sp != nil {
-		*sp = b[:0]
-	}
+	*sp = b[:0]
 	if f.malform != "" {
 		b = malform(b, f.malform, r.enc, draw(r.seed, saltCut, j.idx))
 	}
-	if sp != nil {
+	if w.fx == nil {
 		// The event's own body, sized to it rather than to bodyCap.
 		w.body = append([]byte(nil), b...)
 		scratchPool.Put(sp)
 	} else {
-		w.body = b
+		w.body, w.room = b, sp
 	}
 	// Handed over before its send time (see earlyLead): wait for it.
 	if !w.pw.until(ctx, base.intended, j.spin) {
 		base.final, base.state, base.reason = true, NotSent, r.stopReason()
 		r.results <- base
 		r.files.finish(j)
-		return
+		return false, false
 	}
-	w.send(ctx, base)
-	r.files.finish(j)
-	if f.duplicate && ctx.Err() == nil {
-		base.duplicate = true
-		base.intended = time.Now()
-		w.send(ctx, base)
+	*out = base
+	return f.duplicate, true
+}
+
+// decode sets the worker's event to payload's when it decodes as a VOD
+// event, else to none. (Not in prepare: an event is large, and prepare's
+// frame is on a worker's stack whenever it makes an event.)
+//
+//go:noinline
+func (w *worker) decode(payload []byte) {
+	w.ev = generator.Event{}
+	if e, _, _, err := generator.Decode(payload); err == nil {
+		w.ev = e
 	}
 }
 
-// send makes up to Attempts attempts of the same body.
-func (w *worker) send(ctx context.Context, res result) {
+// idle lets go of what the worker held for its last event, so that an
+// idle worker holds little: its body's room goes back to scratchPool,
+// and the event's strings are let go (its SpriteURLs keep their room).
+func (w *worker) idle() {
+	if w.room != nil {
+		scratchPool.Put(w.room)
+		w.room = nil
+	}
+	w.body = nil
+	urls := w.ev.SpriteURLs
+	clear(urls[:cap(urls)])
+	w.ev = generator.Event{SpriteURLs: urls[:0]}
+}
+
+// send makes up to Attempts attempts of the same body, each reported
+// as base with the attempt's outcome (base itself is left as it is).
+func (w *worker) send(ctx context.Context, base *result) {
 	r := w.r
+	res := *base
 	p := &r.retry
 	for attempt := 1; ; attempt++ {
 		res.attempt, res.attempted = attempt, true
@@ -326,11 +366,16 @@ func (w *worker) send(ctx context.Context, res result) {
 // attempt makes one POST of w.body and returns the answer's status and
 // its Retry-After wait, if any.
 func (w *worker) attempt(ctx context.Context) (int, time.Duration, error) {
-	r := w.r
 	if w.fx != nil {
 		w.getConn, w.gotConn = time.Time{}, time.Time{}
-		return w.fx.do(ctx, w.body, r.retry.Timeout, &w.getConn, &w.gotConn)
+		return w.fx.do(ctx, w.body, w.r.retry.Timeout, &w.getConn, &w.gotConn)
 	}
+	return w.roundTrip(ctx)
+}
+
+// roundTrip is attempt through Config.Transport.
+func (w *worker) roundTrip(ctx context.Context) (int, time.Duration, error) {
+	r := w.r
 	actx, cancel := context.WithTimeout(w.ctx, r.retry.Timeout)
 	defer cancel()
 	w.getConn, w.gotConn = time.Time{}, time.Time{}

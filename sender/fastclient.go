@@ -51,6 +51,12 @@ type fastClient struct {
 	idle  chan *fastConn // connections free to use
 	slots chan struct{}  // a token per open (or opening) connection
 
+	// dialing is how many connections are being dialled; dialEnd, when
+	// set, is closed as one ends (see maxDialing).
+	dialMu  sync.Mutex
+	dialing int
+	dialEnd chan struct{}
+
 	mu      sync.Mutex
 	open    map[*fastConn]struct{}
 	stopped bool // the run's context ended: no new connection
@@ -63,11 +69,16 @@ type fastConn struct {
 	raw  net.Conn // the TCP connection under it
 	br   *bufio.Reader
 	used time.Time // when it was last put back
+	// wbuf is the request being written: the connection's, not the
+	// worker's, as there are at most Connections of them and up to
+	// MaxInFlight workers.
+	wbuf []byte
 }
 
 // fastReadBuffer is the room for an answer's status line and headers
-// (and, as it is read, its body).
-const fastReadBuffer = 8 << 10
+// (and, as it is read, its body): fasthttp's default. A longer head is
+// read through a larger buffer (fastExchange.read).
+const fastReadBuffer = 4 << 10
 
 // idleCheckAfter is how long a connection may sit idle before it is
 // checked, when taken again, for a close from the receiver: at high
@@ -178,8 +189,9 @@ func (fc *fastClient) CloseIdleConnections() {
 }
 
 // get returns a connection: an idle one, a new one while fewer than the
-// pool's size are open, or else the first one put back. It gives up at
-// deadline (a timeout) or when ctx ends. timer is the caller's, stopped.
+// pool's size are open and fewer than maxDialing are being dialled, or
+// else the first one put back. It gives up at deadline (a timeout) or
+// when ctx ends. timer is the caller's, stopped.
 func (fc *fastClient) get(ctx context.Context, deadline time.Time, timer *time.Timer) (*fastConn, error) {
 	armed := false
 	defer func() {
@@ -196,12 +208,18 @@ func (fc *fastClient) get(ctx context.Context, deadline time.Time, timer *time.T
 			continue
 		default:
 		}
-		if !armed {
-			select {
-			case fc.slots <- struct{}{}:
-				return fc.dial(ctx, deadline)
-			default:
+		// ended: closed when a dial under way ends (nil: none to wait
+		// for, every slot being taken).
+		var ended <-chan struct{}
+		select {
+		case fc.slots <- struct{}{}:
+			if ended = fc.startDial(); ended == nil {
+				return fc.dialNow(ctx, deadline)
 			}
+			<-fc.slots
+		default:
+		}
+		if !armed {
 			// Only an attempt that has to wait pays for a timer.
 			timer.Reset(time.Until(deadline))
 			armed = true
@@ -209,13 +227,21 @@ func (fc *fastClient) get(ctx context.Context, deadline time.Time, timer *time.T
 				(*h)()
 			}
 		}
+		slots := fc.slots
+		if ended != nil {
+			slots = nil // a free slot waits for the dial under way
+		}
 		select {
-		case fc.slots <- struct{}{}:
-			return fc.dial(ctx, deadline)
+		case slots <- struct{}{}:
+			if ended = fc.startDial(); ended == nil {
+				return fc.dialNow(ctx, deadline)
+			}
+			<-fc.slots
 		case c := <-fc.idle:
 			if fc.usable(c) {
 				return c, nil
 			}
+		case <-ended:
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-timer.C:
@@ -225,9 +251,52 @@ func (fc *fastClient) get(ctx context.Context, deadline time.Time, timer *time.T
 	}
 }
 
+// maxDialing is how many connections a pool dials at once. A burst of
+// events (a run's start, a pause) finds every connection busy; dialling
+// one for each would open them all, each with its buffers at both ends
+// and its first request slow, where connections put back a moment later
+// would have served. So a burst waits for the dials under way or for a
+// connection put back, whichever comes first, and the pool grows as the
+// receiver needs.
+const maxDialing = 2
+
+// startDial counts a dial about to start and returns nil when fewer than
+// maxDialing are under way; else it returns a channel closed when one of
+// them ends.
+func (fc *fastClient) startDial() <-chan struct{} {
+	fc.dialMu.Lock()
+	defer fc.dialMu.Unlock()
+	if fc.dialing < maxDialing {
+		fc.dialing++
+		return nil
+	}
+	if fc.dialEnd == nil {
+		fc.dialEnd = make(chan struct{})
+	}
+	return fc.dialEnd
+}
+
+// dialNow dials (a slot and a dial counted) and tells the attempts
+// waiting for a dial to end.
+func (fc *fastClient) dialNow(ctx context.Context, deadline time.Time) (*fastConn, error) {
+	defer func() {
+		fc.dialMu.Lock()
+		fc.dialing--
+		if fc.dialEnd != nil {
+			close(fc.dialEnd)
+			fc.dialEnd = nil
+		}
+		fc.dialMu.Unlock()
+	}()
+	return fc.dial(ctx, deadline)
+}
+
 // fastWaitHook, when set (by tests), is called each time an attempt
 // starts waiting for a connection.
 var fastWaitHook atomic.Pointer[func()]
+
+// fastDialHook, when set (by tests), is called as each dial starts.
+var fastDialHook atomic.Pointer[func()]
 
 // usable says whether an idle connection can carry a request, and
 // closes it if not: one idle for a while is checked for a close (or any
@@ -254,6 +323,9 @@ func idleClosed(c *fastConn) bool {
 // dial opens a new connection (a slot is taken) and registers it; on
 // failure the slot is given back.
 func (fc *fastClient) dial(ctx context.Context, deadline time.Time) (*fastConn, error) {
+	if h := fastDialHook.Load(); h != nil {
+		(*h)()
+	}
 	d := net.Dialer{Deadline: deadline, KeepAlive: 30 * time.Second}
 	raw, err := d.DialContext(ctx, "tcp", fc.addr)
 	if err != nil {
@@ -299,13 +371,17 @@ func (fc *fastClient) discard(c *fastConn) {
 	<-fc.slots
 }
 
-// fastExchange is a worker's reusable state for the fast client.
+// fastExchange is a worker's reusable state for the fast client. It is
+// small: a run may hold MaxInFlight workers, most of them idle, so what an
+// attempt needs for the wire is the connection's (its buffers) or taken
+// for the attempt (respPool).
 type fastExchange struct {
 	fc    *fastClient
-	wbuf  []byte // the request being written
-	resp  fasthttp.Response
 	timer *time.Timer
 }
+
+// respPool holds the parsers of answers, one taken per answer read.
+var respPool = sync.Pool{New: func() any { return new(fasthttp.Response) }}
 
 func newFastExchange(fc *fastClient) *fastExchange {
 	t := time.NewTimer(time.Hour)
@@ -335,11 +411,11 @@ func (x *fastExchange) do(ctx context.Context, body []byte, timeout time.Duratio
 		fc.discard(c)
 		return 0, 0, ctx.Err()
 	}
-	x.wbuf = append(x.wbuf[:0], fc.head...)
-	x.wbuf = strconv.AppendInt(x.wbuf, int64(len(body)), 10)
-	x.wbuf = append(x.wbuf, "\r\n\r\n"...)
-	x.wbuf = append(x.wbuf, body...)
-	if _, err := c.c.Write(x.wbuf); err != nil {
+	c.wbuf = append(c.wbuf[:0], fc.head...)
+	c.wbuf = strconv.AppendInt(c.wbuf, int64(len(body)), 10)
+	c.wbuf = append(c.wbuf, "\r\n\r\n"...)
+	c.wbuf = append(c.wbuf, body...)
+	if _, err := c.c.Write(c.wbuf); err != nil {
 		fc.discard(c)
 		return 0, 0, connErr(ctx, err)
 	}
@@ -356,39 +432,31 @@ func (x *fastExchange) do(ctx context.Context, body []byte, timeout time.Duratio
 // body, discarded, up to maxAnswer. An answer whose body breaks off
 // still counts (its status is returned), unless it timed out or the run
 // stopped. reuse says whether the connection can carry another request.
+//
+// Its frame is kept small, the rarer work in functions of their own: the
+// parse of the headers is the deepest point of a worker's stack, which
+// then stays within 4 KB.
 func (x *fastExchange) read(ctx context.Context, br *bufio.Reader) (status int, ra time.Duration, reuse bool, err error) {
 	// The first byte on its own: fasthttp reports any error there as
 	// io.EOF, where net/http tells a reset from a close.
 	if _, err := br.Peek(1); err != nil {
 		return 0, 0, false, connErr(ctx, err)
 	}
-	resp := &x.resp
+	resp := respPool.Get().(*fasthttp.Response)
+	defer respPool.Put(resp)
 	resp.Reset()
-	h := &resp.Header
 	// over are larger readers, each over the one before, for an answer
 	// whose headers do not fit in br; what they hold past the answer
 	// would be lost with them, so the connection is reused only if they
 	// hold nothing.
 	var over []*bufio.Reader
-	defer func() {
-		for _, o := range over {
-			if o.Buffered() > 0 {
-				reuse = false
-			}
-		}
-	}()
 	for n := 0; ; n++ {
-		if err := h.Read(br); err != nil {
-			var small *fasthttp.ErrSmallBuffer
-			if errors.As(err, &small) && br.Size() < maxAnswerHeader {
+		if err := resp.Header.Read(br); err != nil {
+			if bigger := overReader(err, br); bigger != nil {
 				// Headers longer than the buffer, which net/http takes
 				// (up to far more): the same answer again, through a
 				// larger buffer (the headers are still in br).
-				size := 64 << 10
-				if br.Size() >= size {
-					size = maxAnswerHeader
-				}
-				br = bufio.NewReaderSize(br, size)
+				br = bigger
 				over = append(over, br)
 				n--
 				continue
@@ -397,10 +465,37 @@ func (x *fastExchange) read(ctx context.Context, br *bufio.Reader) (status int, 
 		}
 		// Interim answers (100 Continue, 103 Early Hints) come before
 		// the real one.
-		if sc := h.StatusCode(); sc >= 200 || sc == http.StatusSwitchingProtocols || n >= 5 {
+		if sc := resp.Header.StatusCode(); sc >= 200 || sc == http.StatusSwitchingProtocols || n >= 5 {
 			break
 		}
 	}
+	status, ra, reuse, err = readRest(ctx, resp, br)
+	for _, o := range over {
+		if o.Buffered() > 0 {
+			reuse = false
+		}
+	}
+	return status, ra, reuse, err
+}
+
+// overReader returns a larger reader over br when err says an answer's
+// headers did not fit in br and a larger one may take them; else nil.
+func overReader(err error, br *bufio.Reader) *bufio.Reader {
+	var small *fasthttp.ErrSmallBuffer
+	if !errors.As(err, &small) || br.Size() >= maxAnswerHeader {
+		return nil
+	}
+	size := 64 << 10
+	if br.Size() >= size {
+		size = maxAnswerHeader
+	}
+	return bufio.NewReaderSize(br, size)
+}
+
+// readRest is read's part after the answer's headers: the status, a
+// Retry-After, and the body, read and discarded.
+func readRest(ctx context.Context, resp *fasthttp.Response, br *bufio.Reader) (status int, ra time.Duration, reuse bool, err error) {
+	h := &resp.Header
 	status = h.StatusCode()
 	if status < 200 && status != http.StatusSwitchingProtocols {
 		// Still interim after as many as net/http reads: its answer

@@ -451,3 +451,41 @@ func TestOwnClientReadsAnswers(t *testing.T) {
 		})
 	}
 }
+
+// TestOwnClientDialsTwoAtOnce: events that find every connection busy
+// do not each dial one: at most maxDialing dials are under way at once,
+// and the pool still grows past them to the connections the receiver
+// needs.
+func TestOwnClientDialsTwoAtOnce(t *testing.T) {
+	var dialing, most atomic.Int64
+	hook := func() {
+		n := dialing.Add(1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(2 * time.Millisecond) // a slow dial: others come meanwhile
+		dialing.Add(-1)
+	}
+	fastDialHook.Store(&hook)
+	defer fastDialHook.Store(nil)
+	var opened atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		time.Sleep(20 * time.Millisecond) // every connection busy a while
+		io.WriteString(w, "{}")
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	rep := send(t, Config{Target: srv.URL, Count: 48, Connections: 16, MaxInFlight: 16})
+	want(t, "acknowledged", rep.Acknowledged, 48)
+	if m := most.Load(); m > maxDialing {
+		t.Errorf("%d dials under way at once, want at most %d", m, maxDialing)
+	}
+	if n := opened.Load(); n <= maxDialing || n > 16 {
+		t.Errorf("%d connections opened, want more than %d and at most 16", n, maxDialing)
+	}
+}

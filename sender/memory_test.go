@@ -117,6 +117,11 @@ func TestRunHistSameAsFull(t *testing.T) {
 		if got, want := encodeHist(widen(run)), encodeHist(full); got != want {
 			t.Errorf("beyond %v: the encodings differ", beyond)
 		}
+		// Encoded as it is, not widened first: still the library's
+		// encoding of the full histogram.
+		if got, want := encodeHist(run), libEncode(t, full); got != want {
+			t.Errorf("beyond %v: the encoding differs from hdrhistogram-go's", beyond)
+		}
 		if wide := run.HighestTrackableValue() >= histMax; wide != (beyond > 0) {
 			t.Errorf("beyond %v: widened %v", beyond, wide)
 		}

@@ -1,12 +1,18 @@
 package sender
 
 import (
+	"bytes"
+	"compress/zlib"
+	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -28,15 +34,89 @@ type Histograms struct {
 // merged: they lack histograms, or come from different runs or shards.
 var ErrMerge = errors.New("cannot merge reports")
 
+// encodeHist returns h in the V2 compressed encoding, base64: the bytes
+// hdrhistogram-go's Encode gives for h with newHist's bound (widen), ""
+// for a histogram without samples. It writes them itself so that no
+// widened copy is made and the zlib writer, some 800 KB at the best
+// compression, is made once for a report's histograms rather than once
+// for each.
 func encodeHist(h *hdrhistogram.Histogram) string {
 	if h.TotalCount() == 0 {
 		return ""
 	}
-	b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
-	if err != nil {
-		return "" // only for an unknown version: not ours
+	snap := h.Export()
+	counts := snap.Counts
+	// The counts up to the highest recorded, each a ZigZag LEB128 long; a
+	// run of zeros is one negative count.
+	for len(counts) > 0 && counts[len(counts)-1] == 0 {
+		counts = counts[:len(counts)-1]
 	}
-	return string(b)
+	e := histEncoders.Get().(*histEncoder)
+	defer histEncoders.Put(e)
+	e.counts = e.counts[:0]
+	for i := 0; i < len(counts); {
+		c := counts[i]
+		i++
+		if c == 0 {
+			zeros := int64(1)
+			for i < len(counts) && counts[i] == 0 {
+				zeros++
+				i++
+			}
+			if zeros > 1 {
+				c = -zeros
+			}
+		}
+		e.counts = appendZigZag(e.counts, c)
+	}
+	be := binary.BigEndian
+	raw := e.raw[:0]
+	raw = be.AppendUint32(raw, uint32(hdrhistogram.V2EncodingCookieBase|0x10))
+	raw = be.AppendUint32(raw, uint32(len(e.counts)))
+	raw = be.AppendUint32(raw, 1) // normalizing index offset
+	raw = be.AppendUint32(raw, uint32(snap.SignificantFigures))
+	raw = be.AppendUint64(raw, uint64(snap.LowestTrackableValue))
+	raw = be.AppendUint64(raw, uint64(max(snap.HighestTrackableValue, histMax)))
+	raw = be.AppendUint64(raw, math.Float64bits(1)) // integer to double ratio
+	raw = append(raw, e.counts...)
+	e.raw = raw
+
+	e.comp.Reset()
+	if e.zw == nil {
+		e.zw, _ = zlib.NewWriterLevel(&e.comp, zlib.BestCompression)
+	} else {
+		e.zw.Reset(&e.comp)
+	}
+	e.zw.Write(raw) // a bytes.Buffer: no error
+	e.zw.Close()
+	out := be.AppendUint32(e.head[:0], uint32(hdrhistogram.V2CompressedEncodingCookieBase|0x10))
+	out = be.AppendUint32(out, uint32(e.comp.Len()))
+	out = append(out, e.comp.Bytes()...)
+	e.head = out
+	return base64.StdEncoding.EncodeToString(out)
+}
+
+// histEncoder is encodeHist's reusable state.
+type histEncoder struct {
+	counts, raw, head []byte
+	comp              bytes.Buffer
+	zw                *zlib.Writer
+}
+
+var histEncoders = sync.Pool{New: func() any { return new(histEncoder) }}
+
+// appendZigZag appends v as HdrHistogram's ZigZag LEB128-64b9B: 7 bits a
+// byte, the ninth byte, if any, holding the last 8.
+func appendZigZag(b []byte, v int64) []byte {
+	u := uint64(v<<1) ^ uint64(v>>63)
+	for n := 0; n < 8; n++ {
+		if u>>7 == 0 {
+			return append(b, byte(u))
+		}
+		b = append(b, byte(u&0x7f|0x80))
+		u >>= 7
+	}
+	return append(b, byte(u))
 }
 
 // decodeHist reads an encoded histogram into one of the report's bounds.
@@ -62,8 +142,8 @@ func decodeHist(s string) (h *hdrhistogram.Histogram, err error) {
 // histograms returns the tally's histograms, encoded.
 func (t *tally) histograms() *Histograms {
 	return &Histograms{
-		Latency: encodeHist(widen(t.latency)), Service: encodeHist(widen(t.service)),
-		Lateness: encodeHist(widen(t.lateness)), ConnWait: encodeHist(widen(t.connWait)),
+		Latency: encodeHist(t.latency), Service: encodeHist(t.service),
+		Lateness: encodeHist(t.lateness), ConnWait: encodeHist(t.connWait),
 	}
 }
 

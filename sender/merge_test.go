@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"net/http/httptest"
 	"reflect"
 	"strings"
@@ -157,4 +158,57 @@ func TestShardReportsMergeIntoTheWholeRun(t *testing.T) {
 		t.Errorf("merged from journals %+v (shard %q), whole run %+v", of(mj), mj.Shard, of(whole))
 	}
 	checkAccounting(t, mj)
+}
+
+// libEncode is hdrhistogram-go's own encoding of h.
+func libEncode(t *testing.T, h *hdrhistogram.Histogram) string {
+	t.Helper()
+	b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestEncodeHistAsLibrary: encodeHist writes the bytes of hdrhistogram-go's
+// Encode (of the histogram widened to newHist's bound), for histograms of
+// every shape: one sample, samples at the bounds, runs of zeros, counts
+// that take every length of the encoding's longs.
+func TestEncodeHistAsLibrary(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := range 40 {
+		full, run := newHist(), newRunHist()
+		add := func(us, count int64) {
+			_ = full.RecordValues(us, count)
+			for us > run.HighestTrackableValue() {
+				run = widen(run)
+			}
+			_ = run.RecordValues(us, count)
+		}
+		switch n {
+		case 0:
+			add(1, 1)
+		case 1:
+			add(runHistMax, 1)
+		case 2:
+			add(histMax, 3)
+		case 3:
+			add(7, 1<<62)
+		default:
+			top := []int64{1000, runHistMax, histMax}[n%3]
+			for range 1 + rng.IntN(2000) {
+				add(1+rng.Int64N(top), 1+rng.Int64N(1<<uint(rng.IntN(40))))
+			}
+		}
+		want := libEncode(t, full)
+		if got := encodeHist(full); got != want {
+			t.Errorf("histogram %d: encodeHist differs from hdrhistogram-go's Encode", n)
+		}
+		if got := encodeHist(run); got != want {
+			t.Errorf("histogram %d: encodeHist of the run's histogram differs from Encode of the full one", n)
+		}
+	}
+	if got := encodeHist(newHist()); got != "" {
+		t.Errorf("an empty histogram encodes as %q", got)
+	}
 }

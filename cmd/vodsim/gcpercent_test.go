@@ -8,8 +8,9 @@ import (
 	"github.com/vodsim/vodsim/sender/pace"
 )
 
-// TestGCPercent: a run of at most smallRun events gets smallGCPercent; a
-// longer or unbounded one gets sendGCPercent.
+// TestGCPercent: a run of at most smallRun events gets pacedGCPercent at
+// a rate, smallGCPercent as fast as possible; a longer or unbounded one
+// gets sendGCPercent.
 func TestGCPercent(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -21,7 +22,9 @@ func TestGCPercent(t *testing.T) {
 		{"10,000 events", sender.Config{Count: 10000}, smallGCPercent},
 		{"smallRun events", sender.Config{Count: smallRun}, smallGCPercent},
 		{"one more", sender.Config{Count: smallRun + 1}, sendGCPercent},
-		{"1,000/s for 60s", sender.Config{Duration: time.Minute, Profile: pace.Profile{{Duration: time.Minute, From: 1000}}}, smallGCPercent},
+		{"10,000 events at 1,000/s", sender.Config{Count: 10000, Profile: pace.Profile{{From: 1000}}}, pacedGCPercent},
+		{"the default count at 100/s", sender.Config{Profile: pace.Profile{{From: 100}}}, pacedGCPercent},
+		{"1,000/s for 60s", sender.Config{Duration: time.Minute, Profile: pace.Profile{{Duration: time.Minute, From: 1000}}}, pacedGCPercent},
 		{"10,000/s for 60s", sender.Config{Duration: time.Minute, Profile: pace.Profile{{Duration: time.Minute, From: 10000}}}, sendGCPercent},
 		{"as fast as possible for 10s", sender.Config{Duration: 10 * time.Second}, sendGCPercent},
 	} {
