@@ -73,6 +73,7 @@ type fastConn struct {
 	// worker's, as there are at most Connections of them and up to
 	// MaxInFlight workers.
 	wbuf []byte
+	peek peeker // checks it for a close while idle
 }
 
 // fastReadBuffer is the room for an answer's status line and headers
@@ -317,7 +318,7 @@ func (fc *fastClient) usable(c *fastConn) bool {
 // one set by the run's stop is seen by do.)
 func idleClosed(c *fastConn) bool {
 	c.raw.SetReadDeadline(time.Time{})
-	return peerClosed(c.raw)
+	return c.peek.peerClosed(c.raw)
 }
 
 // dial opens a new connection (a slot is taken) and registers it; on

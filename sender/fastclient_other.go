@@ -4,6 +4,8 @@ package sender
 
 import "net"
 
-// peerClosed cannot look at an idle connection without waiting here: a
+// peeker cannot look at an idle connection without waiting here: a
 // connection the receiver closed is found when it is used.
-func peerClosed(net.Conn) bool { return false }
+type peeker struct{}
+
+func (*peeker) peerClosed(net.Conn) bool { return false }
