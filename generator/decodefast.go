@@ -8,6 +8,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/vodsim/vodsim/generator/internal/sdkschema"
+	"github.com/vodsim/vodsim/internal/spritekeys"
 )
 
 // decodeFast decodes the payloads a receiver meets most in one walk with
@@ -137,16 +138,16 @@ func spriteV3(top *fields) (e Event, enc Encoding, handle string, ok bool) {
 		return
 	}
 	var s sprite
-	if !s.read(member, 0) || !s.has[sStatus] || !s.has[sMessage] || !s.has[sTask] || !s.has[sFile] {
+	if !s.read(member, 0) || !s.has[spritekeys.Status] || !s.has[spritekeys.Message] || !s.has[spritekeys.Task] || !s.has[spritekeys.File] {
 		return
 	}
-	e.Status, e.Message, e.TaskID, e.FileID = s.ints[sStatus], s.strs[sMessage], s.strs[sTask], s.strs[sFile]
-	if s.has[sDefinition] && (s.ints[sDefinition] != 0 || e.Status == 0) {
-		e.Template = templateFor(s.ints[sDefinition])
+	e.Status, e.Message, e.TaskID, e.FileID = s.ints[spritekeys.Status], s.strs[spritekeys.Message], s.strs[spritekeys.Task], s.strs[spritekeys.File]
+	if s.has[spritekeys.Definition] && (s.ints[spritekeys.Definition] != 0 || e.Status == 0) {
+		e.Template = templateFor(s.ints[spritekeys.Definition])
 	}
-	e.TotalCount = s.ints[sTotal]
+	e.TotalCount = s.ints[spritekeys.Total]
 	e.SpriteURLs = s.urls
-	e.WebVTTURL = s.strs[sWebVTT]
+	e.WebVTTURL = s.strs[spritekeys.WebVTT]
 	return e, Encoding{Format: FormatV3}, handle, true
 }
 
@@ -171,25 +172,25 @@ func spriteV4(top *fields) (e Event, enc Encoding, ok bool) {
 		return e, enc, false
 	}
 	var s sprite
-	if !s.read(member, 1) || !s.has[sStatus] || !s.has[sMessage] || !s.has[sTask] || !s.has[sFile] {
+	if !s.read(member, 1) || !s.has[spritekeys.Status] || !s.has[spritekeys.Message] || !s.has[spritekeys.Task] || !s.has[spritekeys.File] {
 		return e, enc, false
 	}
-	e.Status, e.Message, e.TaskID, e.FileID = s.ints[sStatus], s.strs[sMessage], s.strs[sTask], s.strs[sFile]
+	e.Status, e.Message, e.TaskID, e.FileID = s.ints[spritekeys.Status], s.strs[spritekeys.Message], s.strs[spritekeys.Task], s.strs[spritekeys.File]
 	if e.Status != 0 {
-		if s.has[sDefinition] || s.has[sTotal] || s.has[sURLs] || s.has[sWebVTT] {
+		if s.has[spritekeys.Definition] || s.has[spritekeys.Total] || s.has[spritekeys.URLs] || s.has[spritekeys.WebVTT] {
 			return e, enc, false
 		}
 		return e, enc, true
 	}
-	if !s.has[sDefinition] || !s.has[sTotal] || !s.has[sURLs] {
+	if !s.has[spritekeys.Definition] || !s.has[spritekeys.Total] || !s.has[spritekeys.URLs] {
 		return e, enc, false
 	}
-	e.Template = templateFor(s.ints[sDefinition])
-	e.TotalCount = s.ints[sTotal]
+	e.Template = templateFor(s.ints[spritekeys.Definition])
+	e.TotalCount = s.ints[spritekeys.Total]
 	e.SpriteURLs = s.urls
-	if s.has[sWebVTT] {
+	if s.has[spritekeys.WebVTT] {
 		enc.WebVTT = true
-		e.WebVTTURL = s.strs[sWebVTT]
+		e.WebVTTURL = s.strs[spritekeys.WebVTT]
 	}
 	return e, enc, true
 }
@@ -207,24 +208,6 @@ func readVersion(v gjson.Result, enc *Encoding) (bool, bool) {
 	return false, false
 }
 
-// The members of a sprite event, in the order of spriteKeys.
-const (
-	sStatus = iota
-	sMessage
-	sTask
-	sFile
-	sDefinition
-	sTotal
-	sURLs
-	sWebVTT
-)
-
-// spriteKeys are a sprite event's keys in 3.0 and in 4.0.
-var spriteKeys = [2][8]string{
-	{"ErrCode", "Message", "TaskId", "FileId", "Definition", "TotalCount", "ImageSpriteUrlSet", "WebVttUrl"},
-	{"status", "message", "vodTaskId", "fileId", "definition", "totalCount", "imageSpriteUrl", "webVttUrl"},
-}
-
 // sprite is a sprite event's members as read.
 type sprite struct {
 	has  [8]bool
@@ -239,16 +222,16 @@ func (s *sprite) read(o gjson.Result, format int) bool {
 	good := true
 	o.ForEach(func(k, v gjson.Result) bool {
 		i := 0
-		for i < len(spriteKeys[format]) && spriteKeys[format][i] != k.Str {
+		for i < len(spritekeys.Keys[format]) && spritekeys.Keys[format][i] != k.Str {
 			i++
 		}
-		if i == len(spriteKeys[format]) || s.has[i] {
+		if i == len(spritekeys.Keys[format]) || s.has[i] {
 			good = false
 			return false
 		}
 		s.has[i] = true
 		switch i {
-		case sStatus, sDefinition, sTotal:
+		case spritekeys.Status, spritekeys.Definition, spritekeys.Total:
 			if v.Type != gjson.Number {
 				good = false
 				return false
@@ -259,7 +242,7 @@ func (s *sprite) read(o gjson.Result, format int) bool {
 				return false
 			}
 			s.ints[i] = int(n)
-		case sURLs:
+		case spritekeys.URLs:
 			if !v.IsArray() {
 				good = false
 				return false

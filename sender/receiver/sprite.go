@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/vodsim/vodsim/generator"
+	"github.com/vodsim/vodsim/internal/spritekeys"
 )
 
 // checkSprite is CheckPayload for the bodies a receiver meets most: a
@@ -48,7 +49,7 @@ func readSprite(body []byte, key string, now time.Time, view bool) (Payload, boo
 		return p, false
 	}
 	s := &r.s
-	if !s.has[sStatus] || !s.has[sMessage] || !s.has[sTask] || !s.has[sFile] {
+	if !s.has[spritekeys.Status] || !s.has[spritekeys.Message] || !s.has[spritekeys.Task] || !s.has[spritekeys.File] {
 		return p, false
 	}
 	v4 := r.top&(1<<topEventType4) != 0
@@ -57,11 +58,11 @@ func readSprite(body []byte, key string, now time.Time, view bool) (Payload, boo
 		if r.top != 1<<topEventType4|1<<topVersion|1<<topData {
 			return p, false
 		}
-		if s.ints[sStatus] != 0 {
-			if s.has[sDefinition] || s.has[sTotal] || s.has[sURLs] || s.has[sWebVTT] {
+		if s.ints[spritekeys.Status] != 0 {
+			if s.has[spritekeys.Definition] || s.has[spritekeys.Total] || s.has[spritekeys.URLs] || s.has[spritekeys.WebVTT] {
 				return p, false
 			}
-		} else if !s.has[sDefinition] || !s.has[sTotal] || !s.has[sURLs] {
+		} else if !s.has[spritekeys.Definition] || !s.has[spritekeys.Total] || !s.has[spritekeys.URLs] {
 			return p, false
 		}
 		p.Encoding = generator.Encoding{Format: generator.FormatV4, NumericVersion: r.numericVersion}
@@ -86,11 +87,11 @@ func readSprite(body []byte, key string, now time.Time, view bool) (Payload, boo
 	}
 	str := func(sp span) string { return text[sp.from:sp.to] }
 	e := &p.Event
-	e.Status = s.ints[sStatus]
-	e.Message, e.TaskID, e.FileID = str(s.strs[sMessage]), str(s.strs[sTask]), str(s.strs[sFile])
-	e.TotalCount = s.ints[sTotal]
-	e.WebVTTURL = str(s.strs[sWebVTT])
-	if s.has[sURLs] {
+	e.Status = s.ints[spritekeys.Status]
+	e.Message, e.TaskID, e.FileID = str(s.strs[spritekeys.Message]), str(s.strs[spritekeys.Task]), str(s.strs[spritekeys.File])
+	e.TotalCount = s.ints[spritekeys.Total]
+	e.WebVTTURL = str(s.strs[spritekeys.WebVTT])
+	if s.has[spritekeys.URLs] {
 		e.SpriteURLs = make([]string, s.nURLs, max(s.nURLs, 4))
 		for i, sp := range s.urls[:s.nURLs] {
 			e.SpriteURLs[i] = str(sp)
@@ -99,13 +100,13 @@ func readSprite(body []byte, key string, now time.Time, view bool) (Payload, boo
 	switch {
 	case v4:
 		if e.Status == 0 {
-			e.Template = templateFor(s.ints[sDefinition])
-			if s.has[sWebVTT] {
+			e.Template = templateFor(s.ints[spritekeys.Definition])
+			if s.has[spritekeys.WebVTT] {
 				p.Encoding.WebVTT = true
 			}
 		}
-	case s.has[sDefinition] && (s.ints[sDefinition] != 0 || e.Status == 0):
-		e.Template = templateFor(s.ints[sDefinition])
+	case s.has[spritekeys.Definition] && (s.ints[spritekeys.Definition] != 0 || e.Status == 0):
+		e.Template = templateFor(s.ints[spritekeys.Definition])
 	}
 	if p.Signed {
 		p.T, p.Sign = r.t, str(r.sign)
@@ -140,24 +141,6 @@ const (
 // as null: the other event types' members.
 var v3Nullable = [...]string{"FileUploadEvent", "ProcedureStateChangeEvent", "FileDeleteEvent", "PullCompleteEvent",
 	"EditMediaCompleteEvent", "WechatPublishCompleteEvent", "TranscodeCompleteEvent", "ConcatCompleteEvent", "ClipCompleteEvent"}
-
-// The members of a sprite event, in the order of spriteKeys.
-const (
-	sStatus = iota
-	sMessage
-	sTask
-	sFile
-	sDefinition
-	sTotal
-	sURLs
-	sWebVTT
-)
-
-// spriteKeys are a sprite event's keys in 3.0 and in 4.0.
-var spriteKeys = [2][8]string{
-	{"ErrCode", "Message", "TaskId", "FileId", "Definition", "TotalCount", "ImageSpriteUrlSet", "WebVttUrl"},
-	{"status", "message", "vodTaskId", "fileId", "definition", "totalCount", "imageSpriteUrl", "webVttUrl"},
-}
 
 // span is a string's text in the body, without its quotes.
 type span struct{ from, to int }
@@ -350,21 +333,21 @@ func (r *spriteReader) sprite(format int) bool {
 		}
 		key := string(r.b[k.from:k.to])
 		m := 0
-		for m < len(spriteKeys[format]) && spriteKeys[format][m] != key {
+		for m < len(spritekeys.Keys[format]) && spritekeys.Keys[format][m] != key {
 			m++
 		}
-		if m == len(spriteKeys[format]) || s.has[m] {
+		if m == len(spritekeys.Keys[format]) || s.has[m] {
 			return false
 		}
 		s.has[m] = true
 		switch m {
-		case sStatus, sDefinition, sTotal:
+		case spritekeys.Status, spritekeys.Definition, spritekeys.Total:
 			n, ok := r.int()
 			if !ok {
 				return false
 			}
 			s.ints[m] = int(n)
-		case sURLs:
+		case spritekeys.URLs:
 			if !r.urls() {
 				return false
 			}
