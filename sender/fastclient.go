@@ -48,8 +48,15 @@ type fastClient struct {
 	// them.
 	head []byte
 
-	idle  chan *fastConn // connections free to use
-	slots chan struct{}  // a token per open (or opening) connection
+	// idle has a token per connection free to use; the connections are
+	// on stack, the one put back last on top. An attempt takes a token,
+	// then the top connection: the most recently used, as net/http's
+	// pool does, so that at a steady rate a few connections carry the
+	// events, warm, and the others are left idle.
+	idle    chan struct{}
+	stackMu sync.Mutex
+	stack   []*fastConn
+	slots   chan struct{} // a token per open (or opening) connection
 
 	// dialing is how many connections are being dialled; dialEnd, when
 	// set, is closed as one ends (see maxDialing).
@@ -108,7 +115,8 @@ func newFastClient(u *url.URL, header http.Header, conns int, insecure bool) *fa
 	fc := &fastClient{
 		addr:  net.JoinHostPort(host, port),
 		head:  requestHead(u, header),
-		idle:  make(chan *fastConn, conns),
+		idle:  make(chan struct{}, conns),
+		stack: make([]*fastConn, 0, conns),
 		slots: make(chan struct{}, conns),
 		open:  map[*fastConn]struct{}{},
 	}
@@ -181,7 +189,8 @@ func (fc *fastClient) interrupt() {
 func (fc *fastClient) CloseIdleConnections() {
 	for {
 		select {
-		case c := <-fc.idle:
+		case <-fc.idle:
+			c := fc.top()
 			fc.discard(c)
 		default:
 			return
@@ -202,7 +211,8 @@ func (fc *fastClient) get(ctx context.Context, deadline time.Time, timer *time.T
 	}()
 	for {
 		select {
-		case c := <-fc.idle:
+		case <-fc.idle:
+			c := fc.top()
 			if fc.usable(c) {
 				return c, nil
 			}
@@ -238,7 +248,8 @@ func (fc *fastClient) get(ctx context.Context, deadline time.Time, timer *time.T
 				return fc.dialNow(ctx, deadline)
 			}
 			<-fc.slots
-		case c := <-fc.idle:
+		case <-fc.idle:
+			c := fc.top()
 			if fc.usable(c) {
 				return c, nil
 			}
@@ -360,7 +371,22 @@ func (fc *fastClient) dial(ctx context.Context, deadline time.Time) (*fastConn, 
 // put gives a connection back to the pool for the next attempt.
 func (fc *fastClient) put(c *fastConn, now time.Time) {
 	c.used = now
-	fc.idle <- c // never blocks: at most cap(idle) connections exist
+	fc.stackMu.Lock()
+	fc.stack = append(fc.stack, c)
+	fc.stackMu.Unlock()
+	fc.idle <- struct{}{} // never blocks: at most cap(idle) connections exist
+}
+
+// top takes the connection put back last, for an idle token just taken
+// (each token follows its connection onto the stack, so there is one).
+func (fc *fastClient) top() *fastConn {
+	fc.stackMu.Lock()
+	defer fc.stackMu.Unlock()
+	n := len(fc.stack) - 1
+	c := fc.stack[n]
+	fc.stack[n] = nil
+	fc.stack = fc.stack[:n]
+	return c
 }
 
 // discard closes a connection and frees its slot.
