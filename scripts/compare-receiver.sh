@@ -11,10 +11,13 @@
 #   scripts/compare-receiver.sh [SECONDS] [ROUNDS]   (default 5 s, 3 rounds)
 #
 # VODSIM may name a vodsim binary to measure in place of one built from
-# this tree.
+# this tree; BARE_PORT and RECV_PORT, the loopback ports of the two
+# servers (9101 and 9102 unless told).
 set -euo pipefail
 secs=${1:-5}
 rounds=${2:-3}
+bare_port=${BARE_PORT:-9101}
+recv_port=${RECV_PORT:-9102}
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "compare-receiver.sh: wrk is needed (apt-get install wrk)" >&2; exit 2; }
 tmp=$(mktemp -d)
@@ -59,15 +62,15 @@ run() { # run URL PID: wrk against URL from CPU 0; prints requests/s and CPU µs
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
-serve 9101 "$tmp/bare" 127.0.0.1:9101
+serve "$bare_port" "$tmp/bare" "127.0.0.1:$bare_port"
 bare=$last
-serve 9102 "$vodsim" receive --listen 127.0.0.1:9102 --sign-key key
+serve "$recv_port" "$vodsim" receive --listen "127.0.0.1:$recv_port" --sign-key key
 recv=$last
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); ${secs}s per run, 64 connections"
 echo "receiver (wrk -t1 -c64 from CPU 0)      requests/s: bare handler, vodsim receive, receive/bare;  CPU µs/request: bare, receive, bare/receive"
 for round in $(seq "$rounds"); do
-	read -r b_rate b_cpu < <(run http://127.0.0.1:9101/ "$bare")
-	read -r r_rate r_cpu < <(run http://127.0.0.1:9102/ "$recv")
+	read -r b_rate b_cpu < <(run "http://127.0.0.1:$bare_port/" "$bare")
+	read -r r_rate r_cpu < <(run "http://127.0.0.1:$recv_port/" "$recv")
 	printf 'round %d %32.0f %9.0f   %s   %17s %7s   %s\n' "$round" "$b_rate" "$r_rate" "$(ratio "$r_rate" "$b_rate")" \
 		"$b_cpu" "$r_cpu" "$(ratio "$b_cpu" "$r_cpu")"
 done

@@ -15,7 +15,7 @@
 # receive --sign-key on CPU 1, with a signed 3.0 body (every check on: the
 # duplicate window, malformed, the signature; its line per request to
 # /dev/null); requests/s of each and their ratio, in three rounds
-# (scripts/compare-receiver.sh runs these rounds alone).
+# (run by scripts/compare-receiver.sh, which also runs them alone).
 # Memory: peak RSS (/usr/bin/time %M) of vegeta attack -rate 10000
 # -max-workers 64 | vegeta report (the larger of the two processes) and of
 # vodsim send --rate 10000 --connections 64, each on CPU 0 for SECONDS
@@ -43,18 +43,11 @@ if [ -z "$vegeta" ]; then
 	vegeta=$tmp/bin/vegeta
 fi
 "$tmp/vodsim" gen --count 1 --seed 1 | tr -d '\n' >"$tmp/body.json"
-# The receiver's body: a 3.0 event signed with key "key" until 2100, as
-# send --format v3 --sign-key key signs it (Sign = md5(key + T)).
-v3=$("$tmp/vodsim" gen --count 1 --seed 1 --format v3 | tr -d '\n')
-t=4102444800
-printf '%s,"T":%s,"Sign":"%s"}' "${v3%\}}" "$t" "$(printf 'key%s' "$t" | md5sum | cut -c1-32)" >"$tmp/signed.json"
-for b in body signed; do
-	cat >"$tmp/$b.lua" <<LUA
+cat >"$tmp/body.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-local f = io.open("$tmp/$b.json"); wrk.body = f:read("*a"); f:close()
+local f = io.open("$tmp/body.json"); wrk.body = f:read("*a"); f:close()
 LUA
-done
 
 serve() { # serve PORT CMD...: start a receiver on CPU 1 and wait for its port
 	local port=$1; shift
@@ -99,18 +92,10 @@ g_rate=$(awk '/^Requests/ { print $NF }' "$tmp/g.out" | cut -d, -f1)
 g_cpu=$(perev "$cpu" "$g_rate")
 printf '%-38s %9.0f %12s   vodsim/vegeta: rate %s, CPU per event %s\n' "vegeta -rate 0 -max-workers 64" "$g_rate" "$g_cpu" "$(ratio "$v_rate" "$g_rate")" "$(ratio "$v_cpu" "$g_cpu")"
 
-serve 9102 "$tmp/vodsim" receive --listen 127.0.0.1:9102 --sign-key key
 echo
-echo "receiver (wrk -t1 -c64 from CPU 0)      requests/s: bare handler, vodsim receive, receive/bare"
-# Three rounds, each the bare handler then receive back to back: a ratio
-# within one round is the least touched by other work on the machine.
-for round in 1 2 3; do
-	timed "$tmp/b.out" wrk -t1 -c64 -d"${secs}s" -s "$tmp/signed.lua" "$url" >/dev/null
-	b_rate=$(awk '/^Requests\/sec/ { print $2 }' "$tmp/b.out")
-	timed "$tmp/r.out" wrk -t1 -c64 -d"${secs}s" -s "$tmp/signed.lua" http://127.0.0.1:9102/ >/dev/null
-	r_rate=$(awk '/^Requests\/sec/ { print $2 }' "$tmp/r.out")
-	printf 'round %d %32.0f %9.0f   %s\n' "$round" "$b_rate" "$r_rate" "$(ratio "$r_rate" "$b_rate")"
-done
+# The receiver's rounds: compare-receiver.sh with this vodsim, on ports of
+# its own (the bare receiver here keeps 9101 for the memory part).
+VODSIM="$tmp/vodsim" BARE_PORT=9103 RECV_PORT=9104 scripts/compare-receiver.sh "$secs" 3 | tail -n +2
 
 # peak PROG CMD...: run CMD on CPU 0 under /usr/bin/time, its peak RSS in
 # MB printed; OUT gets its output.
