@@ -68,6 +68,13 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func(), worke
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
+	var al *alarm
+	if r.sched != nil {
+		if al = newAlarm(); al != nil {
+			defer al.close()
+		}
+	}
+	ahead := r.inflight / 4
 	var held heldQueue
 	var prevOff time.Duration
 	done := ctx.Done()
@@ -150,14 +157,20 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func(), worke
 				break
 			}
 			when = r.start.Add(off)
-			// At low rates the event goes to its worker a little early,
-			// and the worker waits for the send time (preciseWait).
+			// The event goes to its worker a little early, and the
+			// worker waits for the send time (preciseWait). At high
+			// rates an event due to be handed within a quarter of its
+			// lead goes at once, so that one wake of the dispatcher
+			// hands several.
 			var lead time.Duration
-			lead, spin = handLead(off - prevOff)
+			gap := off - prevOff
+			lead, spin = handLead(gap, ahead)
 			hand := when.Add(-lead)
 			prevOff = off
-			if !waitUntil(ctx, timer, hand) {
-				return st
+			if gap >= earlyGap || time.Until(hand) > lead/4 {
+				if !waitUntil(ctx, timer, al, hand) {
+					return st
+				}
 			}
 		} else {
 			when = time.Now()

@@ -9,9 +9,9 @@ import (
 // body ready, waits for the time itself (preciseWait): waking a parked
 // worker takes tens of microseconds, and the dispatcher's timer can fire
 // a millisecond late, so the first attempt would start that late.
-// handLead is how early: earlyLead when events are at least earlyGap
-// apart, leadGaps gaps when they are closer, so that about leadGaps
-// workers wait at once.
+// handLead is how early: earlyLead, but when events are closer than
+// earlyGap, at least leadGaps gaps and at most a quarter of the in-flight
+// slots' worth.
 const (
 	earlyGap  = 500 * time.Microsecond
 	earlyLead = 2 * time.Millisecond
@@ -21,12 +21,16 @@ const (
 // handLead is how long before its send time an event that falls gap after
 // the one before is handed to its worker, and the longest its worker may
 // spin for it: a quarter of the gap at most, so that at high rates the
-// spinning takes a bounded share of a processor.
-func handLead(gap time.Duration) (lead, spin time.Duration) {
+// spinning takes a bounded share of a processor. At high rates the lead
+// is earlyLead too, so that a dispatcher or a worker woken a little late
+// (the process's threads share the processors with the receiver's)
+// still has its event ready in time, but at most ahead gaps and at
+// least leadGaps: every event handed early takes an in-flight slot.
+func handLead(gap time.Duration, ahead int) (lead, spin time.Duration) {
 	if gap >= earlyGap {
 		return earlyLead, maxSpin
 	}
-	return leadGaps * gap, gap / 4
+	return max(leadGaps*gap, min(earlyLead, time.Duration(ahead)*gap)), gap / 4
 }
 
 // Bounds of the spin at the end of a precise wait.

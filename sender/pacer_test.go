@@ -29,18 +29,26 @@ func TestPreciseWait(t *testing.T) {
 }
 
 // TestHandLead: events far apart go to their worker earlyLead before
-// their time with the full spin allowed; close ones leadGaps gaps before,
-// spinning a quarter of the gap at most.
+// their time with the full spin allowed; close ones earlyLead before too
+// but within ahead gaps and at least leadGaps gaps, spinning a quarter of
+// the gap at most.
 func TestHandLead(t *testing.T) {
-	for _, c := range []struct{ gap, lead, spin time.Duration }{
-		{time.Second, earlyLead, maxSpin},
-		{earlyGap, earlyLead, maxSpin},
-		{100 * time.Microsecond, leadGaps * 100 * time.Microsecond, 25 * time.Microsecond},
-		{0, 0, 0},
+	for _, c := range []struct {
+		gap        time.Duration
+		ahead      int
+		lead, spin time.Duration
+	}{
+		{time.Second, 1, earlyLead, maxSpin},
+		{earlyGap, 250, earlyLead, maxSpin},
+		{100 * time.Microsecond, 250, earlyLead, 25 * time.Microsecond},
+		{100 * time.Microsecond, 16, 1600 * time.Microsecond, 25 * time.Microsecond},
+		{100 * time.Microsecond, 1, leadGaps * 100 * time.Microsecond, 25 * time.Microsecond},
+		{time.Microsecond, 250, 250 * time.Microsecond, 250 * time.Nanosecond},
+		{0, 250, 0, 0},
 	} {
-		lead, spin := handLead(c.gap)
+		lead, spin := handLead(c.gap, c.ahead)
 		if lead != c.lead || spin != c.spin {
-			t.Errorf("handLead(%v) = %v, %v; want %v, %v", c.gap, lead, spin, c.lead, c.spin)
+			t.Errorf("handLead(%v, %d) = %v, %v; want %v, %v", c.gap, c.ahead, lead, spin, c.lead, c.spin)
 		}
 	}
 }

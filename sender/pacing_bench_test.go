@@ -59,7 +59,7 @@ func TestPacingReceiverProcess(t *testing.T) {
 // and the function that stops it: as with a real receiver, its garbage
 // collections and its CPU time are not the sender's, and only the
 // processors are shared.
-func pacingReceiver(b *testing.B) (string, func()) {
+func pacingReceiver(b testing.TB) (string, func()) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestPacingReceiverProcess$")
 	cmd.Env = append(os.Environ(), receiverEnv+"=1")
 	in, err := cmd.StdinPipe()
@@ -90,8 +90,10 @@ func pacingReceiver(b *testing.B) (string, func()) {
 // getrusage, and the share of the events acknowledged (acked-%: under
 // 100 when the machine could not keep up and events were left not
 // sent). At 10 events/s the CPU figure is what pacing costs while
-// nearly idle.
+// nearly idle. The process runs in ShortSlices, as a paced vodsim send
+// does.
 func BenchmarkPacing(b *testing.B) {
+	ShortSlices()
 	for _, rate := range []float64{10, 100, 1000, 10000} {
 		b.Run(fmt.Sprintf("rate=%g", rate), func(b *testing.B) {
 			target, stop := pacingReceiver(b)
@@ -128,8 +130,10 @@ func BenchmarkPacing(b *testing.B) {
 // still growing), after it (steady-late-%), and, of the late ones after
 // it, the share whose send time falls in the 15 ms before the end of a
 // garbage collection's pause (gc-late-%: a collection's mark phase is
-// running around then). The journal's writing adds to the load.
+// running around then). The journal's writing adds to the load. The
+// process runs in ShortSlices, as a paced vodsim send does.
 func BenchmarkPacingTail(b *testing.B) {
+	ShortSlices()
 	const rate, startup, gcWindow = 10000, 100 * time.Millisecond, 15 * time.Millisecond
 	target, stop := pacingReceiver(b)
 	defer stop()
