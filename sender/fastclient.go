@@ -58,11 +58,8 @@ type fastClient struct {
 	stack   []*fastConn
 	slots   chan struct{} // a token per open (or opening) connection
 
-	// dialing is how many connections are being dialled; dialEnd, when
-	// set, is closed as one ends (see maxDialing).
-	dialMu  sync.Mutex
-	dialing int
-	dialEnd chan struct{}
+	// dials has a token per connection being dialled (see maxDialing).
+	dials chan struct{}
 
 	mu      sync.Mutex
 	open    map[*fastConn]struct{}
@@ -118,6 +115,7 @@ func newFastClient(u *url.URL, header http.Header, conns int, insecure bool) *fa
 		idle:  make(chan struct{}, conns),
 		stack: make([]*fastConn, 0, conns),
 		slots: make(chan struct{}, conns),
+		dials: make(chan struct{}, maxDialing),
 		open:  map[*fastConn]struct{}{},
 	}
 	if u.Scheme == "https" {
@@ -202,58 +200,75 @@ func (fc *fastClient) CloseIdleConnections() {
 // pool's size are open and fewer than maxDialing are being dialled, or
 // else the first one put back. It gives up at deadline (a timeout) or
 // when ctx ends. timer is the caller's, stopped.
+//
+// A waiting attempt is woken only by what lets it go on: a connection
+// put back, a slot freed (it then holds the slot and waits for a dial to
+// end or a connection put back) or a dial ended while it holds a slot.
+// Each of these wakes one attempt, so that however many wait, a dial's
+// end or a freed slot costs one wake-up, not one per waiting attempt.
 func (fc *fastClient) get(ctx context.Context, deadline time.Time, timer *time.Timer) (*fastConn, error) {
 	armed := false
+	slot := false // this attempt holds a slot and waits for a dial
 	defer func() {
 		if armed {
 			timer.Stop()
 		}
+		if slot {
+			<-fc.slots
+		}
 	}()
+	select {
+	case <-fc.idle:
+		if c := fc.top(); fc.usable(c) {
+			return c, nil
+		}
+	default:
+	}
+	select {
+	case fc.slots <- struct{}{}:
+		slot = true
+		select {
+		case fc.dials <- struct{}{}:
+			slot = false // the dial owns it now
+			return fc.dialNow(ctx, deadline)
+		default:
+		}
+	default:
+	}
+	// Only an attempt that has to wait pays for a timer.
+	timer.Reset(time.Until(deadline))
+	armed = true
+	if h := fastWaitHook.Load(); h != nil {
+		(*h)()
+	}
 	for {
+		// Without a slot, wait for one (or a connection); with one,
+		// wait for a dial to end (or a connection).
+		var slots, dials chan<- struct{}
+		if slot {
+			dials = fc.dials
+		} else {
+			slots = fc.slots
+		}
 		select {
 		case <-fc.idle:
-			c := fc.top()
-			if fc.usable(c) {
+			fc.woke()
+			if c := fc.top(); fc.usable(c) {
 				return c, nil
 			}
-			continue
-		default:
-		}
-		// ended: closed when a dial under way ends (nil: none to wait
-		// for, every slot being taken).
-		var ended <-chan struct{}
-		select {
-		case fc.slots <- struct{}{}:
-			if ended = fc.startDial(); ended == nil {
-				return fc.dialNow(ctx, deadline)
-			}
-			<-fc.slots
-		default:
-		}
-		if !armed {
-			// Only an attempt that has to wait pays for a timer.
-			timer.Reset(time.Until(deadline))
-			armed = true
-			if h := fastWaitHook.Load(); h != nil {
-				(*h)()
-			}
-		}
-		slots := fc.slots
-		if ended != nil {
-			slots = nil // a free slot waits for the dial under way
-		}
-		select {
 		case slots <- struct{}{}:
-			if ended = fc.startDial(); ended == nil {
+			fc.woke()
+			slot = true
+			select {
+			case fc.dials <- struct{}{}:
+				slot = false
 				return fc.dialNow(ctx, deadline)
+			default:
 			}
-			<-fc.slots
-		case <-fc.idle:
-			c := fc.top()
-			if fc.usable(c) {
-				return c, nil
-			}
-		case <-ended:
+		case dials <- struct{}{}:
+			fc.woke()
+			slot = false
+			return fc.dialNow(ctx, deadline)
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-timer.C:
@@ -272,40 +287,26 @@ func (fc *fastClient) get(ctx context.Context, deadline time.Time, timer *time.T
 // receiver needs.
 const maxDialing = 2
 
-// startDial counts a dial about to start and returns nil when fewer than
-// maxDialing are under way; else it returns a channel closed when one of
-// them ends.
-func (fc *fastClient) startDial() <-chan struct{} {
-	fc.dialMu.Lock()
-	defer fc.dialMu.Unlock()
-	if fc.dialing < maxDialing {
-		fc.dialing++
-		return nil
-	}
-	if fc.dialEnd == nil {
-		fc.dialEnd = make(chan struct{})
-	}
-	return fc.dialEnd
-}
-
-// dialNow dials (a slot and a dial counted) and tells the attempts
-// waiting for a dial to end.
+// dialNow dials, a slot and a dial token taken, and gives the dial
+// token back as it ends.
 func (fc *fastClient) dialNow(ctx context.Context, deadline time.Time) (*fastConn, error) {
-	defer func() {
-		fc.dialMu.Lock()
-		fc.dialing--
-		if fc.dialEnd != nil {
-			close(fc.dialEnd)
-			fc.dialEnd = nil
-		}
-		fc.dialMu.Unlock()
-	}()
+	defer func() { <-fc.dials }()
 	return fc.dial(ctx, deadline)
 }
 
 // fastWaitHook, when set (by tests), is called each time an attempt
 // starts waiting for a connection.
 var fastWaitHook atomic.Pointer[func()]
+
+// fastWakeHook, when set (by tests), is called each time a waiting
+// attempt is woken by a connection, a slot or a dial token.
+var fastWakeHook atomic.Pointer[func()]
+
+func (fc *fastClient) woke() {
+	if h := fastWakeHook.Load(); h != nil {
+		(*h)()
+	}
+}
 
 // fastDialHook, when set (by tests), is called as each dial starts.
 var fastDialHook atomic.Pointer[func()]

@@ -489,3 +489,78 @@ func TestOwnClientDialsTwoAtOnce(t *testing.T) {
 		t.Errorf("%d connections opened, want more than %d and at most 16", n, maxDialing)
 	}
 }
+
+// TestOwnClientWakesOneWaiter: attempts waiting for a connection are
+// woken one at a time. Many attempts wait while the pool dials its
+// connections; each dial's end and each slot freed wakes one of them,
+// not all, so the wake-ups stay within a few per connection however
+// many attempts wait. (Waking every waiter on each dial's end once
+// starved the run's own dials and reads of CPU: at 10,000 events/s a
+// run's start could stall for seconds.)
+func TestOwnClientWakesOneWaiter(t *testing.T) {
+	const conns, waiters = 16, 300
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc := newFastClient(u, nil, conns, false)
+	gate := make(chan struct{})
+	dialHook := func() { <-gate }
+	fastDialHook.Store(&dialHook)
+	defer fastDialHook.Store(nil)
+	var waiting, wakes atomic.Int64
+	waitHook := func() { waiting.Add(1) }
+	fastWaitHook.Store(&waitHook)
+	defer fastWaitHook.Store(nil)
+	wakeHook := func() { wakes.Add(1) }
+	fastWakeHook.Store(&wakeHook)
+	defer fastWakeHook.Store(nil)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var got atomic.Int64
+	held := make(chan *fastConn, conns)
+	var wg sync.WaitGroup
+	for range waiters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			timer := time.NewTimer(time.Hour)
+			timer.Stop()
+			c, err := fc.get(ctx, time.Now().Add(time.Minute), timer)
+			if err == nil {
+				got.Add(1)
+				held <- c // kept: the others go on waiting
+			}
+		}()
+	}
+	until := func(what string, ok func() bool) {
+		t.Helper()
+		for end := time.Now().Add(20 * time.Second); !ok(); time.Sleep(time.Millisecond) {
+			if time.Now().After(end) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+		}
+	}
+	// Two attempts dial (held at the gate); every other one waits.
+	until("the attempts to wait", func() bool { return waiting.Load() == waiters-maxDialing })
+	for i := range conns {
+		gate <- struct{}{}
+		until("a connection", func() bool { return got.Load() == int64(i+1) })
+	}
+	cancel()
+	wg.Wait()
+	close(held)
+	for c := range held {
+		c.c.Close()
+	}
+	// Each dial's end wakes the attempt that dials next, and each slot
+	// wakes the one that takes it: a few per connection. Waking every
+	// waiter would be about waiters per connection.
+	if w := wakes.Load(); w > 4*conns {
+		t.Errorf("%d wake-ups of waiting attempts to open %d connections with %d waiting, want at most %d",
+			w, conns, waiters, 4*conns)
+	}
+}
