@@ -227,6 +227,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		spawn()
 	}
 	r.warmUp(wctx, conns)
+	if warm > 1 {
+		warmHeap()
+	}
 
 	r.start = time.Now()
 	t.start = r.start

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime/metrics"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -73,5 +74,27 @@ func TestWarmUpCountsNothing(t *testing.T) {
 	want(t, "requests", uint64(requests.Load()), 20)
 	if n := conns.Load(); n > 4 {
 		t.Errorf("%d connections opened, want at most the pool's 4", n)
+	}
+}
+
+// TestWarmUpCollects: a run of over 500 events/s collects the heap
+// before its clock starts (warmHeap), and a slower one does not.
+func TestWarmUpCollects(t *testing.T) {
+	forced := func() uint64 {
+		s := []metrics.Sample{{Name: "/gc/cycles/forced:gc-cycles"}}
+		metrics.Read(s)
+		return s[0].Value.Uint64()
+	}
+	for _, c := range []struct {
+		rate    float64
+		collect bool
+	}{{10000, true}, {1000, true}, {400, false}, {10, false}} {
+		before := forced()
+		rep := send(t, Config{Target: "http://127.0.0.1:1/cb", Count: 2, Transport: nullTransport{},
+			Profile: pace.Profile{{Duration: time.Second, From: c.rate}}})
+		want(t, "acknowledged", rep.Acknowledged, 2)
+		if got := forced() > before; got != c.collect {
+			t.Errorf("%g events/s: collected before the start %v, want %v", c.rate, got, c.collect)
+		}
 	}
 }
