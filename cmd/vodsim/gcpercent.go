@@ -17,12 +17,15 @@ const smallRun = 100_000
 // 100; with sendGCPercent the heap's goal never falls under 16 MB.
 const smallGCPercent = 50
 
-// pacedGCPercent is the GOGC of a small run at a rate: its heap's goal is
-// a quarter more than what is live, 0.2 to 0.5 MB less peak RSS at
-// 10,000 events/s than smallGCPercent, for some 3 % more CPU, which a paced run
-// has to spare (a run as fast as possible keeps smallGCPercent: its CPU
-// per event is what it is measured by).
-const pacedGCPercent = 25
+// pacedGCPercent is the GOGC of a small run at a rate: Go's default. Its
+// live heap is small (1 to 2 MB at 10,000 events/s with the run's own
+// client), so under GOGC 25 it collected every 60 to 150 ms, and a
+// collection's stop of the world took up to 3 ms on the 2-core machine
+// with the receiver on the same cores (GODEBUG=gctrace=1): at 10,000 events/s,
+// vodsim send's lateness p99 was 1.7 to 2.8 ms under GOGC 25 and 1.0 to
+// 1.5 ms under 100, for some 1 MB more peak RSS (24.5 to 25.3 MB with
+// the embedded receiver, 10,000 events).
+const pacedGCPercent = 100
 
 // gcPercent is the GOGC vodsim send runs cfg with (unless GOGC is set):
 // for a run of at most smallRun events (the default count, a count up to
