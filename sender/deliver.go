@@ -135,13 +135,13 @@ func newWorker(ctx context.Context, r *run) *worker {
 		// The run's own client: no request, no trace, no per-attempt
 		// context; the client reads the run's context once.
 		r.fast.watch(ctx)
-		return &worker{r: r, fx: newFastExchange(r.fast), ctx: ctx}
+		return &worker{r: r, fx: newFastExchange(r.fast), ctx: ctx, pw: preciseWait{sleepers: r.sleepers}}
 	}
 	req := &http.Request{
 		Method: http.MethodPost, URL: r.url, Host: r.url.Host, Header: r.header,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 	}
-	w := &worker{r: r, req: req}
+	w := &worker{r: r, req: req, pw: preciseWait{sleepers: r.sleepers}}
 	trace := &httptrace.ClientTrace{
 		GetConn: func(string) { w.getConn = time.Now() },
 		GotConn: func(httptrace.GotConnInfo) { w.gotConn = time.Now() },

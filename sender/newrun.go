@@ -44,6 +44,7 @@ type run struct {
 	pool        *pool
 	runCtx      context.Context // the caller's, to tell a stop from the drain's end
 	files       *fileGate       // nil: no order per file to keep
+	sleepers    chan struct{}   // a token per worker allowed in preciseSleep (see preciseWait)
 }
 
 func configErr(format string, a ...any) error {
@@ -133,6 +134,7 @@ func newRun(cfg Config) (*run, error) {
 	if r.inflight == 0 {
 		r.inflight = DefaultMaxInFlight
 	}
+	r.sleepers = newSleepers()
 	if err := r.normaliseRetry(); err != nil {
 		return nil, err
 	}

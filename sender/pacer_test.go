@@ -2,8 +2,12 @@ package sender
 
 import (
 	"context"
+	"runtime"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/vodsim/vodsim/sender/pace"
 )
 
 // TestPreciseWait: a worker's wait for its send time never returns
@@ -50,5 +54,47 @@ func TestHandLead(t *testing.T) {
 		if lead != c.lead || spin != c.spin {
 			t.Errorf("handLead(%v, %d) = %v, %v; want %v, %v", c.gap, c.ahead, lead, spin, c.lead, c.spin)
 		}
+	}
+}
+
+// TestKernelSleepersBounded: of the workers sleeping in the kernel for
+// their send times, at most one per processor but one does so at a time
+// for long; another waits, parked, and sleeps only the last sleepAlone
+// if its turn has not come by then, so that a processor is left for
+// reading answers (a sleeping thread holds one). With two processors and
+// events 0.5 ms apart, handed 2 ms early, four workers would otherwise
+// sleep at once.
+func TestKernelSleepersBounded(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	var mu sync.Mutex
+	var now, most, sleeps int
+	hook := func(delta int, token bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if token {
+			now += delta
+			most = max(most, now)
+			if delta > 0 {
+				sleeps++
+			}
+		}
+	}
+	sleepHook.Store(&hook)
+	defer sleepHook.Store(nil)
+	rep, err := Run(context.Background(), Config{Target: "http://127.0.0.1:1/cb", Count: 60, Transport: nullTransport{},
+		Profile: pace.Profile{{Duration: time.Second, From: 2000}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Acknowledged != 60 {
+		t.Fatalf("acknowledged %d of 60", rep.Acknowledged)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if sleeps == 0 {
+		t.Fatal("no worker slept in the kernel with a token")
+	}
+	if most > 1 {
+		t.Errorf("%d workers slept in the kernel at once with a token on 2 processors, want at most 1", most)
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/debug"
+	"sync"
 
 	"github.com/vodsim/vodsim/sender"
 	"github.com/vodsim/vodsim/sender/receiver"
@@ -98,6 +100,9 @@ func (c *sendCmd) Run(ctx context.Context, args []string) error {
 		// A paced run's workers wake at send times: on processors busy
 		// with other programs, short time slices let them run sooner.
 		sender.ShortSlices()
+		if os.Getenv("GOMAXPROCS") == "" {
+			pacedProcs()
+		}
 	}
 
 	if !o.quiet && isTerminal(c.io.err) {
@@ -172,6 +177,17 @@ func (c *sendCmd) Run(ctx context.Context, args []string) error {
 	}
 	return breachError(breaches)
 }
+
+// pacedProcs gives a paced run one processor (Go's P) more than the
+// machine's, once per process: a worker sleeping in the kernel for its
+// send time holds one (see sender's preciseWait), and with one spare
+// the answers' readers always have one. At 1,000 events/s on two cores
+// with three busy loops (scripts/busy-pacing.sh), lateness p90 / p99
+// were 2 µs / 0.97 ms with it and 0.28 / 2.9 ms without, and the
+// latency p50 1.04 times the service time's against 1.16.
+var pacedProcs = sync.OnceFunc(func() {
+	runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 1)
+})
 
 // sendGCPercent is the GOGC vodsim send runs with (unless GOGC is set):
 // a run allocates per event, and fewer collections keep lateness low at

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -541,5 +542,17 @@ func TestReceiveBadSign(t *testing.T) {
 	}
 	if !strings.Contains(summary, "4 bad signatures") {
 		t.Errorf("summary %q does not count 4 bad signatures", summary)
+	}
+}
+
+// TestPacedProcs: a paced send gives the process one processor more than
+// it had, once, however many runs it makes.
+func TestPacedProcs(t *testing.T) {
+	before := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(before)
+	pacedProcs()
+	pacedProcs()
+	if got := runtime.GOMAXPROCS(0); got != before+1 {
+		t.Errorf("GOMAXPROCS %d after two paced runs, want %d", got, before+1)
 	}
 }
