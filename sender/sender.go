@@ -116,7 +116,12 @@ type Config struct {
 	// and its event counted Interrupted. 0 means no bound.
 	Drain time.Duration
 	// Profile is the send rate over time; empty means as fast as the
-	// receiver allows (bounded by MaxInFlight).
+	// receiver allows (bounded by MaxInFlight). A paced run's workers
+	// sleep in the kernel for their send times, at most one per Go
+	// processor but one at once, so that one is left to read answers;
+	// vodsim send also adds a processor (GOMAXPROCS) and calls
+	// ShortSlices, which a program pacing at up to 2,000 events/s on few
+	// cores may do too.
 	Profile pace.Profile
 	// Connections is the keep-alive pool size; 0 means DefaultConnections.
 	Connections int
