@@ -15,7 +15,7 @@ import (
 func TestPreciseWait(t *testing.T) {
 	var p preciseWait
 	for _, d := range []time.Duration{-time.Millisecond, 0, 30 * time.Microsecond, 300 * time.Microsecond, earlyLead} {
-		for _, limit := range []time.Duration{0, 25 * time.Microsecond, maxSpin} {
+		for _, limit := range []time.Duration{0, 25 * time.Microsecond, goTimerSpin, maxSpin} {
 			when := time.Now().Add(d)
 			if !p.until(context.Background(), when, limit) {
 				t.Fatalf("wait %v: reported a stop", d)
