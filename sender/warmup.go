@@ -85,28 +85,23 @@ func (r *run) warmUp(ctx context.Context, n int) {
 // is the same with it or without).
 const warmHeapBytes = 4 << 20
 
-// heapRoom keeps warmHeap's room reachable until it is let go (so that
-// the touching is not optimized away).
-var heapRoom []byte
-
 // warmHeap readies the heap, before the clock of a run whose first events
 // are less than warmWorkers apart (over 500 events/s): it touches
 // warmHeapBytes of new heap memory and lets it go, then runs a garbage
 // collection. Without it, the run's first milliseconds would take the
-// page faults of the heap's growth (some 1,200 in a 10,000 events/s
-// run's first second, 600 with it; a fault costs 13 µs on the 2-core
-// virtual machine the figures come from, and one taken under the
-// runtime's locks stalls other threads) and the collection its set-up
-// (the generator's tables, the histograms, the connections' buffers)
-// makes due, with a stop of the world that waits for every thread: in
-// vodsim send at 10,000 events/s, some 100 to 300 of its first 500
-// events started more than 1 ms late that way (TestWarmUpCollects;
-// README, "Pacing").
+// page faults of the heap's growth (some 1,100 to 1,200 in a 10,000
+// events/s run's first second, 570 to 770 with it; a fault costs 13 µs
+// on the 2-core virtual machine the figures come from) and the
+// collection its set-up (the generator's tables, the histograms, the
+// connections' buffers) makes due, with a stop of the world: in vodsim
+// send at 10,000 events/s, often 100 to 380 of its first 500 events
+// started more than 1 ms late that way (TestWarmUpCollects; README,
+// "Pacing").
 func warmHeap() {
-	heapRoom = make([]byte, warmHeapBytes)
-	for i := 0; i < len(heapRoom); i += 4096 {
-		heapRoom[i] = 1
+	room := make([]byte, warmHeapBytes)
+	for i := 0; i < len(room); i += 4096 {
+		room[i] = 1
 	}
-	heapRoom = nil
+	runtime.KeepAlive(room)
 	runtime.GC()
 }
