@@ -42,11 +42,14 @@ const (
 )
 
 // goTimerSpin: a precise wait whose spin limit is below it (events closer
-// than 320 µs, over 3,125 events/s) sleeps on a Go timer, not in the
-// kernel. At 3,000/s a Go timer's wait started events late by p90 460 to
-// 480 µs (fewer events to keep the processors busy and their timers
-// checked), a kernel sleep's by 60 to 94 µs, for the same CPU.
-const goTimerSpin = 80 * time.Microsecond
+// than 200 µs, over 5,000 events/s) sleeps on a Go timer, not in the
+// kernel. Below that the processors are not busy enough for a Go timer
+// to be checked in time: at 3,000 to 5,000 events/s a Go timer's wait
+// started events late by p90 330 to 480 µs, a kernel sleep's (with the
+// tokens that leave a processor free) by 60 to 110 µs, for the same CPU
+// or less; at 10,000/s the kernel sleeps' tokens were the worse (p90
+// 0.2 to 1.7 ms against 0.18 to 0.21).
+const goTimerSpin = 50 * time.Microsecond
 
 // preciseWait waits for a send time less than a few milliseconds away:
 // it sleeps in preciseSleep (the kernel's high-resolution timers; at high
