@@ -48,8 +48,22 @@ const (
 // started events late by p90 330 to 480 µs, a kernel sleep's (with the
 // tokens that leave a processor free) by 60 to 110 µs, for the same CPU
 // or less; at 10,000/s the kernel sleeps' tokens were the worse (p90
-// 0.2 to 1.7 ms against 0.18 to 0.21).
-const goTimerSpin = 50 * time.Microsecond
+// 0.2 to 1.7 ms against 0.18 to 0.21). With a single token (two
+// processors) the bound is goTimerSpinOne (over 3,125 events/s): at
+// 5,000/s the waits for it kept a processor busy enough that the
+// latency p99 rose from 1.1 to 1.5 ms to 1.7 to 3.2 ms.
+const (
+	goTimerSpin    = 50 * time.Microsecond
+	goTimerSpinOne = 80 * time.Microsecond
+)
+
+// goTimerBelow is the spin limit under which p sleeps on a Go timer.
+func (p *preciseWait) goTimerBelow() time.Duration {
+	if cap(p.sleepers) < 2 {
+		return goTimerSpinOne
+	}
+	return goTimerSpin
+}
 
 // preciseWait waits for a send time less than a few milliseconds away:
 // it sleeps in preciseSleep (the kernel's high-resolution timers; at high
@@ -147,7 +161,7 @@ func (p *preciseWait) until(ctx context.Context, when time.Time, limit time.Dura
 	if d <= 0 {
 		return ctx.Err() == nil
 	}
-	if limit < goTimerSpin {
+	if limit < p.goTimerBelow() {
 		// High rates: the processors are busy and check Go's timers
 		// often, where a thread sleeping in the kernel per event would
 		// cost a thread switch each.

@@ -15,7 +15,7 @@ import (
 func TestPreciseWait(t *testing.T) {
 	var p preciseWait
 	for _, d := range []time.Duration{-time.Millisecond, 0, 30 * time.Microsecond, 300 * time.Microsecond, earlyLead} {
-		for _, limit := range []time.Duration{0, 25 * time.Microsecond, goTimerSpin, maxSpin} {
+		for _, limit := range []time.Duration{0, 25 * time.Microsecond, goTimerSpin, goTimerSpinOne, maxSpin} {
 			when := time.Now().Add(d)
 			if !p.until(context.Background(), when, limit) {
 				t.Fatalf("wait %v: reported a stop", d)
@@ -96,5 +96,23 @@ func TestKernelSleepersBounded(t *testing.T) {
 	}
 	if most > 1 {
 		t.Errorf("%d workers slept in the kernel at once with a token on 2 processors, want at most 1", most)
+	}
+}
+
+// TestGoTimerBelow: a worker sleeps on a Go timer from over 5,000
+// events/s when its run has two tokens or more, from over 3,125/s with
+// one (or none: a lone preciseWait).
+func TestGoTimerBelow(t *testing.T) {
+	for _, c := range []struct {
+		tokens int
+		want   time.Duration
+	}{{0, goTimerSpinOne}, {1, goTimerSpinOne}, {2, goTimerSpin}, {7, goTimerSpin}} {
+		p := preciseWait{}
+		if c.tokens > 0 {
+			p.sleepers = make(chan struct{}, c.tokens)
+		}
+		if got := p.goTimerBelow(); got != c.want {
+			t.Errorf("%d tokens: Go timer below a spin of %v, want %v", c.tokens, got, c.want)
+		}
 	}
 }
