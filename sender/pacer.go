@@ -67,11 +67,11 @@ func (p *preciseWait) goTimerBelow() time.Duration {
 
 // preciseWait waits for a send time less than a few milliseconds away:
 // it sleeps in preciseSleep (the kernel's high-resolution timers; at high
-// rates, when its spin limit is below goTimerSpin, on a Go timer, which the
-// busy processors check often) until a short window before the time and
-// polls the clock for the window, so
-// that it returns within microseconds of the time rather than within the
-// sleep's wake-up latency (tens of microseconds, more on a busy machine).
+// rates, when its spin limit is below goTimerBelow's, on a Go timer,
+// which the busy processors check often) until a short window before the
+// time and polls the clock for the window, so that it returns within
+// microseconds of the time rather than within the sleep's wake-up
+// latency (tens of microseconds, more on a busy machine).
 // The window follows how late the sleep woke recently, between minSpin
 // and maxSpin, so that an idle machine spins little. The zero value is
 // ready to use; not safe for concurrent use (each worker has its own).
