@@ -106,8 +106,8 @@ func newSleepers() chan struct{} {
 const sleepAlone = 300 * time.Microsecond
 
 // sleepHook, when set (by tests), is called as a worker enters a kernel
-// sleep (+1) and leaves it (-1), with whether it holds a token.
-var sleepHook atomic.Pointer[func(delta int, token bool)]
+// sleep of d (+1) and leaves it (-1), with whether it holds a token.
+var sleepHook atomic.Pointer[func(delta int, token bool, d time.Duration)]
 
 // kernelSleep sleeps until wake in preciseSleep, holding a token of
 // p.sleepers, or without one for the last sleepAlone if none came by
@@ -138,8 +138,8 @@ func (p *preciseWait) kernelSleep(wake time.Time) {
 		return
 	}
 	if h := sleepHook.Load(); h != nil {
-		(*h)(1, token)
-		defer (*h)(-1, token)
+		(*h)(1, token, d)
+		defer (*h)(-1, token, d)
 	}
 	preciseSleep(d)
 }

@@ -68,9 +68,13 @@ func TestKernelSleepersBounded(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	var mu sync.Mutex
 	var now, most, sleeps int
-	hook := func(delta int, token bool) {
+	var alone time.Duration // the longest sleep without a token
+	hook := func(delta int, token bool, d time.Duration) {
 		mu.Lock()
 		defer mu.Unlock()
+		if !token {
+			alone = max(alone, d)
+		}
 		if token {
 			now += delta
 			most = max(most, now)
@@ -96,6 +100,9 @@ func TestKernelSleepersBounded(t *testing.T) {
 	}
 	if most > 1 {
 		t.Errorf("%d workers slept in the kernel at once with a token on 2 processors, want at most 1", most)
+	}
+	if alone > sleepAlone {
+		t.Errorf("a worker slept %v in the kernel without a token, want at most %v", alone, sleepAlone)
 	}
 }
 

@@ -120,7 +120,7 @@ type Config struct {
 	// sleep in the kernel for their send times, at most one per Go
 	// processor but one at once, so that one is left to read answers;
 	// vodsim send also adds a processor (GOMAXPROCS) and calls
-	// ShortSlices, which a program pacing at up to 2,000 events/s on few
+	// ShortSlices, which a program pacing at up to 5,000 events/s on few
 	// cores may do too.
 	Profile pace.Profile
 	// Connections is the keep-alive pool size; 0 means DefaultConnections.
