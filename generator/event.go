@@ -127,6 +127,26 @@ type Event struct {
 	// A PROCESSING notification's place among its task's: notification
 	// change of changes (0-based), so each tells of a later subtask.
 	change, changes uint8
+	// room holds the URLs' bytes when reuse is set (see ReuseRoom).
+	room  []byte
+	reuse bool
+}
+
+// ReuseRoom makes every later Fill into e build the event's URLs
+// (SpriteURLs and WebVTTURL) in memory that e keeps and reuses, rather
+// than in new memory each time: a hot path that fills one Event per event
+// then allocates nothing for them. Those strings are valid only until the
+// next Fill into e (or Clear); a caller that keeps one longer copies it.
+// The event itself, and its encodings, are the same either way.
+func (e *Event) ReuseRoom() { e.reuse = true }
+
+// Clear empties e, keeping only what a later Fill reuses: the array of
+// its SpriteURLs and, after ReuseRoom, its room. The strings it held are
+// let go.
+func (e *Event) Clear() {
+	urls := e.SpriteURLs
+	clear(urls[:cap(urls)])
+	*e = Event{SpriteURLs: urls[:0], room: e.room, reuse: e.reuse}
 }
 
 // TypeName is the event's EventType.

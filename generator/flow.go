@@ -255,7 +255,7 @@ func (g *Generator) fillSlot(e *Event, i uint64, s slot) {
 	fileKey := eventKey(g.seed, saltFile, s.file)
 	r := g.pool.Get().(*eventRand)
 	defer g.pool.Put(r)
-	*e = Event{Index: i, AppID: g.appID, Time: g.start.Add(s.at)}
+	*e = Event{Index: i, AppID: g.appID, Time: g.start.Add(s.at), room: e.room, reuse: e.reuse}
 
 	// The file: its id and media, the same in each of its events.
 	r.src.state = fileKey

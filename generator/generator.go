@@ -375,7 +375,7 @@ func (g *Generator) Fill(e *Event, i uint64) {
 	f := r.faker
 
 	urls := e.SpriteURLs[:0]
-	*e = Event{Index: i, AppID: g.appID, Time: g.start.Add(time.Duration(i) * g.spacing)}
+	*e = Event{Index: i, AppID: g.appID, Time: g.start.Add(time.Duration(i) * g.spacing), room: e.room, reuse: e.reuse}
 
 	// Outcome.
 	o := &g.outcomes[len(g.outcomes)-1]
@@ -464,7 +464,15 @@ func (g *Generator) appendURLs(urls []string, e *Event, f *gofakeit.Faker, sheet
 		stem = strconv.AppendInt(stem, int64(e.Template.Definition), 10)
 	}
 	per := len(dir) + len(stem) + 8 + len(e.Template.Format)
-	all := make([]byte, 0, per*(sheets+1))
+	var all []byte
+	if need := per * (sheets + 1); e.reuse && cap(e.room) >= need {
+		all = e.room[:0]
+	} else {
+		all = make([]byte, 0, need)
+		if e.reuse {
+			e.room = all
+		}
+	}
 	var endsRoom [32]int // on the stack for up to 31 sheets
 	ends := endsRoom[:0]
 	for n := 0; n < sheets; n++ {
@@ -485,8 +493,8 @@ func (g *Generator) appendURLs(urls []string, e *Event, f *gofakeit.Faker, sheet
 	all = append(all, stem...)
 	all = append(all, ".vtt"...)
 	ends = append(ends, len(all))
-	// all is not written again: its bytes are the URLs' (one allocation,
-	// not two).
+	// all is not written again (until the next Fill into e, with
+	// ReuseRoom): its bytes are the URLs' (one allocation, not two).
 	s := unsafe.String(unsafe.SliceData(all), len(all))
 	start := 0
 	for n := 0; n < sheets; n++ {
