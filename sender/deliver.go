@@ -135,13 +135,16 @@ func newWorker(ctx context.Context, r *run) *worker {
 		// The run's own client: no request, no trace, no per-attempt
 		// context; the client reads the run's context once.
 		r.fast.watch(ctx)
-		return &worker{r: r, fx: newFastExchange(r.fast), ctx: ctx, pw: preciseWait{sleepers: r.sleepers}}
+		w := &worker{r: r, fx: newFastExchange(r.fast), ctx: ctx, pw: preciseWait{sleepers: r.sleepers}}
+		w.ev.ReuseRoom() // an event's strings are done with when its body is made
+		return w
 	}
 	req := &http.Request{
 		Method: http.MethodPost, URL: r.url, Host: r.url.Host, Header: r.header,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 	}
 	w := &worker{r: r, req: req, pw: preciseWait{sleepers: r.sleepers}}
+	w.ev.ReuseRoom()
 	trace := &httptrace.ClientTrace{
 		GetConn: func(string) { w.getConn = time.Now() },
 		GotConn: func(httptrace.GotConnInfo) { w.gotConn = time.Now() },
@@ -280,7 +283,7 @@ func (w *worker) prepare(ctx context.Context, j job, out *result) (duplicate, ok
 //
 //go:noinline
 func (w *worker) decode(payload []byte) {
-	w.ev = generator.Event{}
+	w.ev.Clear()
 	if e, _, _, err := generator.Decode(payload); err == nil {
 		w.ev = e
 	}
@@ -295,9 +298,7 @@ func (w *worker) idle() {
 		w.room = nil
 	}
 	w.body = nil
-	urls := w.ev.SpriteURLs
-	clear(urls[:cap(urls)])
-	w.ev = generator.Event{SpriteURLs: urls[:0]}
+	w.ev.Clear()
 }
 
 // send makes up to Attempts attempts of the same body, each reported
