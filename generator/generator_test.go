@@ -434,6 +434,29 @@ func TestReplay(t *testing.T) {
 	}
 }
 
+// TestReplayOwnURLs: an Event filled from a Replay has SpriteURLs of its
+// own: clearing or reusing them (Clear, a Generator's Fill into the same
+// Event) leaves the Replay's events as they were.
+func TestReplayOwnURLs(t *testing.T) {
+	g, _ := New(Config{Seed: 1, Outcomes: Mix(0)})
+	ev := g.Event(0)
+	want := Encoding{}.Marshal(&ev)
+	r := NewReplay([]Event{ev})
+	var e Event
+	r.Fill(&e, 0)
+	e.Clear()
+	r.Fill(&e, 1)
+	g.Fill(&e, 5)
+	r.Fill(&e, 2)
+	e.Index = 0
+	if got := (Encoding{}).Marshal(&e); !bytes.Equal(got, want) {
+		t.Errorf("after Clear and a Generator's Fill, the replayed event is\n%s\nwant\n%s", got, want)
+	}
+	if r.Fill(&e, 0); len(e.SpriteURLs) > 0 && &e.SpriteURLs[0] == &ev.SpriteURLs[0] {
+		t.Error("the filled event's SpriteURLs share the Replay's array")
+	}
+}
+
 func FuzzDecode(f *testing.F) {
 	g, _ := New(Config{Seed: 1, Outcomes: Mix(0.5)})
 	for i := uint64(0); i < 4; i++ {

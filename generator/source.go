@@ -22,9 +22,17 @@ func NewReplay(events []Event) *Replay {
 // Len is the number of distinct events the Replay holds.
 func (r *Replay) Len() int { return len(r.events) }
 
-// Fill sets *e to event i. The SpriteURLs slice is shared with the Replay
-// and must not be modified.
+// Fill sets *e to event i. Its SpriteURLs are copied into e's own slice
+// (reusing its array, as Generator.Fill does), so a caller that reuses or
+// clears e's slice (Event.Clear) leaves the Replay's events as they were;
+// the strings themselves are shared.
 func (r *Replay) Fill(e *Event, i uint64) {
-	*e = r.events[i%uint64(len(r.events))]
+	src := &r.events[i%uint64(len(r.events))]
+	urls, room, reuse := e.SpriteURLs[:0], e.room, e.reuse
+	*e = *src
+	if src.SpriteURLs != nil {
+		e.SpriteURLs = append(urls, src.SpriteURLs...)
+	}
+	e.room, e.reuse = room, reuse
 	e.Index = i
 }
