@@ -3,6 +3,9 @@ package generator
 // Source produces the events of a stream: Fill overwrites *e with event i.
 // *Generator is a Source; so is a Replay. Implementations must be safe for
 // concurrent use and deterministic: the same i always gives the same event.
+// A caller may reuse or clear e's SpriteURLs slice once done with the
+// event (the sender's workers do), so Fill gives e a slice of its own, not
+// one the Source keeps.
 type Source interface {
 	Fill(e *Event, i uint64)
 }
