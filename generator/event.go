@@ -137,14 +137,29 @@ type Event struct {
 // than in new memory each time: a hot path that fills one Event per event
 // then allocates nothing for them. Those strings are valid only until the
 // next Fill into e (or Clear); a caller that keeps one longer copies it.
-// The event itself, and its encodings, are the same either way.
+// A copy of e (e2 := *e) shares that memory, and its SpriteURLs' array:
+// fill only one of them. The event itself, and its encodings, are the same
+// either way. The room kept is at most keepRoom bytes: the URLs of an
+// event with more sheets than fit are new memory, as without ReuseRoom.
 func (e *Event) ReuseRoom() { e.reuse = true }
 
+// What an Event keeps for the next Fill: at most keepRoom bytes of URLs
+// (about 100 sheets) and a SpriteURLs array of keepURLs, so that an Event
+// once filled with a many-sheet event (a 1x1 grid over a long video) does
+// not hold megabytes while it waits.
+const (
+	keepRoom = 16 << 10
+	keepURLs = 128
+)
+
 // Clear empties e, keeping only what a later Fill reuses: the array of
-// its SpriteURLs and, after ReuseRoom, its room. The strings it held are
-// let go.
+// its SpriteURLs and, after ReuseRoom, its room (each up to a bound). The
+// strings it held are let go.
 func (e *Event) Clear() {
 	urls := e.SpriteURLs
+	if cap(urls) > keepURLs {
+		urls = nil
+	}
 	clear(urls[:cap(urls)])
 	*e = Event{SpriteURLs: urls[:0], room: e.room, reuse: e.reuse}
 }

@@ -469,7 +469,7 @@ func (g *Generator) appendURLs(urls []string, e *Event, f *gofakeit.Faker, sheet
 		all = e.room[:0]
 	} else {
 		all = make([]byte, 0, need)
-		if e.reuse {
+		if e.reuse && need <= keepRoom {
 			e.room = all
 		}
 	}

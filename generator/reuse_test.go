@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestReuseRoom: an Event filled with ReuseRoom, one event after
@@ -75,5 +76,41 @@ func TestReuseRoomAllocates(t *testing.T) {
 	g.Fill(&plain, 2)
 	if got := vtt + " " + sheet; got != want {
 		t.Errorf("without ReuseRoom, the next Fill changed an event's URLs: %q, want %q", got, want)
+	}
+}
+
+// TestReuseRoomBounded: an Event that once held a many-sheet success (a
+// 1x1 grid every second over two hours: 7,200 sheets) keeps at most
+// keepRoom bytes of room and keepURLs slots of SpriteURLs once cleared,
+// and the events after it still encode as fresh ones do.
+func TestReuseRoomBounded(t *testing.T) {
+	many := Template{Definition: 10001, Rows: 1, Columns: 1, Height: 180, Interval: time.Second, Format: "jpg"}
+	g, err := New(Config{Seed: 1, Outcomes: []Outcome{
+		{Weight: 1, Success: &Success{Template: many, MinDuration: 2 * time.Hour, MaxDuration: 2 * time.Hour}},
+		{Weight: 3},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e Event
+	e.ReuseRoom()
+	seen := 0
+	for i := uint64(0); i < 40; i++ {
+		g.Fill(&e, i)
+		fresh := g.Event(i)
+		if a, b := (Encoding{}).Marshal(&e), (Encoding{}).Marshal(&fresh); !bytes.Equal(a, b) {
+			t.Fatalf("event %d differs from a fresh one", i)
+		}
+		if len(e.SpriteURLs) > keepURLs {
+			seen++
+		}
+		e.Clear()
+		if cap(e.room) > keepRoom || cap(e.SpriteURLs) > keepURLs {
+			t.Fatalf("event %d: cleared, the Event keeps %d bytes of room and %d URL slots, want at most %d and %d",
+				i, cap(e.room), cap(e.SpriteURLs), keepRoom, keepURLs)
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no many-sheet event was made")
 	}
 }
