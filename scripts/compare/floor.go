@@ -3,9 +3,11 @@
 // floor is the pacing floor of scripts/pacing-floor.sh: one thread, in
 // the short time slices a paced vodsim send asks for, that does nothing
 // but sleep in the kernel until each of RATE send times a second for
-// SECONDS and note how late it woke. No pacer can start events sooner
-// after their time than a thread woken at it runs, so its lateness is
-// what the machine allows at that moment.
+// SECONDS and note how late it woke. It sleeps straight to each time, so
+// its median is the kernel's timer slack (about 50 µs), which a pacer
+// that wakes early and spins, as vodsim's workers do, does not pay; its
+// tail is how long a woken thread can wait to run, which such a pacer
+// escapes only by spinning through it.
 //
 //	go run scripts/compare/floor.go [RATE [SECONDS]]   (default 10000 2)
 package main
