@@ -44,7 +44,8 @@ Usage: vodsim receive [--listen ADDR] [--ndjson] [--sign-key KEY] [--window N]
 Runs the callback receiver that send embeds: it answers every POST with
 200 {} as a well-behaved app backend does, checks each payload strictly
 (either format), and prints a line per request on stdout: well-formed or
-MALFORMED, duplicate task ids, the task and file ids. With --sign-key it
+MALFORMED, duplicate task ids, the event type (a sprite event's tiles and
+sheets instead), the task and file ids. With --sign-key it
 also verifies the T and Sign of 3.0 payloads: one unsigned, signed with
 another key or expired is printed BAD SIGN and counted in the summary.
 

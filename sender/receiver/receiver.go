@@ -658,7 +658,9 @@ func (rc *Receiver) logLine(now time.Time, req *http.Request, p *Payload, dup bo
 		if e.TaskID != "" {
 			b = append(b, `,"format":"`...)
 			b = append(b, p.Encoding.Format...)
-			b = append(b, `","taskId":`...)
+			b = append(b, `","eventType":`...)
+			b = strconv.AppendQuote(b, e.TypeName())
+			b = append(b, `,"taskId":`...)
 			b = strconv.AppendQuote(b, e.TaskID)
 			b = append(b, `,"fileId":`...)
 			b = strconv.AppendQuote(b, e.FileID)
@@ -695,10 +697,18 @@ func (rc *Receiver) logLine(now time.Time, req *http.Request, p *Payload, dup bo
 			}
 			b = append(b, p.Encoding.Format...)
 			b = append(b, ' ')
+			if e.Kind != nil {
+				// Another type of the catalog: its name, as it has no
+				// sheets to count.
+				b = append(b, e.Kind.Name...)
+				b = append(b, ' ')
+			}
 			b = append(b, e.TaskID...)
 			b = append(b, " file "...)
 			b = append(b, e.FileID...)
-			if e.Status == 0 {
+			if e.Status == 0 && e.Kind != nil {
+				b = append(b, " success"...)
+			} else if e.Status == 0 {
 				b = append(b, " success, "...)
 				b = strconv.AppendInt(b, int64(e.TotalCount), 10)
 				b = append(b, " tiles in "...)

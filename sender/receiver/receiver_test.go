@@ -3,6 +3,7 @@ package receiver
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -348,5 +349,48 @@ func TestStatsAdd(t *testing.T) {
 	s.Add(Stats{FirstError: "later"})
 	if s.Requests != 3 || s.Malformed != 1 || s.Distinct != 2 || s.ByType["A"] != 2 || s.ByType["B"] != 2 || s.FirstError != "bad" {
 		t.Errorf("sum %+v", s)
+	}
+}
+
+// TestReceiverLogNamesType: the line per request of another type of the
+// catalog names the type and says success or the failure's status, with
+// no sprite tiles or sheets; a sprite event's line counts them; NDJSON
+// lines carry eventType.
+func TestReceiverLogNamesType(t *testing.T) {
+	ok, fail := generator.Outcome{Weight: 1, EventType: "TranscodeComplete", Success: &generator.Success{}},
+		generator.Outcome{Weight: 1, EventType: "TranscodeComplete", Failure: &generator.Failure{}}
+	events := func(seed int64, outs ...generator.Outcome) []generator.Event {
+		g, err := generator.New(generator.Config{Seed: seed, Outcomes: outs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []generator.Event{g.Event(0)}
+	}
+	sprite := events(1, generator.Mix(0)...)[0]
+	cases := []struct {
+		e        generator.Event
+		text     string
+		notText  string
+		jsonType string
+	}{
+		{events(2, ok)[0], " v3 TranscodeComplete Transcode-", "tiles", `"eventType":"TranscodeComplete"`},
+		{events(3, fail)[0], " failed, status ", "tiles", `"eventType":"TranscodeComplete"`},
+		{sprite, fmt.Sprintf(" success, %d tiles in %d sheet", sprite.TotalCount, len(sprite.SpriteURLs)), "CreateImageSpriteComplete", `"eventType":"CreateImageSpriteComplete"`},
+	}
+	for _, c := range cases {
+		body := generator.Encoding{Format: generator.FormatV3}.Marshal(&c.e)
+		for _, ndjson := range []bool{false, true} {
+			var log bytes.Buffer
+			rc := &Receiver{Log: &log, NDJSON: ndjson}
+			req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+			rc.ServeHTTP(httptest.NewRecorder(), req)
+			line := log.String()
+			switch {
+			case ndjson && !strings.Contains(line, c.jsonType):
+				t.Errorf("NDJSON line %q lacks %s", line, c.jsonType)
+			case !ndjson && (!strings.Contains(line, c.text) || strings.Contains(line, c.notText)):
+				t.Errorf("line %q: want %q in it and not %q", line, c.text, c.notText)
+			}
+		}
 	}
 }
