@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -222,4 +223,108 @@ func BenchmarkPacedAlloc(b *testing.B) {
 		per += (lb - sb) / max(le-se, 1)
 	}
 	b.ReportMetric(per/float64(b.N), "steady-B/event")
+}
+
+// floorEnv, set to 1, makes TestPacingFloorProcess a floor sampler.
+const floorEnv = "VODSIM_PACING_FLOOR"
+
+// TestPacingFloorProcess is the floor sampler of BenchmarkPacingFloor when
+// this test binary is run again by it (skipped otherwise): one thread, in
+// ShortSlices, that sleeps in the kernel until each of 1,000 wake times a
+// second and notes how late it woke. A line "reset" on stdin empties its
+// histogram, "report" prints its p99 in microseconds and empties it; it
+// exits when stdin closes.
+func TestPacingFloorProcess(t *testing.T) {
+	if os.Getenv(floorEnv) != "1" {
+		t.Skip("the pacing floor sampler")
+	}
+	ShortSlices()
+	var mu sync.Mutex
+	h := newHist()
+	go func() {
+		runtime.LockOSThread()
+		const gap = time.Millisecond
+		next := time.Now()
+		for {
+			next = next.Add(gap)
+			if d := time.Until(next); d > 0 {
+				preciseSleep(d)
+			}
+			late := time.Since(next)
+			mu.Lock()
+			h.RecordValue(max(int64(late/time.Microsecond), 1))
+			mu.Unlock()
+			if late > 10*gap {
+				next = time.Now() // stopped (a debugger, a frozen machine): start again
+			}
+		}
+	}()
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+		mu.Lock()
+		if sc.Text() == "report" {
+			fmt.Println(h.ValueAtQuantile(99))
+		}
+		h.Reset()
+		mu.Unlock()
+	}
+	os.Exit(0)
+}
+
+// BenchmarkPacingFloor paces 1 s at 10,000 events/s as BenchmarkPacing
+// does and, meanwhile, runs the floor sampler (TestPacingFloorProcess) in
+// a process of its own: a thread that only sleeps until 1,000 wake times a
+// second. It reports the run's lateness p99, the sampler's (floor-p99-µs:
+// how late a woken thread ran on the machine at that moment, under the
+// run's load and its receiver's) and their ratio, each over the b.N runs
+// (the p99s merged for the runs, the sampler's the mean of its per-run
+// p99s). The sampler's wakes add some 1 % of a processor.
+func BenchmarkPacingFloor(b *testing.B) {
+	ShortSlices()
+	target, stop := pacingReceiver(b)
+	defer stop()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestPacingFloorProcess$")
+	cmd.Env = append(os.Environ(), floorEnv+"=1")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { in.Close(); cmd.Wait() }()
+	lines := bufio.NewReader(out)
+	all := newHist()
+	var floor float64
+	for range b.N {
+		io.WriteString(in, "reset\n")
+		rep, err := Run(context.Background(), Config{Target: target, Duration: time.Second,
+			Profile: pace.Profile{{Duration: time.Second, From: 10000}}})
+		io.WriteString(in, "report\n")
+		if err != nil {
+			b.Fatal(err)
+		}
+		line, err := lines.ReadString('\n')
+		if err != nil {
+			b.Fatalf("floor sampler: %v", err)
+		}
+		var us float64
+		if _, err := fmt.Sscan(line, &us); err != nil {
+			b.Fatalf("floor sampler: %q: %v", line, err)
+		}
+		floor += us
+		h, err := decodeHist(rep.Histograms.Lateness)
+		if err != nil {
+			b.Fatal(err)
+		}
+		all.Merge(h)
+	}
+	p99, fl := float64(all.ValueAtQuantile(99)), floor/float64(b.N)
+	b.ReportMetric(p99, "lateness-p99-µs")
+	b.ReportMetric(fl, "floor-p99-µs")
+	b.ReportMetric(p99/max(fl, 1), "p99-vs-floor")
 }
