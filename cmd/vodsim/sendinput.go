@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+	"github.com/tidwall/gjson"
 	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/sender"
 )
@@ -79,11 +80,13 @@ func readInput(name string, in io.Reader) ([][]byte, generator.Format, error) {
 	if len(payloads) == 0 {
 		return nil, "", fmt.Errorf("%s: no payload: one JSON payload a line", label)
 	}
+	// The first payload's format: 3.0 names its type in EventType, 4.0 in
+	// eventType (a match by exact case: encoding/json's would take either
+	// for the other).
 	format := generator.FormatV4
-	var probe struct {
-		EventType json.RawMessage `json:"EventType"`
-	}
-	if json.Unmarshal(payloads[0], &probe) == nil && probe.EventType != nil {
+	if _, enc, _, err := generator.Decode(payloads[0]); err == nil {
+		format = enc.Format
+	} else if gjson.GetBytes(payloads[0], "EventType").Exists() {
 		format = generator.FormatV3
 	}
 	return payloads, format, nil

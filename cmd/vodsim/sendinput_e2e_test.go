@@ -76,3 +76,33 @@ func TestSendInputBadInput(t *testing.T) {
 		t.Errorf("bad input sent %d requests", n)
 	}
 }
+
+// TestSendInputFormat: --input takes the payloads' format from the first
+// one, 4.0 (eventType) or 3.0 (EventType), by the key's exact case: a
+// 4.0 file is sent as 4.0 and refuses --sign-key, which only 3.0 carries;
+// a 3.0 file takes it.
+func TestSendInputFormat(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		format, want string
+		signOK       bool
+	}{{"v4", "format v4", false}, {"v3", "format v3", true}} {
+		gen := runBin(t, "gen", "--count", "3", "--seed", "2", "--format", c.format)
+		if gen.code != 0 {
+			t.Fatalf("gen: exit %d %s", gen.code, gen.stderr)
+		}
+		file := filepath.Join(t.TempDir(), "in.ndjson")
+		os.WriteFile(file, gen.stdout, 0o644)
+		rec := &bodyRecorder{}
+		srv := httptest.NewServer(rec)
+		r := runBin(t, "send", "--input", file, "--target", srv.URL, "--rate", "0")
+		if r.code != 0 || !strings.Contains(string(r.stdout), c.want) {
+			t.Errorf("%s input: exit %d, want %q in\n%s%s", c.format, r.code, c.want, r.stdout, r.stderr)
+		}
+		r = runBin(t, "send", "--input", file, "--target", srv.URL, "--rate", "0", "--sign-key", "k", "--quiet")
+		srv.Close()
+		if got := r.code == 0; got != c.signOK {
+			t.Errorf("%s input with --sign-key: exit %d, want success %v\n%s%s", c.format, r.code, c.signOK, r.stdout, r.stderr)
+		}
+	}
+}
