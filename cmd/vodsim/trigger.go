@@ -18,6 +18,7 @@ import (
 
 	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/sender"
+	"github.com/vodsim/vodsim/sender/receiver"
 )
 
 func init() {
@@ -164,7 +165,7 @@ running in another terminal.`, `
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
-	line := triggerLine(rep, body, eventType, ev)
+	line := triggerLine(rep, body, eventType)
 	fmt.Fprintln(c.io.out, line)
 	if rep.Acknowledged != 1 {
 		return fmt.Errorf("%w: the receiver did not answer 2xx", errShortfall)
@@ -174,21 +175,27 @@ running in another terminal.`, `
 
 // triggerLine says what happened to the one event in one line, e.g.
 // POST http://127.0.0.1:9000/ -> 200 OK in 1.2ms (CreateImageSpriteComplete success, vodTaskId CreateImageSprite-...)
-func triggerLine(rep *sender.Report, body []byte, eventType string, ev generator.Event) string {
-	// The event as sent: what --set made of it when it still decodes.
-	taskID, status := ev.TaskID, ev.Status
-	if d, _, _, err := generator.Decode(body); err == nil {
-		taskID, status = d.TaskID, d.Status
+func triggerLine(rep *sender.Report, body []byte, eventType string) string {
+	// The event as sent: what --set made of it (its T and Sign, if signed,
+	// aside: no key to check them against here).
+	p := receiver.CheckPayload(body, "", time.Now())
+	if p.Err != nil {
+		return fmt.Sprintf("%s (%s, sent malformed: %v)", answerText(rep), eventType, p.Err)
 	}
+	d := p.Event
 	outcome := "success"
-	if status != 0 {
-		outcome = fmt.Sprintf("failure %d", status)
+	if d.Status != 0 {
+		outcome = fmt.Sprintf("failure %d", d.Status)
+	}
+	if d.TaskID == "" {
+		// A type that carries no task id (FileDeleted, NewFileUpload).
+		return fmt.Sprintf("%s (%s %s)", answerText(rep), eventType, outcome)
 	}
 	idName := "vodTaskId"
 	if bytes.HasPrefix(bytes.TrimSpace(body), []byte(`{"EventType"`)) {
 		idName = "TaskId"
 	}
-	return fmt.Sprintf("%s (%s %s, %s %s)", answerText(rep), eventType, outcome, idName, taskID)
+	return fmt.Sprintf("%s (%s %s, %s %s)", answerText(rep), eventType, outcome, idName, d.TaskID)
 }
 
 // answerText says how a one-event run was answered: "POST URL -> 200 OK

@@ -168,3 +168,19 @@ func TestTriggerCatalogType(t *testing.T) {
 		t.Errorf("payload %s: err %v, type %q", got[0], p.Err, p.Event.TypeName())
 	}
 }
+
+// TestTriggerLineSaysWhatWasSent: for a type that carries no task id the
+// line names none (no empty label), and a body that --set left malformed
+// is said to be, not called a success.
+func TestTriggerLineSaysWhatWasSent(t *testing.T) {
+	t.Parallel()
+	_, url := startRecorder(t, 0)
+	r := runBin(t, "trigger", "FileDeleted", "--target", url, "--seed", "3")
+	if r.code != 0 || !bytes.Contains(r.stdout, []byte("(FileDeleted success)\n")) {
+		t.Errorf("FileDeleted: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = runBin(t, "trigger", "--target", url, "--set", "data.status=\"abc\"")
+	if r.code != 0 || !bytes.Contains(r.stdout, []byte("(CreateImageSpriteComplete, sent malformed: ")) {
+		t.Errorf("--set data.status=\"abc\": exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}

@@ -655,7 +655,9 @@ func (rc *Receiver) logLine(now time.Time, req *http.Request, p *Payload, dup bo
 			b = append(b, `,"error":`...)
 			b = strconv.AppendQuote(b, p.Err.Error())
 		}
-		if e.TaskID != "" {
+		// What was read of the event: all of a well-formed one (some
+		// types carry no task id), or a malformed one's up to its task id.
+		if p.Err == nil || e.TaskID != "" {
 			b = append(b, `,"format":"`...)
 			b = append(b, p.Encoding.Format...)
 			b = append(b, `","eventType":`...)
@@ -666,8 +668,10 @@ func (rc *Receiver) logLine(now time.Time, req *http.Request, p *Payload, dup bo
 			b = strconv.AppendQuote(b, e.FileID)
 			b = append(b, `,"status":`...)
 			b = strconv.AppendInt(b, int64(e.Status), 10)
-			b = append(b, `,"sheets":`...)
-			b = strconv.AppendInt(b, int64(len(e.SpriteURLs)), 10)
+			if e.Kind == nil {
+				b = append(b, `,"sheets":`...)
+				b = strconv.AppendInt(b, int64(len(e.SpriteURLs)), 10)
+			}
 			b = append(b, `,"duplicate":`...)
 			b = strconv.AppendBool(b, dup)
 		}
@@ -703,8 +707,11 @@ func (rc *Receiver) logLine(now time.Time, req *http.Request, p *Payload, dup bo
 				b = append(b, e.Kind.Name...)
 				b = append(b, ' ')
 			}
-			b = append(b, e.TaskID...)
-			b = append(b, " file "...)
+			if e.TaskID != "" {
+				b = append(b, e.TaskID...)
+				b = append(b, ' ')
+			}
+			b = append(b, "file "...)
 			b = append(b, e.FileID...)
 			if e.Status == 0 && e.Kind != nil {
 				b = append(b, " success"...)

@@ -376,6 +376,9 @@ func TestReceiverLogNamesType(t *testing.T) {
 		{events(2, ok)[0], " v3 TranscodeComplete Transcode-", "tiles", `"eventType":"TranscodeComplete"`},
 		{events(3, fail)[0], " failed, status ", "tiles", `"eventType":"TranscodeComplete"`},
 		{sprite, fmt.Sprintf(" success, %d tiles in %d sheet", sprite.TotalCount, len(sprite.SpriteURLs)), "CreateImageSpriteComplete", `"eventType":"CreateImageSpriteComplete"`},
+		// No task id in this type: the line still says what came.
+		{events(4, generator.Outcome{Weight: 1, EventType: "FileDeleted", Success: &generator.Success{}})[0],
+			"ok         v3 FileDeleted file ", "  file", `"eventType":"FileDeleted"`},
 	}
 	for _, c := range cases {
 		body := generator.Encoding{Format: generator.FormatV3}.Marshal(&c.e)
@@ -388,6 +391,8 @@ func TestReceiverLogNamesType(t *testing.T) {
 			switch {
 			case ndjson && !strings.Contains(line, c.jsonType):
 				t.Errorf("NDJSON line %q lacks %s", line, c.jsonType)
+			case ndjson && strings.Contains(line, `"sheets"`) != (c.e.Kind == nil):
+				t.Errorf("NDJSON line %q: sheets are a sprite event's only", line)
 			case !ndjson && (!strings.Contains(line, c.text) || strings.Contains(line, c.notText)):
 				t.Errorf("line %q: want %q in it and not %q", line, c.text, c.notText)
 			}
