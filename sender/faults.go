@@ -3,6 +3,7 @@ package sender
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/vodsim/vodsim/generator"
@@ -113,11 +114,31 @@ func malform(body []byte, m Malformation, enc generator.Encoding, cut uint64) []
 	if !ok {
 		return body
 	}
+	sprite := env["eventType"] == generator.EventType || env["EventType"] == generator.EventType
 	switch m {
 	case MalformWrongType:
-		d[status] = str(d[status]) // a number sent as a string
+		// The status (or, in a type without one, its first number or
+		// string by name) in the other JSON type.
+		key := status
+		if _, ok := d[key]; !ok {
+			key = firstScalar(d)
+		}
+		switch v := d[key].(type) {
+		case string:
+			d[key] = json.Number("1") // a string sent as a number
+		case nil:
+			env[inner] = "vodsim" // nothing to turn: the object itself
+		default:
+			d[key] = str(v) // a number sent as a string
+		}
 	case MalformMissingField:
-		delete(d, task)
+		if sprite {
+			delete(d, task)
+		} else {
+			// Every field of another type's object is optional in the
+			// SDKs' models: the object itself goes.
+			delete(env, inner)
+		}
 	case MalformUnknownField:
 		d["unexpectedField"] = "vodsim"
 	}
@@ -126,6 +147,23 @@ func malform(body []byte, m Malformation, enc generator.Encoding, cut uint64) []
 		return body
 	}
 	return out
+}
+
+// firstScalar names d's first member, by name, whose value is a number
+// or a string; "" if none.
+func firstScalar(d map[string]any) string {
+	keys := make([]string, 0, len(d))
+	for k, v := range d {
+		switch v.(type) {
+		case string, json.Number:
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	if len(keys) == 0 {
+		return ""
+	}
+	return keys[0]
 }
 
 // v3Member names the EventContent member that carries a 3.0 event: the
