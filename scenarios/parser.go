@@ -97,6 +97,7 @@ func (p *parser) parse(data []byte) *Scenario {
 	}
 	rate, hasRate := m["rate"]
 	phases, hasPhases := m["phases"]
+	s.HasRate = hasRate || hasPhases
 	switch {
 	case hasRate && hasPhases:
 		p.errf(phases.key, "phases: give either rate or phases, not both")

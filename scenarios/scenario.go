@@ -35,9 +35,14 @@ type Scenario struct {
 	// Duration is the run duration; 0 means not set. With Events too, a
 	// run ends at whichever comes first.
 	Duration time.Duration
-	// Profile is the rate, phase by phase; nil means not set (as fast as
-	// the receiver allows). A plain "rate" is one constant phase.
+	// Profile is the rate, phase by phase; nil means as fast as the
+	// receiver allows (a plain "rate: 0", or no rate at all: see HasRate).
+	// A plain "rate" is one constant phase.
 	Profile pace.Profile
+	// HasRate reports whether the file set rate or phases; when false,
+	// vodsim send keeps its default rate, as for any key left out (the
+	// Profile is nil, and SendConfig sends as fast as possible).
+	HasRate bool
 	// Generator is the generator config: seed, outcomes, app id, URL host
 	// and scheme, file ids. Its Seed equals Seed (0 when HasSeed is false).
 	Generator generator.Config

@@ -251,6 +251,9 @@ func TestParseDefaults(t *testing.T) {
 		}},
 		{"no seed", "events: 5\n", func(s *Scenario) string { return cmp(s.HasSeed, false) }},
 		{"seed 0 is set", "seed: 0\n", func(s *Scenario) string { return cmp(s.HasSeed, true) }},
+		{"no rate", "events: 5\n", func(s *Scenario) string { return cmp(s.HasRate, false) }},
+		{"rate 0 is set", "rate: 0\n", func(s *Scenario) string { return cmp(s.HasRate, true) + cmp(len(s.Profile), 0) }},
+		{"phases set a rate", "phases: [{duration: 1s, rate: 5/s}]\n", func(s *Scenario) string { return cmp(s.HasRate, true) }},
 		{"SetSeed", "events: 1\n", func(s *Scenario) string {
 			s.SetSeed(9)
 			return cmp(s.Seed, int64(9)) + cmp(s.HasSeed, true) + cmp(s.Generator.Seed, int64(9))

@@ -256,7 +256,7 @@ func TestSendUsageErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	noRate := filepath.Join(dir, "norate.yaml")
-	if err := os.WriteFile(noRate, []byte("name: norate\nevents: 10\n"), 0o666); err != nil {
+	if err := os.WriteFile(noRate, []byte("name: norate\nevents: 10\nrate: 0\n"), 0o666); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { // after the parallel cases
@@ -554,5 +554,25 @@ func TestPacedProcs(t *testing.T) {
 	pacedProcs()
 	if got := runtime.GOMAXPROCS(0); got != before+1 {
 		t.Errorf("GOMAXPROCS %d after two paced runs, want %d", got, before+1)
+	}
+}
+
+// TestSendScenarioWithoutRate: a scenario that says no rate runs at send's
+// default rate, as any key left out keeps vodsim's default; --rate still
+// overrides it.
+func TestSendScenarioWithoutRate(t *testing.T) {
+	t.Parallel()
+	_, url := startRecorder(t, 0)
+	file := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(file, []byte("name: s\nevents: 5\n"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	r := runBin(t, "send", "--scenario", file, "--target", url)
+	if want := fmt.Sprintf("target %.1f/s", float64(DefaultSendRate)); r.code != 0 || !strings.Contains(string(r.stdout), want) {
+		t.Errorf("exit %d, want %q in\n%s%s", r.code, want, r.stdout, r.stderr)
+	}
+	r = runBin(t, "send", "--scenario", file, "--target", url, "--rate", "0")
+	if r.code != 0 || !strings.Contains(string(r.stdout), "as fast as possible") {
+		t.Errorf("--rate 0: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

@@ -123,7 +123,10 @@ func sendBase(ev events) sender.Config {
 		Profile:  constantRate(DefaultSendRate),
 	}
 	if sc := ev.sc; sc != nil {
-		cfg.Count, cfg.Duration, cfg.Profile = sc.Events, sc.Duration, sc.Profile
+		cfg.Count, cfg.Duration = sc.Events, sc.Duration
+		if sc.HasRate {
+			cfg.Profile = sc.Profile // else send's default rate, as for any key left out
+		}
 		if cfg.Count == 0 && cfg.Duration == 0 {
 			cfg.Count = sender.DefaultCount
 		}
