@@ -110,7 +110,9 @@ func (o *eventFlags) resolve(cmd string, fs *pflag.FlagSet) (events, error) {
 			return ev, usageErrorf("%s: --event-type: %v", cmd, err)
 		}
 		for _, k := range ks {
-			if !k.Legacy && ev.enc.Format != generator.FormatV3 {
+			// serve has no --format: its API 3.0 serves every type, and
+			// its legacy PullEvent gives a 3.0-only type's 3.0 body.
+			if !k.Legacy && ev.enc.Format != generator.FormatV3 && fs.Lookup("format") != nil {
 				return ev, usageErrorf("%s: --event-type %s: VOD sends it only in the 3.0 format: add --format v3", cmd, k.Name)
 			}
 		}

@@ -94,7 +94,8 @@ Usage: vodsim serve [flags]
 
 Serves a local stand-in for VOD's reliable event notification, both
 generations of the API over one queue of events (CreateImageSpriteComplete
-unless --event-type or a scenario names other types):
+unless --event-type or a scenario names other types; the legacy API gives
+a type VOD sends only in 3.0 in its 3.0 body):
   API 3.0   POST /  with X-TC-Action PullEvents, ConfirmEvents or
             DescribeEventsState (the count waiting to be pulled), version
             2018-07-17, signed with TC3-HMAC-SHA256; or GET / and POST /

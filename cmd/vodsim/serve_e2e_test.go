@@ -503,3 +503,53 @@ func TestServeStateBadFile(t *testing.T) {
 		t.Errorf("exit %d, stderr %s", r.code, r.stderr)
 	}
 }
+
+// TestServeEventTypeAll: serve takes --event-type all, the types VOD
+// sends only in 3.0 included (serve has no --format to ask for): the
+// official SDK's PullEvents gets them in their own members, and the
+// legacy PullEvent gives their 3.0 body.
+func TestServeEventTypeAll(t *testing.T) {
+	t.Parallel()
+	p := startServe(t, "--event-type", "all", "--fill", "16", "--wait", "0s", "--seed", "4")
+	p.waitContains(t, "events queued")
+	resp := tchttp.NewCommonResponse()
+	if err := sdk(p.addr, pullevent.DefaultSecretKey).Send(tchttp.NewCommonRequest("vod", "2018-07-17", "PullEvents"), resp); err != nil {
+		t.Fatalf("PullEvents: %v", err)
+	}
+	var pr struct {
+		Response struct{ EventSet []map[string]any }
+	}
+	if err := json.Unmarshal(resp.GetBody(), &pr); err != nil {
+		t.Fatal(err)
+	}
+	only3 := 0
+	for _, e := range pr.Response.EventSet {
+		name, _ := e["EventType"].(string)
+		k, ok := generator.LookupKind(name)
+		if !ok {
+			t.Fatalf("event type %q", name)
+		}
+		if _, ok := e[k.Member].(map[string]any); !ok {
+			t.Errorf("%s: no %s object in %v", name, k.Member, e)
+		}
+		if !k.Legacy {
+			only3++
+		}
+	}
+	if len(pr.Response.EventSet) != 16 || only3 == 0 {
+		t.Errorf("%d events, %d of a type VOD sends only in 3.0; want 16, some", len(pr.Response.EventSet), only3)
+	}
+
+	// The legacy PullEvent gives such a type in its 3.0 body.
+	q := startServe(t, "--event-type", "EditMediaComplete", "--fill", "1", "--wait", "0s", "--no-auth")
+	q.waitContains(t, "queued")
+	m := getJSON(t, "http://"+q.addr+pullevent.LegacyPath+"?Action=PullEvent")
+	list, _ := m["eventList"].([]any)
+	if len(list) != 1 {
+		t.Fatalf("legacy PullEvent: %v", m)
+	}
+	content, _ := list[0].(map[string]any)["eventContent"].(map[string]any)
+	if _, ok := content["EditMediaCompleteEvent"].(map[string]any); !ok || content["EventType"] != "EditMediaComplete" {
+		t.Errorf("legacy eventContent %v, want the 3.0 body of EditMediaComplete", content)
+	}
+}
