@@ -204,19 +204,35 @@ func (d *Data) timeRange() (float64, float64) {
 func xAxis(s *svg, y0 int, t0, t1 float64) {
 	s.f(`<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#999"/>`+"\n", left, y0, left+plotW, y0)
 	step := niceStep((t1 - t0) / 10)
-	for t := math.Ceil(t0/step) * step; t <= t1+1e-9; t += step {
+	for _, t := range ticks(t0, t1, step) {
 		x := left + (t-t0)/(t1-t0)*plotW
 		s.f(`<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#999"/><text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n",
-			x, y0, x, y0+4, x, y0+17, fmtSeconds(t))
+			x, y0, x, y0+4, x, y0+17, fmtSeconds(t, step))
 	}
 	s.f(`<text x="%d" y="%d" text-anchor="end">time since start</text>`+"\n", left+plotW, y0+32)
 }
 
-func fmtSeconds(t float64) string {
+func fmtSeconds(t, step float64) string {
 	if t >= 60 {
 		return (time.Duration(t) * time.Second).String()
 	}
-	return strconv.FormatFloat(t, 'f', -1, 64) + "s"
+	return fmtTick(t, step) + "s"
+}
+
+// ticks are the multiples of step from lo to hi, each computed as a
+// multiple (not summed), so that none carries a sum's rounding error.
+func ticks(lo, hi, step float64) []float64 {
+	var out []float64
+	for i := math.Ceil(lo/step - 1e-9); i*step <= hi+1e-9; i++ {
+		out = append(out, i*step+0) // +0: no -0 before the first tick
+	}
+	return out
+}
+
+// fmtTick writes tick v with as many decimals as step has: 0.6, not
+// 0.6000000000000001.
+func fmtTick(v, step float64) string {
+	return strconv.FormatFloat(v, 'f', max(0, int(-math.Floor(math.Log10(step)+1e-9))), 64)
 }
 
 // niceStep rounds x up to 1, 2 or 5 times a power of ten.
@@ -346,10 +362,10 @@ func lineChart(s *svg, top, h int, t0, t1 float64, title string, series []series
 	ymax *= 1.1 // room above the highest point
 	step := niceStep(ymax / 4)
 	ymax = math.Ceil(ymax/step) * step
-	for v := 0.0; v <= ymax+1e-9; v += step {
+	for _, v := range ticks(0, ymax, step) {
 		yy := float64(bottom) - v/ymax*float64(h)
 		s.f(`<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#eee"/><text x="%d" y="%.1f" text-anchor="end">%s/s</text>`+"\n",
-			left, yy, left+plotW, yy, left-6, yy+4, strconv.FormatFloat(v, 'f', -1, 64))
+			left, yy, left+plotW, yy, left-6, yy+4, fmtTick(v, step))
 	}
 	s.f(`<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#999"/>`+"\n", left, top, left, bottom)
 	lx := left + 440

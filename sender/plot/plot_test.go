@@ -158,3 +158,25 @@ func TestChromiumDrawsThePage(t *testing.T) {
 		}
 	}
 }
+
+// TestTickLabels: axis ticks read as the step's multiples they are,
+// 0.6s and 1.8s, never 0.6000000000000001s or 1.7999999999999998s
+// (nor -0s).
+func TestTickLabels(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi, step float64
+		want         string
+	}{
+		{0, 2, 0.2, "0.0s 0.2s 0.4s 0.6s 0.8s 1.0s 1.2s 1.4s 1.6s 1.8s 2.0s"},
+		{0, 1, 0.1, "0.0s 0.1s 0.2s 0.3s 0.4s 0.5s 0.6s 0.7s 0.8s 0.9s 1.0s"},
+		{0, 50, 5, "0s 5s 10s 15s 20s 25s 30s 35s 40s 45s 50s"},
+	} {
+		var got []string
+		for _, v := range ticks(c.lo, c.hi, c.step) {
+			got = append(got, fmtSeconds(v, c.step))
+		}
+		if g := strings.Join(got, " "); g != c.want {
+			t.Errorf("ticks %g..%g by %g: %s, want %s", c.lo, c.hi, c.step, g, c.want)
+		}
+	}
+}
