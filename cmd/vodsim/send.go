@@ -60,6 +60,10 @@ func (c *sendCmd) Run(ctx context.Context, args []string) error {
 	keep := false
 	var journal *outFile
 	var reportFile *reportFile
+	if o.journal == "-" {
+		// Not standard output, where the report goes: a file, whole or not at all.
+		return usageErrorf("send: --journal -: the journal is written to a file, whole or not at all (the report goes to standard output): give it a file name")
+	}
 	if o.journal != "" {
 		if journal, err = openOutFile(o.journal); err != nil {
 			return usageErrorf("send: --journal: %v", err)

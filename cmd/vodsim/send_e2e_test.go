@@ -269,6 +269,7 @@ func TestSendUsageErrors(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"--rate", "-1"}, "--rate"},
+		{[]string{"--journal", "-"}, "--journal -: the journal is written to a file"},
 		{[]string{"--format", "v5"}, "--format"},
 		{[]string{"--retry-on", "sometimes"}, "--retry-on"},
 		{[]string{"--header", "novalue"}, "--header"},
