@@ -174,7 +174,9 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 		nouns(st.Requests, "request", "requests"), st.WellFormed, st.Malformed,
 		nouns(st.Distinct, "distinct event", "distinct events"), nouns(st.Duplicates, "duplicate", "duplicates"))
 	if st.Signed > 0 || st.BadSignature > 0 {
-		fmt.Fprintf(c.io.err, ", %d signed (%s)", st.Signed, nouns(st.BadSignature, "bad signature", "bad signatures"))
+		// Bad signatures count the 3.0 payloads that came unsigned too:
+		// not a share of the signed ones.
+		fmt.Fprintf(c.io.err, ", %d signed, %s (wrong, expired or missing)", st.Signed, nouns(st.BadSignature, "bad signature", "bad signatures"))
 	}
 	fmt.Fprintln(c.io.err)
 	if len(st.ByType) > 0 {

@@ -541,8 +541,10 @@ func TestReceiveBadSign(t *testing.T) {
 			t.Errorf("line %d %q: want BAD SIGN %v, never MALFORMED", i, l, bad)
 		}
 	}
-	if !strings.Contains(summary, "4 bad signatures") {
-		t.Errorf("summary %q does not count 4 bad signatures", summary)
+	// 4 signed (2 good, 2 with another key), 4 bad: 2 with another key
+	// and 2 unsigned, which the summary says it counts.
+	if !strings.Contains(summary, "4 signed, 4 bad signatures (wrong, expired or missing)") {
+		t.Errorf("summary %q does not count 4 signed and 4 bad signatures, saying which", summary)
 	}
 }
 
