@@ -42,7 +42,8 @@ Usage: vodsim forward --from URL --to URL [flags]
 Pulls events from an API 3.0 endpoint (PullEvents, signed by Tencent
 Cloud's Go SDK) and POSTs each to the webhook at --to as the push callback
 would carry it: the 3.0 body without its EventHandle, or with --format v4
-the 4.0 envelope where the event has one (others go as 3.0). Delivery is
+the 4.0 envelope for CreateImageSpriteComplete (others go as pulled, in
+3.0: their 4.0 objects have other fields than their 3.0 members). Delivery is
 send's: a 5 s timeout, at most 3 attempts, only timeouts retried. An event
 answered 2xx is confirmed (ConfirmEvents); any other is left unconfirmed,
 so the endpoint delivers it again after its confirm window. It prints a
@@ -68,7 +69,7 @@ The examples expect 'vodsim serve' on 127.0.0.1:9090 and a webhook on
 	fs.StringVar(&secretID, "secret-id", "", "SecretId (default: $TENCENTCLOUD_SECRET_ID, else vodsim serve's)")
 	fs.StringVar(&secretKey, "secret-key", "", "SecretKey (default: $TENCENTCLOUD_SECRET_KEY, else vodsim serve's)")
 	fs.StringVar(&region, "region", DefaultForwardRegion, "the region the calls name")
-	fs.StringVar(&format, "format", string(generator.FormatV3), "what is POSTed: v3 (the 3.0 body) or v4 (the 4.0 envelope, where the event has one)")
+	fs.StringVar(&format, "format", string(generator.FormatV3), "what is POSTed: v3 (the 3.0 body) or v4 (the 4.0 envelope for CreateImageSpriteComplete, others as pulled)")
 	fs.StringVar(&signKey, "sign-key", "", "sign 3.0 bodies as the push callback does: T = now+10m, Sign = md5(key + T)")
 	fs.Uint64Var(&count, "count", 0, "stop after forwarding this many events (0 = until interrupted)")
 	if err := parseFlags(fs, args); err != nil {
@@ -245,8 +246,15 @@ func (fw *forwarder) forward(ctx context.Context, ev gjson.Result) (ok bool, han
 	var decoded generator.Event
 	if d, _, _, err := generator.Decode(body); err == nil {
 		decoded = d
-		if fw.format == generator.FormatV4 {
+		switch {
+		case fw.format != generator.FormatV4:
+		case d.Kind == nil:
+			// The sprite event: its 4.0 form is made from its fields.
 			body = generator.Encoding{Format: generator.FormatV4}.Marshal(&d)
+		default:
+			// Another type's 4.0 object has other fields than its 3.0
+			// member, which vodsim has only as pulled: it goes as it came.
+			note = ", sent as 3.0: no 4.0 form of a pulled " + eventType
 		}
 	} else if fw.format == generator.FormatV4 {
 		note = ", sent as 3.0: no 4.0 form"
