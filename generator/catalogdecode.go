@@ -105,6 +105,7 @@ func decodeCatalog(data []byte, probe map[string]json.RawMessage, k *Kind, v4 bo
 	}
 	e.Message, _ = m[name("Message")].(string)
 	e.Raw = append([]byte(nil), bytes.TrimSpace(member)...)
+	e.rawV4 = v4
 	return e, enc, handle, nil
 }
 

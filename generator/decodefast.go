@@ -408,6 +408,7 @@ func catalogFast(top *fields, k *Kind, v4 bool) (e Event, enc Encoding, handle s
 		e.Message = v.Str
 	}
 	e.Raw = []byte(member.Raw)
+	e.rawV4 = v4
 	return e, enc, handle, true
 }
 

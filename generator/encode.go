@@ -52,6 +52,13 @@ type Encoding struct {
 // Append appends e, encoded, to dst and returns the extended slice.
 func (enc Encoding) Append(dst []byte, e *Event) []byte {
 	if e.Kind != nil {
+		if e.gen == nil && e.Raw != nil {
+			// Decoded: only the form it came in (see Event.Raw).
+			if e.rawV4 {
+				return enc.appendV4Catalog(dst, e)
+			}
+			return appendV3Catalog(dst, e, "")
+		}
 		if enc.Format == FormatV3 {
 			return appendV3Catalog(dst, e, "")
 		}

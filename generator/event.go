@@ -118,7 +118,9 @@ type Event struct {
 	// from them when it is encoded.
 	Kind *Kind
 	// Raw is a decoded catalog event's member (3.0) or data (4.0) object
-	// as it was received; it is written back as it is.
+	// as it was received; it is written back as it is, in the format it
+	// came in whichever is asked for (the two formats' objects of a type
+	// have different fields, and vodsim has only the one received).
 	Raw []byte
 
 	gen    *Generator // the generator that made a catalog event
@@ -127,6 +129,8 @@ type Event struct {
 	// A PROCESSING notification's place among its task's: notification
 	// change of changes (0-based), so each tells of a later subtask.
 	change, changes uint8
+	// rawV4: Raw is a 4.0 data object (else a 3.0 member).
+	rawV4 bool
 	// room holds the URLs' bytes when reuse is set (see ReuseRoom).
 	room  []byte
 	reuse bool

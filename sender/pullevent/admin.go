@@ -135,7 +135,10 @@ func decodeEvents(body []byte) ([]generator.Event, error) {
 		return nil, fmt.Errorf("empty body: send an event as JSON (4.0 or 3.0 format), or several as NDJSON")
 	}
 	// A single (possibly pretty-printed) object.
-	if ev, _, _, err := generator.Decode(body); err == nil {
+	if ev, enc, _, err := generator.Decode(body); err == nil {
+		if err := servable(ev, enc); err != nil {
+			return nil, fmt.Errorf("event: %v", err)
+		}
 		return []generator.Event{ev}, nil
 	} else if bytes.Count(bytes.TrimSpace(body), []byte("\n")) == 0 {
 		return nil, fmt.Errorf("event: %v", err)
@@ -150,7 +153,10 @@ func decodeEvents(body []byte) ([]generator.Event, error) {
 		if len(b) == 0 {
 			continue
 		}
-		ev, _, _, err := generator.Decode(b)
+		ev, enc, _, err := generator.Decode(b)
+		if err == nil {
+			err = servable(ev, enc)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %v", line, err)
 		}
@@ -160,6 +166,19 @@ func decodeEvents(body []byte) ([]generator.Event, error) {
 		return nil, fmt.Errorf("line %d: %v", line+1, err)
 	}
 	return out, nil
+}
+
+// servable refuses an injected event that PullEvents could not give: one
+// of another type than CreateImageSpriteComplete in the 4.0 format. Such
+// a type's 4.0 object has other fields than its 3.0 member, and an event
+// injected is kept only in the form it came in (the sprite event's two
+// forms are made from its fields); its 3.0 form serves both APIs (the
+// legacy PullEvent gives it as it is).
+func servable(ev generator.Event, enc generator.Encoding) error {
+	if ev.Kind != nil && enc.Format == generator.FormatV4 {
+		return fmt.Errorf("a 4.0 %s: PullEvents gives every event in 3.0, and vodsim keeps this type only in the form given: inject its 3.0 form (the legacy PullEvent then gives that)", ev.Kind.Name)
+	}
+	return nil
 }
 
 // AdminOpen reports whether the admin API answers without a token: it

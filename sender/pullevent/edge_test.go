@@ -1,6 +1,7 @@
 package pullevent
 
 import (
+	"bytes"
 	"io"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tidwall/gjson"
 	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/internal/connlimit"
 )
@@ -351,5 +353,45 @@ func TestFlood(t *testing.T) {
 	}
 	if st := s.Queue().Stats(); st.InFlight != 10 {
 		t.Errorf("stats %+v", st)
+	}
+}
+
+// TestInjectCatalogForms: an injected event of another type than the
+// sprite is kept in the form it came in. Its 3.0 form is taken and given
+// whole by both APIs (the legacy PullEvent too: no 4.0 object made of 3.0
+// keys); its 4.0 form is refused with a message saying to inject the 3.0
+// one, since PullEvents gives every event in 3.0.
+func TestInjectCatalogForms(t *testing.T) {
+	s := listen(t, Config{NoAuth: true})
+	g, err := generator.New(generator.Config{Seed: 2, Outcomes: []generator.Outcome{{Weight: 1, EventType: "PullComplete"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := g.Event(0)
+	post := func(body []byte) (int, string) {
+		resp, err := http.Post(s.URL()+AdminPrefix+"/events", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, b := post(generator.Encoding{Format: generator.FormatV4}.Marshal(&ev)); code != http.StatusBadRequest || !strings.Contains(b, "inject its 3.0 form") {
+		t.Errorf("a 4.0 PullComplete: %d %s, want 400 saying to inject the 3.0 form", code, b)
+	}
+	v3 := generator.Encoding{Format: generator.FormatV3}.Marshal(&ev)
+	if code, b := post(v3); code != http.StatusOK {
+		t.Fatalf("a 3.0 PullComplete: %d %s", code, b)
+	}
+	resp, err := http.Get(s.URL() + LegacyPath + "?Action=PullEvent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	content := gjson.GetBytes(b, "eventList.0.eventContent").Raw
+	if !bytes.Equal([]byte(content), v3) {
+		t.Errorf("legacy PullEvent gave\n%s\nwant the 3.0 body injected\n%s", content, v3)
 	}
 }
