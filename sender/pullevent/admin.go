@@ -66,7 +66,7 @@ func (s *Server) adminPeek(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			adminError(w, http.StatusBadRequest, fmt.Sprintf("limit %q: want a number from 0 to %d (0: %d, a whole page)", v, MaxPeekLimit, MaxPeekLimit))
+			adminError(w, http.StatusBadRequest, fmt.Sprintf("limit %q: want a whole number, 0 or more (0 or over %d: a whole page, %d)", v, MaxPeekLimit, MaxPeekLimit))
 			return
 		}
 		limit = n
