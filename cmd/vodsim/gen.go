@@ -69,6 +69,9 @@ prints the clean events.`, `
 		count = ev.sc.Events
 	}
 	if fs.Changed("count") {
+		if o.count == 0 {
+			return usageErrorf("gen: --count 0: must be at least 1")
+		}
 		count = o.count
 	}
 	return writeNDJSON(ctx, c.io, ev.source, ev.enc, count)
