@@ -158,6 +158,15 @@ func TestShardReportsMergeIntoTheWholeRun(t *testing.T) {
 		t.Errorf("merged from journals %+v (shard %q), whole run %+v", of(mj), mj.Shard, of(whole))
 	}
 	checkAccounting(t, mj)
+	// What a journal does not hold is said to be missing, not shown as 0.
+	var text strings.Builder
+	if err := mj.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if s := text.String(); strings.Contains(s, "seed 0") || strings.Contains(s, "0 success, 0 failure") ||
+		!strings.Contains(s, "format and seed are not in a journal") || !strings.Contains(s, "payloads      not in a journal") {
+		t.Errorf("the text of a report rebuilt from journals:\n%s", s)
+	}
 }
 
 // libEncode is hdrhistogram-go's own encoding of h.

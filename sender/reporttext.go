@@ -49,7 +49,14 @@ func (rep *Report) WriteText(w io.Writer, more ...TextLine) error {
 	if rep.Interrupted {
 		head += " (interrupted)"
 	}
-	fmt.Fprintf(&b, "%s: %s to %s, format %s, seed %d\n", head, plural(rep.Events, "event"), rep.Target, rep.Format, rep.Seed)
+	// A report rebuilt from journals (ReportFromJournal) has no format,
+	// seed or payload mix: a journal does not hold them.
+	fromJournal := rep.Format == "-"
+	if fromJournal {
+		fmt.Fprintf(&b, "%s: %s to %s (its format and seed are not in a journal)\n", head, plural(rep.Events, "event"), rep.Target)
+	} else {
+		fmt.Fprintf(&b, "%s: %s to %s, format %s, seed %d\n", head, plural(rep.Events, "event"), rep.Target, rep.Format, rep.Seed)
+	}
 	fmt.Fprintf(&b, "  run           vodsim %s, started %s", rep.Version, rep.Start.UTC().Format(time.RFC3339))
 	if rep.Scenario != "" {
 		fmt.Fprintf(&b, ", scenario %s", rep.Scenario)
@@ -84,7 +91,11 @@ func (rep *Report) WriteText(w io.Writer, more ...TextLine) error {
 	for _, k := range sortedKeys(rep.FirstErrors) {
 		fmt.Fprintf(&b, "    first %s: %s\n", k, rep.FirstErrors[k])
 	}
-	fmt.Fprintf(&b, "  payloads      %d success, %d failure", rep.Payloads.Success, rep.Payloads.Failure)
+	if fromJournal {
+		b.WriteString("  payloads      not in a journal")
+	} else {
+		fmt.Fprintf(&b, "  payloads      %d success, %d failure", rep.Payloads.Success, rep.Payloads.Failure)
+	}
 	if codes := rep.Payloads.FailureCodes; len(codes) > 0 {
 		// Nearest zero first: -43001 before -47403, 40000 before 70000.
 		keys := sortedKeys(codes)
