@@ -133,7 +133,8 @@ On a loopback --listen address the admin API is open; on any other it is
 off (401) unless --admin-token is given, and serve warns on stderr that it
 listens beyond the loopback. --state FILE keeps the queue across a crash
 (kill -9): restarted with the same flags, no confirmed event comes back and
-in-flight ones come back after their window.`, `
+in-flight ones come back after their window (other events than FILE's, from
+another seed, event types or scenario, are refused).`, `
   vodsim serve                                  # 100 events, default key pair
   vodsim serve --listen 127.0.0.1:0             # any free port (printed)
   vodsim serve --fill 0 --rate 5 --count 1000   # 5 events a second, 1000 in all
@@ -320,7 +321,7 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 		isNew, err := q.OpenState(cfg.state, cfg.stateSync, g)
 		if err != nil {
 			ln.Close()
-			if errors.Is(err, pullevent.ErrState) {
+			if errors.Is(err, pullevent.ErrState) || errors.Is(err, pullevent.ErrSources) {
 				return usageErrorf("serve: --state: %v", err)
 			}
 			return fmt.Errorf("serve: --state: %w", err)

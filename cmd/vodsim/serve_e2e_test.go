@@ -553,3 +553,22 @@ func TestServeEventTypeAll(t *testing.T) {
 		t.Errorf("legacy eventContent %v, want the 3.0 body of EditMediaComplete", content)
 	}
 }
+
+// TestServeStateOtherFlags: a state file restarted with another seed is
+// refused with exit 2 and a message saying why and what to do, and is left
+// whole: restarted with its own flags it still holds its events.
+func TestServeStateOtherFlags(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "q.state")
+	p := startServe(t, "--state", path, "--fill", "5", "--seed", "3")
+	p.waitContains(t, "queued")
+	p.stop(t)
+	r := runBin(t, "serve", "--listen", "127.0.0.1:0", "--state", path, "--seed", "4")
+	if r.code != 2 || !strings.Contains(string(r.stderr), "made from other events than these") {
+		t.Errorf("another seed: exit %d, stderr %q; want 2 and why", r.code, r.stderr)
+	}
+	q := startServe(t, "--state", path, "--seed", "3")
+	if line := q.waitContains(t, "waiting"); !strings.Contains(line, "5 events waiting") {
+		t.Errorf("restarted with its own seed: %q", line)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"hash/fnv"
 	"io"
 	"os"
 	"reflect"
@@ -30,6 +31,7 @@ const (
 	recPull    = 'P' // deadline, count, then count times seq + handle
 	recConfirm = 'C' // count, then count seqs
 	recReset   = 'R'
+	recSources = 'V' // count, then count fingerprints (sourcePrint)
 )
 
 // maxRecord bounds a record's length: a larger one is corrupt.
@@ -112,6 +114,12 @@ func (q *Queue) OpenState(path string, sync bool, srcs ...generator.Source) (new
 		}
 		l.off = int64(len(stateMagic))
 		l.snap = l.off
+		// What the events are made from, checked on a restart.
+		l.begin(recSources)
+		appendSources(l, q.srcs)
+		if err := l.commit(true); err != nil {
+			return false, fmt.Errorf("state file %s: %w", path, err)
+		}
 		q.journal = l
 		return true, nil
 	}
@@ -213,6 +221,9 @@ func (q *Queue) replayLocked(r io.Reader, size int64) (off, snapEnd int64, err e
 		default:
 			err = q.applyLocked(payload, handles)
 		}
+		if errors.Is(err, ErrSources) {
+			return 0, 0, err // not a bad file: other flags
+		}
 		if err != nil {
 			return 0, 0, fmt.Errorf("%w: record %d at byte %d: %v", ErrState, n, off, err)
 		}
@@ -277,6 +288,8 @@ func (q *Queue) applyLocked(p []byte, handles map[uint64]string) error {
 	switch p[0] {
 	case recSnap, recSnapSlots, recSnapInj, recSnapFlight, recSnapEnd:
 		return fmt.Errorf("a snapshot record (%q) that does not start the file", p[0])
+	case recSources:
+		return q.checkSourcesLocked(d)
 	case recFill:
 		first, at, src, idx, n := d.u64(), int64(d.u64()), d.u32(), d.u64(), d.u64()
 		if d.err != nil {
@@ -398,6 +411,50 @@ func (q *Queue) EndOf(src generator.Source) uint64 {
 		}
 	}
 	return 0
+}
+
+// ErrSources is wrapped by OpenState's error for a file whose queue was
+// made from other sources than those given: the events it holds as
+// indices would be rebuilt as other events.
+var ErrSources = errors.New("the queue in it was made from other events than these (another seed, event types or scenario): give the ones it was made with, or remove the file to start afresh")
+
+// sourcePrint is a fingerprint of the events src makes: a hash of its
+// first four, encoded.
+func sourcePrint(src generator.Source) uint64 {
+	h := fnv.New64a()
+	var e generator.Event
+	var b []byte
+	for i := range uint64(4) {
+		src.Fill(&e, i)
+		b = generator.AppendEventContent(b[:0], &e, "")
+		h.Write(b)
+	}
+	return h.Sum64()
+}
+
+// checkSourcesLocked reads a sources record and checks it against the
+// sources given (as many as both have: a fill of a source not given is
+// refused on its own).
+func (q *Queue) checkSourcesLocked(d *dec) error {
+	n := d.u32()
+	for i := 0; i < int(n) && d.err == nil; i++ {
+		fp := d.u64()
+		if d.err == nil && i < len(q.srcs) && fp != sourcePrint(q.srcs[i]) {
+			return ErrSources
+		}
+	}
+	return d.err
+}
+
+// appendSources writes srcs' fingerprints into w's record.
+func appendSources(w interface {
+	u32(uint32)
+	u64(uint64)
+}, srcs []generator.Source) {
+	w.u32(uint32(len(srcs)))
+	for _, src := range srcs {
+		w.u64(sourcePrint(src))
+	}
 }
 
 // --- writing ---

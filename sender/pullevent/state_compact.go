@@ -175,6 +175,10 @@ func (q *Queue) writeSnapshotLocked(w io.Writer, pullsAdj uint64) (int64, error)
 	putU32(s.buf[9:], cnt)
 	s.end()
 
+	s.begin(recSources)
+	appendSources(s, q.srcs)
+	s.end()
+
 	s.begin(recSnapEnd)
 	s.u64(uint64(len(slots)))
 	s.u64(ninj)
@@ -213,6 +217,8 @@ func (q *Queue) applySnapLocked(p []byte, sl *snapLoad, handles map[uint64]strin
 	switch p[0] {
 	case recSnap:
 		return false, errors.New("a second snapshot head")
+	case recSources:
+		return false, q.checkSourcesLocked(d)
 	case recSnapSlots:
 		for len(d.b) > 0 && d.err == nil {
 			n := d.u64()

@@ -1,6 +1,7 @@
 package pullevent
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -236,4 +237,40 @@ func FuzzStateFile(f *testing.F) {
 		q.Peek(10)
 		q.CloseState()
 	})
+}
+
+// TestStateOtherSources: a state file restarted with a source that makes
+// other events (another seed, say) is refused with ErrSources, before and
+// after a compaction, and the file is left as it was; with the source it
+// was made from it opens.
+func TestStateOtherSources(t *testing.T) {
+	clk := ClockFunc(func() time.Time { return time.Unix(1_800_000_000, 0) })
+	g := testGen(t)
+	other, err := generator.New(generator.Config{Seed: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "q.state")
+	q, _ := openState(t, path, clk, g)
+	q.AddFrom(g, 0, 10)
+	for _, compacted := range []bool{false, true} {
+		if compacted {
+			q, _ = openState(t, path, clk, g)
+			compactNow(t, q)
+		}
+		q.CloseState()
+		before, _ := os.ReadFile(path)
+		_, err := NewQueue(Config{Clock: clk}).OpenState(path, false, other)
+		if !errors.Is(err, ErrSources) || !strings.Contains(err.Error(), path) {
+			t.Errorf("compacted %v: reopened with another seed: %v, want ErrSources naming the file", compacted, err)
+		}
+		if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+			t.Errorf("compacted %v: the refused open changed the file", compacted)
+		}
+		q2, _ := openState(t, path, clk, g)
+		if st := q2.Stats(); st.Available != 10 {
+			t.Errorf("compacted %v: reopened with its own source: %d available, want 10", compacted, st.Available)
+		}
+		q2.CloseState()
+	}
 }
