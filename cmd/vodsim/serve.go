@@ -261,6 +261,13 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 	if set("no-auth") {
 		cfg.server.NoAuth = o.noAuth
 	}
+	// Flags that would be taken and do nothing.
+	if set("count") && len(cfg.profile) == 0 {
+		return cfg, usageErrorf("serve: --count %d counts the events arriving at a rate: give --rate (or a scenario with one); without, --fill says how many are queued", o.count)
+	}
+	if o.noAuth && (set("secret-key") || set("secret-id")) {
+		return cfg, usageErrorf("serve: --no-auth checks no signature: --secret-id and --secret-key would not be used; give one or the other")
+	}
 	if set("confirm-window") {
 		if o.confirmWindow <= 0 {
 			return cfg, usageErrorf("serve: --confirm-window %v: must be longer than 0", o.confirmWindow)

@@ -39,6 +39,8 @@ func TestServeUsage(t *testing.T) {
 		{"help", []string{"serve", "--help"}, 0, "Examples:", ""},
 		{"max events above 16", []string{"serve", "--max-events", "17"}, 2, "", "--max-events 17"},
 		{"negative rate", []string{"serve", "--rate", "-1"}, 2, "", "--rate"},
+		{"count without a rate", []string{"serve", "--count", "5"}, 2, "", "--count 5 counts the events arriving at a rate"},
+		{"no-auth with a key", []string{"serve", "--no-auth", "--secret-key", "k"}, 2, "", "--no-auth checks no signature"},
 		{"zero confirm window", []string{"serve", "--confirm-window", "0s"}, 2, "", "--confirm-window"},
 		{"bad listen", []string{"serve", "--listen", "nohost"}, 2, "", "--listen"},
 		{"empty key", []string{"serve", "--secret-key", ""}, 2, "", "--secret-key"},
