@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -117,6 +118,9 @@ func (o *eventFlags) resolve(cmd string, fs *pflag.FlagSet) (events, error) {
 			}
 		}
 		kinds = ks
+		if set("webvtt") && o.webVTT && !slices.ContainsFunc(ks, func(k *generator.Kind) bool { return k.Name == generator.EventType }) {
+			return ev, usageErrorf("%s: --webvtt adds webVttUrl to CreateImageSpriteComplete's 4.0 successes, and --event-type %s makes none", cmd, o.eventTypes)
+		}
 	}
 	if gen.Flows != nil {
 		for _, f := range []string{"failure-ratio", "event-type"} {

@@ -111,6 +111,7 @@ func TestGenBadInput(t *testing.T) {
 		{[]string{"gen", "--format", "v9"}, `unknown format "v9"`},
 		{[]string{"gen", "--count", "-3"}, "--count"},
 		{[]string{"gen", "--count", "0"}, "--count 0: must be at least 1"},
+		{[]string{"gen", "--webvtt", "--event-type", "PullComplete"}, "--webvtt adds webVttUrl to CreateImageSpriteComplete's"},
 		{[]string{"gen", "--failure-ratio", "1.5"}, "--failure-ratio 1.5: share 1.5 is outside 0..1"},
 		{[]string{"gen", "--bogus"}, "unknown flag: --bogus"},
 		{[]string{"gen", "extra"}, `unexpected argument "extra"`},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/vodsim/vodsim/sender"
 	"github.com/vodsim/vodsim/sender/plot"
@@ -64,6 +65,10 @@ The page goes to stdout, or whole to --output FILE. - is stdin.`, `
 		if ctx.Err() != nil {
 			return errInterrupted
 		}
+	}
+	if d.Lines() == 0 {
+		// Nothing was written, not an empty page.
+		return usageErrorf("plot: no journal line in %s: nothing to draw (a journal is what send --journal FILE writes)", strings.Join(fs.Args(), ", "))
 	}
 	if out == nil {
 		if err := d.WriteHTML(c.io.out, title); err != nil {

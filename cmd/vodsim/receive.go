@@ -334,6 +334,9 @@ func parseStatusShare(s string) (int, float64, error) {
 		if err != nil || !(share > 0 && share <= 1) {
 			return 0, 0, fmt.Errorf("share %q: want a percentage above 0 and at most 100%% (10%%) or a fraction (0.1)", shareStr)
 		}
+		if code == http.StatusOK && share < 1 {
+			return 0, 0, fmt.Errorf("200 to a share: the others are answered 200 too; give another status (500:10%%)")
+		}
 	}
 	return code, share, nil
 }

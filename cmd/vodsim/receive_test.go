@@ -254,6 +254,7 @@ func TestReceiveDoubleBadInput(t *testing.T) {
 		{[]string{"--status", "500:0%"}, "share"},
 		{[]string{"--status", "500:150%"}, "share"},
 		{[]string{"--status", "500:x"}, "share"},
+		{[]string{"--status", "200:10%"}, "the others are answered 200 too"},
 		{[]string{"--delay", "abc"}, "--delay"},
 		{[]string{"--delay", "2s..1s"}, "LO <= HI"},
 		{[]string{"--count", "-1"}, "--count -1"},

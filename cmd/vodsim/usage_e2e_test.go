@@ -100,6 +100,16 @@ func TestBadFilePaths(t *testing.T) {
 	if err := os.WriteFile(journal, []byte(`{"event":0,"attempt":1}`+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	empty := filepath.Join(dir, "empty.ndjson")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	emptyOut := filepath.Join(dir, "empty.html")
+	t.Cleanup(func() {
+		if _, err := os.Stat(emptyOut); err == nil {
+			t.Errorf("plot of an empty journal wrote %s", emptyOut)
+		}
+	})
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -113,6 +123,7 @@ func TestBadFilePaths(t *testing.T) {
 		{"serve state no folder", []string{"serve", "--listen", "127.0.0.1:0", "--state", missing}, []string{"--state", "no folder"}},
 		{"send report no folder", []string{"send", "--count", "1", "--report-json", missing}, []string{"--report-json", "no folder"}},
 		{"plot output no folder", []string{"plot", "--output", missing, journal}, []string{"--output", "no folder"}},
+		{"plot empty journal", []string{"plot", "--output", emptyOut, empty}, []string{"no journal line in " + empty}},
 		{"receive summary no folder", []string{"receive", "--listen", "127.0.0.1:0", "--timeout", "1m", "--summary-json", missing}, []string{"--summary-json", "no folder"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

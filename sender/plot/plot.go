@@ -67,6 +67,10 @@ type Data struct {
 	shards                    map[string]bool
 }
 
+// Lines is how many journal lines d holds: none, and there is nothing to
+// draw.
+func (d *Data) Lines() uint64 { return d.lines }
+
 // Read adds the lines of one journal to d.
 func (d *Data) Read(r io.Reader) error {
 	d.journals++
