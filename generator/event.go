@@ -136,6 +136,21 @@ type Event struct {
 	reuse bool
 }
 
+// KeptFormat reports the one format a decoded event of another type than
+// CreateImageSpriteComplete is kept in (ok true): the one it came in, in
+// which Encoding.Append writes it whichever is asked for (see Raw). ok is
+// false for an event that has both forms: a generated one, or a sprite
+// event, whose forms are made from its fields.
+func (e *Event) KeptFormat() (f Format, ok bool) {
+	if e.Kind == nil || e.gen != nil || e.Raw == nil {
+		return "", false
+	}
+	if e.rawV4 {
+		return FormatV4, true
+	}
+	return FormatV3, true
+}
+
 // ReuseRoom makes every later Fill into e build the event's URLs
 // (SpriteURLs and WebVTTURL) in memory that e keeps and reuses, rather
 // than in new memory each time: a hot path that fills one Event per event

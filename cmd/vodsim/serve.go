@@ -179,6 +179,13 @@ another seed, event types or scenario, are refused).`, `
 	if err != nil {
 		return err
 	}
+	if sc := ev.sc; sc != nil {
+		for i := range sc.Replay {
+			if err := pullevent.Servable(sc.Replay[i]); err != nil {
+				return usageErrorf("serve: scenario %s: replay %d: %v (replay a v3- fixture)", sc.Name, i+1, err)
+			}
+		}
+	}
 	cfg, err := o.apply(fs, serveBase(ev))
 	if err != nil {
 		return err

@@ -574,3 +574,21 @@ func TestServeStateOtherFlags(t *testing.T) {
 		t.Errorf("restarted with its own seed: %q", line)
 	}
 }
+
+// TestServeReplayV4Catalog: a scenario replaying a 4.0 fixture of another
+// type than the sprite is refused (PullEvents gives every event in 3.0,
+// and such an event is kept only in the form given); its 3.0 fixture is
+// served.
+func TestServeReplayV4Catalog(t *testing.T) {
+	t.Parallel()
+	r := runBinStdin(t, []byte("name: r\nformat: v4\nreplay: [v4-PullComplete-success]\n"), "serve", "--listen", "127.0.0.1:0", "--scenario", "-")
+	if r.code != 2 || !strings.Contains(string(r.stderr), "replay 1: a 4.0 PullComplete") {
+		t.Errorf("a 4.0 PullComplete replayed: exit %d, stderr %q", r.code, r.stderr)
+	}
+	file := filepath.Join(t.TempDir(), "r.yaml")
+	os.WriteFile(file, []byte("name: r\nformat: v3\nreplay: [v3-PullComplete-success]\n"), 0o644)
+	p := startServe(t, "--scenario", file)
+	if line := p.waitContains(t, "queued"); !strings.Contains(line, "1 event queued") {
+		t.Errorf("its 3.0 fixture: %q", line)
+	}
+}

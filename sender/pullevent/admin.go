@@ -135,8 +135,8 @@ func decodeEvents(body []byte) ([]generator.Event, error) {
 		return nil, fmt.Errorf("empty body: send an event as JSON (4.0 or 3.0 format), or several as NDJSON")
 	}
 	// A single (possibly pretty-printed) object.
-	if ev, enc, _, err := generator.Decode(body); err == nil {
-		if err := servable(ev, enc); err != nil {
+	if ev, _, _, err := generator.Decode(body); err == nil {
+		if err := servable(ev); err != nil {
 			return nil, fmt.Errorf("event: %v", err)
 		}
 		return []generator.Event{ev}, nil
@@ -153,9 +153,9 @@ func decodeEvents(body []byte) ([]generator.Event, error) {
 		if len(b) == 0 {
 			continue
 		}
-		ev, enc, _, err := generator.Decode(b)
+		ev, _, _, err := generator.Decode(b)
 		if err == nil {
-			err = servable(ev, enc)
+			err = servable(ev)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %v", line, err)
@@ -174,12 +174,17 @@ func decodeEvents(body []byte) ([]generator.Event, error) {
 // injected is kept only in the form it came in (the sprite event's two
 // forms are made from its fields); its 3.0 form serves both APIs (the
 // legacy PullEvent gives it as it is).
-func servable(ev generator.Event, enc generator.Encoding) error {
-	if ev.Kind != nil && enc.Format == generator.FormatV4 {
-		return fmt.Errorf("a 4.0 %s: PullEvents gives every event in 3.0, and vodsim keeps this type only in the form given: inject its 3.0 form (the legacy PullEvent then gives that)", ev.Kind.Name)
+func servable(ev generator.Event) error {
+	if f, ok := ev.KeptFormat(); ok && f == generator.FormatV4 {
+		return fmt.Errorf("a 4.0 %s: PullEvents gives every event in 3.0, and vodsim keeps this type only in the form it was given: give its 3.0 form (the legacy PullEvent then gives that)", ev.Kind.Name)
 	}
 	return nil
 }
+
+// Servable returns the error a server's queue has for ev, an event of its
+// own (injected, or replayed by vodsim serve's scenario), nil if none: see
+// the admin API's inject.
+func Servable(ev generator.Event) error { return servable(ev) }
 
 // AdminOpen reports whether the admin API answers without a token: it
 // does unless Serve listens beyond the loopback (or a token is set).

@@ -377,7 +377,7 @@ func TestInjectCatalogForms(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	if code, b := post(generator.Encoding{Format: generator.FormatV4}.Marshal(&ev)); code != http.StatusBadRequest || !strings.Contains(b, "inject its 3.0 form") {
+	if code, b := post(generator.Encoding{Format: generator.FormatV4}.Marshal(&ev)); code != http.StatusBadRequest || !strings.Contains(b, "give its 3.0 form") {
 		t.Errorf("a 4.0 PullComplete: %d %s, want 400 saying to inject the 3.0 form", code, b)
 	}
 	v3 := generator.Encoding{Format: generator.FormatV3}.Marshal(&ev)
