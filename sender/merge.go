@@ -170,6 +170,7 @@ func Merge(reps []*Report) (*Report, error) {
 	var end time.Time
 	shards := map[int]bool{}
 	of := 0
+	var known *Report // the first with a seed and format
 	for i, r := range reps {
 		which := fmt.Sprintf("report %d", i+1)
 		if r.Shard != "" {
@@ -178,8 +179,17 @@ func Merge(reps []*Report) (*Report, error) {
 		if r.Histograms == nil {
 			return nil, &Error{Kind: ErrMerge, Reason: fmt.Sprintf("%s has no histograms: it was written by a vodsim without them, or is a merged text", which)}
 		}
-		if r.Seed != out.Seed || r.Format != out.Format {
-			return nil, &Error{Kind: ErrMerge, Reason: fmt.Sprintf("%s is of seed %d, format %s; report 1 of seed %d, format %s: not one run", which, r.Seed, r.Format, out.Seed, out.Format)}
+		// A report rebuilt from a journal has no seed or format (Format
+		// "-"): it is checked against the others by the rest, and makes
+		// the merged one's payload mix partial, so that is said unknown
+		// too.
+		switch {
+		case r.Format == "-":
+			out.Format = "-"
+		case known == nil:
+			known = r
+		case r.Seed != known.Seed || r.Format != known.Format:
+			return nil, &Error{Kind: ErrMerge, Reason: fmt.Sprintf("%s is of seed %d, format %s; another of seed %d, format %s: not one run", which, r.Seed, r.Format, known.Seed, known.Format)}
 		}
 		if r.Target != out.Target {
 			out.Target = "several targets"

@@ -158,6 +158,21 @@ func TestShardReportsMergeIntoTheWholeRun(t *testing.T) {
 		t.Errorf("merged from journals %+v (shard %q), whole run %+v", of(mj), mj.Shard, of(whole))
 	}
 	checkAccounting(t, mj)
+	// Reports and journals of one run merge too; the seed and format of
+	// the reports are checked, and the mix is said unknown (a journal
+	// holds no payload mix).
+	mixed, err := Merge([]*Report{reps[0], rebuilt[1], reps[2]})
+	if err != nil {
+		t.Fatalf("a journal among reports: %v", err)
+	}
+	if !reflect.DeepEqual(of(mixed), of(whole)) || mixed.Format != "-" {
+		t.Errorf("merged from reports and a journal %+v (format %q), whole run %+v", of(mixed), mixed.Format, of(whole))
+	}
+	other := *reps[2]
+	other.Seed++
+	if _, err := Merge([]*Report{reps[0], rebuilt[1], &other}); err == nil || !strings.Contains(err.Error(), "not one run") {
+		t.Errorf("reports of two seeds with a journal between: %v, want not one run", err)
+	}
 	// What a journal does not hold is said to be missing, not shown as 0.
 	var text strings.Builder
 	if err := mj.WriteText(&text); err != nil {
