@@ -44,7 +44,7 @@ func (o *eventFlags) registerSource(fs *pflag.FlagSet) {
 	fs.Int64Var(&o.seed, "seed", DefaultSeed, "random seed: the same seed gives byte-identical events")
 	o.failureRatio = value.Share(generator.DefaultFailureRatio)
 	fs.Var(&o.failureRatio, "failure-ratio", "share of failed tasks, 0 to 1 or 0% to 100% (replaces the scenario's outcome mix)")
-	fs.StringVar(&o.eventTypes, "event-type", generator.EventType, "event types to make in equal shares: NAME[,NAME...] or all (see 'vodsim events'; replaces the scenario's outcome mix)")
+	fs.StringVar(&o.eventTypes, "event-type", generator.EventType, "event types to make, each equally likely: NAME[,NAME...] or all (see 'vodsim events'; replaces the scenario's outcome mix)")
 	fs.Uint64Var(&o.appID, "app-id", 0, "account app id in sheet URLs (default: the scenario's, or drawn from the seed)")
 }
 
