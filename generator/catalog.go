@@ -117,9 +117,9 @@ func ParseKinds(s string) ([]*Kind, error) {
 	return out, nil
 }
 
-// TypeMix returns an outcome mix with the named types equally weighted (equal
-// shares on average: each event draws its type), a
-// share failureRatio of each that can fail being failures.
+// TypeMix returns an outcome mix with the named types equally weighted
+// (equal shares on average: each event draws its type), a share
+// failureRatio of each that can fail being failures.
 func TypeMix(kinds []*Kind, failureRatio float64) []Outcome {
 	var out []Outcome
 	w := 1 / float64(len(kinds))
