@@ -39,7 +39,9 @@ type Report struct {
 	// rate at its start); 0 means as fast as possible.
 	TargetRate float64 `json:"targetRate"`
 	// ScheduleSpan is the time from the first to the last send time of
-	// the events dispatched: what AchievedRate is measured over.
+	// the events due: those dispatched, and those the schedule's end left
+	// waiting for an in-flight slot. AchievedRate is measured over it (or
+	// to the last start, if later).
 	ScheduleSpan time.Duration `json:"scheduleSpanNs"`
 	// AchievedRate is the rate at which events' first attempts started,
 	// each start less any delay the scenario added to it on purpose, so

@@ -376,3 +376,40 @@ func TestReportSaysWhatCINeeds(t *testing.T) {
 		t.Errorf("JSON report lost what CI needs:\n%s", js.String())
 	}
 }
+
+// TestRateCountsEventsNeverSent: events the schedule's end left waiting
+// for a slot were due: the schedule's span runs to the last of them, the
+// achieved rate counts them as not started, and --min-rate judges the run
+// and fails it, where the few started on time made it look on target.
+// The receiver holds every request; no clock is read by the test.
+func TestRateCountsEventsNeverSent(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	// Four events a third of a second apart: 0 to 1 s.
+	profile := pace.Profile{{Duration: time.Hour, From: 3}}
+	rep := send(t, Config{Target: srv.URL, Count: 4, Profile: profile, MaxInFlight: 2,
+		Retry: RetryPolicy{Timeout: time.Hour}, Drain: 20 * time.Millisecond})
+	want(t, "not sent: schedule ended", rep.NotSentReasons[ReasonScheduleEnded], 2)
+	sched, err := pace.NewSchedule(profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if span := sched.At(3) - sched.At(0); rep.ScheduleSpan != span {
+		t.Errorf("schedule span %v, want %v: to the last event due, sent or not", rep.ScheduleSpan, span)
+	}
+	// Two started in a span of 1 s: 1/s.
+	if got, max := rep.AchievedRate, 1/rep.ScheduleSpan.Seconds()+1e-9; got > max {
+		t.Errorf("achieved %.3f/s, want at most %.3f/s: 2 of 4 events started over the whole schedule", got, max)
+	}
+	b := rep.Judge(Thresholds{MinRate: 0.5, MaxFailed: 100, MaxP99: time.Millisecond})
+	if len(b) != 1 || b[0].Name != "min-rate" {
+		t.Errorf("breaches %v (checks %+v), want min-rate failed", b, rep.Checks)
+	}
+	// No event was answered: no p99 to judge, not a p99 of 0 passed.
+	if c := rep.Checks[1]; c.Name != "max-p99" || !strings.Contains(c.Message, "not judged: no latency sample") {
+		t.Errorf("max-p99 check %+v, want not judged", c)
+	}
+}

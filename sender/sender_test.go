@@ -805,7 +805,7 @@ func TestReportTextAndJSONAgree(t *testing.T) {
 
 func TestThresholds(t *testing.T) {
 	rep := &Report{Events: 100, Acknowledged: 95, Failed: 5, TargetRate: 100, AchievedRate: 90, ScheduleSpan: 10 * time.Second,
-		Latency: Percentiles{P99: 300 * time.Millisecond}}
+		Latency: Percentiles{Count: 95, P99: 300 * time.Millisecond}}
 	for _, tc := range []struct {
 		th   Thresholds
 		want []string

@@ -253,6 +253,10 @@ func (t *tally) report(end time.Time, st dispatchStats) *Report {
 	// Events generated (or planned) but never given to a worker: the run
 	// stopped, or the schedule ended while they waited for a slot.
 	rep.NotSentReasons = maps.Clone(rep.NotSentReasons)
+	// lastDue is the send time of the last event the schedule's end left
+	// waiting for a slot: it was due, so the schedule's span and the
+	// achieved rate run to it.
+	var lastDue time.Time
 	if fin := rep.Acknowledged + rep.OtherStatus + rep.Failed + rep.InterruptedEvents + rep.NotSent; fin < rep.Events {
 		// One journal line per run of consecutive indices: a run stopped
 		// early may leave millions.
@@ -267,6 +271,9 @@ func (t *tally) report(end time.Time, st dispatchStats) *Report {
 			}
 			rep.NotSent += i - from
 			rep.NotSentReasons[st.reason] += i - from
+			if st.reason == ReasonScheduleEnded && t.r.sched != nil {
+				lastDue = t.r.start.Add(t.r.sched.At(t.r.shard.index(i - 1)))
+			}
 			if t.jw != nil {
 				t.journalUnsent(t.r.shard.index(from), i-from, st.reason)
 			}
@@ -277,6 +284,9 @@ func (t *tally) report(end time.Time, st dispatchStats) *Report {
 		if span := rep.ScheduleSpan.Seconds(); span > 0 {
 			rep.TargetRate = float64(st.dispatched-1) / span
 		}
+	}
+	if !st.firstIntended.IsZero() && lastDue.After(st.firstIntended.Add(rep.ScheduleSpan)) {
+		rep.ScheduleSpan = lastDue.Sub(st.firstIntended)
 	}
 	if t.r.sched != nil && rep.TargetRate == 0 {
 		// One event: no span to measure a rate over, but the schedule
@@ -292,7 +302,9 @@ func (t *tally) report(end time.Time, st dispatchStats) *Report {
 		from = st.firstIntended
 	}
 	if t.started > 1 {
-		if span := t.lastStart.Sub(from).Seconds(); span > 0 {
+		// To the last start, or to the last event due if that is later:
+		// events never sent lower the rate, not only late ones.
+		if span := later(t.lastStart, lastDue).Sub(from).Seconds(); span > 0 {
 			rep.AchievedRate = float64(t.started-1) / span
 		}
 	}
@@ -326,4 +338,12 @@ func (rep *Report) countFinal(s State, reason string, n uint64) bool {
 		return false
 	}
 	return true
+}
+
+// later is the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
