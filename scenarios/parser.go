@@ -144,7 +144,11 @@ func (p *parser) parse(data []byte) *Scenario {
 		if hasFields {
 			p.errf(e.key, "replay: replayed fixtures keep their own fields; remove fields")
 		}
-		s.Replay = p.replay(e.val)
+		format := s.Encoding.Format
+		if format == "" {
+			format = generator.DefaultFormat
+		}
+		s.Replay = p.replay(e.val, format)
 		if len(s.Replay) > 0 && s.Events == 0 && s.Duration == 0 {
 			s.Events = uint64(len(s.Replay))
 		}

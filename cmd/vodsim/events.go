@@ -94,6 +94,13 @@ func (o *eventFlags) resolve(cmd string, fs *pflag.FlagSet) (events, error) {
 			return ev, usageErrorf("%s: --format: %v", cmd, err)
 		}
 		ev.enc.Format = f
+		if ev.sc != nil {
+			for i := range ev.sc.Replay {
+				if kept, ok := ev.sc.Replay[i].KeptFormat(); ok && kept != f {
+					return ev, usageErrorf("%s: --format %s: scenario %q replays a %s %s (replay %d), which is replayed only in the form given", cmd, f, ev.sc.Name, kept, ev.sc.Replay[i].Kind.Name, i+1)
+				}
+			}
+		}
 	}
 	if set("webvtt") {
 		ev.enc.WebVTT = o.webVTT

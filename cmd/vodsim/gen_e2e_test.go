@@ -102,6 +102,17 @@ func TestGenV3E2E(t *testing.T) {
 	}
 }
 
+// TestGenFormatOfReplay: --format over a scenario that replays a fixture
+// of another type than the sprite, in the other format, is refused: that
+// type is replayed only in the form given.
+func TestGenFormatOfReplay(t *testing.T) {
+	t.Parallel()
+	r := runBinStdin(t, []byte("name: r\nevents: 1\nreplay: [v4-NewFileUpload-success]\n"), "gen", "--scenario", "-", "--format", "v3")
+	if r.code != 2 || !strings.Contains(string(r.stderr), `--format v3: scenario "r" replays a v4 NewFileUpload`) || len(r.stdout) != 0 {
+		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
 func TestGenBadInput(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
