@@ -26,6 +26,8 @@ func (p Percentiles) String() string {
 
 func fmtDur(d time.Duration) string {
 	switch {
+	case d > 0 && d < time.Microsecond:
+		return d.String() // a bound given in nanoseconds: 500ns, not 0µs
 	case d < time.Millisecond:
 		return fmt.Sprintf("%dµs", d/time.Microsecond)
 	case d < time.Second:

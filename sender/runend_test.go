@@ -413,3 +413,13 @@ func TestRateCountsEventsNeverSent(t *testing.T) {
 		t.Errorf("max-p99 check %+v, want not judged", c)
 	}
 }
+
+// TestTinyBoundPrinted: a --max-p99 bound under a microsecond (from the
+// Go API) is printed as given, not as 0µs.
+func TestTinyBoundPrinted(t *testing.T) {
+	rep := &Report{Events: 1, Acknowledged: 1, Latency: Percentiles{Count: 1, P99: 3 * time.Microsecond}}
+	rep.Judge(Thresholds{MaxP99: 500 * time.Nanosecond})
+	if c := rep.Checks[1]; c.Name != "max-p99" || !strings.Contains(c.Message, "above 500ns") {
+		t.Errorf("check %+v, want its bound printed as 500ns", c)
+	}
+}
