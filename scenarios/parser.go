@@ -144,11 +144,7 @@ func (p *parser) parse(data []byte) *Scenario {
 		if hasFields {
 			p.errf(e.key, "replay: replayed fixtures keep their own fields; remove fields")
 		}
-		format := s.Encoding.Format
-		if format == "" {
-			format = generator.DefaultFormat
-		}
-		s.Replay = p.replay(e.val, format)
+		s.Replay = p.replay(e.val)
 		if len(s.Replay) > 0 && s.Events == 0 && s.Duration == 0 {
 			s.Events = uint64(len(s.Replay))
 		}

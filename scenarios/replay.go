@@ -12,7 +12,7 @@ import (
 )
 
 // replay reads the replay list: fixture names or JSON files.
-func (p *parser) replay(n *yaml.Node, format generator.Format) []generator.Event {
+func (p *parser) replay(n *yaml.Node) []generator.Event {
 	items, ok := p.list(n, "replay", "fixture names or JSON files")
 	if !ok {
 		return nil
@@ -36,13 +36,6 @@ func (p *parser) replay(n *yaml.Node, format generator.Format) []generator.Event
 		ev, _, _, err := generator.Decode(data)
 		if err != nil {
 			p.errf(it, "%s: %q: %v", path, v, err)
-			continue
-		}
-		if kept, ok := ev.KeptFormat(); ok && kept != format {
-			// Its type's two objects have different fields, and only the
-			// one given is known: it cannot be sent in the other format.
-			p.errf(it, "%s: %q is a %s %s and the format is %s: that type is replayed only in the form given; replay its %s form or set format: %s",
-				path, v, kept, ev.Kind.Name, format, format, kept)
 			continue
 		}
 		out = append(out, ev)

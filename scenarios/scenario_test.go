@@ -132,8 +132,6 @@ func TestParseRejects(t *testing.T) {
 		{"unknown fixture", "replay: [seed-sucess]\n", "1:10", `(did you mean "seed-success"?)`},
 		{"replay with outcomes", "outcomes: [{success: {}}]\nreplay: [seed-success]\n", "2:1", "replay: replayed fixtures cannot be mixed with outcomes"},
 		{"empty replay", "replay: []\n", "1:9", "replay: empty list"},
-		{"replay in the other format", "format: v3\nreplay: [seed-success, v4-NewFileUpload-success]\n", "2:24", `replay[1]: "v4-NewFileUpload-success" is a v4 NewFileUpload and the format is v3`},
-		{"replay in the default format", "replay: [v3-PullComplete-success]\n", "1:10", "is a v3 PullComplete and the format is v4"},
 		{"JSON input", "{\n  \"name\": \"j\",\n  \"events\": -3\n}\n", "3:13", "events: must be at least 1"},
 	}
 	for _, tc := range tests {

@@ -94,11 +94,16 @@ func (o *eventFlags) resolve(cmd string, fs *pflag.FlagSet) (events, error) {
 			return ev, usageErrorf("%s: --format: %v", cmd, err)
 		}
 		ev.enc.Format = f
-		if ev.sc != nil {
-			for i := range ev.sc.Replay {
-				if kept, ok := ev.sc.Replay[i].KeptFormat(); ok && kept != f {
-					return ev, usageErrorf("%s: --format %s: scenario %q replays a %s %s (replay %d), which is replayed only in the form given", cmd, f, ev.sc.Name, kept, ev.sc.Replay[i].Kind.Name, i+1)
-				}
+	}
+	// A replayed payload of another type than the sprite goes only in the
+	// format it is in (its two objects have different fields): the run's
+	// format, final now, must be that one. serve (no --format) serves
+	// each in its own (see pullevent.Servable).
+	if ev.sc != nil && fs.Lookup("format") != nil {
+		for i := range ev.sc.Replay {
+			if kept, ok := ev.sc.Replay[i].KeptFormat(); ok && kept != ev.enc.Format {
+				return ev, usageErrorf("%s: scenario %q replays a %s %s (replay %d), which goes only in its own format, and the format is %s: give --format %s (or format: %s in the scenario)",
+					cmd, ev.sc.Name, kept, ev.sc.Replay[i].Kind.Name, i+1, ev.enc.Format, kept, kept)
 			}
 		}
 	}

@@ -108,8 +108,17 @@ func TestGenV3E2E(t *testing.T) {
 func TestGenFormatOfReplay(t *testing.T) {
 	t.Parallel()
 	r := runBinStdin(t, []byte("name: r\nevents: 1\nreplay: [v4-NewFileUpload-success]\n"), "gen", "--scenario", "-", "--format", "v3")
-	if r.code != 2 || !strings.Contains(string(r.stderr), `--format v3: scenario "r" replays a v4 NewFileUpload`) || len(r.stdout) != 0 {
-		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	if r.code != 2 || !strings.Contains(string(r.stderr), `scenario "r" replays a v4 NewFileUpload (replay 1), which goes only in its own format, and the format is v3`) || len(r.stdout) != 0 {
+		t.Errorf("--format v3 over a v4 replay: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	// A v3 fixture with no format given: refused with the flag to give;
+	// with it, its body as it is.
+	v3 := []byte("name: r\nevents: 1\nreplay: [v3-PullComplete-success]\n")
+	if r := runBinStdin(t, v3, "gen", "--scenario", "-"); r.code != 2 || !strings.Contains(string(r.stderr), "give --format v3") {
+		t.Errorf("a v3 replay in the default v4: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if r := runBinStdin(t, v3, "gen", "--scenario", "-", "--format", "v3"); r.code != 0 || !strings.Contains(string(r.stdout), `"EventType":"PullComplete"`) {
+		t.Errorf("a v3 replay with --format v3: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
 

@@ -586,7 +586,7 @@ func TestServeReplayV4Catalog(t *testing.T) {
 		t.Errorf("a 4.0 PullComplete replayed: exit %d, stderr %q", r.code, r.stderr)
 	}
 	file := filepath.Join(t.TempDir(), "r.yaml")
-	os.WriteFile(file, []byte("name: r\nformat: v3\nreplay: [v3-PullComplete-success]\n"), 0o644)
+	os.WriteFile(file, []byte("name: r\nreplay: [v3-PullComplete-success]\n"), 0o644) // no format: serve has none to match
 	p := startServe(t, "--scenario", file)
 	if line := p.waitContains(t, "queued"); !strings.Contains(line, "1 event queued") {
 		t.Errorf("its 3.0 fixture: %q", line)
