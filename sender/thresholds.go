@@ -87,7 +87,7 @@ func (rep *Report) checks(th Thresholds) []Check {
 			n, plural(rep.Events, "event"), rep.OtherStatus, rep.Failed, rep.InterruptedEvents, rep.NotSent, th.MaxFailed)}}
 	if th.MaxP99 > 0 {
 		c := Check{Name: "max-p99", Pass: rep.Latency.P99 <= th.MaxP99}
-		if rep.Latency.Count == 0 {
+		if rep.Latency.Count == 0 && rep.Latency.P99 == 0 {
 			// No event reached an answer: no p99 to judge (a p99 of 0
 			// would pass anything); max-failed counts those events.
 			c.Pass, c.Message = true, "not judged: no latency sample (no event was answered)"

@@ -51,7 +51,8 @@ func (r *sendReport) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "%s, %s, %d duplicates, %d malformed",
 			plural(s.Requests, "payload"), plural(s.Distinct, "distinct event"), s.Duplicates, s.Malformed)
 		if s.Signed > 0 || s.BadSignature > 0 {
-			fmt.Fprintf(&b, ", %d signed (%d bad signatures)", s.Signed, s.BadSignature)
+			// Bad signatures count unsigned 3.0 payloads too (as receive says).
+			fmt.Fprintf(&b, ", %d signed, %d bad signatures (wrong, expired or missing)", s.Signed, s.BadSignature)
 		}
 		switch {
 		case s.Malformed == 0:

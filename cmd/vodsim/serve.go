@@ -269,7 +269,7 @@ func (o *serveOpts) apply(fs *pflag.FlagSet, base serveConfig) (serveConfig, err
 		cfg.server.NoAuth = o.noAuth
 	}
 	// Flags that would be taken and do nothing.
-	if set("count") && len(cfg.profile) == 0 {
+	if set("count") && o.count > 0 && len(cfg.profile) == 0 {
 		return cfg, usageErrorf("serve: --count %d counts the events arriving at a rate: give --rate (or a scenario with one); without, --fill says how many are queued", o.count)
 	}
 	if o.noAuth && (set("secret-key") || set("secret-id")) {

@@ -592,3 +592,13 @@ func TestServeReplayV4Catalog(t *testing.T) {
 		t.Errorf("its 3.0 fixture: %q", line)
 	}
 }
+
+// TestServeCountZero: --count 0, the default (no end), is taken without a
+// rate, where another count is refused.
+func TestServeCountZero(t *testing.T) {
+	t.Parallel()
+	p := startServe(t, "--count", "0", "--fill", "1")
+	if line := p.waitContains(t, "queued"); !strings.Contains(line, "1 event queued") {
+		t.Errorf("serve --count 0: %q", line)
+	}
+}
