@@ -31,6 +31,10 @@ type JournalLine struct {
 	Malformed string `json:"malformed,omitempty"`
 	Final     State  `json:"final,omitempty"`
 	Reason    string `json:"reason,omitempty"`
+	// LastIntended, on a line of Count events the schedule's end left
+	// waiting for a slot, is the send time of the last of them: they were
+	// due, and the schedule's span runs to it.
+	LastIntended time.Time `json:"lastIntended,omitzero"`
 }
 
 // ErrJournal is wrapped by ReadJournal's errors about the content.
@@ -83,7 +87,7 @@ func ReportFromJournal(r io.Reader) (*Report, error) {
 		NotSentReasons: map[string]uint64{}, Payloads: PayloadMix{FailureCodes: map[int]uint64{}},
 	}
 	lat, svc, late := newHist(), newHist(), newHist()
-	var first, last, firstStart, lastStart, end time.Time
+	var first, last, firstStart, lastStart, end, lastDue time.Time
 	var starts uint64
 	err := ReadJournal(r, func(l *JournalLine) error {
 		if l.Shard != "" {
@@ -148,6 +152,9 @@ func ReportFromJournal(r io.Reader) (*Report, error) {
 		if !rep.countFinal(l.Final, l.Reason, n) {
 			return &Error{Kind: ErrJournal, Reason: fmt.Sprintf("unknown final state %q", l.Final)}
 		}
+		if l.Count > 0 && l.Reason == ReasonScheduleEnded {
+			lastDue = later(lastDue, l.LastIntended)
+		}
 		if l.Final == Interrupted || l.Final == NotSent && l.Reason == ReasonStopped {
 			rep.Interrupted = true
 		}
@@ -167,11 +174,15 @@ func ReportFromJournal(r io.Reader) (*Report, error) {
 		if s := rep.ScheduleSpan.Seconds(); s > 0 {
 			rep.TargetRate = float64(starts-1) / s
 		}
+		// As the live report: to the last event due (see tally.report).
+		if lastDue.After(last) {
+			rep.ScheduleSpan = lastDue.Sub(first)
+		}
 		from := first
 		if firstStart.Before(from) {
 			from = firstStart
 		}
-		if s := lastStart.Sub(from).Seconds(); s > 0 {
+		if s := later(lastStart, lastDue).Sub(from).Seconds(); s > 0 {
 			rep.AchievedRate = float64(starts-1) / s
 		}
 	}
@@ -220,7 +231,7 @@ func parseJournalLine(b []byte, l *JournalLine) error {
 			case "status":
 				l.Status = int(x.Int())
 			}
-		case "taskId", "shard", "error", "malformed", "final", "reason", "intended", "start":
+		case "taskId", "shard", "error", "malformed", "final", "reason", "intended", "start", "lastIntended":
 			if x.Type != gjson.String {
 				return bad(key, "a string")
 			}
@@ -237,15 +248,18 @@ func parseJournalLine(b []byte, l *JournalLine) error {
 				l.Final = State(x.Str)
 			case "reason":
 				l.Reason = x.Str
-			case "intended", "start":
+			case "intended", "start", "lastIntended":
 				t, perr := time.Parse(time.RFC3339Nano, x.Str)
 				if perr != nil {
 					return bad(key, "an RFC 3339 time")
 				}
-				if key == "intended" {
+				switch key {
+				case "intended":
 					l.Intended = t
-				} else {
+				case "start":
 					l.Start = t
+				default:
+					l.LastIntended = t
 				}
 			}
 		case "duplicate":

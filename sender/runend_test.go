@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -390,8 +391,17 @@ func TestRateCountsEventsNeverSent(t *testing.T) {
 	defer srv.Close()
 	// Four events a third of a second apart: 0 to 1 s.
 	profile := pace.Profile{{Duration: time.Hour, From: 3}}
-	rep := send(t, Config{Target: srv.URL, Count: 4, Profile: profile, MaxInFlight: 2,
+	var journal bytes.Buffer
+	rep := send(t, Config{Target: srv.URL, Count: 4, Profile: profile, MaxInFlight: 2, Journal: &journal,
 		Retry: RetryPolicy{Timeout: time.Hour}, Drain: 20 * time.Millisecond})
+	// A report rebuilt from the journal says the same.
+	rebuilt, err := ReportFromJournal(bytes.NewReader(journal.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rebuilt.ScheduleSpan != rep.ScheduleSpan || math.Abs(rebuilt.AchievedRate-rep.AchievedRate) > 1e-6 {
+		t.Errorf("rebuilt from the journal: span %v, achieved %.4f/s; the run's %v, %.4f/s", rebuilt.ScheduleSpan, rebuilt.AchievedRate, rep.ScheduleSpan, rep.AchievedRate)
+	}
 	want(t, "not sent: schedule ended", rep.NotSentReasons[ReasonScheduleEnded], 2)
 	sched, err := pace.NewSchedule(profile)
 	if err != nil {

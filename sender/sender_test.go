@@ -458,6 +458,8 @@ type journalLine struct {
 	Final     string `json:"final"`
 	Reason    string `json:"reason"`
 	Count     uint64 `json:"count"`
+	// LastIntended: on a line of events the schedule's end left unsent.
+	LastIntended string `json:"lastIntended"`
 }
 
 func journalLines(t *testing.T, r io.Reader) []journalLine {

@@ -271,11 +271,13 @@ func (t *tally) report(end time.Time, st dispatchStats) *Report {
 			}
 			rep.NotSent += i - from
 			rep.NotSentReasons[st.reason] += i - from
+			var due time.Time
 			if st.reason == ReasonScheduleEnded && t.r.sched != nil {
-				lastDue = t.r.start.Add(t.r.sched.At(t.r.shard.index(i - 1)))
+				due = t.r.start.Add(t.r.sched.At(t.r.shard.index(i - 1)))
+				lastDue = due
 			}
 			if t.jw != nil {
-				t.journalUnsent(t.r.shard.index(from), i-from, st.reason)
+				t.journalUnsent(t.r.shard.index(from), i-from, st.reason, due)
 			}
 		}
 	}

@@ -78,7 +78,7 @@ func (t *tally) journal(res *result) {
 // that were never handed to a worker: {"index":from,"count":n,"attempt":0,
 // "final":"not-sent","reason":...}; a shard's events are N indices apart,
 // and its line says so with "step":N after "count".
-func (t *tally) journalUnsent(from, n uint64, reason string) {
+func (t *tally) journalUnsent(from, n uint64, reason string, lastDue time.Time) {
 	b := t.line[:0]
 	b = append(b, `{"index":`...)
 	b = strconv.AppendUint(b, from, 10)
@@ -91,6 +91,11 @@ func (t *tally) journalUnsent(from, n uint64, reason string) {
 	b = t.appendShard(b)
 	b = append(b, `,"attempt":0,"final":"not-sent","reason":`...)
 	b = strconv.AppendQuote(b, reason)
+	if !lastDue.IsZero() {
+		b = append(b, `,"lastIntended":"`...)
+		b = lastDue.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = append(b, '"')
+	}
 	t.writeLine(append(b, "}\n"...))
 }
 
