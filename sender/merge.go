@@ -268,6 +268,11 @@ func Merge(reps []*Report) (*Report, error) {
 	}
 	out.Latency, out.Service, out.Lateness, out.ConnWait = summarise(hists[0]), summarise(hists[1]), summarise(hists[2]), summarise(hists[3])
 	out.Histograms = &Histograms{Latency: encodeHist(hists[0]), Service: encodeHist(hists[1]), Lateness: encodeHist(hists[2]), ConnWait: encodeHist(hists[3])}
+	if out.Format == "-" {
+		// With a journal among them: what journals lack is unknown for
+		// the whole (not the first report's, nor a partial mix).
+		out.Seed, out.Payloads = 0, PayloadMix{FailureCodes: map[int]uint64{}}
+	}
 	return out, nil
 }
 

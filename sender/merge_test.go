@@ -168,6 +168,16 @@ func TestShardReportsMergeIntoTheWholeRun(t *testing.T) {
 	if !reflect.DeepEqual(of(mixed), of(whole)) || mixed.Format != "-" {
 		t.Errorf("merged from reports and a journal %+v (format %q), whole run %+v", of(mixed), mixed.Format, of(whole))
 	}
+	// In any order, the same: no seed or payload mix of one part.
+	for _, order := range [][]*Report{{rebuilt[1], reps[0], reps[2]}, {reps[2], reps[0], rebuilt[1]}} {
+		m, err := Merge(order)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Seed != 0 || m.Payloads.Success+m.Payloads.Failure != 0 || len(m.Payloads.FailureCodes) != 0 || !reflect.DeepEqual(of(m), of(mixed)) {
+			t.Errorf("merged in another order: seed %d, payloads %+v, counts %+v", m.Seed, m.Payloads, of(m))
+		}
+	}
 	other := *reps[2]
 	other.Seed++
 	if _, err := Merge([]*Report{reps[0], rebuilt[1], &other}); err == nil || !strings.Contains(err.Error(), "not one run") {
