@@ -62,8 +62,21 @@ func TestPacingReceiverProcess(t *testing.T) {
 // collections and its CPU time are not the sender's, and only the
 // processors are shared.
 func pacingReceiver(b testing.TB) (string, func()) {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestPacingReceiverProcess$")
-	cmd.Env = append(os.Environ(), receiverEnv+"=1")
+	_, out, stop := childTest(b, "TestPacingReceiverProcess", receiverEnv)
+	line, err := out.ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "http://") {
+		stop()
+		b.Fatalf("receiver process: %q, %v", line, err)
+	}
+	return strings.TrimSpace(line), stop
+}
+
+// childTest runs this test binary again as a process of its own, running
+// only test (which acts on env=1), and returns its stdin, its stdout and
+// the function that stops it (closing stdin, then waiting).
+func childTest(b testing.TB, test, env string) (io.WriteCloser, *bufio.Reader, func()) {
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
+	cmd.Env = append(os.Environ(), env+"=1")
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -75,13 +88,7 @@ func pacingReceiver(b testing.TB) (string, func()) {
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	stop := func() { in.Close(); cmd.Wait() }
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, "http://") {
-		stop()
-		b.Fatalf("receiver process: %q, %v", line, err)
-	}
-	return strings.TrimSpace(line), stop
+	return in, bufio.NewReader(out), func() { in.Close(); cmd.Wait() }
 }
 
 // BenchmarkPacing paces a 1 s run at 10, 100, 1,000 and 10,000 events/s to a
@@ -283,21 +290,8 @@ func BenchmarkPacingFloor(b *testing.B) {
 	ShortSlices()
 	target, stop := pacingReceiver(b)
 	defer stop()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestPacingFloorProcess$")
-	cmd.Env = append(os.Environ(), floorEnv+"=1")
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() { in.Close(); cmd.Wait() }()
-	lines := bufio.NewReader(out)
+	in, lines, stopFloor := childTest(b, "TestPacingFloorProcess", floorEnv)
+	defer stopFloor()
 	all := newHist()
 	var floor float64
 	for range b.N {

@@ -136,7 +136,7 @@ func decodeEvents(body []byte) ([]generator.Event, error) {
 	}
 	// A single (possibly pretty-printed) object.
 	if ev, _, _, err := generator.Decode(body); err == nil {
-		if err := servable(ev); err != nil {
+		if err := Servable(ev); err != nil {
 			return nil, fmt.Errorf("event: %v", err)
 		}
 		return []generator.Event{ev}, nil
@@ -155,7 +155,7 @@ func decodeEvents(body []byte) ([]generator.Event, error) {
 		}
 		ev, _, _, err := generator.Decode(b)
 		if err == nil {
-			err = servable(ev)
+			err = Servable(ev)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %v", line, err)
@@ -168,23 +168,19 @@ func decodeEvents(body []byte) ([]generator.Event, error) {
 	return out, nil
 }
 
-// servable refuses an injected event that PullEvents could not give: one
-// of another type than CreateImageSpriteComplete in the 4.0 format. Such
-// a type's 4.0 object has other fields than its 3.0 member, and an event
-// injected is kept only in the form it came in (the sprite event's two
-// forms are made from its fields); its 3.0 form serves both APIs (the
-// legacy PullEvent gives it as it is).
-func servable(ev generator.Event) error {
+// Servable returns the error a server's queue has for ev, an event of its
+// own (injected, or replayed by vodsim serve's scenario), nil if none: one
+// of another type than CreateImageSpriteComplete in the 4.0 format. Such a
+// type's 4.0 object has other fields than its 3.0 member, and an event
+// given is kept only in the form it came in (the sprite event's two forms
+// are made from its fields), while PullEvents gives every event in 3.0;
+// its 3.0 form serves both APIs (the legacy PullEvent gives it as it is).
+func Servable(ev generator.Event) error {
 	if f, ok := ev.KeptFormat(); ok && f == generator.FormatV4 {
 		return fmt.Errorf("a 4.0 %s: PullEvents gives every event in 3.0, and vodsim keeps this type only in the form it was given: give its 3.0 form (the legacy PullEvent then gives that)", ev.Kind.Name)
 	}
 	return nil
 }
-
-// Servable returns the error a server's queue has for ev, an event of its
-// own (injected, or replayed by vodsim serve's scenario), nil if none: see
-// the admin API's inject.
-func Servable(ev generator.Event) error { return servable(ev) }
 
 // AdminOpen reports whether the admin API answers without a token: it
 // does unless Serve listens beyond the loopback (or a token is set).
