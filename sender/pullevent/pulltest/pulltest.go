@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"sort"
@@ -100,13 +101,16 @@ func Sign(r *http.Request, body []byte, secretID, secretKey string, now time.Tim
 // /v2/index.php with params (Action and its own, e.g. msgHandle.0) and
 // the common parameters SecretId, Timestamp (srv's clock), Nonce and
 // Region filled in where params leaves them out, signed with
-// SignatureMethod (HmacSHA1 when params sets none) and srv's key.
+// SignatureMethod (HmacSHA1 when params sets none) and srv's key. The
+// Nonce filled in is new for each request: the server refuses a Nonce
+// and Timestamp it has seen (code 4500), so a pull and its confirm in the
+// same second must differ in it.
 func NewLegacyRequest(srv *pullevent.Server, params map[string]string) *http.Request {
 	cfg := srv.Config()
 	p := map[string]string{
 		"SecretId":  cfg.SecretID,
 		"Timestamp": strconv.FormatInt(cfg.Clock.Now().Unix(), 10),
-		"Nonce":     "4711",
+		"Nonce":     strconv.FormatUint(rand.Uint64N(1<<53), 10),
 		"Region":    "gz",
 	}
 	for k, v := range params {

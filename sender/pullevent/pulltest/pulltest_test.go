@@ -1,6 +1,7 @@
 package pulltest
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vodsim/vodsim/generator"
 	"github.com/vodsim/vodsim/sender/pullevent"
 )
 
@@ -83,5 +85,36 @@ func TestRefusals(t *testing.T) {
 				t.Errorf("answer %s, want error %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// A pull and its confirm, made with NewLegacyRequest in the same second
+// and no Nonce given, are two requests: the server refuses a repeated
+// Nonce and Timestamp (code 4500), so each request gets a Nonce of its own.
+func TestLegacyRequestsGetTheirOwnNonce(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	srv := NewServer(t, pullevent.Config{Clock: pullevent.ClockFunc(func() time.Time { return now })})
+	srv.Queue().Add(generator.SuccessEvent(1))
+	legacy := func(params map[string]string) map[string]any {
+		t.Helper()
+		resp, err := http.DefaultClient.Do(NewLegacyRequest(srv, params))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatal(err)
+		}
+		if out["code"] != 0.0 {
+			t.Fatalf("%v: %v", params, out)
+		}
+		return out
+	}
+	pulled := legacy(map[string]string{"Action": "PullEvent"})
+	h := pulled["eventList"].([]any)[0].(map[string]any)["msgHandle"].(string)
+	legacy(map[string]string{"Action": "ConfirmEvent", "msgHandle.0": h})
+	if st := srv.Queue().Stats(); st.Confirmed != 1 {
+		t.Errorf("confirmed %d, want 1", st.Confirmed)
 	}
 }
