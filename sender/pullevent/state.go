@@ -27,7 +27,7 @@ const stateMagic = "vodsim-state v1\n"
 // Record types.
 const (
 	recFill    = 'F' // first seq, at, src, idx, n
-	recAdd     = 'A' // first seq, at, count, then count times len + 4.0 JSON
+	recAdd     = 'A' // first seq, at, count, then count times len + JSON (3.0; 4.0 in older files)
 	recPull    = 'P' // deadline, count, then count times seq + handle
 	recConfirm = 'C' // count, then count seqs
 	recReset   = 'R'
@@ -459,6 +459,13 @@ func appendSources(w interface {
 
 // --- writing ---
 
+// keptEncoding is the form an event added with its content is written in:
+// 3.0, which carries every field of a sprite event (4.0 has no webVttUrl
+// unless asked, and a failure's definition, count and URLs not at all)
+// and is the form PullEvents gives of another type. Decode reads either,
+// so a file written with 4.0 still opens.
+var keptEncoding = generator.Encoding{Format: generator.FormatV3}
+
 func (l *stateLog) begin(typ byte) {
 	l.buf = append(l.buf[:0], 0, 0, 0, 0, 0, 0, 0, 0, typ)
 }
@@ -526,7 +533,7 @@ func (l *stateLog) added(first uint64, at time.Time, events []generator.Event) e
 	l.u64(first)
 	l.u64(uint64(at.UnixNano()))
 	l.u32(uint32(len(events)))
-	enc := generator.Encoding{Format: generator.FormatV4}
+	enc := keptEncoding
 	for i := range events {
 		at := len(l.buf)
 		l.u32(0)

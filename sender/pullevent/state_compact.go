@@ -27,7 +27,7 @@ import (
 const (
 	recSnap       = 'H' // seq, sbase, next, 5 counters, count, fill ends
 	recSnapSlots  = 'S' // runs: n, state, then unless done src, idx, added, deliveries
-	recSnapInj    = 'I' // count, then count times seq + len + 4.0 JSON
+	recSnapInj    = 'I' // count, then count times seq + len + JSON (keptEncoding)
 	recSnapFlight = 'T' // count, then count times seq + handle + deadline
 	recSnapEnd    = 'E' // slots, injected events, flights
 )
@@ -125,7 +125,7 @@ func (q *Queue) writeSnapshotLocked(w io.Writer, pullsAdj uint64) (int64, error)
 	s.end()
 
 	// Injected events keep their content, in seq order.
-	enc := generator.Encoding{Format: generator.FormatV4}
+	enc := keptEncoding
 	var ninj, nfl uint64
 	chunk := func(typ byte, count *uint32, at int) {
 		if len(s.buf) > snapChunk {

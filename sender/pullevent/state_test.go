@@ -274,3 +274,59 @@ func TestStateOtherSources(t *testing.T) {
 		q2.CloseState()
 	}
 }
+
+// An event added with its content (injected) comes back from the state
+// file as it was added, in both APIs' forms: a 3.0 sprite event's
+// WebVttUrl, which the 4.0 form carries only as an option, and a catalog
+// event of another type, whose 3.0 member PullEvents gives (only one form
+// of such an event is kept). Both the log and a compacted snapshot keep
+// them.
+func TestStateKeepsInjectedEvents(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	clk := ClockFunc(func() time.Time { return now })
+	g := testGen(t)
+	pc, err := generator.New(generator.Config{Seed: 2, Outcomes: []generator.Outcome{{Weight: 1, EventType: "PullComplete"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v3 := generator.Encoding{Format: generator.FormatV3}
+	sprite := g.Event(3)
+	injected, _, _, err := generator.Decode(v3.Marshal(&sprite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if injected.WebVTTURL == "" {
+		t.Fatal("the 3.0 sprite event has no WebVttUrl")
+	}
+	forms := func(q *Queue) []string {
+		var out []string
+		for _, m := range q.Peek(0) {
+			out = append(out, string(generator.AppendEventContent(nil, &m.Event, "")))
+			if m.Event.Kind == nil {
+				out = append(out, string(generator.Encoding{Format: generator.FormatV4, WebVTT: true}.Marshal(&m.Event)))
+			}
+		}
+		return out
+	}
+	for _, compact := range []bool{false, true} {
+		path := filepath.Join(t.TempDir(), "q.state")
+		q, _ := openState(t, path, clk, g)
+		if err := q.Add(injected, pc.Event(0)); err != nil {
+			t.Fatal(err)
+		}
+		if compact {
+			compactNow(t, q)
+		}
+		before := forms(q)
+		q2, _ := openState(t, path, clk, g)
+		after := forms(q2)
+		if len(after) != len(before) {
+			t.Fatalf("compact %v: %d events after a restart, %d before", compact, len(after), len(before))
+		}
+		for i := range before {
+			if after[i] != before[i] {
+				t.Errorf("compact %v: event form %d after a restart\n%s\nbefore\n%s", compact, i, after[i], before[i])
+			}
+		}
+	}
+}
