@@ -33,8 +33,10 @@ func decodeRequest3JSON(action string, body []byte) (request3, *apiError) {
 		var ute *json.UnmarshalTypeError
 		var se *json.SyntaxError
 		switch {
+		case errors.As(err, &ute) && ute.Field == "":
+			return req, errf("InvalidParameter", "The request body is not a JSON object of parameters: it is a JSON %s.", ute.Value)
 		case errors.As(err, &ute):
-			return req, errf("InvalidParameter", "The value type of parameter `%s` is wrong: want %s.", ute.Field, ute.Type)
+			return req, errf("InvalidParameter", "The value type of parameter `%s` is wrong: want %s.", ute.Field, param3Types[ute.Field])
 		case errors.As(err, &se):
 			return req, errf("InvalidParameter", "The request body is not valid JSON: %v (at byte %d).", err, se.Offset)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -47,7 +49,30 @@ func decodeRequest3JSON(action string, body []byte) (request3, *apiError) {
 	if dec.More() {
 		return req, errf("InvalidParameter", "The request body has data after the JSON object.")
 	}
+	// encoding/json matches names regardless of case; the API does not:
+	// eventHandles is not EventHandles.
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(body, &keys) == nil && len(keys) > 0 {
+		names := make([]string, 0, len(keys))
+		for k := range keys {
+			if _, ok := param3Types[k]; !ok {
+				names = append(names, k)
+			}
+		}
+		if len(names) > 0 {
+			sort.Strings(names)
+			return req, errf("UnknownParameter", "The parameter `%s` is not recognized by %s.", names[0], action)
+		}
+	}
 	return req, checkRequest3(action, req)
+}
+
+// param3Types are the parameters of request3, named as the API names them,
+// with their types in the API's words.
+var param3Types = map[string]string{
+	"EventHandles": "an array of strings",
+	"SubAppId":     "an integer, 0 or more",
+	"ExtInfo":      "a string",
 }
 
 // decodeRequest3Form parses API 3.0 parameters given as a query string or

@@ -769,3 +769,37 @@ func TestRoutes(t *testing.T) {
 		}
 	}
 }
+
+// Parameter names are matched exactly, as the real API does: encoding/json
+// alone would take eventHandles for EventHandles. A body that is not an
+// object, or a value of the wrong type, is named in the API's terms, not
+// in Go's.
+func TestDecodeRequest3JSONStrict(t *testing.T) {
+	for _, tt := range []struct {
+		action, body, code, msg string
+	}{
+		{"ConfirmEvents", `{"eventHandles":["a"]}`, "UnknownParameter", "`eventHandles` is not recognized"},
+		{"ConfirmEvents", `{"EventHandles":["a"],"eventhandles":["b"]}`, "UnknownParameter", "`eventhandles` is not recognized"},
+		{"PullEvents", `{"subAppId":1}`, "UnknownParameter", "`subAppId` is not recognized"},
+		{"PullEvents", `{"EXTINFO":"x"}`, "UnknownParameter", "`EXTINFO` is not recognized"},
+		{"PullEvents", `[]`, "InvalidParameter", "not a JSON object"},
+		{"PullEvents", `"x"`, "InvalidParameter", "not a JSON object"},
+		{"PullEvents", `{"SubAppId":-1}`, "InvalidParameter", "`SubAppId` is wrong: want an integer"},
+		{"ConfirmEvents", `{"EventHandles":"a"}`, "InvalidParameter", "`EventHandles` is wrong: want an array of strings"},
+		{"ConfirmEvents", `{"EventHandles":[1]}`, "InvalidParameter", "`EventHandles` is wrong: want an array of strings"},
+		{"PullEvents", `{"ExtInfo":1}`, "InvalidParameter", "`ExtInfo` is wrong: want a string"},
+		{"ConfirmEvents", `{"EventHandles":["a"],"SubAppId":1,"ExtInfo":""}`, "", ""},
+		{"PullEvents", `{"SubAppId":1,"ExtInfo":""}`, "", ""},
+	} {
+		_, e := decodeRequest3JSON(tt.action, []byte(tt.body))
+		switch {
+		case tt.code == "" && e != nil:
+			t.Errorf("%s %s: %v, want no error", tt.action, tt.body, e)
+		case tt.code != "" && (e == nil || e.Code != tt.code || !strings.Contains(e.Message, tt.msg)):
+			t.Errorf("%s %s: %v, want %s saying %q", tt.action, tt.body, e, tt.code, tt.msg)
+		}
+		if e != nil && (strings.Contains(e.Message, "pullevent.") || strings.Contains(e.Message, "``")) {
+			t.Errorf("%s %s: message %q speaks Go or names no parameter", tt.action, tt.body, e.Message)
+		}
+	}
+}
