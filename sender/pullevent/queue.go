@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -587,6 +588,9 @@ func (q *Queue) Peek(max int) []Message { return q.PeekAfter(0, max) }
 // PeekAfter is Peek from the first available event whose Seq is above
 // after: the next page of a Peek.
 func (q *Queue) PeekAfter(after uint64, max int) []Message {
+	if after == math.MaxUint64 {
+		return nil // no Seq is above it (and after+1 would wrap to 0)
+	}
 	q.mu.Lock()
 	q.reapLocked(q.clock.Now())
 	var out []Message

@@ -3,6 +3,7 @@ package pullevent
 import (
 	"context"
 	"errors"
+	"math"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -416,5 +417,18 @@ func TestQueueStatsAddUp(t *testing.T) {
 	check("after the retention")
 	if s := q.Stats(); s.Expired != 9 || s.Available != 0 {
 		t.Errorf("expired %d, available %d: want 9 and 0", s.Expired, s.Available)
+	}
+}
+
+// No event has a Seq above the largest uint64: a page after it is empty,
+// not the first page again (after+1 wraps to 0).
+func TestPeekAfterLast(t *testing.T) {
+	q := NewQueue(Config{Clock: newFakeClock()})
+	q.AddFrom(testGen(t), 0, 3)
+	if got := q.PeekAfter(math.MaxUint64, 0); len(got) != 0 {
+		t.Errorf("PeekAfter(MaxUint64) gave seqs %v, want none", seqs(got))
+	}
+	if got := q.PeekAfter(2, 0); !equalU64(seqs(got), []uint64{3}) {
+		t.Errorf("PeekAfter(2) gave seqs %v, want [3]", seqs(got))
 	}
 }
