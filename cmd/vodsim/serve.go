@@ -335,7 +335,7 @@ func runServe(ctx context.Context, io stdio, cfg serveConfig) error {
 		isNew, err := q.OpenState(cfg.state, cfg.stateSync, g)
 		if err != nil {
 			ln.Close()
-			if errors.Is(err, pullevent.ErrState) || errors.Is(err, pullevent.ErrSources) {
+			if errors.Is(err, pullevent.ErrState) || errors.Is(err, pullevent.ErrSources) || errors.Is(err, pullevent.ErrStateInUse) {
 				return usageErrorf("serve: --state: %v", err)
 			}
 			return fmt.Errorf("serve: --state: %w", err)

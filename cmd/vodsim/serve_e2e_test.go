@@ -602,3 +602,22 @@ func TestServeCountZero(t *testing.T) {
 		t.Errorf("serve --count 0: %q", line)
 	}
 }
+
+// TestServeStateInUse: a second serve given the --state file of one that
+// runs is refused with exit 2 and why, rather than writing into the file
+// the first one keeps; the first goes on serving from it.
+func TestServeStateInUse(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "q.state")
+	p := startServe(t, "--state", path, "--fill", "5")
+	p.waitContains(t, "queued")
+	r := runBin(t, "serve", "--listen", "127.0.0.1:0", "--state", path)
+	if r.code != 2 || !strings.Contains(string(r.stderr), "in use by another vodsim serve") || !strings.Contains(string(r.stderr), path) {
+		t.Errorf("a second serve on the file: exit %d, stderr %q; want 2 and why", r.code, r.stderr)
+	}
+	p.stop(t)
+	q := startServe(t, "--state", path)
+	if line := q.waitContains(t, "waiting"); !strings.Contains(line, "5 events waiting") {
+		t.Errorf("restarted: %q", line)
+	}
+}

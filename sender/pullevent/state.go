@@ -72,7 +72,9 @@ type stateLog struct {
 
 // OpenState keeps q in the state file at path, so that it survives a
 // crash: it creates the file if it does not exist (new reports this), or
-// else rebuilds the queue from it. srcs are the sources the file's
+// else rebuilds the queue from it. The file is locked while it is open: a
+// file another queue (another vodsim serve) keeps is refused with an error
+// wrapping ErrStateInUse. srcs are the sources the file's
 // generated events came from, in the order they first filled the queue
 // (vodsim serve: its one generator); they must make the same events as
 // before. Call it before any other use of q.
@@ -83,9 +85,9 @@ type stateLog struct {
 // torn by a crash is cut off; a file that is not a state file or is corrupt
 // before its last record is an error wrapping ErrState.
 func (q *Queue) OpenState(path string, sync bool, srcs ...generator.Source) (new bool, err error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := openStateFile(path)
 	if err != nil {
-		return false, fmt.Errorf("state file: %w", err)
+		return false, err
 	}
 	defer func() {
 		if err != nil {
@@ -143,6 +145,37 @@ func (q *Queue) OpenState(path string, sync bool, srcs ...generator.Source) (new
 	// on with it.
 	_ = l.compactIdleLocked()
 	return false, nil
+}
+
+// ErrStateInUse is wrapped by the error OpenState returns for a state file
+// that another open state (another vodsim serve) holds: two queues
+// appending to one file would corrupt it, and a compaction by one would
+// leave the other writing to a file no longer in place.
+var ErrStateInUse = errors.New("the state file is in use by another vodsim serve (or another open queue): give each its own file")
+
+// openStateFile opens path, creating it if it does not exist, and locks it
+// (lockFile) for this open alone.
+func openStateFile(path string) (*os.File, error) {
+	for range 3 {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("state file: %w", err)
+		}
+		if err := lockFile(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("state file %s: %w", path, err)
+		}
+		// The holder's compaction may have renamed a new file over path
+		// between the open and the lock: the file locked is then no
+		// longer the state. Open path again.
+		fi, err := f.Stat()
+		pi, perr := os.Stat(path)
+		if err == nil && perr == nil && os.SameFile(fi, pi) {
+			return f, nil
+		}
+		f.Close()
+	}
+	return nil, fmt.Errorf("state file %s: %w", path, ErrStateInUse)
 }
 
 // CloseState closes the state file, if any; changes are no longer kept.

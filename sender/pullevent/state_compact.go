@@ -383,13 +383,22 @@ func (l *stateLog) compactLocked(pullsAdj uint64) (err error) {
 	renamed := false
 	defer func() {
 		if r := recover(); r != nil {
-			panic(r) // a crash at a step (tests): leave the files as they are
+			// A crash at a step (tests): leave the files as they are,
+			// closed (and unlocked) as the end of the process would.
+			if !renamed {
+				f.Close()
+			}
+			panic(r)
 		}
 		if !renamed {
 			f.Close()
 			os.Remove(tmp)
 		}
 	}()
+	// Renamed over FILE, it must be locked as FILE is (see openStateFile).
+	if err = lockFile(f); err != nil {
+		return fmt.Errorf("state file: compact: %w", err)
+	}
 	bw := bufio.NewWriterSize(f, 1<<20)
 	n, err := l.q.writeSnapshotLocked(bw, pullsAdj)
 	if err == nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -14,15 +15,35 @@ import (
 	"github.com/vodsim/vodsim/generator"
 )
 
-// openState opens path for a new queue on clk, as a restart would.
+// openState opens path for a new queue on clk, as a restart would: the
+// queue openState opened on path before, if any, crashes first.
 func openState(t *testing.T, path string, clk Clock, src generator.Source) (*Queue, bool) {
 	t.Helper()
+	if old, ok := opened.Load(path); ok {
+		crash(old.(*Queue))
+	}
 	q := NewQueue(Config{Clock: clk, ConfirmWindow: 30 * time.Second})
 	isNew, err := q.OpenState(path, false, src)
 	if err != nil {
 		t.Fatal(err)
 	}
+	opened.Store(path, q)
 	return q, isNew
+}
+
+// opened holds the queue openState last opened on each path.
+var opened sync.Map
+
+// crash ends q's hold on its state file as the end of its process would:
+// the file is closed (and so unlocked) as it is, without CloseState's
+// compaction, and q keeps no more changes.
+func crash(q *Queue) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if l, ok := q.journal.(*stateLog); ok {
+		l.f.Close()
+	}
+	q.journal = nil
 }
 
 func TestStateSurvivesRestart(t *testing.T) {
@@ -328,5 +349,52 @@ func TestStateKeepsInjectedEvents(t *testing.T) {
 				t.Errorf("compact %v: event form %d after a restart\n%s\nbefore\n%s", compact, i, after[i], before[i])
 			}
 		}
+	}
+}
+
+// A state file is kept by one queue at a time: a second OpenState of it
+// (another vodsim serve given the same --state) is refused and leaves the
+// file as it is, also after the holder compacted it (renamed a new file
+// over it). Once the holder closes it, or its process ends, it opens.
+func TestStateFileInUse(t *testing.T) {
+	clk := ClockFunc(func() time.Time { return time.Unix(1_800_000_000, 0) })
+	g := testGen(t)
+	path := filepath.Join(t.TempDir(), "q.state")
+	q := NewQueue(Config{Clock: clk})
+	if _, err := q.OpenState(path, false, g); err != nil {
+		t.Fatal(err)
+	}
+	q.AddFrom(g, 0, 10)
+	for _, compacted := range []bool{false, true} {
+		if compacted {
+			compactNow(t, q)
+		}
+		before, _ := os.ReadFile(path)
+		_, err := NewQueue(Config{Clock: clk}).OpenState(path, false, g)
+		if !errors.Is(err, ErrStateInUse) || !strings.Contains(err.Error(), path) {
+			t.Errorf("compacted %v: a second open: %v, want ErrStateInUse naming the file", compacted, err)
+		}
+		if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+			t.Errorf("compacted %v: the refused open changed the file", compacted)
+		}
+	}
+	// The holder still keeps its changes in the file in place.
+	msgs := pullNow(t, q, 1)
+	if err := q.Confirm(msgs[0].Handle); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.CloseState(); err != nil {
+		t.Fatal(err)
+	}
+	q2 := NewQueue(Config{Clock: clk})
+	if _, err := q2.OpenState(path, false, g); err != nil {
+		t.Fatalf("after the holder closed it: %v", err)
+	}
+	if st := q2.Stats(); st.Confirmed != 1 || st.Available != 9 {
+		t.Errorf("reopened: %+v, want 1 confirmed and 9 available", st)
+	}
+	crash(q2)
+	if _, err := NewQueue(Config{Clock: clk}).OpenState(path, false, g); err != nil {
+		t.Errorf("after the holder's process ended: %v", err)
 	}
 }
