@@ -161,6 +161,15 @@ func (o *eventFlags) resolve(cmd string, fs *pflag.FlagSet) (events, error) {
 	if set("app-id") {
 		gen.AppID = o.appID
 	}
+	// A scenario's own types were checked against its own format; a
+	// --format v4 given over a v3 scenario must not turn a 3.0-only type's
+	// events into 3.0 bodies in a 4.0 run unannounced.
+	if ev.sc != nil && ev.enc.Format != generator.FormatV3 && fs.Lookup("format") != nil {
+		if k := v3OnlyKind(gen); k != nil {
+			return ev, usageErrorf("%s: scenario %q makes %s, which VOD sends only in the 3.0 format, and the format is %s: give --format v3 or leave --format out",
+				cmd, ev.sc.Name, k.Name, ev.enc.Format)
+		}
+	}
 	g, err := generator.New(gen)
 	if err != nil {
 		if ev.sc != nil {
@@ -170,6 +179,29 @@ func (o *eventFlags) resolve(cmd string, fs *pflag.FlagSet) (events, error) {
 	}
 	ev.source = g
 	return ev, nil
+}
+
+// v3OnlyKind returns the first event type of cfg's outcomes or flows that
+// has no 4.0 shape, nil when every one has.
+func v3OnlyKind(cfg generator.Config) *generator.Kind {
+	var names []string
+	for _, o := range cfg.Outcomes {
+		names = append(names, o.EventType)
+	}
+	for _, f := range cfg.Flows {
+		for _, s := range f.Steps {
+			names = append(names, s.EventType)
+		}
+	}
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		if k, ok := generator.LookupKind(n); ok && !k.Legacy {
+			return k
+		}
+	}
+	return nil
 }
 
 // loadScenario loads a scenario by name or path, as scenarios.Load does;

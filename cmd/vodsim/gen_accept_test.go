@@ -15,6 +15,10 @@ func TestGenRejectsOddValues(t *testing.T) {
 		"outcomes:\n  - success: {template: {definition: 10001, interval: 1ns}}\n")
 	longVideo := writeFile(t, dir, "long.yaml",
 		"outcomes:\n  - success: {videoDuration: 2000000h}\n")
+	v3Outcome := writeFile(t, dir, "v3outcome.yaml",
+		"format: v3\noutcomes:\n  - {eventType: EditMediaComplete, success: {}}\n")
+	v3Flow := writeFile(t, dir, "v3flow.yaml",
+		"format: v3\nflows:\n  - steps: [NewFileUpload, RestoreMediaComplete]\n")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -27,6 +31,14 @@ func TestGenRejectsOddValues(t *testing.T) {
 			tinyInterval + ":2:55: outcomes[0].success.template.interval: 1ns: must be a whole number of seconds"},
 		{"video longer than VOD accepts", []string{"gen", "--scenario", longVideo, "--count", "1"},
 			longVideo + ":2:30: outcomes[0].success.videoDuration: 2000000h0m0s is over 604800s"},
+		// --format v4 over a v3 scenario: its 3.0-only types have no 4.0
+		// body, and a 3.0 body in a 4.0 run is not what was asked for.
+		{"--format v4 over a 3.0-only outcome", []string{"gen", "--scenario", v3Outcome, "--format", "v4", "--count", "1"},
+			"makes EditMediaComplete, which VOD sends only in the 3.0 format"},
+		{"--format v4 over a 3.0-only flow step", []string{"gen", "--scenario", v3Flow, "--format", "v4", "--count", "1"},
+			"makes RestoreMediaComplete, which VOD sends only in the 3.0 format"},
+		{"send --format v4 over a 3.0-only outcome", []string{"send", "--scenario", v3Outcome, "--format", "v4", "--count", "1"},
+			"makes EditMediaComplete, which VOD sends only in the 3.0 format"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
