@@ -86,7 +86,7 @@ reads at most 1 MB of a body, and holds at most --max-conns connections.`, `
 	fs.IntVar(&window, "window", receiver.DefaultWindow, "distinct task ids remembered to tell duplicates; the oldest is forgotten first")
 	fs.Uint64Var(&count, "count", 0, "exit 0 once this many distinct events have arrived (0 = run until stopped)")
 	fs.Var(&timeout, "timeout", "stop after this long; exit 1 if --count was not reached (0 = no limit)")
-	fs.StringVar(&status, "status", "", "answer with this HTTP status, to every request or to a share of them: 500, 500:10% (default 200)")
+	fs.StringVar(&status, "status", "", "answer with this HTTP status (200 to 599), to every request or to a share of them: 500, 500:10% (default 200)")
 	fs.StringVar(&delay, "delay", "", "hold each answer this long, or for a time drawn from LO..HI, e.g. 200ms or 100ms..2s")
 	fs.StringVar(&summaryJSON, "summary-json", "", "write the counts as JSON to FILE when it exits")
 	fs.BoolVar(&strict, "strict", false, "exit 1 if any payload was malformed or badly signed")
@@ -321,7 +321,12 @@ func parseStatusShare(s string) (int, float64, error) {
 	codeStr, shareStr, hasShare := strings.Cut(s, ":")
 	code, err := strconv.Atoi(strings.TrimSpace(codeStr))
 	if err != nil || code < 100 || code > 599 {
-		return 0, 0, fmt.Errorf("want an HTTP status from 100 to 599, optionally with a share: 500 or 500:10%%")
+		return 0, 0, fmt.Errorf("want an HTTP status from 200 to 599, optionally with a share: 500 or 500:10%%")
+	}
+	if code < 200 {
+		// net/http sends a 1xx as an interim answer and then the
+		// receiver's 200 (101 without an upgrade is no answer either).
+		return 0, 0, fmt.Errorf("%d is an interim (1xx) status, not an answer: give one from 200 to 599", code)
 	}
 	share := 1.0
 	if hasShare {

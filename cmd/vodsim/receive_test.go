@@ -251,6 +251,10 @@ func TestReceiveDoubleBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"--status", "99"}, "--status"},
+		// A 1xx is an interim answer: the client would get 200 after it.
+		{[]string{"--status", "100"}, "interim (1xx) status"},
+		{[]string{"--status", "103:50%"}, "interim (1xx) status"},
+		{[]string{"--status", "101"}, "interim (1xx) status"},
 		{[]string{"--status", "500:0%"}, "share"},
 		{[]string{"--status", "500:150%"}, "share"},
 		{[]string{"--status", "500:x"}, "share"},
