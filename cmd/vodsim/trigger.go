@@ -165,7 +165,7 @@ running in another terminal.`, `
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
-	line := triggerLine(rep, body, eventType)
+	line := triggerLine(rep, body, kind.Name) // the catalog's name, whatever the case typed
 	fmt.Fprintln(c.io.out, line)
 	if rep.Acknowledged != 1 {
 		return fmt.Errorf("%w: the receiver did not answer 2xx", errShortfall)

@@ -169,6 +169,17 @@ func TestTriggerCatalogType(t *testing.T) {
 	}
 }
 
+// TestTriggerLineNamesTheType: a type named in another case is looked up
+// regardless of case, and the line names it as the catalog does.
+func TestTriggerLineNamesTheType(t *testing.T) {
+	t.Parallel()
+	_, url := startRecorder(t, 0)
+	r := runBin(t, "trigger", "pullcomplete", "--target", url, "--seed", "3")
+	if r.code != 0 || !bytes.Contains(r.stdout, []byte("(PullComplete success, vodTaskId ")) {
+		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
 // TestTriggerLineSaysWhatWasSent: for a type that carries no task id the
 // line names none (no empty label), and a body that --set left malformed
 // is said to be, not called a success.
