@@ -26,10 +26,13 @@ type Kind struct {
 	CanFail bool
 	// tag is the task kind in the task id: {appId}-{tag}-{32 hex}; a 2017
 	// type's task id is {tag}-{32 hex}; "" means the event has no task id.
-	tag    string
-	typ    int // index of the member's type in sdkschema.Types
-	typ4   int // index in types of the 4.0 data type, -1: typ in lowerCamel
-	member int // index in sdkschema.Members
+	tag string
+	// extOnly: the 3.0 type tells a failure by its ErrCodeExt string
+	// alone (no ErrCode, no numeric Status), which names Codes3 only.
+	extOnly bool
+	typ     int // index of the member's type in sdkschema.Types
+	typ4    int // index in types of the 4.0 data type, -1: typ in lowerCamel
+	member  int // index in sdkschema.Members
 }
 
 // Formats lists the wire formats the type has.
@@ -86,10 +89,33 @@ var kindIndex = func() map[string]*Kind {
 		if k.typ < 0 {
 			panic("generator: no SDK member " + k.Member)
 		}
+		numeric, ext := false, false
+		for _, f := range sdkschema.Types[k.typ].Fields {
+			switch {
+			case f.Kind == sdkschema.Num && (f.Name == "ErrCode" || f.Name == "Status"):
+				numeric = true
+			case f.Name == "ErrCodeExt":
+				ext = true
+			}
+		}
+		k.extOnly = ext && !numeric
 		m[strings.ToLower(k.Name)] = k
 	}
 	return m
 }()
+
+// CheckCode says why a failure of the type cannot carry code, nil when it
+// can. A type whose failure shows only in its ErrCodeExt string (no
+// ErrCode, no numeric Status) has names for the codes of Codes3 alone:
+// another code would leave ErrCodeExt empty and the event read as a
+// success.
+func (k *Kind) CheckCode(code int) error {
+	if _, ok := errExt[code]; ok || !k.extOnly {
+		return nil
+	}
+	return fmt.Errorf("%s tells a failure only by its ErrCodeExt, which VOD has for the codes %d, %d and %d: %d would read as a success",
+		k.Name, Codes3[0], Codes3[1], Codes3[2], code)
+}
 
 // LookupKind returns the catalog entry of an event type, by name (any case).
 func LookupKind(name string) (*Kind, bool) {

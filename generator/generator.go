@@ -215,6 +215,9 @@ func New(cfg Config) (*Generator, error) {
 					if c == 0 {
 						return nil, fmt.Errorf("%w: outcome %d: code 0 means success, not failure", ErrConfig, k)
 					}
+					if err := kd.CheckCode(c); err != nil {
+						return nil, fmt.Errorf("%w: outcome %d: %v", ErrConfig, k, err)
+					}
 				}
 			}
 			g.outcomes = append(g.outcomes, oc)

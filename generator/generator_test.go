@@ -306,6 +306,7 @@ func TestNewRejects(t *testing.T) {
 		{"video minimum over 7 days", Config{Outcomes: []Outcome{{Weight: 1, Success: &Success{MinDuration: 200 * time.Hour}}}}, "604800s"},
 		{"file id", Config{FileIDs: []string{"12ab"}}, "file id 0"},
 		{"scheme", Config{Scheme: "ftp"}, "scheme"},
+		{"code without an ErrCodeExt", Config{Outcomes: []Outcome{{Weight: 1, EventType: "ReviewAudioVideoComplete", Failure: &Failure{Codes: []int{-43001}}}}}, "would read as a success"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := New(tc.cfg)
@@ -481,4 +482,32 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("second round trip differs")
 		}
 	})
+}
+
+// TestFailuresReadAsFailures: whatever code a Config may give a type's
+// failure, the event decodes as a failure, in each format the type has:
+// a code New takes never comes out as a success.
+func TestFailuresReadAsFailures(t *testing.T) {
+	for _, k := range Kinds {
+		if !k.CanFail || k.Name == EventType {
+			continue
+		}
+		for _, code := range []int{40000, 60000, 70000, -43001, -47100, 12345} {
+			g, err := New(Config{Seed: 1, Outcomes: []Outcome{{Weight: 1, EventType: k.Name, Failure: &Failure{Codes: []int{code}}}}})
+			if err != nil {
+				if code >= 40000 { // Codes3: every type that can fail has them
+					t.Errorf("%s, code %d: %v", k.Name, code, err)
+				}
+				continue
+			}
+			ev := g.Event(0)
+			for _, f := range k.Formats() {
+				body := Encoding{Format: f}.Marshal(&ev)
+				got, _, _, err := Decode(body)
+				if err != nil || got.Status == 0 {
+					t.Errorf("%s %s, code %d: decodes with status %d (%v):\n%s", k.Name, f, code, got.Status, err, body)
+				}
+			}
+		}
+	}
 }

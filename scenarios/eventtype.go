@@ -32,6 +32,14 @@ func (p *parser) eventType(n *yaml.Node, path string, o generator.Outcome) strin
 	if o.Failure != nil && !k.CanFail {
 		p.errf(n, "%s: %s has no failure: remove the failure", path, k.Name)
 	}
+	if o.Failure != nil && k.CanFail {
+		for _, c := range o.Failure.Codes {
+			if err := k.CheckCode(c); err != nil {
+				p.errf(n, "%s: %v", path, err)
+				break
+			}
+		}
+	}
 	if s := o.Success; s != nil && (s.Template != (generator.Template{}) || s.MinDuration != 0 || s.MaxDuration != 0) {
 		p.errf(n, "%s: template and videoDuration describe %s only: remove them from this outcome", path, generator.EventType)
 	}

@@ -133,6 +133,12 @@ func TestParseRejects(t *testing.T) {
 		{"replay with outcomes", "outcomes: [{success: {}}]\nreplay: [seed-success]\n", "2:1", "replay: replayed fixtures cannot be mixed with outcomes"},
 		{"empty replay", "replay: []\n", "1:9", "replay: empty list"},
 		{"JSON input", "{\n  \"name\": \"j\",\n  \"events\": -3\n}\n", "3:13", "events: must be at least 1"},
+		// ReviewAudioVideoComplete tells a failure by ErrCodeExt alone: a
+		// code it has no name for would make a success-looking event.
+		{"code a type cannot carry", "format: v3\noutcomes:\n  - {eventType: ReviewAudioVideoComplete, failure: {codes: [-43001]}}\n", "3:17",
+			"outcomes[0].eventType: ReviewAudioVideoComplete tells a failure only by its ErrCodeExt"},
+		{"family a type cannot carry", "format: v3\noutcomes:\n  - eventType: QualityInspectComplete\n    failure: {family: source}\n", "3:16",
+			"-47100 would read as a success"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -37,6 +37,9 @@ func triggerSource(k *generator.Kind, seed int64, code int) (generator.Source, e
 		if !k.CanFail {
 			return nil, fmt.Errorf("--code: %s has no failure in VOD (no error field): leave --code out", k.Name)
 		}
+		if err := k.CheckCode(code); err != nil {
+			return nil, fmt.Errorf("--code: %v", err)
+		}
 		out = generator.Outcome{Weight: 1, Failure: &generator.Failure{Codes: []int{code}}}
 	}
 	if k.Name != generator.EventType {

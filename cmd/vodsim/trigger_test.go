@@ -131,6 +131,7 @@ func TestTriggerBadInput(t *testing.T) {
 		{[]string{"--target", url, "AigcImageTaskComplete"}, `only in the 3.0 format`},
 		{[]string{"--target", url, "--code", "-43001", "PersistenceComplete", "--format", "v3"}, `has no failure`},
 		{[]string{"--target", url, "a", "b"}, "one event type at most"},
+		{[]string{"--target", url, "--code", "-43001", "ReviewAudioVideoComplete", "--format", "v3"}, `--code: ReviewAudioVideoComplete tells a failure only by its ErrCodeExt`},
 		{[]string{"--target", url, "--set", "data.nope=1"}, "no field data.nope"},
 		{[]string{"--target", url, "--set", "data.fileId"}, "want PATH=VALUE"},
 		{[]string{"--target", url, "--code", "-43001", "--set", "data.definition=20"}, "no field data.definition"}, // a failure has none
