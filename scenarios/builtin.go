@@ -24,8 +24,9 @@ func builtinNames() []string { return builtinOrder }
 func builtinPath(name string) string { return "builtin/" + name + ".yaml" }
 
 // BuiltinFile returns the YAML source of the named built-in scenario, to
-// show or copy it.
+// show or copy it. The name may carry BuiltinPrefix, as Load takes it.
 func BuiltinFile(name string) ([]byte, error) {
+	name = strings.TrimPrefix(name, BuiltinPrefix)
 	for _, n := range builtinOrder {
 		if n == name {
 			return builtinFS.ReadFile(builtinPath(name))

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"io/fs"
 	"slices"
 	"strings"
@@ -30,6 +31,10 @@ func TestBuiltinsAreValid(t *testing.T) {
 			data, err := BuiltinFile(in.Name)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// builtin:NAME names it too, as --scenario takes it.
+			if prefixed, err := BuiltinFile(BuiltinPrefix + in.Name); err != nil || !bytes.Equal(prefixed, data) {
+				t.Errorf("BuiltinFile(%q): %v", BuiltinPrefix+in.Name, err)
 			}
 			s, err := Parse(in.Name+".yaml", data)
 			if err != nil {
