@@ -78,18 +78,30 @@ type slot struct {
 }
 
 // flowStream merges the files' events by time. Event i of the stream is
-// found by merging up to it once; what it found is kept, so Fill is a
-// pure function of i however it is called.
+// found by merging up to it; the slots merged last are kept (at most
+// 2*flowKeep of them), so memory stays bounded however long the stream
+// runs, and one asked for again after that is merged again from the
+// stream's start (rewind), so Fill is a pure function of i however it is
+// called.
 type flowStream struct {
-	mu    sync.Mutex
-	done  []slot
-	pend  slotHeap
-	next  uint64 // the next file to start
-	total float64
-	// lastOf is, for each file with events still to come, 1 + the index
-	// of its latest event in done.
+	mu   sync.Mutex
+	done []slot // the stream's slots base, base+1, ...
+	base uint64
+	pend slotHeap
+	next uint64 // the next file to start
+	// lastOf is, for each file with events still to come, 1 + the stream
+	// index of its latest event merged.
 	lastOf map[uint64]uint64
+	// rewind, of the generator's stream, merges again from the start for
+	// a slot no longer kept; it is kept for the next such slot, which
+	// usually follows (a queue's events delivered again, in order).
+	rewind *flowStream
 }
+
+// flowKeep is how many of the slots merged last a flowStream keeps at
+// least: far more than a sender has in flight or a file's events lie
+// apart in the stream in any likely flow, about 1.3 MB.
+const flowKeep = 1 << 15
 
 type slotHeap []slot
 
@@ -153,7 +165,8 @@ func (g *Generator) compileFlows(flows []Flow) error {
 	if !(total > 0) {
 		return fmt.Errorf("%w: flow weights add up to 0", ErrConfig)
 	}
-	g.stream = &flowStream{total: total, lastOf: map[uint64]uint64{}}
+	g.flowTotal = total
+	g.stream = &flowStream{lastOf: map[uint64]uint64{}}
 	return nil
 }
 
@@ -161,7 +174,7 @@ func (g *Generator) compileFlows(flows []Flow) error {
 // stream's start. It is a pure function of the config and n.
 func (g *Generator) schedule(n uint64, out []slot) []slot {
 	r := splitmix{state: eventKey(g.seed, saltFlow, n)}
-	x := float64(r.Uint64()>>11) / (1 << 53) * g.stream.total
+	x := float64(r.Uint64()>>11) / (1 << 53) * g.flowTotal
 	fi := len(g.flows) - 1
 	for i := range g.flows {
 		if x < g.flows[i].cum {
@@ -195,8 +208,19 @@ func (g *Generator) slotAt(i uint64) slot {
 	fs := g.stream
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
+	if i < fs.base {
+		if fs.rewind == nil || i < fs.rewind.base {
+			fs.rewind = &flowStream{lastOf: map[uint64]uint64{}}
+		}
+		fs = fs.rewind
+	}
+	return g.merge(fs, i)
+}
+
+// merge merges fs up to the stream's event i (i >= fs.base) and returns it.
+func (g *Generator) merge(fs *flowStream, i uint64) slot {
 	var buf []slot
-	for uint64(len(fs.done)) <= i {
+	for end := fs.base + uint64(len(fs.done)); end <= i; end++ {
 		// Start every file that starts before the earliest pending event:
 		// none of its events can come earlier than its start.
 		for fs.pend.Len() == 0 || time.Duration(fs.next)*g.spacing <= fs.pend[0].at {
@@ -211,11 +235,15 @@ func (g *Generator) slotAt(i uint64) slot {
 		if s.last {
 			delete(fs.lastOf, s.file)
 		} else {
-			fs.lastOf[s.file] = uint64(len(fs.done)) + 1
+			fs.lastOf[s.file] = end + 1
+		}
+		if len(fs.done) == 2*flowKeep {
+			fs.done = fs.done[:copy(fs.done, fs.done[flowKeep:])]
+			fs.base += flowKeep
 		}
 		fs.done = append(fs.done, s)
 	}
-	return fs.done[i]
+	return fs.done[i-fs.base]
 }
 
 // FileLinks tells where event i stands among its file's events in a

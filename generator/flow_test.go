@@ -246,3 +246,36 @@ func TestFlowProcessingNotificationsDiffer(t *testing.T) {
 		}
 	}
 }
+
+// A long stream keeps a bounded number of merged slots, and an event
+// asked for again after its slot was dropped is the same event, with the
+// same links to its file's events.
+func TestFlowStreamBounded(t *testing.T) {
+	cfg := Config{Seed: 3, Flows: testFlows, Spacing: 10 * time.Second}
+	long, _ := New(cfg)
+	const n = 3*flowKeep + 123
+	for i := uint64(0); i < n; i++ {
+		long.FileLinks(i)
+	}
+	if got := len(long.stream.done); got > 2*flowKeep {
+		t.Fatalf("%d slots kept after %d events, want at most %d", got, n, 2*flowKeep)
+	}
+	if long.stream.base == 0 {
+		t.Fatal("no slot was dropped")
+	}
+	fresh, _ := New(cfg)
+	for _, i := range []uint64{n - 1, 7, 8, flowKeep + 5, 1, n - 2} {
+		a, b := long.Event(i), fresh.Event(i)
+		if ea, eb := (Encoding{Format: FormatV3}).Marshal(&a), (Encoding{Format: FormatV3}).Marshal(&b); !bytes.Equal(ea, eb) {
+			t.Fatalf("event %d asked again differs:\n%s\n%s", i, ea, eb)
+		}
+		p1, h1, n1 := long.FileLinks(i)
+		p2, h2, n2 := fresh.FileLinks(i)
+		if p1 != p2 || h1 != h2 || n1 != n2 {
+			t.Fatalf("event %d asked again: links %d %v %v, want %d %v %v", i, p1, h1, n1, p2, h2, n2)
+		}
+	}
+	if r := long.stream.rewind; r == nil || len(r.done) > 2*flowKeep {
+		t.Fatalf("rewind stream: %+v", r)
+	}
+}

@@ -127,6 +127,8 @@ type Generator struct {
 	pool     sync.Pool
 	flows    []flow
 	stream   *flowStream // nil without flows
+	// flowTotal is the flows' weights added up.
+	flowTotal float64
 }
 
 type outcome struct {
