@@ -77,8 +77,9 @@ type Config struct {
 	// closed to make room; when all are busy a new one waits.
 	MaxConns int
 	// RequestLimit, when above 0, is how many API 3.0 requests a second
-	// each action (PullEvents, ConfirmEvents) takes, as the real API's
-	// per-account limit (100 a second by default); a request over it is
+	// each action (PullEvents, ConfirmEvents, DescribeEventsState) takes,
+	// as the real API's per-account limit (100 a second by default); a
+	// request over it is
 	// answered RequestLimitExceeded. Requests are counted in a token
 	// bucket that holds a second's worth. 0 means no limit.
 	RequestLimit float64
