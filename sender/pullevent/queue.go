@@ -165,7 +165,7 @@ type Queue struct {
 type journal interface {
 	added(first uint64, at time.Time, events []generator.Event) error
 	filled(first uint64, at time.Time, src uint16, idx, n uint64) error
-	pulled(msgs []Message, deadline time.Time) error
+	pulled(msgs []Message, now, deadline time.Time) error
 	confirmed(seqs []uint64) error
 	reset() error
 }
@@ -441,7 +441,7 @@ func (q *Queue) takeLocked(now time.Time, max int, out []Message) ([]Message, er
 		// The events are handed out even if this fails: the journal
 		// then refuses what follows (confirms answer an error), and after
 		// a restart they are waiting again, never lost.
-		q.journal.pulled(out[start:], deadline)
+		q.journal.pulled(out[start:], now, deadline)
 	}
 	return out, nil
 }

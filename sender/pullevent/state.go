@@ -28,7 +28,8 @@ const stateMagic = "vodsim-state v1\n"
 const (
 	recFill    = 'F' // first seq, at, src, idx, n
 	recAdd     = 'A' // first seq, at, count, then count times len + JSON (3.0; 4.0 in older files)
-	recPull    = 'P' // deadline, count, then count times seq + handle
+	recPull    = 'P' // deadline, count, then count times seq + handle (older files)
+	recPullAt  = 'Q' // time, deadline, count, then count times seq + handle
 	recConfirm = 'C' // count, then count seqs
 	recReset   = 'R'
 	recSources = 'V' // count, then count fingerprints (sourcePrint)
@@ -364,13 +365,24 @@ func (q *Queue) applyLocked(p []byte, handles map[uint64]string) error {
 			q.pushLocked(slot{src: injectedSrc, added: at})
 			q.injected[q.seq] = &ev
 		}
-	case recPull:
+	case recPull, recPullAt:
+		// A pull's time is recorded since 'Q'; an older file's is taken as
+		// its deadline less the confirm window, right when serve restarts
+		// with the window it had.
+		var at int64
+		if p[0] == recPullAt {
+			at = int64(d.u64())
+		}
 		deadline, n := int64(d.u64()), d.u32()
 		if d.err != nil {
 			return d.err
 		}
 		dl := time.Unix(0, deadline)
-		q.reapLocked(dl.Add(-q.window))
+		if p[0] == recPull {
+			q.reapLocked(dl.Add(-q.window))
+		} else {
+			q.reapLocked(time.Unix(0, at))
+		}
 		for i := uint32(0); i < n; i++ {
 			seq, h := d.u64(), string(d.bytes(32))
 			if d.err != nil {
@@ -576,8 +588,9 @@ func (l *stateLog) added(first uint64, at time.Time, events []generator.Event) e
 	return l.commit(false)
 }
 
-func (l *stateLog) pulled(msgs []Message, deadline time.Time) error {
-	l.begin(recPull)
+func (l *stateLog) pulled(msgs []Message, now, deadline time.Time) error {
+	l.begin(recPullAt)
+	l.u64(uint64(now.UnixNano()))
 	l.u64(uint64(deadline.UnixNano()))
 	l.u32(uint32(len(msgs)))
 	for i := range msgs {

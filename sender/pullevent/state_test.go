@@ -398,3 +398,101 @@ func TestStateFileInUse(t *testing.T) {
 		t.Errorf("after the holder's process ended: %v", err)
 	}
 }
+
+// A restart with a shorter confirm window keeps what was confirmed: each
+// pull's own time is recorded, not taken from its deadline and the new
+// window, which made a later pull look late enough to take back events
+// confirmed after it.
+func TestStateWindowChanged(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	clk := ClockFunc(func() time.Time { return now })
+	g := testGen(t)
+	path := filepath.Join(t.TempDir(), "q.state")
+	q := NewQueue(Config{Clock: clk, ConfirmWindow: time.Minute})
+	if _, err := q.OpenState(path, false, g); err != nil {
+		t.Fatal(err)
+	}
+	q.AddFrom(g, 0, 40)
+	first, _ := q.Pull(context.Background(), 0, 0)
+	now = now.Add(45 * time.Second)
+	q.Pull(context.Background(), 0, 0)
+	now = now.Add(5 * time.Second) // 50 s after the first pull: within its window
+	for _, m := range first {
+		if err := q.Confirm(m.Handle); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := q.Stats()
+	crash(q)
+
+	q2 := NewQueue(Config{Clock: clk, ConfirmWindow: 30 * time.Second})
+	if _, err := q2.OpenState(path, false, g); err != nil {
+		t.Fatal(err)
+	}
+	defer crash(q2)
+	if after := q2.Stats(); after.Confirmed != before.Confirmed {
+		t.Fatalf("confirmed %d after the restart, %d before", after.Confirmed, before.Confirmed)
+	}
+	now = now.Add(2 * time.Minute) // every window has passed
+	confirmed := map[uint64]bool{}
+	for _, m := range first {
+		confirmed[m.Seq] = true
+	}
+	for {
+		msgs, _ := q2.Pull(context.Background(), 0, 0)
+		if len(msgs) == 0 {
+			break
+		}
+		for _, m := range msgs {
+			if confirmed[m.Seq] {
+				t.Fatalf("event %d, confirmed before the restart, came back", m.Seq)
+			}
+			q2.Confirm(m.Handle)
+		}
+	}
+}
+
+// olderPulls records pulls as files written before 'Q' records did: 'P'
+// records with their deadline alone.
+type olderPulls struct{ *stateLog }
+
+func (l olderPulls) pulled(msgs []Message, _, deadline time.Time) error {
+	l.begin(recPull)
+	l.u64(uint64(deadline.UnixNano()))
+	l.u32(uint32(len(msgs)))
+	for i := range msgs {
+		l.u64(msgs[i].Seq)
+		l.buf = append(l.buf, msgs[i].Handle...)
+	}
+	return l.commit(false)
+}
+
+// A file whose pulls are older 'P' records still opens, with what was
+// confirmed confirmed and what is in flight in flight.
+func TestStateOlderPullRecords(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	clk := ClockFunc(func() time.Time { return now })
+	g := testGen(t)
+	path := filepath.Join(t.TempDir(), "q.state")
+	q, _ := openState(t, path, clk, g)
+	l := q.journal.(*stateLog)
+	q.journal = olderPulls{l}
+	q.AddFrom(g, 0, 40)
+	first, _ := q.Pull(context.Background(), 0, 0)
+	now = now.Add(10 * time.Second)
+	second, _ := q.Pull(context.Background(), 0, 0)
+	q.journal = l
+	for _, m := range first {
+		if err := q.Confirm(m.Handle); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := q.Stats()
+	q2, _ := openState(t, path, clk, g)
+	if after := q2.Stats(); after != before {
+		t.Fatalf("stats after restart %+v, before %+v", after, before)
+	}
+	if err := q2.Confirm(second[0].Handle); err != nil {
+		t.Errorf("in-flight handle after restart: %v", err)
+	}
+}
