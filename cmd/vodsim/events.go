@@ -142,7 +142,9 @@ func (o *eventFlags) resolve(cmd string, fs *pflag.FlagSet) (events, error) {
 		}
 	}
 	if replay != nil {
-		for _, f := range []string{"failure-ratio", "app-id", "event-type"} {
+		// --webvtt too: a replayed payload keeps the webVttUrl it has, and
+		// one without would get an empty one.
+		for _, f := range []string{"failure-ratio", "app-id", "event-type", "webvtt"} {
 			if set(f) {
 				return ev, usageErrorf("%s: --%s does not apply to scenario %q: it replays fixed events", cmd, f, ev.sc.Name)
 			}

@@ -39,6 +39,10 @@ func TestGenRejectsOddValues(t *testing.T) {
 			"makes RestoreMediaComplete, which VOD sends only in the 3.0 format"},
 		{"send --format v4 over a 3.0-only outcome", []string{"send", "--scenario", v3Outcome, "--format", "v4", "--count", "1"},
 			"makes EditMediaComplete, which VOD sends only in the 3.0 format"},
+		// A replayed payload keeps its own webVttUrl; the seed's success,
+		// which has none, would get an empty one.
+		{"--webvtt over a replay", []string{"gen", "--scenario", "seed-examples", "--webvtt"},
+			`--webvtt does not apply to scenario "seed-examples": it replays fixed events`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
