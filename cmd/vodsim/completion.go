@@ -94,7 +94,7 @@ func completionModel(ctx context.Context) []compCmd {
 			cc.args = completionShells
 		case "trigger":
 			cc.args = kindNames()
-		case "version", "scenarios", "send", "serve", "receive", "gen", "forward":
+		case "version", "scenarios", "send", "serve", "receive", "gen", "forward", "events":
 			cc.args = []string{}
 		}
 		if seen != nil {

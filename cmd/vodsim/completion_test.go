@@ -57,6 +57,7 @@ func TestCompletionBashCompletes(t *testing.T) {
 		{"vodsim send --event-type Procedure", "ProcedureStateChanged"},
 		{"vodsim trigger Aigc", "AigcImageTaskComplete AigcVideoTaskComplete"},
 		{"vodsim completion ", "bash zsh fish"},
+		{"vodsim events ", ""}, // no arguments: no file names either
 	} {
 		words := strings.Fields(c.words)
 		if strings.HasSuffix(c.words, " ") {
