@@ -60,6 +60,8 @@ func TestValidateE2E(t *testing.T) {
 		{"one bad among good", []string{good, misspelt}, 2, []string{good + ": ok"}, []string{misspelt + ":2:1: "}},
 		{"missing file", []string{filepath.Join(dir, "none.yaml")}, 2, nil, []string{filepath.Join(dir, "none.yaml") + ": read scenario:"}},
 		{"no arguments", nil, 2, nil, []string{"vodsim: validate: name at least one scenario file"}},
+		// Standard input holds one scenario: a second - would read it empty.
+		{"stdin twice", []string{"-", good, "-"}, 2, nil, []string{"vodsim: validate: - (standard input) is named more than once"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/vodsim/vodsim/scenarios"
 )
@@ -35,6 +36,9 @@ Exit status: 0 when every file is valid, 2 otherwise.`, `
 	}
 	if fs.NArg() == 0 {
 		return usageErrorf("validate: name at least one scenario file (run 'vodsim validate --help')")
+	}
+	if i := slices.Index(fs.Args(), "-"); i >= 0 && slices.Contains(fs.Args()[i+1:], "-") {
+		return usageErrorf("validate: - (standard input) is named more than once: it holds one scenario")
 	}
 	bad := 0
 	for _, file := range fs.Args() {
