@@ -43,12 +43,16 @@ func (p *parser) replay(n *yaml.Node) []generator.Event {
 	return out
 }
 
+// fixtureNames says what the fixtures are called, in an error: listing
+// them all would bury the error's reason.
+const fixtureNames = "fixtures: seed-success, seed-failure, and v3-TYPE-success, v3-TYPE-failure, v4-TYPE-success, v4-TYPE-failure for the payloads in vodsim's fixtures/ directory"
+
 func (p *parser) replayData(v string) ([]byte, error) {
 	if slices.Contains(fixtures.Names(), strings.TrimSuffix(v, ".json")) && !strings.ContainsAny(v, `/\`) {
 		return fixtures.Read(v)
 	}
 	if !p.allowFiles {
-		return nil, fmt.Errorf("no fixture %q (have %s)%s", v, strings.Join(fixtures.Names(), ", "), hint(v, fixtures.Names()))
+		return nil, fmt.Errorf("no fixture %q%s (%s)", v, hint(v, fixtures.Names()), fixtureNames)
 	}
 	file := v
 	if !filepath.IsAbs(file) {
@@ -56,7 +60,7 @@ func (p *parser) replayData(v string) ([]byte, error) {
 	}
 	data, err := readFile(file)
 	if err != nil {
-		return nil, fmt.Errorf("%q is neither a fixture (%s)%s nor a readable file: %v", v, strings.Join(fixtures.Names(), ", "), hint(v, fixtures.Names()), err)
+		return nil, fmt.Errorf("%q is neither a fixture%s nor a readable file: %v (%s)", v, hint(v, fixtures.Names()), err, fixtureNames)
 	}
 	return data, nil
 }

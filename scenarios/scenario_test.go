@@ -340,8 +340,13 @@ func TestReplayFile(t *testing.T) {
 	}
 	lines := ve.Lines()
 	if len(lines) != 2 || !strings.Contains(lines[0], ":3:5: replay[1]: \"bad.json\": ") ||
-		!strings.Contains(lines[1], ":4:5: replay[2]: \"missing.json\" is neither a fixture") {
+		!strings.Contains(lines[1], ":4:5: replay[2]: \"missing.json\" is neither a fixture nor a readable file: ") {
 		t.Fatalf("problems:\n%s", ve)
+	}
+	// The reason comes first; the fixtures are named by pattern, not all
+	// of them listed.
+	if len(lines[1]) > 400 || strings.Contains(lines[1], "v3-ClipComplete") {
+		t.Errorf("the missing file's problem is %d bytes: %s", len(lines[1]), lines[1])
 	}
 	if err := os.WriteFile(filepath.Join(dir, "s.yaml"), []byte("replay: [ok.json, seed-success]\n"), 0o600); err != nil {
 		t.Fatal(err)
