@@ -44,6 +44,13 @@ func (t *tally) journal(res *result) {
 			b = append(b, `,"reason":`...)
 			b = strconv.AppendQuote(b, res.reason)
 		}
+		if res.attempted && res.malformed != "" {
+			// Cut while waiting to retry: its attempts carried a broken
+			// body, and the report counts it malformed on its final line.
+			b = append(b, `,"malformed":"`...)
+			b = append(b, res.malformed...)
+			b = append(b, '"')
+		}
 		t.writeLine(append(b, "}\n"...))
 		return
 	}
