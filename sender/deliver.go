@@ -40,7 +40,8 @@ const (
 )
 
 // Why an event was not sent: the keys of Report.NotSentReasons and the
-// "reason" of its journal line.
+// "reason" of its journal line. The final journal line of an interrupted
+// event gives ReasonStopped or ReasonDrainEnded too: what cut it short.
 const (
 	// ReasonStopped: the run was stopped (its context ended) first.
 	ReasonStopped = "run stopped"
@@ -85,7 +86,7 @@ type result struct {
 	attempted bool          // at least one attempt was made
 	final     bool          // the event's (or duplicate's) last attempt
 	state     State         // on final results
-	reason    string        // why, on a NotSent result
+	reason    string        // why, on a NotSent or Interrupted result
 }
 
 // bodyCap is the room made for a payload: most are under 1 KB.
@@ -336,7 +337,7 @@ func (w *worker) send(ctx context.Context, base *result) {
 			res.final = true
 			switch {
 			case res.errKind == ErrKindInterrupted:
-				res.state = Interrupted
+				res.state, res.reason = Interrupted, r.stopReason()
 			case res.errKind != "":
 				res.state = Failed
 			case status >= 200 && status < 300:
@@ -356,7 +357,7 @@ func (w *worker) send(ctx context.Context, base *result) {
 				// Stopped while waiting to retry: the event ends here,
 				// with no further attempt made.
 				res.attempt, res.status, res.errKind, res.err = 0, 0, ErrKindInterrupted, nil
-				res.final, res.state = true, Interrupted
+				res.final, res.state, res.reason = true, Interrupted, r.stopReason()
 				r.results <- res
 				return
 			}

@@ -30,7 +30,9 @@ type JournalLine struct {
 	Error     string `json:"error,omitempty"`
 	Malformed string `json:"malformed,omitempty"`
 	Final     State  `json:"final,omitempty"`
-	Reason    string `json:"reason,omitempty"`
+	// Reason is why a NotSent event was not sent, or what cut an
+	// Interrupted one short (ReasonStopped or ReasonDrainEnded).
+	Reason string `json:"reason,omitempty"`
 	// LastIntended, on a line of Count events the schedule's end left
 	// waiting for a slot, is the send time of the last of them: they were
 	// due, and the schedule's span runs to it.
@@ -155,7 +157,9 @@ func ReportFromJournal(r io.Reader) (*Report, error) {
 		if l.Count > 0 && l.Reason == ReasonScheduleEnded {
 			lastDue = later(lastDue, l.LastIntended)
 		}
-		if l.Final == Interrupted || l.Final == NotSent && l.Reason == ReasonStopped {
+		// An event cut by the drain's end does not make the run
+		// interrupted (a journal without a reason on it is taken as stopped).
+		if l.Final == Interrupted && l.Reason != ReasonDrainEnded || l.Final == NotSent && l.Reason == ReasonStopped {
 			rep.Interrupted = true
 		}
 		if l.Malformed != "" {

@@ -2,6 +2,7 @@ package sender
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -77,4 +78,52 @@ func TestJournalOfEventsCutWhileWaitingToRetry(t *testing.T) {
 	}
 	want(t, "rebuilt interrupted", rebuilt.InterruptedEvents, rep.InterruptedEvents)
 	want(t, "rebuilt malformed", rebuilt.Malformed, rep.Malformed)
+}
+
+// TestJournalTellsDrainFromStop: events cut by the drain leave a run that
+// was not stopped, and the report rebuilt from its journal says so; events
+// cut by a stop leave one that was.
+func TestJournalTellsDrainFromStop(t *testing.T) {
+	held := make(chan struct{}, 8)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		held <- struct{}{}
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	cfg := Config{Target: srv.URL, Count: 3, Retry: RetryPolicy{Timeout: time.Hour}}
+	for _, stop := range []bool{false, true} {
+		var j bytes.Buffer
+		c := cfg
+		c.Journal = &j
+		ctx, cancel := context.WithCancel(context.Background())
+		if stop {
+			go func() {
+				for range 3 {
+					<-held
+				}
+				cancel()
+			}()
+		} else {
+			c.Drain = 200 * time.Millisecond
+		}
+		rep, err := Run(ctx, c)
+		cancel()
+		for len(held) > 0 {
+			<-held
+		}
+		if stop != (err != nil) {
+			t.Fatalf("stopped %v: Run error %v", stop, err)
+		}
+		// A drain on a machine too busy to start an attempt in time
+		// leaves it not sent instead.
+		want(t, "interrupted + not sent", rep.InterruptedEvents+rep.NotSentReasons[ReasonDrainEnded], 3)
+		rebuilt, err := ReportFromJournal(&j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rebuilt.Interrupted != rep.Interrupted || rep.Interrupted != stop {
+			t.Errorf("stopped %v: the run's report says interrupted %v, the journal's %v", stop, rep.Interrupted, rebuilt.Interrupted)
+		}
+	}
 }

@@ -77,6 +77,11 @@ func (t *tally) journal(res *result) {
 		b = append(b, `,"final":"`...)
 		b = append(b, res.state...)
 		b = append(b, '"')
+		if res.reason != "" {
+			// An interrupted event: the run stopped, or the drain ended.
+			b = append(b, `,"reason":`...)
+			b = strconv.AppendQuote(b, res.reason)
+		}
 	}
 	t.writeLine(append(b, "}\n"...))
 }
