@@ -80,7 +80,7 @@ func ReadJournal(r io.Reader, fn func(*JournalLine) error) error {
 // states, attempts, answers, errors, duplicates, malformed bodies, the
 // histograms, and the rates from the send and start times. What a journal
 // does not hold stays zero: seed, format, target, the payload mix, the
-// reordered and delayed counts, the connection waits, first errors.
+// reordered, delayed and late counts, the connection waits, first errors.
 // The report carries its Histograms, so it merges with others.
 func ReportFromJournal(r io.Reader) (*Report, error) {
 	rep := &Report{

@@ -272,6 +272,7 @@ func Merge(reps []*Report) (*Report, error) {
 		// With a journal among them: what journals lack is unknown for
 		// the whole (not the first report's, nor a partial mix).
 		out.Seed, out.Payloads = 0, PayloadMix{FailureCodes: map[int]uint64{}}
+		out.Reordered, out.Delayed, out.Late = 0, 0, 0
 	}
 	return out, nil
 }

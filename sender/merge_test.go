@@ -246,3 +246,46 @@ func TestEncodeHistAsLibrary(t *testing.T) {
 		t.Errorf("an empty histogram encodes as %q", got)
 	}
 }
+
+// TestJournalLacksReorderedDelayedLate: a journal holds no reordered,
+// delayed or late marks: the text of a report rebuilt from one says so
+// rather than "0", and a merge with one does not show the others' part.
+func TestJournalLacksReorderedDelayedLate(t *testing.T) {
+	srv := httptest.NewServer(&receiver.Receiver{})
+	defer srv.Close()
+	var j bytes.Buffer
+	rep := send(t, Config{Target: srv.URL, Count: 40, Seed: 3, Journal: &j, Shard: Shard{0, 2},
+		Faults: Faults{Reorder: 0.5, DelayMax: time.Millisecond}})
+	if rep.Reordered == 0 || rep.Delayed == 0 {
+		t.Fatalf("reordered %d, delayed %d: want some", rep.Reordered, rep.Delayed)
+	}
+	rebuilt, err := ReportFromJournal(&j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := synthetic("1/2", 20, time.Millisecond)
+	other.Seed = 3
+	other.Reordered, other.Delayed, other.Late = 5, 6, 7
+	m, err := Merge([]*Report{other, rebuilt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Reordered+m.Delayed+m.Late != 0 {
+		t.Errorf("merged with a journal: reordered %d, delayed %d, late %d; want them unknown (0)", m.Reordered, m.Delayed, m.Late)
+	}
+	for _, r := range []*Report{rebuilt, m} {
+		var text strings.Builder
+		if err := r.WriteText(&text); err != nil {
+			t.Fatal(err)
+		}
+		s := text.String()
+		for _, bad := range []string{"0 reordered", "0 delayed", "0 events waited"} {
+			if strings.Contains(s, bad) {
+				t.Errorf("the text says %q of what a journal does not hold:\n%s", bad, s)
+			}
+		}
+		if !strings.Contains(s, "reordered and delayed not in a journal") || !strings.Contains(s, "late          not in a journal") {
+			t.Errorf("the text does not say what a journal lacks:\n%s", s)
+		}
+	}
+}

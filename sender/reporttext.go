@@ -52,7 +52,8 @@ func (rep *Report) WriteText(w io.Writer, more ...TextLine) error {
 		head += " (interrupted)"
 	}
 	// A report rebuilt from journals (ReportFromJournal) has no format,
-	// seed or payload mix: a journal does not hold them.
+	// seed, payload mix, reordered, delayed or late counts: a journal
+	// does not hold them.
 	fromJournal := rep.Format == "-"
 	if fromJournal {
 		fmt.Fprintf(&b, "%s: %s to %s (its format and seed are not in a journal)\n", head, plural(rep.Events, "event"), rep.Target)
@@ -86,8 +87,13 @@ func (rep *Report) WriteText(w io.Writer, more ...TextLine) error {
 	fmt.Fprintf(&b, ", %d interrupted\n", rep.InterruptedEvents)
 	fmt.Fprintf(&b, "  attempts      %d (%d retries), %d duplicates sent (%d acknowledged)\n",
 		rep.Attempts, rep.Retries, rep.Duplicates, rep.DuplicatesAcknowledged)
-	fmt.Fprintf(&b, "  faults        %d reordered, %d malformed, %d delayed\n", rep.Reordered, rep.Malformed, rep.Delayed)
-	fmt.Fprintf(&b, "  late          %s waited for an in-flight slot or their file's previous event\n", plural(rep.Late, "event"))
+	if fromJournal {
+		fmt.Fprintf(&b, "  faults        %d malformed (reordered and delayed not in a journal)\n", rep.Malformed)
+		b.WriteString("  late          not in a journal\n")
+	} else {
+		fmt.Fprintf(&b, "  faults        %d reordered, %d malformed, %d delayed\n", rep.Reordered, rep.Malformed, rep.Delayed)
+		fmt.Fprintf(&b, "  late          %s waited for an in-flight slot or their file's previous event\n", plural(rep.Late, "event"))
+	}
 	fmt.Fprintf(&b, "  answers       %s\n", countsText(rep.StatusCodes))
 	fmt.Fprintf(&b, "  errors        %s\n", countsText(rep.Errors))
 	for _, k := range sortedKeys(rep.FirstErrors) {

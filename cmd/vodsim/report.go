@@ -43,7 +43,8 @@ kubectl logs gathers them), or a --journal file, told apart by content
 The counters and rates are summed and the latency histograms merged:
 the merged percentiles are those of every event, as one sender would
 have measured them. A report rebuilt from a journal lacks what a journal
-does not hold (seed, target, the payload mix, connection waits).
+does not hold (seed, target, the payload mix, the reordered, delayed and
+late counts, connection waits).
 
 Reports of different seeds or formats, of shards of different N, or
 naming one shard twice are refused (exit 2). Shards missing from a
