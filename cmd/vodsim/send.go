@@ -52,6 +52,13 @@ func (c *sendCmd) Run(ctx context.Context, args []string) error {
 	if o.journal != "" && o.reportJSON != "" && sameFile(o.journal, o.reportJSON) {
 		return usageErrorf("send: --journal and --report-json name the same file %q: give each its own", o.reportJSON)
 	}
+	// The payloads are read before the run, but the file would then be
+	// emptied or replaced: the user's input lost.
+	for _, out := range []struct{ flag, path string }{{"journal", o.journal}, {"report-json", o.reportJSON}} {
+		if o.input != "" && o.input != "-" && out.path != "" && out.path != "-" && sameFile(o.input, out.path) {
+			return usageErrorf("send: --input and --%s name the same file %q: the run would overwrite its payloads", out.flag, o.input)
+		}
+	}
 	cfg.Version = Version()
 
 	// Files first, so a bad path fails before anything is sent; they are

@@ -106,3 +106,25 @@ func TestSendInputFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestSendInputIsNotAnOutput: --input naming the file --journal or
+// --report-json would write is refused, and the payloads are left as
+// they were.
+func TestSendInputIsNotAnOutput(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.ndjson")
+	payload := []byte(`{"version":"4.0","eventType":"CreateImageSpriteComplete","data":{"status":0}}` + "\n")
+	if err := os.WriteFile(in, payload, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{"--journal", "--report-json"} {
+		r := runBin(t, "send", "--input", in, out, filepath.Join(dir, ".", "in.ndjson"), "--rate", "0", "--quiet")
+		if r.code != 2 || !bytes.Contains(r.stderr, []byte("--input and "+out+" name the same file")) {
+			t.Errorf("send --input F %s F: exit %d, stderr %q; want 2 naming both", out, r.code, r.stderr)
+		}
+		if b, _ := os.ReadFile(in); !bytes.Equal(b, payload) {
+			t.Fatalf("send --input F %s F changed F: %q", out, b)
+		}
+	}
+}
