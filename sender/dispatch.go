@@ -201,6 +201,13 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func(), worke
 			continue
 		}
 		if !send(j) {
+			if r.sched == nil && st.reason == ReasonScheduleEnded {
+				// As fast as possible, an event is made when the last
+				// is handed out, not due at a send time: one that no
+				// worker took before the duration ended was never due,
+				// and counting it not sent would fail a healthy run.
+				st.generated--
+			}
 			return st
 		}
 	}

@@ -106,7 +106,9 @@ type Config struct {
 	// send time falls later are not generated); 0 means no limit. An
 	// event whose send time falls inside it but that is still waiting for
 	// an in-flight slot when it ends is not sent (so is one that waits at
-	// the send time of the last of Count events), and the events in
+	// the send time of the last of Count events; without a Profile, the
+	// event no worker took by then is not counted at all, having no send
+	// time), and the events in
 	// flight finish their attempts: a run ends by the end of its schedule
 	// plus one event's delivery (Timeout x Attempts, the waits between
 	// attempts and any added delay), or Drain.
