@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"text/tabwriter"
 
 	"github.com/spf13/pflag"
@@ -71,7 +72,52 @@ func run(ctx context.Context, args []string, io stdio) error {
 	if !ok {
 		return usageErrorf("unknown subcommand %q (run 'vodsim help' for the list)", name)
 	}
-	return c.make(io).Run(ctx, args[1:])
+	var in *stopReader
+	if io.in != nil {
+		in = &stopReader{ctx: ctx, r: io.in}
+		io.in = in
+	}
+	err := c.make(io).Run(ctx, args[1:])
+	if err != nil && in != nil && in.stopped.Load() {
+		// Whatever the command made of the cut read: a stop.
+		return errInterrupted
+	}
+	return err
+}
+
+// stopReader reads r (standard input) until ctx ends: a read still
+// waiting then (a terminal, a pipe held open) returns errInterrupted, so
+// that Ctrl-C stops a command waiting for input, the signal being caught
+// (signal.NotifyContext) and not ending the process itself.
+type stopReader struct {
+	ctx     context.Context
+	r       io.Reader
+	stopped atomic.Bool
+}
+
+func (s *stopReader) Read(p []byte) (int, error) {
+	if s.ctx.Err() != nil {
+		s.stopped.Store(true)
+		return 0, errInterrupted
+	}
+	type read struct {
+		n   int
+		err error
+	}
+	// The read goes on in its own buffer: one cut short may still fill it.
+	buf := make([]byte, len(p))
+	done := make(chan read, 1)
+	go func() {
+		n, err := s.r.Read(buf)
+		done <- read{n, err}
+	}()
+	select {
+	case rd := <-done:
+		return copy(p, buf[:rd.n]), rd.err
+	case <-s.ctx.Done():
+		s.stopped.Store(true)
+		return 0, errInterrupted
+	}
 }
 
 func usage(w io.Writer) {

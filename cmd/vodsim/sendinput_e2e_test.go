@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestSendInput: gen's NDJSON piped into send --input - arrives byte for
@@ -126,5 +129,40 @@ func TestSendInputIsNotAnOutput(t *testing.T) {
 		if b, _ := os.ReadFile(in); !bytes.Equal(b, payload) {
 			t.Fatalf("send --input F %s F changed F: %q", out, b)
 		}
+	}
+}
+
+// TestStopWhileReadingStdin: a stop while a command waits for standard
+// input that is not closed (a terminal, a pipe held open) ends it as
+// interrupted; the signal does not end the process by itself.
+func TestStopWhileReadingStdin(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"send", "--input", "-", "--target", "http://127.0.0.1:1/"},
+		{"send", "--scenario", "-", "--target", "http://127.0.0.1:1/"},
+		{"report", "-"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			pr, pw := io.Pipe()
+			defer pw.Close()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan error, 1)
+			go func() { done <- run(ctx, args, stdio{in: pr, out: io.Discard, err: io.Discard}) }()
+			// The write returns once the command has read it: it is
+			// reading, and waits for more.
+			if _, err := pw.Write([]byte("{}\n")); err != nil {
+				t.Fatal(err)
+			}
+			cancel()
+			select {
+			case err := <-done:
+				if code := exitCode(err, io.Discard); code != 130 {
+					t.Errorf("exit %d (%v), want 130", code, err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("still reading standard input 30s after the stop")
+			}
+		})
 	}
 }
