@@ -434,3 +434,52 @@ func TestTinyBoundPrinted(t *testing.T) {
 		t.Errorf("check %+v, want its bound printed as 500ns", c)
 	}
 }
+
+// TestStopOfAHugeCountEndsAtOnce: a run of a count far beyond what it can
+// send, stopped early, reports its unsent events without visiting each.
+func TestStopOfAHugeCountEndsAtOnce(t *testing.T) {
+	var n atomic.Int64
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if n.Add(1) == 20 {
+			cancel()
+		}
+	}))
+	defer srv.Close()
+	var journal bytes.Buffer
+	type ran struct {
+		rep *Report
+		err error
+	}
+	done := make(chan ran, 1)
+	go func() {
+		rep, err := Run(ctx, Config{Target: srv.URL, Count: math.MaxUint64, Journal: &journal})
+		done <- ran{rep, err}
+	}()
+	var got ran
+	select {
+	case got = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run had not returned 30s after the stop")
+	}
+	if !errors.Is(got.err, context.Canceled) {
+		t.Fatalf("Run error %v, want the cancellation", got.err)
+	}
+	rep := got.rep
+	checkAccounting(t, rep)
+	want(t, "events", rep.Events, math.MaxUint64)
+	if rep.NotSentReasons[ReasonStopped] != rep.NotSent || rep.Acknowledged == 0 {
+		t.Errorf("acknowledged %d, not sent %d (%v)", rep.Acknowledged, rep.NotSent, rep.NotSentReasons)
+	}
+	var unsent uint64
+	for _, l := range journalLines(t, &journal) {
+		if l.Count > 0 {
+			unsent += l.Count
+		}
+	}
+	if unsent == 0 || unsent > rep.NotSent {
+		t.Errorf("journal lines of unsent events count %d, report %d not sent", unsent, rep.NotSent)
+	}
+}

@@ -267,6 +267,13 @@ func (t *tally) report(end time.Time, st dispatchStats) *Report {
 			}
 			from := i
 			for i < rep.Events && !t.hasFinal(i) {
+				if i/64 >= uint64(len(t.finals)) {
+					// No event past the bitmap has a final result: the
+					// rest is one run, however many (a huge Count stopped
+					// early must not be walked one by one).
+					i = rep.Events
+					break
+				}
 				i++
 			}
 			rep.NotSent += i - from
