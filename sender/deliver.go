@@ -46,7 +46,8 @@ const (
 	// ReasonStopped: the run was stopped (its context ended) first.
 	ReasonStopped = "run stopped"
 	// ReasonScheduleEnded: the schedule ended (Duration, or the last
-	// event's send time) while the event waited for an in-flight slot.
+	// event's send time) while the event waited for an in-flight slot,
+	// or, without a rate, Duration ended before the rest of Count.
 	ReasonScheduleEnded = "schedule ended"
 	// ReasonDrainEnded: Config.Drain ended while the event waited out an
 	// added delay.

@@ -175,6 +175,8 @@ func (r *run) dispatch(ctx context.Context, jobs chan<- job, spawn func(), worke
 		} else {
 			when = time.Now()
 			if r.duration > 0 && when.Sub(r.start) >= r.duration {
+				// The rest of a Count the duration cut short.
+				st.reason = ReasonScheduleEnded
 				break
 			}
 		}

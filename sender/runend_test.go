@@ -483,3 +483,21 @@ func TestStopOfAHugeCountEndsAtOnce(t *testing.T) {
 		t.Errorf("journal lines of unsent events count %d, report %d not sent", unsent, rep.NotSent)
 	}
 }
+
+// TestDurationCutsACountWithoutRate: as fast as possible, the duration
+// ends the run before its count: the events left are not sent because
+// the schedule ended, not because the run was stopped (it was not).
+func TestDurationCutsACountWithoutRate(t *testing.T) {
+	// Answered at once, through a transport: no event waits for a
+	// worker, the dispatcher meets the duration's end between events.
+	var journal bytes.Buffer
+	rep := send(t, Config{Target: "http://127.0.0.1:1/", Transport: answerAll{}, Count: 1 << 24, Duration: 20 * time.Millisecond, Journal: &journal})
+	if rep.Interrupted || rep.NotSentReasons[ReasonStopped] != 0 || rep.NotSentReasons[ReasonScheduleEnded] != rep.NotSent || rep.NotSent == 0 {
+		t.Errorf("interrupted %v, not sent %d %v: want them all for the schedule's end", rep.Interrupted, rep.NotSent, rep.NotSentReasons)
+	}
+	for _, l := range journalLines(t, &journal) {
+		if l.Reason == ReasonStopped {
+			t.Errorf("journal line %+v: the run was not stopped", l)
+		}
+	}
+}
