@@ -579,3 +579,34 @@ func TestSendScenarioWithoutRate(t *testing.T) {
 		t.Errorf("--rate 0: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestSendFaultDetailWithoutItsFault: --malformed-kinds and
+// --reorder-window shape a fault; without the fault (from the flag or
+// the scenario) they would do nothing, and are refused rather than
+// ignored. With it, they are taken.
+func TestSendFaultDetailWithoutItsFault(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--malformed-kinds", "truncated"}, "--malformed-kinds does nothing without --malformed"},
+		{[]string{"--reorder-window", "5"}, "--reorder-window does nothing without --reorder"},
+		{[]string{"--malformed", "0", "--malformed-kinds", "truncated"}, "--malformed-kinds does nothing without --malformed"},
+	} {
+		r := runBin(t, append([]string{"send", "--count", "1"}, tc.args...)...)
+		if r.code != 2 || !bytes.Contains(r.stderr, []byte(tc.msg)) {
+			t.Errorf("send %q: exit %d, stderr %q; want 2 mentioning %q", tc.args, r.code, r.stderr, tc.msg)
+		}
+	}
+	for _, args := range [][]string{
+		{"--malformed", "1", "--malformed-kinds", "truncated"},
+		{"--reorder", "0.5", "--reorder-window", "2"},
+		{"--scenario", "chaos", "--malformed-kinds", "not-json", "--reorder-window", "3"},
+	} {
+		r := runBin(t, append([]string{"send", "--count", "4", "--rate", "0", "--quiet"}, args...)...)
+		if r.code == 2 {
+			t.Errorf("send %q: exit 2: %s", args, r.stderr)
+		}
+	}
+}

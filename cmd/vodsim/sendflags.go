@@ -75,9 +75,9 @@ func (o *sendOpts) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.signKey, "sign-key", "", "sign 3.0 bodies: T = now+10m, Sign = md5(key + T) (1 to 32 letters and digits)")
 	fs.Var(&o.duplicate, "duplicate", "share of events delivered twice: a fraction 0 to 1 or a percentage like 5%")
 	fs.Var(&o.reorder, "reorder", "share of events delivered later than their turn: 0 to 1 or 0% to 100%")
-	fs.IntVar(&o.reorderWindow, "reorder-window", sender.DefaultReorderWindow, fmt.Sprintf("most positions a reordered event is held back, 1 to %d", sender.MaxReorderWindow))
+	fs.IntVar(&o.reorderWindow, "reorder-window", sender.DefaultReorderWindow, fmt.Sprintf("most positions a reordered event is held back, 1 to %d (needs --reorder)", sender.MaxReorderWindow))
 	fs.Var(&o.malformed, "malformed", "share of events with a broken body: 0 to 1 or 0% to 100%")
-	fs.StringSliceVar(&o.malformKinds, "malformed-kinds", nil, "kinds of broken body: truncated, wrong-type, missing-field, unknown-field, not-json (default all)")
+	fs.StringSliceVar(&o.malformKinds, "malformed-kinds", nil, "kinds of broken body: truncated, wrong-type, missing-field, unknown-field, not-json (default all; needs --malformed)")
 	fs.Var(&o.delayMin, "delay-min", "least delay added before each event")
 	fs.Var(&o.delayMax, "delay-max", "most delay added before each event (uniform between min and max)")
 	fs.StringVar(&o.reportJSON, "report-json", "", "also write the report as JSON to FILE (- prints it on stdout instead of the text)")
@@ -286,6 +286,14 @@ func applySendFlags(cfg *sender.Config, fs *pflag.FlagSet, o *sendOpts) error {
 			}
 			cfg.Faults.MalformedKinds = append(cfg.Faults.MalformedKinds, m)
 		}
+	}
+	// A fault's detail without the fault (from a flag or the scenario)
+	// would be silently ignored.
+	if set("malformed-kinds") && cfg.Faults.Malformed == 0 {
+		return usageErrorf("send: --malformed-kinds does nothing without --malformed (a share above 0, from the flag or the scenario)")
+	}
+	if set("reorder-window") && cfg.Faults.Reorder == 0 {
+		return usageErrorf("send: --reorder-window does nothing without --reorder (a share above 0, from the flag or the scenario)")
 	}
 	if set("delay-min") {
 		cfg.Faults.DelayMin = time.Duration(o.delayMin)
