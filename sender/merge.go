@@ -200,6 +200,15 @@ func Merge(reps []*Report) (*Report, error) {
 		if (r.Shard == "") != (reps[0].Shard == "") {
 			return nil, &Error{Kind: ErrMerge, Reason: fmt.Sprintf("%s and report 1: one is a shard, the other a whole run", which)}
 		}
+		if r.Shard == "" {
+			// A shard given twice is caught below; a whole run's report
+			// given twice (a file named twice) would count its events twice.
+			for j, o := range reps[:i] {
+				if o.Start.Equal(r.Start) && o.Format == r.Format && o.Seed == r.Seed && o.Events == r.Events && o.Attempts == r.Attempts {
+					return nil, &Error{Kind: ErrMerge, Reason: fmt.Sprintf("%s is report %d given twice: one run's events would count twice", which, j+1)}
+				}
+			}
+		}
 		if r.Shard != "" {
 			ks, n, err := parseShardList(r.Shard)
 			if err != nil {

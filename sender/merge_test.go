@@ -289,3 +289,18 @@ func TestJournalLacksReorderedDelayedLate(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeRefusesOneRunTwice: the report of a whole run given twice
+// (a file named twice) would count its events twice: it is refused, as a
+// shard named twice is. Two runs, even of one seed, merge.
+func TestMergeRefusesOneRunTwice(t *testing.T) {
+	a := synthetic("", 10, time.Millisecond)
+	if _, err := Merge([]*Report{a, a}); !errors.Is(err, ErrMerge) || !strings.Contains(err.Error(), "given twice") {
+		t.Errorf("one report twice: %v, want a merge error saying it is given twice", err)
+	}
+	b := synthetic("", 10, time.Millisecond)
+	b.Start = b.Start.Add(time.Millisecond)
+	if _, err := Merge([]*Report{a, b}); err != nil {
+		t.Errorf("two runs: %v", err)
+	}
+}

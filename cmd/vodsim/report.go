@@ -46,8 +46,9 @@ have measured them. A report rebuilt from a journal lacks what a journal
 does not hold (seed, target, the payload mix, the reordered, delayed and
 late counts, connection waits).
 
-Reports of different seeds or formats, of shards of different N, or
-naming one shard twice are refused (exit 2). Shards missing from a
+Reports of different seeds or formats, of shards of different N,
+naming one shard twice, or one run's report given twice are refused
+(exit 2). Shards missing from a
 complete run fail the 'shards' check. Exit status: 0 every event
 acknowledged and every threshold met; 1 events not acknowledged (beyond
 --max-failed), a threshold breached or shards missing; 2 bad input.`, `
