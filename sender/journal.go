@@ -76,6 +76,10 @@ func ReadJournal(r io.Reader, fn func(*JournalLine) error) error {
 	return nil
 }
 
+// journalTarget is the Target of a report rebuilt from a journal, which
+// does not hold it.
+const journalTarget = "(rebuilt from a journal)"
+
 // ReportFromJournal rebuilds a report from a journal: the events' final
 // states, attempts, answers, errors, duplicates, malformed bodies, the
 // histograms, and the rates from the send and start times. What a journal
@@ -84,7 +88,7 @@ func ReadJournal(r io.Reader, fn func(*JournalLine) error) error {
 // The report carries its Histograms, so it merges with others.
 func ReportFromJournal(r io.Reader) (*Report, error) {
 	rep := &Report{
-		Target: "(rebuilt from a journal)", Format: "-", Version: "-",
+		Target: journalTarget, Format: "-", Version: "-",
 		StatusCodes: map[int]uint64{}, Errors: map[string]uint64{}, FirstErrors: map[string]string{},
 		NotSentReasons: map[string]uint64{}, Payloads: PayloadMix{FailureCodes: map[int]uint64{}},
 	}

@@ -191,7 +191,12 @@ func Merge(reps []*Report) (*Report, error) {
 		case r.Seed != known.Seed || r.Format != known.Format:
 			return nil, &Error{Kind: ErrMerge, Reason: fmt.Sprintf("%s is of seed %d, format %s; another of seed %d, format %s: not one run", which, r.Seed, r.Format, known.Seed, known.Format)}
 		}
-		if r.Target != out.Target {
+		switch {
+		case r.Format == "-":
+			// A journal names no target.
+		case out.Target == journalTarget:
+			out.Target = r.Target
+		case r.Target != out.Target:
 			out.Target = "several targets"
 		}
 		if r.Scenario != out.Scenario {

@@ -304,3 +304,26 @@ func TestMergeRefusesOneRunTwice(t *testing.T) {
 		t.Errorf("two runs: %v", err)
 	}
 }
+
+// TestMergeWithAJournalKeepsTheTarget: a journal names no target, so
+// merging one with the reports of one target keeps that target.
+func TestMergeWithAJournalKeepsTheTarget(t *testing.T) {
+	srv := httptest.NewServer(&receiver.Receiver{})
+	defer srv.Close()
+	var j bytes.Buffer
+	rep := send(t, Config{Target: srv.URL, Count: 4, Seed: 5, Shard: Shard{0, 2}})
+	send(t, Config{Target: srv.URL, Count: 4, Seed: 5, Shard: Shard{1, 2}, Journal: &j})
+	rebuilt, err := ReportFromJournal(&j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, order := range [][]*Report{{rep, rebuilt}, {rebuilt, rep}} {
+		m, err := Merge(order)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Target != rep.Target {
+			t.Errorf("merged target %q, want %q", m.Target, rep.Target)
+		}
+	}
+}
