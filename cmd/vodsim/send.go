@@ -167,9 +167,9 @@ func (c *sendCmd) Run(ctx context.Context, args []string) error {
 		// The JSON instead of the text, for a pod's log.
 		write = out.WriteJSON
 	}
-	if err := write(c.io.out); err != nil {
-		return fmt.Errorf("send: write report: %w", err)
-	}
+	// Standard output that cannot be written does not cost the files:
+	// --report-json was removed when the run started.
+	werr := write(c.io.out)
 	if reportFile != nil {
 		if err := reportFile.write(out.WriteJSON); err != nil {
 			return fmt.Errorf("send: --report-json: %w", err)
@@ -179,6 +179,9 @@ func (c *sendCmd) Run(ctx context.Context, args []string) error {
 		if err := journal.Close(); err != nil {
 			return fmt.Errorf("send: --journal: %w", err)
 		}
+	}
+	if werr != nil {
+		return fmt.Errorf("send: write report: %w", werr)
 	}
 	if ctx.Err() != nil {
 		return errInterrupted
