@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/tidwall/gjson"
+	"github.com/tidwall/sjson"
 	"strconv"
 	"time"
 )
@@ -29,18 +31,46 @@ func Sign(key string, t int64) string {
 
 // AppendSignature adds "T" and "Sign" as the last members of a 3.0 body
 // (a JSON object, as Encoding.Marshal writes it) and returns the extended
-// body; a body that does not end in '}' is returned unchanged.
+// body; a body that does not end in '}' (white space aside) is returned
+// unchanged. A body that already has a top-level T or Sign (a payload of
+// the user's) has their values replaced rather than a second member
+// added, and an empty object gets the two members alone.
 func AppendSignature(body []byte, key string, t int64) []byte {
-	if n := len(body); n > 0 && body[n-1] == '}' {
-		body = body[:n-1]
-		body = append(body, `,"T":`...)
-		body = strconv.AppendInt(body, t, 10)
-		body = append(body, `,"Sign":"`...)
-		body = append(body, Sign(key, t)...)
-		body = append(body, `"}`...)
+	end := len(body)
+	for end > 0 && isJSONSpace(body[end-1]) {
+		end--
 	}
+	if end == 0 || body[end-1] != '}' {
+		return body
+	}
+	if gjson.GetBytes(body, "T").Exists() || gjson.GetBytes(body, "Sign").Exists() {
+		out, err := sjson.SetBytes(body, "T", t)
+		if err == nil {
+			out, err = sjson.SetBytes(out, "Sign", Sign(key, t))
+		}
+		if err == nil {
+			return out
+		}
+		return body
+	}
+	open := end - 1
+	for open > 0 && isJSONSpace(body[open-1]) {
+		open--
+	}
+	empty := open > 0 && body[open-1] == '{'
+	body = body[:end-1]
+	if !empty {
+		body = append(body, ',')
+	}
+	body = append(body, `"T":`...)
+	body = strconv.AppendInt(body, t, 10)
+	body = append(body, `,"Sign":"`...)
+	body = append(body, Sign(key, t)...)
+	body = append(body, `"}`...)
 	return body
 }
+
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // CheckSignKey says whether k can be a 3.0 callback key: 1 to
 // MaxSignKeyLen ASCII letters and digits, as the real service accepts.

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -24,6 +25,31 @@ func TestCheckSignKey(t *testing.T) {
 	} {
 		if err := CheckSignKey(k); (err == nil) != ok {
 			t.Errorf("CheckSignKey(%q) = %v, want ok %v", k, err, ok)
+		}
+	}
+}
+
+// A body of the user's (send --input) is signed into valid JSON: an
+// empty object, one with white space after it, and one that already has
+// T and Sign (replaced, not given twice).
+func TestAppendSignatureUserBodies(t *testing.T) {
+	const key, at = "abc", int64(1767225600)
+	sign := Sign(key, at)
+	for in, want := range map[string]string{
+		`{"a":1}`:                  `{"a":1,"T":1767225600,"Sign":"` + sign + `"}`,
+		`{}`:                       `{"T":1767225600,"Sign":"` + sign + `"}`,
+		"{ \n}":                    "{ \n" + `"T":1767225600,"Sign":"` + sign + `"}`,
+		"{\"a\":1}\n":              `{"a":1,"T":1767225600,"Sign":"` + sign + `"}`,
+		`{"T":1,"Sign":"x","a":2}`: `{"T":1767225600,"Sign":"` + sign + `","a":2}`,
+		`[1]`:                      `[1]`,
+		`{"a":{"T":1}}`:            `{"a":{"T":1},"T":1767225600,"Sign":"` + sign + `"}`,
+	} {
+		got := string(AppendSignature([]byte(in), key, at))
+		if got != want {
+			t.Errorf("%q: got %s, want %s", in, got, want)
+		}
+		if in != `[1]` && !json.Valid([]byte(got)) {
+			t.Errorf("%q: %s is not JSON", in, got)
 		}
 	}
 }
