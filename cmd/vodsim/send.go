@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"syscall"
 
 	"github.com/vodsim/vodsim/sender"
 	"github.com/vodsim/vodsim/sender/receiver"
@@ -101,6 +103,11 @@ func (c *sendCmd) Run(ctx context.Context, args []string) error {
 		defer stop()
 		cfg.Target = url + "/callback"
 	}
+
+	// A reader of the report that goes away (| head, | true) makes its
+	// write fail, not the process die of SIGPIPE before --report-json
+	// and --journal are written.
+	signal.Ignore(syscall.SIGPIPE)
 
 	if os.Getenv("GOGC") == "" {
 		// Fewer collections keep the pacing steady at high rates in a

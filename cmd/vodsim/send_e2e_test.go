@@ -637,3 +637,30 @@ func TestSendReportFileWhenStdoutFails(t *testing.T) {
 		t.Errorf("journal:\n%s", j)
 	}
 }
+
+// A reader of the report that has gone (| head, | true) fails the run's
+// output, not the files: --report-json and the journal are written.
+func TestSendReportFileWhenStdoutIsClosed(t *testing.T) {
+	t.Parallel()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close() // no reader: a write gets EPIPE (SIGPIPE unless ignored)
+	defer w.Close()
+	dir := t.TempDir()
+	rj, jl := filepath.Join(dir, "r.json"), filepath.Join(dir, "j.ndjson")
+	cmd := exec.Command(vodsimBin, "send", "--count", "3", "--rate", "0", "--quiet", "--report-json", rj, "--journal", jl)
+	var errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = w, &errb
+	cmd.Run()
+	if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(errb.String(), "write report") {
+		t.Errorf("exit %d (%v), stderr %q; want 1 saying the report could not be written", code, cmd.ProcessState, errb.String())
+	}
+	if rep := readReport(t, rj); rep.Acknowledged != 3 {
+		t.Errorf("report file: %d acknowledged, want 3", rep.Acknowledged)
+	}
+	if j, _ := os.ReadFile(jl); bytes.Count(j, []byte("\n")) != 3 {
+		t.Errorf("journal:\n%s", j)
+	}
+}
