@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/tidwall/gjson"
 	"net/url"
 	"sort"
 	"strconv"
@@ -50,19 +51,17 @@ func decodeRequest3JSON(action string, body []byte) (request3, *apiError) {
 		return req, errf("InvalidParameter", "The request body has data after the JSON object.")
 	}
 	// encoding/json matches names regardless of case; the API does not:
-	// eventHandles is not EventHandles.
-	var keys map[string]json.RawMessage
-	if json.Unmarshal(body, &keys) == nil && len(keys) > 0 {
-		names := make([]string, 0, len(keys))
-		for k := range keys {
-			if _, ok := param3Types[k]; !ok {
-				names = append(names, k)
-			}
+	// eventHandles is not EventHandles. (The body is one object: decoded
+	// above.)
+	var unknown string
+	gjson.ParseBytes(body).ForEach(func(k, _ gjson.Result) bool {
+		if _, ok := param3Types[k.Str]; !ok && (unknown == "" || k.Str < unknown) {
+			unknown = k.Str
 		}
-		if len(names) > 0 {
-			sort.Strings(names)
-			return req, errf("UnknownParameter", "The parameter `%s` is not recognized by %s.", names[0], action)
-		}
+		return true
+	})
+	if unknown != "" {
+		return req, errf("UnknownParameter", "The parameter `%s` is not recognized by %s.", unknown, action)
 	}
 	return req, checkRequest3(action, req)
 }
