@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"github.com/tidwall/gjson"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/tidwall/gjson"
 )
 
 // request3 is a decoded PullEvents, ConfirmEvents or DescribeEventsState
