@@ -2,6 +2,7 @@ package sender
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 )
 
@@ -233,3 +234,7 @@ func (r *run) unhold(h heldEvent, when time.Time) job {
 	r.files.released(&j)
 	return j
 }
+
+// dispatchEndHook, when set (by tests), is called as a run's dispatcher
+// ends, before the events in flight finish.
+var dispatchEndHook atomic.Pointer[func()]

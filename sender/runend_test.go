@@ -501,3 +501,42 @@ func TestDurationCutsACountWithoutRate(t *testing.T) {
 		}
 	}
 }
+
+// A run stopped after its schedule ended, while its last events were in
+// flight, keeps the events the schedule's end left unsent as such: they
+// were not sent because the schedule ended, not because of the stop.
+func TestStopAfterScheduleEndKeepsItsReason(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	hook := func() { cancel() } // the stop comes once the dispatcher has ended
+	dispatchEndHook.Store(&hook)
+	defer dispatchEndHook.Store(nil)
+	var journal bytes.Buffer
+	rep, err := Run(ctx, Config{Target: srv.URL, Count: 10, Profile: pace.Profile{{Duration: time.Second, From: 1000}},
+		MaxInFlight: 2, Retry: RetryPolicy{Timeout: time.Hour}, Journal: &journal})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run error %v, want the cancellation", err)
+	}
+	checkAccounting(t, rep)
+	if !rep.Interrupted {
+		t.Error("a stopped run is not marked interrupted")
+	}
+	want(t, "not sent: schedule ended", rep.NotSentReasons[ReasonScheduleEnded], 8)
+	want(t, "not sent: run stopped", rep.NotSentReasons[ReasonStopped], 0)
+	want(t, "interrupted", rep.InterruptedEvents, 2)
+	var unsent uint64
+	for _, l := range journalLines(t, &journal) {
+		if l.Count > 0 { // a line of events never sent
+			unsent += l.Count
+			if l.Reason != ReasonScheduleEnded || l.LastIntended == "" {
+				t.Errorf("journal line %+v: want reason %q and the last send time", l, ReasonScheduleEnded)
+			}
+		}
+	}
+	want(t, "journal: events never sent", unsent, 8)
+}

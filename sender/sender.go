@@ -248,6 +248,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 	stats := r.dispatch(ctx, jobs, spawn, warm)
 	close(jobs)
+	if h := dispatchEndHook.Load(); h != nil {
+		(*h)()
+	}
 	if r.drain > 0 {
 		// What is still in flight gets Drain more, then is cut short.
 		drained := time.AfterFunc(r.drain, wcancel)
@@ -258,9 +261,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	<-collected
 	end := time.Now()
 
-	if ctx.Err() != nil {
-		stats.reason = ReasonStopped
-	}
+	// The dispatcher says why the events it did not hand out were not
+	// sent: a stop after the schedule's end (while the last events were
+	// in flight) does not make them stopped.
 	rep := t.report(end, stats)
 	rep.Version, rep.Start = cfg.Version, r.start
 	rep.Shard = r.shard.String()
