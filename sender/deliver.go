@@ -79,6 +79,7 @@ type result struct {
 	err       error         // why, when errKind is set
 	connWait  time.Duration // the attempt's wait for a connection, -1 if none
 	outcome   int           // the event's Status: 0 success, else its error code
+	notVOD    bool          // a given payload that is not a VOD event: no outcome
 	malformed Malformation
 	reordered bool
 	waited    bool
@@ -202,7 +203,7 @@ func (w *worker) prepare(ctx context.Context, j job, out *result) (duplicate, ok
 		// A given payload: its task id and status when it decodes as a
 		// VOD event, else none.
 		payload = r.payloads[j.idx]
-		w.decode(payload)
+		base.notVOD = !w.decode(payload)
 	} else {
 		r.src.Fill(&w.ev, j.idx)
 	}
@@ -280,15 +281,17 @@ func (w *worker) prepare(ctx context.Context, j job, out *result) (duplicate, ok
 }
 
 // decode sets the worker's event to payload's when it decodes as a VOD
-// event, else to none. (Not in prepare: an event is large, and prepare's
+// event, else to none, and says which. (Not in prepare: an event is large, and prepare's
 // frame is on a worker's stack whenever it makes an event.)
 //
 //go:noinline
-func (w *worker) decode(payload []byte) {
+func (w *worker) decode(payload []byte) bool {
 	w.ev.Clear()
-	if e, _, _, err := generator.Decode(payload); err == nil {
+	e, _, _, err := generator.Decode(payload)
+	if err == nil {
 		w.ev = e
 	}
+	return err == nil
 }
 
 // idle lets go of what the worker held for its last event, so that an

@@ -270,6 +270,7 @@ func Merge(reps []*Report) (*Report, error) {
 		}
 		out.Payloads.Success += r.Payloads.Success
 		out.Payloads.Failure += r.Payloads.Failure
+		out.Payloads.NotVOD += r.Payloads.NotVOD
 		addCounts(out.Payloads.FailureCodes, r.Payloads.FailureCodes)
 		out.Interrupted = out.Interrupted || r.Interrupted
 	}

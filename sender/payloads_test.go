@@ -52,6 +52,24 @@ func TestPayloadsSentVerbatim(t *testing.T) {
 			t.Errorf("body %d: got %s, want %s as given", i, rec.got[i], want)
 		}
 	}
+	// The sprite is a success; the two others are no VOD events (an
+	// unknown type, not an object): neither success nor failure.
+	if p := rep.Payloads; p.Success != 1 || p.Failure != 0 || p.NotVOD != 2 {
+		t.Errorf("payload mix %+v, want 1 success and 2 not VOD events", p)
+	}
+	var text bytes.Buffer
+	rep.WriteText(&text)
+	if want := "payloads      1 success, 0 failure, 2 not a VOD event\n"; !bytes.Contains(text.Bytes(), []byte(want)) {
+		t.Errorf("text report lacks %q:\n%s", want, text.String())
+	}
+	// Shards' reports merge their mixes.
+	var shards []*Report
+	for k := range 2 {
+		shards = append(shards, send(t, Config{Target: srv.URL, Payloads: payloads, MaxInFlight: 1, Shard: Shard{Index: k, Of: 2}}))
+	}
+	if m, err := Merge(shards); err != nil || m.Payloads.NotVOD != 2 || m.Payloads.Success != 1 {
+		t.Errorf("merged payload mix %+v (%v), want 1 success and 2 not VOD events", m.Payloads, err)
+	}
 	if _, err := Run(t.Context(), Config{Target: srv.URL, Payloads: payloads, Count: 4}); Reason(err) == "" {
 		t.Errorf("a count above the payloads given: err %v, want a config error", err)
 	}

@@ -128,6 +128,9 @@ type PayloadMix struct {
 	// FailureCodes counts the failures by error code (the 4.0 status,
 	// the 3.0 ErrCode).
 	FailureCodes map[int]uint64 `json:"failureCodes"`
+	// NotVOD counts the payloads of Config.Payloads that are not VOD
+	// events (they tell of no task), counted neither success nor failure.
+	NotVOD uint64 `json:"notVod,omitempty"`
 }
 
 // Percentiles summarise a histogram of durations (1 µs resolution, 3

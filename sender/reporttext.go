@@ -140,6 +140,9 @@ func (rep *Report) WriteText(w io.Writer, more ...TextLine) error {
 			fmt.Fprintf(&b, "; %d codes, each in --report-json)", len(keys))
 		}
 	}
+	if n := rep.Payloads.NotVOD; n > 0 && !fromJournal {
+		fmt.Fprintf(&b, ", %d not a VOD event", n)
+	}
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "  latency       %s  (send time to final answer)\n", rep.Latency)
 	fmt.Fprintf(&b, "  service time  %s  (each attempt)\n", rep.Service)

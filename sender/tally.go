@@ -211,9 +211,12 @@ func (t *tally) add(res *result) {
 	if !res.attempted {
 		return // the faults below never reached the wire
 	}
-	if res.outcome == 0 {
+	switch {
+	case res.notVOD:
+		rep.Payloads.NotVOD++
+	case res.outcome == 0:
 		rep.Payloads.Success++
-	} else {
+	default:
 		rep.Payloads.Failure++
 		rep.Payloads.FailureCodes[res.outcome]++
 	}
