@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
 	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 	"github.com/tidwall/gjson"
@@ -45,9 +47,9 @@ would carry it: the 3.0 body without its EventHandle, or with --format v4
 the 4.0 envelope for CreateImageSpriteComplete (others go as pulled, in
 3.0: their 4.0 objects have other fields than their 3.0 members). Delivery is
 send's: a 5 s timeout, at most 3 attempts, only timeouts retried. An event
-answered 2xx is confirmed (ConfirmEvents); any other is left unconfirmed,
-so the endpoint delivers it again after its confirm window. It prints a
-line per event.
+answered 2xx is confirmed (ConfirmEvents) at once; any other, or one
+answered after its confirm window passed, is left unconfirmed, so the
+endpoint delivers it again. It prints a line per event.
 
 --from is 'vodsim serve' (http://127.0.0.1:9090, whose default keys are
 forward's) or the real service, https://vod.tencentcloudapi.com, with your
@@ -57,7 +59,8 @@ that cannot receive a push from the cloud works against a real account.
 
 It runs until interrupted (Ctrl-C), or with --count N until N events were
 forwarded. Exit status: 0; 1 an API call failed, or a POST was not
-answered 2xx (even if the event was delivered again later); 2 bad flags.
+answered 2xx or too late to confirm (even if the event was delivered again
+later); 2 bad flags.
 
 The examples expect 'vodsim serve' on 127.0.0.1:9090 and a webhook on
 127.0.0.1:9000, such as 'vodsim receive'.`, `
@@ -128,23 +131,20 @@ The examples expect 'vodsim serve' on 127.0.0.1:9090 and a webhook on
 			fw.summary()
 			return fmt.Errorf("forward: PullEvents: %w", err)
 		}
-		var confirm []string
 		for _, ev := range events {
 			if count > 0 && fw.forwarded >= count {
 				break // left unconfirmed: delivered again later
 			}
-			ok, handle := fw.forward(ctx, ev)
-			if ctx.Err() != nil {
-				break
-			}
-			if ok {
-				confirm = append(confirm, handle)
-			}
-		}
-		if len(confirm) > 0 {
-			if err := fw.confirm(confirm); err != nil {
+			// Each event is confirmed as soon as the webhook accepted it
+			// (even if interrupted meanwhile): the confirm window runs from
+			// the pull, and one late handle makes the endpoint refuse a
+			// whole ConfirmEvents call.
+			if err := fw.forward(ctx, ev); err != nil {
 				fw.summary()
 				return fmt.Errorf("forward: ConfirmEvents: %w", err)
+			}
+			if ctx.Err() != nil {
+				break
 			}
 		}
 		if ctx.Err() != nil {
@@ -153,7 +153,7 @@ The examples expect 'vodsim serve' on 127.0.0.1:9090 and a webhook on
 	}
 	fw.summary()
 	if ctx.Err() == nil && fw.forwarded > fw.acknowledged {
-		return fmt.Errorf("%w: forward: %d of %d events not answered 2xx (left to be delivered again)", errShortfall, fw.forwarded-fw.acknowledged, fw.forwarded)
+		return fmt.Errorf("%w: forward: %d of %d events not answered 2xx or not confirmed in time (left to be delivered again)", errShortfall, fw.forwarded-fw.acknowledged, fw.forwarded)
 	}
 	return nil
 }
@@ -236,10 +236,12 @@ func (fw *forwarder) confirm(handles []string) error {
 	return nil
 }
 
-// forward POSTs one pulled event and prints its line; ok is whether it
-// was answered 2xx.
-func (fw *forwarder) forward(ctx context.Context, ev gjson.Result) (ok bool, handle string) {
-	handle = ev.Get("EventHandle").String()
+// forward POSTs one pulled event, confirms it if it was answered 2xx,
+// and prints its line. An event whose confirm window passed before the
+// answer is left to be delivered again; err is any other failure of
+// ConfirmEvents.
+func (fw *forwarder) forward(ctx context.Context, ev gjson.Result) error {
+	handle := ev.Get("EventHandle").String()
 	eventType := ev.Get("EventType").String()
 	body, _ := sjson.DeleteBytes([]byte(ev.Raw), "EventHandle")
 	note := ""
@@ -274,19 +276,30 @@ func (fw *forwarder) forward(ctx context.Context, ev gjson.Result) (ok bool, han
 	fw.forwarded++
 	if rep == nil {
 		fmt.Fprintf(fw.out.io.out, "%s %s: %v\n", eventType, handle, err)
-		return false, handle
+		return nil
 	}
-	ok = rep.Acknowledged == 1
-	fate := "confirmed"
-	if ok {
-		fw.acknowledged++
-	} else {
-		fate = "left to be delivered again"
+	fate := "left to be delivered again"
+	if rep.Acknowledged == 1 {
+		if err := fw.confirm([]string{handle}); err == nil {
+			fate = "confirmed"
+			fw.acknowledged++
+		} else if late(err) {
+			fate = "not confirmed: its confirm window had passed, left to be delivered again"
+		} else {
+			return err
+		}
 	}
 	id := decoded.TaskID
 	if id == "" {
 		id = "handle " + handle
 	}
 	fmt.Fprintf(fw.out.io.out, "%s %s: %s, %s%s\n", eventType, id, answerText(rep), fate, note)
-	return ok, handle
+	return nil
+}
+
+// late reports whether err is ConfirmEvents refusing a handle (a parameter
+// error): for a handle just pulled, its confirm window passed.
+func late(err error) bool {
+	var e *tcerr.TencentCloudSDKError
+	return errors.As(err, &e) && strings.HasPrefix(e.Code, "InvalidParameter")
 }

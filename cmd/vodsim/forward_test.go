@@ -114,3 +114,30 @@ func TestForwardV4CatalogAsPulled(t *testing.T) {
 		t.Errorf("receive summary %v: want 3 distinct, none malformed", m)
 	}
 }
+
+// TestForwardConfirmsEachAtOnce: with a webhook slower than the confirm
+// window allows for a whole pull, each event is confirmed as soon as it
+// is answered 2xx: the endpoint refuses a ConfirmEvents call naming one
+// late handle, which must not take the events answered in time with it,
+// nor stop forward. A line says "confirmed" only for what the endpoint
+// confirmed.
+func TestForwardConfirmsEachAtOnce(t *testing.T) {
+	t.Parallel()
+	sp := startServe(t, "--fill", "3", "--wait", "1s", "--confirm-window", "1s", "--seed", "5")
+	url, _, stop := startReceive(t, "--delay", "400ms")
+	defer stop()
+	// The third answer comes at least 1.2 s after the pull: past the window.
+	r := runBin(t, "forward", "--from", "http://"+sp.addr, "--to", url+"cb", "--count", "3")
+	out := string(r.stdout)
+	confirmed := strings.Count(out, ", confirmed\n")
+	late := strings.Count(out, "its confirm window had passed")
+	if r.code != 1 || confirmed+late != 3 || late == 0 || bytes.Contains(r.stderr, []byte("ConfirmEvents")) {
+		t.Fatalf("forward: exit %d, %d confirmed, %d late; want 1, every line either, some late, no ConfirmEvents failure\nstdout:\n%s\nstderr:\n%s", r.code, confirmed, late, r.stdout, r.stderr)
+	}
+	if confirmed == 0 {
+		t.Errorf("no event confirmed: the first is answered well within the window\n%s", out)
+	}
+	if got := getJSON(t, "http://"+sp.addr+"/_vodsim/stats"); got["confirmed"] != float64(confirmed) {
+		t.Errorf("serve confirmed %v events, forward's lines say %d:\n%s", got["confirmed"], confirmed, out)
+	}
+}
