@@ -26,6 +26,9 @@ const (
 	cell      = 2  // a latency cell is cell x cell pixels
 	maxPoints = 5000
 	maxSeries = plotW / 2 // points of a per-second line, at most
+	// maxSpan bounds the time the journals span: the per-second series
+	// are counted second by second over it.
+	maxSpan = 31 * 24 * time.Hour
 )
 
 // states in the order of their weight: a cell shows the worst.
@@ -65,19 +68,49 @@ type Data struct {
 	journals                  int
 	lines                     uint64
 	shards                    map[string]bool
+	// the earliest and latest time of an attempt line
+	first, last time.Time
 }
 
 // Lines is how many journal lines d holds: none, and there is nothing to
 // draw.
 func (d *Data) Lines() uint64 { return d.lines }
 
-// Read adds the lines of one journal to d.
+// Read adds the lines of one journal to d. Journals whose times span
+// more than 31 days together (not one run's, or a line with a wrong time)
+// are an error.
 func (d *Data) Read(r io.Reader) error {
 	d.journals++
-	return sender.ReadJournal(r, func(l *sender.JournalLine) error {
+	if err := sender.ReadJournal(r, func(l *sender.JournalLine) error {
 		d.Add(l)
 		return nil
-	})
+	}); err != nil {
+		return err
+	}
+	return d.checkSpan()
+}
+
+// checkSpan says whether the times of d's lines fit in maxSpan.
+func (d *Data) checkSpan() error {
+	if d.last.Sub(d.first) > maxSpan {
+		return fmt.Errorf("the journals' times run from %s to %s, more than 31 days: not the journals of one run, or a line with a wrong time",
+			d.first.Format(time.RFC3339), d.last.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// span widens first..last to t.
+func (d *Data) span(t time.Time) {
+	if d.first.IsZero() && d.last.IsZero() {
+		d.first, d.last = t, t
+		return
+	}
+	if t.Before(d.first) {
+		d.first = t
+	}
+	if t.After(d.last) {
+		d.last = t
+	}
 }
 
 // Add adds one journal line.
@@ -91,6 +124,8 @@ func (d *Data) Add(l *sender.JournalLine) {
 		d.shards[l.Shard] = true
 	}
 	if l.Attempt > 0 {
+		d.span(l.Intended)
+		d.span(l.Start)
 		if l.Attempt == 1 && !l.Duplicate {
 			d.intended = append(d.intended, l.Intended.UnixNano())
 			d.started = append(d.started, l.Start.UnixNano())
@@ -144,8 +179,12 @@ type svg struct{ b strings.Builder }
 
 func (s *svg) f(format string, a ...any) { fmt.Fprintf(&s.b, format, a...) }
 
-// WriteHTML writes the page, titled title.
+// WriteHTML writes the page, titled title; it writes nothing when the
+// lines span more than Read allows.
 func (d *Data) WriteHTML(w io.Writer, title string) error {
+	if err := d.checkSpan(); err != nil {
+		return err
+	}
 	var s svg
 	total := latH + rateH + retryH + 3*gap + 25
 	s.f(`<!DOCTYPE html>

@@ -180,3 +180,30 @@ func TestTickLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestSpanTooLong: a line whose time is far from the others' (here one
+// with no send time, which reads as year 1) is refused with a message
+// that says so, by Read and by WriteHTML, instead of per-second series
+// as long as the span that exhaust memory.
+func TestSpanTooLong(t *testing.T) {
+	j := journal(3, 10)
+	bad := `{"index":3,"attempt":1,"start":"2026-01-02T03:04:06Z","latencyNs":1000,"status":200,"final":"acknowledged"}` + "\n"
+	var d Data
+	err := d.Read(bytes.NewReader(append(j, bad...)))
+	if err == nil || !strings.Contains(err.Error(), "more than 31 days") || !strings.Contains(err.Error(), "0001-01-01") {
+		t.Fatalf("Read: %v; want the span refused", err)
+	}
+	var out bytes.Buffer
+	if err := d.WriteHTML(&out, "x"); err == nil || out.Len() != 0 {
+		t.Fatalf("WriteHTML: %v, %d bytes; want an error and nothing written", err, out.Len())
+	}
+	// Two journals 40 days apart are not one run's either.
+	var d2 Data
+	later := bytes.ReplaceAll(j, []byte("2026-01-02"), []byte("2026-02-11"))
+	if err := d2.Read(bytes.NewReader(j)); err != nil {
+		t.Fatal(err)
+	}
+	if err := d2.Read(bytes.NewReader(later)); err == nil || !strings.Contains(err.Error(), "more than 31 days") {
+		t.Fatalf("Read of a journal 40 days later: %v; want the span refused", err)
+	}
+}
