@@ -43,6 +43,13 @@ The page goes to stdout, or whole to --output FILE. - is stdin.`, `
 	}
 	var out *reportFile
 	if output != "" {
+		// The journals are read before the page is written, but the page
+		// would then replace one of them: the user's journal lost.
+		for _, name := range fs.Args() {
+			if name != "-" && sameFile(name, output) {
+				return usageErrorf("plot: --output and JOURNAL name the same file %q: the page would replace the journal", name)
+			}
+		}
 		var err error
 		if out, err = openReportFile(output); err != nil {
 			return usageErrorf("plot: --output: %v", err)

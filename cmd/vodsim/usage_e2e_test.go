@@ -189,3 +189,24 @@ func TestEveryHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestPlotOutputIsAJournal: --output naming one of the journals is refused
+// before anything is written, rather than the page replacing the journal.
+func TestPlotOutputIsAJournal(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	journal := filepath.Join(dir, "attempts.ndjson")
+	line := []byte(`{"index":0,"taskId":"t0","attempt":1,"intended":"2026-01-02T03:04:05Z","start":"2026-01-02T03:04:05Z","latencyNs":1000000,"status":200,"final":"acknowledged"}` + "\n")
+	if err := os.WriteFile(journal, line, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{journal, filepath.Join(dir, ".", "attempts.ndjson")} {
+		r := runBin(t, "plot", "--output", out, journal)
+		if r.code != 2 || !bytes.Contains(r.stderr, []byte("name the same file")) {
+			t.Errorf("plot --output %s %s: exit %d, stderr %q; want 2 and the same file refused", out, journal, r.code, r.stderr)
+		}
+		if got, _ := os.ReadFile(journal); !bytes.Equal(got, line) {
+			t.Fatalf("the journal was changed:\n%.200s", got)
+		}
+	}
+}
