@@ -123,10 +123,12 @@ func TestForwardV4CatalogAsPulled(t *testing.T) {
 // confirmed.
 func TestForwardConfirmsEachAtOnce(t *testing.T) {
 	t.Parallel()
-	sp := startServe(t, "--fill", "3", "--wait", "1s", "--confirm-window", "1s", "--seed", "5")
-	url, _, stop := startReceive(t, "--delay", "400ms")
+	sp := startServe(t, "--fill", "3", "--wait", "1s", "--confirm-window", "2s", "--seed", "5")
+	url, _, stop := startReceive(t, "--delay", "800ms")
 	defer stop()
-	// The third answer comes at least 1.2 s after the pull: past the window.
+	// The third answer comes at least 2.4 s after the pull, past the
+	// window however fast the machine; the first 0.8 s after it, 1.2 s
+	// inside it.
 	r := runBin(t, "forward", "--from", "http://"+sp.addr, "--to", url+"cb", "--count", "3")
 	out := string(r.stdout)
 	confirmed := strings.Count(out, ", confirmed\n")
