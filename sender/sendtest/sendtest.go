@@ -21,13 +21,17 @@ type Receiver struct {
 
 // NewReceiver serves rc (nil: a zero receiver.Receiver, which checks every
 // payload and no signature) on a free port of 127.0.0.1 until the test
-// ends. Set rc's fields (SignKey, Window, Log) before the call.
+// ends, as rc.NewServer does: its connection cap (MaxConns) and
+// timeouts. Set rc's fields (SignKey, Window, Log, MaxConns) before the
+// call.
 func NewReceiver(t testing.TB, rc *receiver.Receiver) *Receiver {
 	t.Helper()
 	if rc == nil {
 		rc = &receiver.Receiver{}
 	}
-	srv := httptest.NewServer(rc)
+	srv := httptest.NewUnstartedServer(rc)
+	srv.Config, srv.Listener = rc.NewServer(srv.Listener)
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return &Receiver{Receiver: rc, URL: srv.URL}
 }
