@@ -79,3 +79,20 @@ func do(t *exampletest.T, r *http.Request, out any) {
 		t.Fatalf("%s: %v", b, err)
 	}
 }
+
+// Sign signs a request again after a change: here with a key the server
+// does not hold, to test the code under test's handling of a refusal.
+func ExampleSign() {
+	t := exampletest.New()
+	defer t.Done()
+
+	srv := pulltest.NewServer(t, pullevent.Config{})
+	r := pulltest.NewRequest(srv, "DescribeEventsState", "")
+	pulltest.Sign(r, []byte("{}"), pullevent.DefaultSecretID, "not-the-key", srv.Config().Clock.Now())
+	var out struct {
+		Response struct{ Error struct{ Code string } }
+	}
+	do(t, r, &out)
+	fmt.Println(out.Response.Error.Code)
+	// Output: AuthFailure.SignatureFailure
+}
